@@ -1,0 +1,230 @@
+"""Retry policy, retry budget and client-side throttling: the one place they live.
+
+Call sites never loop, sleep or count on their own. The HTTP core asks
+:class:`RetryPolicy` whether and when to try again, spends from :class:`RetryBudget`
+for every retry, and waits on the account's :class:`Throttle` before every attempt.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import hashlib
+import random
+import time
+from collections.abc import Callable, Mapping
+from dataclasses import dataclass, field
+from typing import Literal
+
+from aiolimiter import AsyncLimiter
+
+from .errors import ConnectionFailedError, UpstreamError, UpstreamTimeoutError
+
+Clock = Callable[[], float]
+
+
+class ThrottleWaitTooLong(Exception):
+    """The account is paused for longer than the caller's deadline allows."""
+
+    def __init__(self, seconds: float) -> None:
+        super().__init__(f"paused for {seconds:.1f}s")
+        self.seconds = seconds
+
+
+@dataclass(frozen=True, slots=True)
+class Deadline:
+    """An absolute point in (monotonic) time by which a call must be done."""
+
+    at: float
+    clock: Clock = time.monotonic
+
+    @classmethod
+    def after(cls, seconds: float, clock: Clock = time.monotonic) -> Deadline:
+        return cls(clock() + seconds, clock)
+
+    def remaining(self) -> float:
+        return max(0.0, self.at - self.clock())
+
+    def expired(self) -> bool:
+        return self.remaining() <= 0.0
+
+    def sooner(self, seconds: float) -> Deadline:
+        """This deadline, or one ``seconds`` from now if that comes first."""
+        return self if self.remaining() <= seconds else Deadline.after(seconds, self.clock)
+
+
+@dataclass(slots=True)
+class RetryBudget:
+    """A token bucket for retries, after the AWS SDKs' *standard* retry mode.
+
+    Every retry spends tokens (a timeout spends more), and every success refunds one.
+    When the bucket is empty, failures are returned at once instead of retried, so an
+    upstream that is down does not get a retry storm from us.
+    """
+
+    capacity: float = 500.0
+    retry_cost: float = 5.0
+    timeout_cost: float = 10.0
+    success_refund: float = 1.0
+    tokens: float = field(init=False)
+
+    def __post_init__(self) -> None:
+        self.tokens = self.capacity
+
+    def cost_of(self, error: UpstreamError) -> float:
+        if isinstance(error, UpstreamTimeoutError):
+            return self.timeout_cost
+        return self.retry_cost
+
+    def try_spend(self, error: UpstreamError) -> bool:
+        cost = self.cost_of(error)
+        if self.tokens < cost:
+            return False
+        self.tokens -= cost
+        return True
+
+    def refund(self) -> None:
+        self.tokens = min(self.capacity, self.tokens + self.success_refund)
+
+
+@dataclass(frozen=True, slots=True)
+class RetryPolicy:
+    """When to retry, and how long to wait first.
+
+    Only idempotent calls are retried, and only on connection failures, timeouts,
+    429 and 5xx. Waits are "full jitter" exponential backoff, except that a server's
+    ``Retry-After`` (or Upsales' ``X-RateLimit-Reset``) is honoured, up to a cap.
+    A retry that could not finish before the caller's deadline is not attempted.
+    """
+
+    max_attempts: int = 4
+    backoff_base: float = 0.25
+    backoff_max: float = 4.0
+    retry_after_max: float = 30.0
+    #: Below this much time left, starting another attempt is pointless.
+    min_attempt_time: float = 0.05
+    rng: random.Random = field(default_factory=random.Random, compare=False)
+
+    def should_retry(self, error: UpstreamError, attempt: int, *, idempotent: bool) -> bool:
+        if attempt >= self.max_attempts:
+            return False
+        if not error.retryable:
+            return False
+        # A non-idempotent call may be retried only when it surely never arrived.
+        return idempotent or (isinstance(error, ConnectionFailedError) and error.status is None)
+
+    def delay(self, error: UpstreamError, attempt: int) -> float:
+        """Seconds to wait before attempt ``attempt + 1``."""
+        backoff = self.rng.uniform(0, min(self.backoff_max, self.backoff_base * 2 ** (attempt - 1)))
+        if error.retry_after is not None:
+            return max(min(error.retry_after, self.retry_after_max), backoff)
+        return backoff
+
+    def fits(self, delay: float, deadline: Deadline) -> bool:
+        return deadline.remaining() > delay + self.min_attempt_time
+
+
+Plan = Literal["trial", "growth", "pro", "enterprise"]
+
+#: Freshdesk's account-wide calls per minute, by plan.
+FRESHDESK_PLAN_LIMITS: Mapping[str, int] = {
+    "trial": 50,
+    "growth": 200,
+    "pro": 400,
+    "enterprise": 700,
+}
+
+UPSALES_LIMIT = 200
+UPSALES_WINDOW_SECONDS = 10.0
+
+
+class Throttle:
+    """Client-side rate limit for one upstream account.
+
+    It paces calls to ``limit`` per ``window`` seconds, and reads the upstream's
+    rate-limit headers after every answer: as ``X-RateLimit-Remaining`` nears zero it
+    holds new calls until the window resets, and a 429's wait holds every call to
+    that account, not just the one that got it.
+    """
+
+    def __init__(
+        self,
+        limit: int,
+        window: float,
+        *,
+        reserve: int | None = None,
+        clock: Clock = time.monotonic,
+    ) -> None:
+        if limit <= 0 or window <= 0:
+            raise ValueError("limit and window must be positive")
+        self.limit = limit
+        self.window = window
+        #: When the upstream says fewer than this many calls are left, slow down.
+        self.reserve = reserve if reserve is not None else max(1, limit // 20)
+        self._limiter = AsyncLimiter(limit, window)
+        self._clock = clock
+        self._paused_until = 0.0
+        #: Total seconds spent waiting on the upstream's signals (for metrics).
+        self.waited = 0.0
+
+    @property
+    def paused_for(self) -> float:
+        return max(0.0, self._paused_until - self._clock())
+
+    async def acquire(self, deadline: Deadline | None = None) -> None:
+        while (pause := self.paused_for) > 0:
+            if deadline is not None and pause >= deadline.remaining():
+                # Waiting would outlive the caller; let the call fail fast instead.
+                raise ThrottleWaitTooLong(pause)
+            self.waited += pause
+            await asyncio.sleep(pause)
+        await self._limiter.acquire()
+
+    def pause(self, seconds: float) -> None:
+        self._paused_until = max(self._paused_until, self._clock() + seconds)
+
+    def observe(self, headers: Mapping[str, str], *, reset_seconds: float | None = None) -> None:
+        """Read ``X-RateLimit-Remaining`` (and the reset, where known) from an answer."""
+        remaining = _int_header(headers, "x-ratelimit-remaining")
+        if remaining is None or remaining > self.reserve:
+            return
+        if reset_seconds is None or reset_seconds <= 0:
+            # Freshdesk sends no reset time: spread what is left over the window.
+            reset_seconds = self.window / max(1, self.limit) * (self.reserve - remaining + 1)
+        self.pause(min(reset_seconds, self.window))
+
+
+def _int_header(headers: Mapping[str, str], name: str) -> int | None:
+    raw = headers.get(name)
+    if raw is None:
+        return None
+    try:
+        return int(raw.strip())
+    except ValueError:
+        return None
+
+
+def account_key(service: str, secret_or_name: str) -> str:
+    """A stable key for per-account state that does not hold the secret itself."""
+    digest = hashlib.sha256(f"{service}\0{secret_or_name}".encode()).hexdigest()[:16]
+    return f"{service}:{digest}"
+
+
+class ThrottleRegistry:
+    """Per-account throttles and retry budgets, shared by every client of a process."""
+
+    def __init__(self) -> None:
+        self._throttles: dict[str, Throttle] = {}
+        self._budgets: dict[str, RetryBudget] = {}
+
+    def throttle(self, key: str, limit: int, window: float) -> Throttle:
+        existing = self._throttles.get(key)
+        if existing is None or (existing.limit, existing.window) != (limit, window):
+            existing = self._throttles[key] = Throttle(limit, window)
+        return existing
+
+    def budget(self, key: str) -> RetryBudget:
+        return self._budgets.setdefault(key, RetryBudget())
+
+
+#: The process-wide registry used when a client is not given one.
+DEFAULT_REGISTRY = ThrottleRegistry()

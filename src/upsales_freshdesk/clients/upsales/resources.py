@@ -1,0 +1,209 @@
+"""Thin Upsales v2 resource modules on the private HTTP core."""
+
+from __future__ import annotations
+
+import builtins
+from collections.abc import AsyncIterator, Mapping, Sequence
+from dataclasses import dataclass
+from typing import Any, Generic, Literal, TypeVar
+
+from pydantic import BaseModel
+
+from .._http import HttpCore
+from ..policy import Deadline
+from .filters import Filters
+from .models import Account, Activity, Contact, Metadata, Order, TodoType, User
+
+T = TypeVar("T", bound=BaseModel)
+MAX_LIMIT = 2000
+
+
+@dataclass(frozen=True, slots=True)
+class Page(Generic[T]):
+    items: builtins.list[T]
+    total: int
+    limit: int | None
+    offset: int | None
+
+
+class _Resource(Generic[T]):
+    path: str
+    model: type[T]
+
+    def __init__(self, core: HttpCore) -> None:
+        self._core = core
+
+    async def get(self, record_id: int, *, deadline: Deadline | None = None) -> T:
+        path = f"{self.path}/{int(record_id)}"
+        resp = await self._core.request("GET", path, deadline=deadline)
+        return self._unwrap(resp.data, path, "GET")
+
+    def _unwrap(self, envelope: Any, path: str, method: str) -> T:
+        """The record of a single-object envelope ``{"error": null, "data": {...}}``."""
+        if not isinstance(envelope, dict) or envelope.get("error") is not None:
+            raise self._core.malformed(path, method)
+        return self._core.parse(self.model, envelope.get("data"), path, method)
+
+    async def list(
+        self,
+        filters: Filters | None = None,
+        *,
+        limit: int = 100,
+        offset: int = 0,
+        sort: str | None = None,
+        fields: Sequence[str] = (),
+        deadline: Deadline | None = None,
+    ) -> Page[T]:
+        """One page. ``sort`` is a field name, ``-field`` for descending."""
+        if not 1 <= limit <= MAX_LIMIT:
+            raise ValueError(f"limit must be 1..{MAX_LIMIT}")
+        params: list[tuple[str, str | int]] = [*(filters or Filters()), ("limit", limit)]
+        params.append(("offset", max(0, offset)))
+        if sort:
+            params.append(("sort", sort))
+        params.extend(("f[]", f) for f in fields)
+        resp = await self._core.request("GET", self.path, params=params, deadline=deadline)
+        env = resp.data
+        if not isinstance(env, dict) or not isinstance(env.get("data"), builtins.list):
+            raise self._core.malformed(self.path, "GET")
+        meta = self._core.parse(Metadata, env.get("metadata"), self.path)
+        items = [self._core.parse(self.model, raw, self.path) for raw in env["data"]]
+        return Page(items, meta.total, meta.limit, meta.offset)
+
+    async def iterate(
+        self,
+        filters: Filters | None = None,
+        *,
+        page_size: int = MAX_LIMIT,
+        fields: Sequence[str] = (),
+    ) -> AsyncIterator[T]:
+        """Every matching record, paged the way Upsales recommends: ``sort=id&id=gt:LAST``."""
+        last = 0
+        while True:
+            page = await self.list(
+                (filters or Filters()).gt("id", last), limit=page_size, sort="id", fields=fields
+            )
+            for item in page.items:
+                yield item
+            if len(page.items) < page_size:
+                return
+            last = int(getattr(page.items[-1], "id"))  # noqa: B009 - T is any model with an id
+
+    async def _write(
+        self,
+        method: Literal["POST", "PUT"],
+        path: str,
+        body: Mapping[str, Any],
+        params: Mapping[str, str] | None,
+        deadline: Deadline | None,
+    ) -> T:
+        resp = await self._core.request(
+            method, path, params=params, json_body=dict(body), deadline=deadline
+        )
+        return self._unwrap(resp.data, path, method)
+
+
+class Contacts(_Resource[Contact]):
+    path = "contacts"
+    model = Contact
+
+    async def find_by_email(
+        self, email: str, *, deadline: Deadline | None = None
+    ) -> builtins.list[Contact]:
+        """Contacts whose email is ``email``; the address is lower-cased first."""
+        page = await self.list(
+            Filters().eq("email", email.strip().lower()), limit=10, deadline=deadline
+        )
+        return page.items
+
+    async def create(self, body: Mapping[str, Any], *, deadline: Deadline | None = None) -> Contact:
+        """Create a contact; ``body`` needs ``client: {id}``. Not retried."""
+        return await self._write("POST", self.path, body, None, deadline)
+
+    async def update(
+        self, contact_id: int, body: Mapping[str, Any], *, deadline: Deadline | None = None
+    ) -> Contact:
+        return await self._write("PUT", f"{self.path}/{int(contact_id)}", body, None, deadline)
+
+
+class Accounts(_Resource[Account]):
+    path = "accounts"
+    model = Account
+
+    async def search(
+        self, name: str, *, limit: int = 20, deadline: Deadline | None = None
+    ) -> builtins.list[Account]:
+        """Accounts whose name contains ``name``."""
+        page = await self.list(Filters().src("name", name), limit=limit, deadline=deadline)
+        return page.items
+
+    async def create(self, body: Mapping[str, Any], *, deadline: Deadline | None = None) -> Account:
+        return await self._write("POST", self.path, body, None, deadline)
+
+
+class Users(_Resource[User]):
+    path = "users"
+    model = User
+
+
+class Orders(_Resource[Order]):
+    """Orders (probability 100) and opportunities (1-99), both at ``/orders``."""
+
+    path = "orders"
+    model = Order
+
+    async def for_contact(
+        self,
+        contact_id: int,
+        *,
+        kind: Literal["order", "opportunity"],
+        limit: int = 5,
+        deadline: Deadline | None = None,
+    ) -> builtins.list[Order]:
+        return await self._by("contact.id", contact_id, kind, limit, deadline)
+
+    async def for_account(
+        self,
+        account_id: int,
+        *,
+        kind: Literal["order", "opportunity"],
+        limit: int = 5,
+        deadline: Deadline | None = None,
+    ) -> builtins.list[Order]:
+        return await self._by("client.id", account_id, kind, limit, deadline)
+
+    async def _by(
+        self, field: str, record_id: int, kind: str, limit: int, deadline: Deadline | None
+    ) -> builtins.list[Order]:
+        f = Filters().eq(field, int(record_id))
+        f = (
+            f.eq("probability", 100)
+            if kind == "order"
+            else f.gte("probability", 1).lte("probability", 99)
+        )
+        page = await self.list(f, limit=limit, sort="-date", deadline=deadline)
+        return page.items
+
+
+class Activities(_Resource[Activity]):
+    path = "activities"
+    model = Activity
+
+    async def create(
+        self, body: Mapping[str, Any], *, deadline: Deadline | None = None
+    ) -> Activity:
+        """Create an activity; a ``closeDate`` marks it done. Not retried."""
+        return await self._write("POST", self.path, body, None, deadline)
+
+
+class TodoTypes:
+    """``GET /todoTypes``: a bare object keyed by type (``TODO``, ``PHONE_CALL``...)."""
+
+    def __init__(self, core: HttpCore) -> None:
+        self._core = core
+
+    async def list(self, *, deadline: Deadline | None = None) -> dict[str, TodoType]:
+        resp = await self._core.request("GET", "todoTypes", deadline=deadline)
+        if not isinstance(resp.data, dict):
+            raise self._core.malformed("todoTypes", "GET")
+        return {k: self._core.parse(TodoType, v, "todoTypes") for k, v in resp.data.items()}
