@@ -1,0 +1,87 @@
+"""The ``upsales-freshdesk`` command line."""
+
+from __future__ import annotations
+
+import asyncio
+from typing import Annotated
+
+import typer
+from rich.console import Console
+
+from .clients.policy import FRESHDESK_PLAN_LIMITS
+from .emulators.freshdesk.app import DEFAULT_KEY
+from .emulators.server import EmulatorConfig, serve
+from .emulators.upsales.app import DEFAULT_TOKEN
+
+app = typer.Typer(
+    help="Upsales CRM data in the Freshdesk ticket sidebar, and contact sync.",
+    no_args_is_help=True,
+    add_completion=False,
+)
+console = Console()
+
+
+@app.callback()
+def _root() -> None:
+    """Upsales CRM data in the Freshdesk ticket sidebar, and contact sync."""
+
+
+@app.command()
+def emulate(
+    host: Annotated[str, typer.Option(help="Loopback address to serve on.")] = "127.0.0.1",
+    freshdesk_port: Annotated[int, typer.Option(help="Port of the Freshdesk emulator.")] = 9001,
+    upsales_port: Annotated[int, typer.Option(help="Port of the Upsales emulator.")] = 9002,
+    latency_ms: Annotated[float, typer.Option(min=0, help="Added latency per call.")] = 0.0,
+    seed: Annotated[int, typer.Option(help="Seed of the made-up book.")] = 1,
+    plan: Annotated[
+        str, typer.Option(help="Freshdesk plan (trial, growth, pro, enterprise) or calls/min.")
+    ] = "pro",
+    freshdesk_key: Annotated[
+        str, typer.Option(help="API key the Freshdesk emulator accepts.")
+    ] = DEFAULT_KEY,
+    upsales_token: Annotated[
+        str, typer.Option(help="Token the Upsales emulator accepts.")
+    ] = DEFAULT_TOKEN,
+) -> None:
+    """Serve the Freshdesk and Upsales emulators on loopback."""
+    if not plan.isdigit() and plan not in FRESHDESK_PLAN_LIMITS:
+        raise typer.BadParameter(f"unknown plan {plan!r}", param_hint="--plan")
+    try:
+        config = EmulatorConfig(
+            host=host,
+            freshdesk_port=freshdesk_port,
+            upsales_port=upsales_port,
+            seed=seed,
+            plan=plan,
+            latency_ms=latency_ms,
+            freshdesk_key=freshdesk_key,
+            upsales_token=upsales_token,
+        )
+    except ValueError as exc:
+        raise typer.BadParameter(str(exc), param_hint="--host") from None
+    console.print("[bold]Emulators[/bold] (made-up data; demo keys only)", highlight=False)
+    console.print(
+        f"  Freshdesk  {config.freshdesk_url}  API key: {config.freshdesk_key}"
+        f"  (domain {config.freshdesk_domain})",
+        highlight=False,
+        soft_wrap=True,
+    )
+    console.print(
+        f"  Upsales    {config.upsales_url}  token: {config.upsales_token}",
+        highlight=False,
+        soft_wrap=True,
+    )
+    console.print(
+        f"  Controls   http://{host}:{{port}}/_emulator/stats | reset | faults",
+        highlight=False,
+        soft_wrap=True,
+    )
+    console.print(f"Freshdesk plan: {plan}; latency {latency_ms:g} ms; seed {seed}. Ctrl+C stops.")
+    try:
+        asyncio.run(serve(config))
+    except KeyboardInterrupt:
+        console.print("stopped")
+
+
+def main() -> None:
+    app()

@@ -1,0 +1,390 @@
+"""The Freshdesk v2 emulator: routes, auth and per-plan rate limits."""
+
+from __future__ import annotations
+
+import base64
+import binascii
+import json
+import uuid
+from collections.abc import Awaitable, Callable
+from datetime import datetime
+from functools import wraps
+from typing import Any
+
+from starlette.applications import Starlette
+from starlette.requests import Request
+from starlette.responses import JSONResponse, Response
+from starlette.routing import Route
+from starlette.types import Receive, Scope, Send
+
+from ...clients.policy import FRESHDESK_PLAN_LIMITS
+from ..base import Emulator
+from ..ratelimit import WindowLimiter
+from ..seed import SCENARIOS
+from . import search
+from .rules import FreshdeskError, check_contact, paged, validation
+from .store import CONTACT_DEFAULTS, FreshdeskStore, Record, now_iso
+
+DEFAULT_KEY = "demo-freshdesk-key"
+DEFAULT_DOMAIN = "demo"
+SEARCH_PAGE_SIZE, SEARCH_MAX_PAGE = 30, 10
+#: Per-minute sub-limits for list endpoints, by plan (API-FACTS.md).
+LIST_LIMITS = {"growth": 20, "pro": 100, "enterprise": 200}
+STATS_FIELDS = (
+    "agent_responded_at",
+    "requester_responded_at",
+    "first_responded_at",
+    "reopened_at",
+    "resolved_at",
+    "closed_at",
+    "pending_since",
+)
+INCLUDES = frozenset({"requester", "company", "stats", "conversations", "description"})
+WRONG_CONTENT_TYPE = {
+    "code": "invalid_content_type",
+    "message": "Content-Type header should have application/json",
+}
+INVALID_JSON = {"code": "invalid_json", "message": "Request body has invalid json format"}
+Work = Callable[["FreshdeskApi", Request], Awaitable[Response]]
+RouteFn = Callable[[Any, Request], Awaitable[Response]]
+
+
+def shaper(status: int, retry_after: float | None) -> Response:
+    """Freshdesk's answer for an error status (also used for injected faults)."""
+    if status == 429:
+        message = {"message": "You have exceeded the limit of requests per minute"}
+        resp = JSONResponse(message, status_code=429)
+        if retry_after is not None:
+            resp.headers["Retry-After"] = str(int(retry_after))
+        return resp
+    if status == 401:
+        body = {
+            "code": "invalid_credentials",
+            "message": "You have to be logged in to perform this action.",
+        }
+        return JSONResponse(body, status_code=401)
+    if status >= 500:
+        body = {"code": "internal_error", "message": "We're sorry, but something went wrong."}
+        return JSONResponse(body, status_code=status)
+    return Response(status_code=status)
+
+
+def served(*, is_list: bool = False) -> Callable[[Work], RouteFn]:
+    """Run a route through rate limiting, auth and error shaping."""
+
+    def decorate(work: Work) -> RouteFn:
+        @wraps(work)
+        async def route(self: FreshdeskApi, request: Request) -> Response:
+            return await self.serve(request, lambda r: work(self, r), is_list=is_list)
+
+        return route
+
+    return decorate
+
+
+class FreshdeskApi:
+    def __init__(
+        self,
+        store: FreshdeskStore,
+        *,
+        keys: set[str],
+        limit: int,
+        list_limit: int,
+        window: float,
+        domain: str,
+    ) -> None:
+        self.store, self.keys, self.domain = store, keys, domain
+        self.limiter = WindowLimiter(limit, window)
+        self.list_limiter = WindowLimiter(list_limit, window)
+        r = "/api/v2"
+        routes = [
+            Route(f"{r}/tickets", self.list_tickets, methods=["GET"]),
+            Route(f"{r}/tickets/{{tid:int}}", self.get_ticket, methods=["GET"]),
+            Route(f"{r}/tickets/{{tid:int}}/conversations", self.conversations, methods=["GET"]),
+            Route(f"{r}/tickets/{{tid:int}}/notes", self.create_note, methods=["POST"]),
+            Route(f"{r}/contacts", self.list_contacts, methods=["GET"]),
+            Route(f"{r}/contacts", self.create_contact, methods=["POST"]),
+            Route(f"{r}/contacts/{{cid:int}}", self.get_contact, methods=["GET"]),
+            Route(f"{r}/contacts/{{cid:int}}", self.update_contact, methods=["PUT"]),
+            Route(f"{r}/search/contacts", self.search_contacts, methods=["GET"]),
+            Route(f"{r}/companies", self.list_companies, methods=["GET"]),
+            Route(f"{r}/companies/{{cid:int}}", self.get_company, methods=["GET"]),
+            Route(f"{r}/agents/me", self.agents_me, methods=["GET"]),
+        ]
+        not_found: Any = {404: self.no_route, 405: self.no_route}
+        self.app = Starlette(routes=routes, exception_handlers=not_found)
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        await self.app(scope, receive, send)
+
+    async def no_route(self, request: Request, exc: Exception) -> Response:
+        async def missing(_: Request) -> Response:
+            raise FreshdeskError(404)
+
+        return await self.serve(request, missing)
+
+    def _authorised(self, request: Request) -> bool:
+        scheme, _, value = request.headers.get("authorization", "").partition(" ")
+        if scheme.lower() != "basic":
+            return False
+        try:
+            decoded = base64.b64decode(value, validate=True).decode()
+        except (binascii.Error, UnicodeDecodeError):
+            return False
+        return decoded.partition(":")[0] in self.keys  # "key:X" or a bare "key"
+
+    async def serve(
+        self,
+        request: Request,
+        work: Callable[[Request], Awaitable[Response]],
+        *,
+        is_list: bool = False,
+    ) -> Response:
+        includes = [i for i in request.query_params.get("include", "").split(",") if i]
+        cost = 1 + len(includes) if request.url.path.startswith("/api/v2/tickets/") else 1
+        decision = self.limiter.take("account", cost)  # invalid calls count too
+        if decision.allowed and is_list and not self.list_limiter.take("account").allowed:
+            decision = self.list_limiter.peek("account")
+        if not decision.allowed:
+            resp = shaper(429, decision.reset_in)
+        elif not self._authorised(request):
+            resp = shaper(401, None)
+        else:
+            try:
+                resp = await work(request)
+            except FreshdeskError as e:
+                resp = (
+                    Response(status_code=e.status)
+                    if e.body is None
+                    else JSONResponse(e.body, status_code=e.status)
+                )
+        resp.headers.update(
+            {
+                "X-RateLimit-Total": str(decision.limit),
+                "X-RateLimit-Remaining": str(decision.remaining),
+                "X-RateLimit-Used-CurrentRequest": str(decision.used),
+                "X-Request-Id": str(uuid.uuid4()),
+            }
+        )
+        return resp
+
+    @staticmethod
+    async def _body(request: Request) -> dict[str, Any]:
+        if "application/json" not in request.headers.get("content-type", ""):
+            raise FreshdeskError(415, WRONG_CONTENT_TYPE)
+        try:
+            body = json.loads(await request.body())
+        except ValueError:
+            raise FreshdeskError(400, INVALID_JSON) from None
+        if not isinstance(body, dict):
+            raise FreshdeskError(400, INVALID_JSON)
+        return body
+
+    @staticmethod
+    def _found(table: dict[int, Record], rid: int) -> Record:
+        record = table.get(rid)
+        if record is None or record.get("deleted"):
+            raise FreshdeskError(404)
+        return record
+
+    # -- routes ----------------------------------------------------------------------
+
+    @served()
+    async def agents_me(self, request: Request) -> Response:
+        extra = {"available": True, "occasional": False, "ticket_scope": 1, "signature": None}
+        return JSONResponse({**self.store.agent, **extra})
+
+    @served()
+    async def get_ticket(self, request: Request) -> Response:
+        includes = [i for i in request.query_params.get("include", "").split(",") if i]
+        if set(includes) - INCLUDES:
+            raise validation(
+                "include",
+                f"It should be one of these values: '{','.join(sorted(INCLUDES))}'",
+                "invalid_value",
+            )
+        ticket = dict(self._found(self.store.tickets, request.path_params["tid"]))
+        if "requester" in includes:
+            c = self.store.contacts.get(ticket["requester_id"]) or {}
+            ticket["requester"] = {k: c.get(k) for k in ("id", "name", "email", "mobile", "phone")}
+        if "company" in includes:
+            co = self.store.companies.get(ticket.get("company_id") or 0)
+            ticket["company"] = {"id": co["id"], "name": co["name"]} if co else {}
+        if "stats" in includes:
+            ticket["stats"] = dict.fromkeys(
+                (
+                    "agent_responded_at",
+                    "requester_responded_at",
+                    "first_responded_at",
+                    "reopened_at",
+                    "resolved_at",
+                    "closed_at",
+                    "pending_since",
+                )
+            )
+            ticket["stats"]["status_updated_at"] = ticket["updated_at"]
+        if "conversations" in includes:
+            ticket["conversations"] = self.store.conversations.get(ticket["id"], [])[:10]
+        return JSONResponse(ticket)
+
+    @served(is_list=True)
+    async def list_tickets(self, request: Request) -> Response:
+        rows = sorted(
+            self.store.tickets.values(), key=lambda t: (t["created_at"], t["id"]), reverse=True
+        )
+        for key in ("requester_id", "company_id"):
+            if key in request.query_params:
+                rows = [t for t in rows if str(t.get(key)) == request.query_params[key]]
+        return paged(request, rows, self.domain)
+
+    @served()
+    async def conversations(self, request: Request) -> Response:
+        tid = request.path_params["tid"]
+        self._found(self.store.tickets, tid)
+        return paged(request, self.store.conversations.get(tid, []), self.domain)
+
+    @served()
+    async def create_note(self, request: Request) -> Response:
+        tid = request.path_params["tid"]
+        self._found(self.store.tickets, tid)
+        body = await self._body(request)
+        if not isinstance(body.get("body"), str) or not body["body"].strip():
+            raise validation("body", "It should be a/an String", "missing_field")
+        private = body.get("private", True)
+        if not isinstance(private, bool):
+            raise validation("private", "It should be a/an Boolean", "datatype_mismatch")
+        return JSONResponse(self.store.add_note(tid, body["body"], private), status_code=201)
+
+    @served(is_list=True)
+    async def list_contacts(self, request: Request) -> Response:
+        q = request.query_params
+        rows = [c for c in self.store.contacts.values() if not c["deleted"]]
+        if "email" in q:
+            ids = {c["id"] for c in self.store.contacts_with_email(q["email"])}
+            rows = [c for c in rows if c["id"] in ids]
+        for key in ("phone", "mobile"):
+            if key in q:
+                rows = [c for c in rows if c.get(key) == q[key]]
+        if "company_id" in q:
+            rows = [c for c in rows if str(c.get("company_id")) == q["company_id"]]
+        if "state" in q:
+            want = {"verified": True, "unverified": False}.get(q["state"])
+            if want is None:
+                raise validation(
+                    "state",
+                    "It should be one of these values: 'verified,unverified,blocked,deleted'",
+                    "invalid_value",
+                )
+            rows = [c for c in rows if c["active"] is want]
+        if since := q.get("_updated_since"):
+            moment = _parse_time(since)
+            rows = [c for c in rows if _parse_time(c["updated_at"]) >= moment]
+        rows.sort(key=lambda c: (c["updated_at"], c["id"]))  # oldest-updated first
+        return paged(request, rows, self.domain)
+
+    @served()
+    async def get_contact(self, request: Request) -> Response:
+        return JSONResponse(self._found(self.store.contacts, request.path_params["cid"]))
+
+    @served()
+    async def create_contact(self, request: Request) -> Response:
+        body = await self._body(request)
+        check_contact(self.store, body, None)
+        now = now_iso()
+        contact = {
+            **CONTACT_DEFAULTS,
+            **body,
+            "id": self.store.next_contact_id(),
+            "created_at": now,
+            "updated_at": now,
+        }
+        self.store.contacts[contact["id"]] = contact
+        return JSONResponse(contact, status_code=201)
+
+    @served()
+    async def update_contact(self, request: Request) -> Response:
+        contact = self._found(self.store.contacts, request.path_params["cid"])
+        body = await self._body(request)
+        check_contact(self.store, body, contact)
+        contact.update(body, updated_at=now_iso())
+        return JSONResponse(contact)
+
+    @served()
+    async def search_contacts(self, request: Request) -> Response:
+        try:
+            pred = search.parse(request.query_params.get("query", ""))
+            page = int(request.query_params.get("page", "1"))
+        except (search.SearchError, ValueError) as e:
+            raise validation("query", str(e) or "invalid", "invalid_value") from None
+        if not 1 <= page <= SEARCH_MAX_PAGE:
+            raise validation(
+                "page",
+                f"It should be a Positive Number less than or equal to {SEARCH_MAX_PAGE}",
+                "invalid_value",
+            )
+        hits = [c for c in self.store.contacts.values() if not c["deleted"] and pred(c)]
+        start = (page - 1) * SEARCH_PAGE_SIZE
+        return JSONResponse({"results": hits[start : start + SEARCH_PAGE_SIZE], "total": len(hits)})
+
+    @served()
+    async def list_companies(self, request: Request) -> Response:
+        rows = sorted(self.store.companies.values(), key=lambda c: c["id"])
+        return paged(request, rows, self.domain)
+
+    @served()
+    async def get_company(self, request: Request) -> Response:
+        return JSONResponse(self._found(self.store.companies, request.path_params["cid"]))
+
+
+def _parse_time(text: str) -> datetime:
+    try:
+        return datetime.fromisoformat(text.replace("Z", "+00:00"))
+    except ValueError:
+        raise validation(
+            "_updated_since", "It should be in the 'valid date time' format", "invalid_value"
+        ) from None
+
+
+def create_freshdesk_emulator(
+    *,
+    seed: int = 1,
+    keys: set[str] | None = None,
+    plan: str | int = "pro",
+    store: FreshdeskStore | None = None,
+    window: float = 60.0,
+    domain: str = DEFAULT_DOMAIN,
+) -> Emulator:
+    """The Freshdesk emulator as an ASGI app. ``plan`` is a plan name or calls/min."""
+    limit = plan if isinstance(plan, int) else FRESHDESK_PLAN_LIMITS[plan]
+    list_limit = limit if isinstance(plan, int) else LIST_LIMITS.get(plan, limit)
+    store = store or FreshdeskStore(seed)
+    api = FreshdeskApi(
+        store,
+        keys=keys or {DEFAULT_KEY},
+        limit=limit,
+        list_limit=list_limit,
+        window=window,
+        domain=domain,
+    )
+
+    async def scenarios(request: Request) -> Response:
+        return JSONResponse(
+            [
+                {
+                    "key": s.key,
+                    "ticket_id": s.ticket_id,
+                    "email": s.email,
+                    "description": s.description,
+                }
+                for s in SCENARIOS.values()
+            ]
+        )
+
+    return Emulator(
+        name="freshdesk",
+        api=api,
+        store=store,
+        shaper=shaper,
+        limiters=[api.limiter, api.list_limiter],
+        extra_routes=[Route("/_emulator/scenarios", scenarios, methods=["GET"])],
+    )

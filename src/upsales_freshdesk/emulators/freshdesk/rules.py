@@ -1,0 +1,128 @@
+"""Freshdesk's request rules: validation errors, paging and the contact field checks."""
+
+from __future__ import annotations
+
+import re
+from typing import Any
+from urllib.parse import urlencode
+
+from starlette.requests import Request
+from starlette.responses import JSONResponse
+
+from .store import FreshdeskStore, Record
+
+MAX_PAGE, MAX_PER_PAGE, DEFAULT_PER_PAGE = 300, 100, 30
+EMAIL_RE = re.compile(r"^[^@\s]+@[^@\s]+\.[^@\s]+$")
+CONTACT_TYPES: dict[str, type] = {
+    "name": str,
+    "email": str,
+    "other_emails": list,
+    "phone": str,
+    "mobile": str,
+    "job_title": str,
+    "company_id": int,
+    "address": str,
+    "description": str,
+    "language": str,
+    "time_zone": str,
+    "twitter_id": str,
+    "unique_external_id": str,
+    "tags": list,
+    "custom_fields": dict,
+    "view_all_tickets": bool,
+    "other_companies": list,
+}
+REACHABLE_BY = ("email", "phone", "mobile", "twitter_id", "unique_external_id")
+
+
+class FreshdeskError(Exception):
+    """An error answer: a status and, where Freshdesk sends one, a JSON body."""
+
+    def __init__(self, status: int, body: Any = None) -> None:
+        super().__init__(status)
+        self.status, self.body = status, body
+
+
+def validation(field: str, message: str, code: str, status: int = 400) -> FreshdeskError:
+    """``{"description": "Validation failed", "errors": [{field, message, code}]}``."""
+    body = {
+        "description": "Validation failed",
+        "errors": [{"field": field, "message": message, "code": code}],
+    }
+    return FreshdeskError(status, body)
+
+
+def _limited(field: str, value: str, most: int) -> int:
+    try:
+        number = int(value)
+    except ValueError:
+        raise validation(field, "It should be a Positive Integer", "datatype_mismatch") from None
+    if not 1 <= number <= most:
+        raise validation(
+            field, f"It should be a Positive Number less than or equal to {most}", "invalid_value"
+        )
+    return number
+
+
+def paged(request: Request, rows: list[Record], domain: str) -> JSONResponse:
+    """One page of ``rows``, with a ``Link: <...>; rel="next"`` header if more follow."""
+    q = request.query_params
+    page = _limited("page", q.get("page", "1"), MAX_PAGE)
+    per_page = _limited("per_page", q.get("per_page", str(DEFAULT_PER_PAGE)), MAX_PER_PAGE)
+    start = (page - 1) * per_page
+    resp = JSONResponse(rows[start : start + per_page])
+    if start + per_page < len(rows) and page < MAX_PAGE:
+        params = [(k, v) for k, v in q.multi_items() if k != "page"]
+        query = urlencode([*params, ("page", page + 1)])
+        resp.headers["Link"] = (
+            f'<https://{domain}.freshdesk.com{request.url.path}?{query}>; rel="next"'
+        )
+    return resp
+
+
+def check_contact(store: FreshdeskStore, body: dict[str, Any], current: Record | None) -> None:
+    """Refuse a contact write the way Freshdesk does: the first problem found."""
+    for key, value in body.items():
+        expected = CONTACT_TYPES.get(key)
+        if expected is None:
+            raise validation(key, "Unexpected/invalid field in request", "invalid_field")
+        wrong_type = not isinstance(value, expected) or (
+            expected is int and isinstance(value, bool)
+        )
+        if value is not None and wrong_type:
+            raise validation(key, f"It should be a/an {expected.__name__}", "datatype_mismatch")
+    if "name" in body and not (body["name"] or "").strip():
+        raise validation(
+            "name", "It should not be blank as this is a mandatory field", "missing_field"
+        )
+    if body.get("email") is not None:
+        if not EMAIL_RE.match(body["email"]):
+            raise validation(
+                "email", "It should be in the 'valid email address' format", "invalid_value"
+            )
+        others = [
+            c
+            for c in store.contacts_with_email(body["email"])
+            if current is None or c["id"] != current["id"]
+        ]
+        if others:
+            raise validation(
+                "email",
+                f"It should be a unique value. Contact id: {others[0]['id']}",
+                "duplicate_value",
+                status=409,
+            )
+    if body.get("company_id") is not None and body["company_id"] not in store.companies:
+        raise validation(
+            "company_id", "There is no company matching the given company_id", "invalid_value"
+        )
+    if current is None:
+        if not body.get("name"):
+            raise validation("name", "It should be a/an String", "missing_field")
+        if not any(body.get(k) for k in REACHABLE_BY):
+            raise validation(
+                "requester_id",
+                "Please fill at least 1 of email, mobile, phone, "
+                "twitter_id, unique_external_id fields",
+                "missing_field",
+            )

@@ -1,0 +1,130 @@
+"""The Freshdesk emulator's in-memory store, holding records in the v2 shape."""
+
+from __future__ import annotations
+
+import copy
+from datetime import UTC, datetime
+from typing import Any
+
+from ..seed import Book, build_book
+
+Record = dict[str, Any]
+
+CONTACT_DEFAULTS: Record = {
+    "active": True,
+    "address": None,
+    "avatar": None,
+    "company_id": None,
+    "custom_fields": {},
+    "deleted": False,
+    "description": None,
+    "email": None,
+    "job_title": None,
+    "language": "sv",
+    "mobile": None,
+    "name": None,
+    "other_companies": [],
+    "other_emails": [],
+    "phone": None,
+    "tags": [],
+    "time_zone": "Stockholm",
+    "twitter_id": None,
+    "unique_external_id": None,
+    "view_all_tickets": False,
+}
+COMPANY_DEFAULTS: Record = {
+    "description": None,
+    "domains": [],
+    "note": None,
+    "health_score": None,
+    "account_tier": None,
+    "renewal_date": None,
+    "industry": None,
+    "custom_fields": {},
+}
+TICKET_DEFAULTS: Record = {
+    "cc_emails": [],
+    "fwd_emails": [],
+    "reply_cc_emails": [],
+    "to_emails": None,
+    "email_config_id": None,
+    "fr_escalated": False,
+    "group_id": None,
+    "responder_id": None,
+    "type": "Question",
+    "product_id": None,
+    "is_escalated": False,
+    "spam": False,
+    "due_by": None,
+    "fr_due_by": None,
+    "custom_fields": {},
+    "tags": [],
+    "attachments": [],
+}
+
+
+def now_iso() -> str:
+    return datetime.now(UTC).strftime("%Y-%m-%dT%H:%M:%SZ")
+
+
+class FreshdeskStore:
+    """Companies, contacts, tickets and their notes, and the key's agent."""
+
+    def __init__(self, seed: int = 1, book: Book | None = None) -> None:
+        self.seed = seed
+        self._pristine = book or build_book(seed)
+        self.reset()
+
+    def reset(self) -> None:
+        b = self._pristine
+        self.companies: dict[int, Record] = {
+            c["id"]: {**COMPANY_DEFAULTS, **copy.deepcopy(c)} for c in b.fd_companies
+        }
+        self.contacts: dict[int, Record] = {
+            c["id"]: {**CONTACT_DEFAULTS, **copy.deepcopy(c)} for c in b.fd_contacts
+        }
+        self.tickets: dict[int, Record] = {
+            t["id"]: {**TICKET_DEFAULTS, **copy.deepcopy(t)} for t in b.fd_tickets
+        }
+        self.conversations: dict[int, list[Record]] = {}
+        self.agent: Record = copy.deepcopy(b.fd_agent)
+        self._next_note = 1
+
+    def next_contact_id(self) -> int:
+        return max(self.contacts, default=0) + 1
+
+    def add_note(self, ticket_id: int, body: str, private: bool) -> Record:
+        note = {
+            "id": self._next_note,
+            "body": body,
+            "body_text": body,
+            "incoming": False,
+            "private": private,
+            "user_id": self.agent["id"],
+            "support_email": None,
+            "source": 2,
+            "ticket_id": ticket_id,
+            "to_emails": [],
+            "from_email": None,
+            "cc_emails": [],
+            "bcc_emails": None,
+            "created_at": now_iso(),
+            "updated_at": now_iso(),
+            "attachments": [],
+        }
+        self._next_note += 1
+        self.conversations.setdefault(ticket_id, []).append(note)
+        self.tickets[ticket_id]["updated_at"] = note["created_at"]
+        return note
+
+    def contacts_with_email(self, email: str) -> list[Record]:
+        wanted = email.strip().lower()
+        return [
+            c
+            for c in self.contacts.values()
+            if not c["deleted"]
+            and (
+                (c.get("email") or "").lower() == wanted
+                or wanted in (e.lower() for e in c.get("other_emails", []))
+            )
+        ]

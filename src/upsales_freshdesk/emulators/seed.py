@@ -1,0 +1,414 @@
+"""A deterministic, made-up Nordic B2B book for both emulators.
+
+The same ``seed`` always gives the same book. Word pools and the named scenarios
+live in :mod:`.scenarios`.
+"""
+
+from __future__ import annotations
+
+import html
+import random
+import unicodedata
+from dataclasses import dataclass, field
+from datetime import UTC, datetime, timedelta
+from typing import Any
+
+from .scenarios import (
+    CITIES,
+    EPOCH,
+    FIRST,
+    FRESHDESK_CONTACT_BASE,
+    HOSTILE_NAME,
+    HOSTILE_TITLE,
+    LAST,
+    PRODUCTS,
+    SCENARIOS,
+    STAGES,
+    STEMS,
+    STREETS,
+    TICKET_SUBJECTS,
+    TITLES,
+    TODO_TYPES,
+    TRADES,
+)
+
+__all__ = ["SCENARIOS", "STAGES", "TODO_TYPES", "Book", "build_book", "iso"]
+
+
+def ascii_fold(text: str) -> str:
+    text = text.replace("ø", "o").replace("Ø", "O").replace("æ", "ae").replace("Æ", "AE")
+    normal = unicodedata.normalize("NFKD", text)
+    return "".join(c for c in normal if not unicodedata.combining(c))
+
+
+def iso(moment: datetime, *, millis: bool = True) -> str:
+    text = moment.astimezone(UTC).strftime("%Y-%m-%dT%H:%M:%S")
+    return text + (".000Z" if millis else "Z")
+
+
+@dataclass
+class Book:
+    """Both systems' records, as the stores keep them (see each store for the shape)."""
+
+    users: list[dict[str, Any]] = field(default_factory=list)
+    accounts: list[dict[str, Any]] = field(default_factory=list)
+    contacts: list[dict[str, Any]] = field(default_factory=list)
+    orders: list[dict[str, Any]] = field(default_factory=list)
+    activities: list[dict[str, Any]] = field(default_factory=list)
+    fd_companies: list[dict[str, Any]] = field(default_factory=list)
+    fd_contacts: list[dict[str, Any]] = field(default_factory=list)
+    fd_tickets: list[dict[str, Any]] = field(default_factory=list)
+    fd_agent: dict[str, Any] = field(default_factory=dict)
+
+
+class _Builder:
+    def __init__(self, seed: int, accounts: int, contacts: int) -> None:
+        self.rng = random.Random(seed)
+        self.book = Book()
+        self.n_accounts = accounts
+        self.n_contacts = contacts
+        self.emails: set[str] = set()
+
+    def when(self, lo_days: int = 30, hi_days: int = 1500) -> datetime:
+        return EPOCH - timedelta(
+            days=self.rng.randint(lo_days, hi_days), seconds=self.rng.randint(0, 86_399)
+        )
+
+    def phone(self, country: str = "SE") -> str:
+        r = self.rng
+        if country == "SE":
+            return f"+46 70 {r.randint(100, 999)} {r.randint(10, 99)} {r.randint(10, 99)}"
+        prefix = {"NO": "+47", "DK": "+45", "FI": "+358"}[country]
+        return f"{prefix} {r.randint(400, 999)} {r.randint(10, 99)} {r.randint(100, 999)}"
+
+    def build(self) -> Book:
+        self.users()
+        self.accounts()
+        self.scenario_people()
+        self.people()
+        self.deals_and_activities()
+        self.freshdesk()
+        return self.book
+
+    def users(self) -> None:
+        roles = ({"id": 1, "name": "Nordic Sales"}, {"id": 2, "name": "Key Accounts"})
+        for i in range(1, 9):
+            first, last = FIRST[(i * 7) % len(FIRST)], LAST[(i * 5) % len(LAST)]
+            self.book.users.append(
+                {
+                    "id": i,
+                    "name": f"{first} {last}",
+                    "email": f"{ascii_fold(first + '.' + last).lower()}@upsales-demo.example",
+                    "administrator": int(i == 1),
+                    "role": roles[i % 2],
+                    "active": 1,
+                    "ghost": 0,
+                    "userTitle": "Account Manager",
+                    "userPhone": self.phone(),
+                    "regDate": iso(self.when()),
+                }
+            )
+        self.book.users.append(
+            {
+                "id": 12,
+                "name": "API Integration",
+                "email": "api-integration@upsales-demo.example",
+                "administrator": 1,
+                "role": None,
+                "active": 1,
+                "ghost": 1,
+                "userTitle": None,
+                "userPhone": None,
+                "regDate": iso(self.when()),
+            }
+        )
+
+    def accounts(self) -> None:
+        for i in range(1, self.n_accounts + 1):
+            stem = STEMS[(i - 1) % len(STEMS)]
+            trade, industry = TRADES[((i - 1) // len(STEMS) + i) % len(TRADES)]
+            slug = ascii_fold(stem).lower() + ("" if i <= len(STEMS) else str(i))
+            city, country, zip_prefix = self.rng.choice(CITIES)
+            managers = self.rng.sample(range(1, 9), k=self.rng.choice((1, 1, 2)))
+            created = self.when(200, 3000)
+            self.book.accounts.append(
+                {
+                    "id": i,
+                    "name": f"{stem} {trade}",
+                    "slug": slug,
+                    "industry": industry,
+                    "phone": self.phone(country),
+                    "webpage": f"https://www.{slug}.example",
+                    "users": managers,
+                    "regBy": managers[0],
+                    "orgNo": f"55{self.rng.randint(10**7, 10**8 - 1)}",
+                    "journeyStep": self.rng.choice(("lead", "customer", "customer", "assigned")),
+                    "addresses": [
+                        {
+                            "type": t,
+                            "address": f"{self.rng.choice(STREETS)} {self.rng.randint(1, 80)}",
+                            "zipcode": f"{zip_prefix}{self.rng.randint(10, 99)}",
+                            "city": city,
+                            "country": country,
+                        }
+                        for t in ("Visit", "Mail")
+                    ],
+                    "regDate": iso(created),
+                    "modDate": iso(self.when(1, 200)),
+                    "active": 1,
+                }
+            )
+        named = {
+            "nordvind": 1,
+            "fjallgruppen": 2,
+            "kustlinje": 26,
+            "kvarnby": 4,
+            "havbris": 5,
+            "tundra": 6,
+        }
+        for slug, account_id in named.items():  # scenario domains are fixed, whatever the seed
+            self.book.accounts[account_id - 1]["slug"] = slug
+            self.book.accounts[account_id - 1]["webpage"] = f"https://www.{slug}.example"
+        self.book.accounts[1]["name"] = "Fjällgruppen AB"
+
+    def contact(
+        self,
+        first: str,
+        last: str,
+        account_id: int,
+        *,
+        email: str | None = None,
+        title: str | None = None,
+        phone: str | None = None,
+    ) -> dict[str, Any]:
+        account = self.book.accounts[account_id - 1]
+        if email is None:
+            base = f"{ascii_fold(first).lower()}.{ascii_fold(last).lower()}".replace(" ", "")
+            email, n = f"{base}@{account['slug']}.example", 2
+            while email in self.emails:
+                email, n = f"{base}{n}@{account['slug']}.example", n + 1
+        self.emails.add(email)
+        created = self.when(30, 1200)
+        record = {
+            "id": len(self.book.contacts) + 1,
+            "firstName": first,
+            "lastName": last,
+            "name": f"{first} {last}",
+            "email": email,
+            "phone": phone or self.phone(account["addresses"][0]["country"]),
+            "cellPhone": self.phone() if self.rng.random() < 0.4 else None,
+            "title": title or self.rng.choice(TITLES),
+            "client": account_id,
+            "regBy": self.rng.choice((None, account["regBy"])),
+            "active": 1,
+            "regDate": iso(created),
+            "modDate": iso(created + timedelta(days=self.rng.randint(0, 25))),
+            "journeyStep": account["journeyStep"],
+        }
+        self.book.contacts.append(record)
+        return record
+
+    def scenario_people(self) -> None:
+        self.contact(
+            "Astrid",
+            "Lindqvist",
+            1,
+            email=SCENARIOS["found"].email,
+            title="IT-chef",
+            phone="+46 70 111 22 33",
+        )
+        self.contact(
+            "Mårten",
+            "Sjöberg",
+            2,
+            email=SCENARIOS["different"].email,
+            title="CTO",
+            phone="+46 70 444 55 66",
+        )
+        self.contact("Karin", "Holm", 3, email="karin.holm@skargard.example", title="CFO")
+        for first in ("Lena", "Lars"):
+            self.contact(
+                first, "Kvarnström", 4, email=SCENARIOS["ambiguous"].email, title="Inköpare"
+            )
+        self.contact("Søren", "Ødegård", 5, email=SCENARIOS["non_ascii"].email, title="Driftschef")
+        hostile = self.contact(
+            "Eve", "Payload", 6, email=SCENARIOS["hostile"].email, title=HOSTILE_TITLE
+        )
+        hostile["name"], hostile["notes"] = HOSTILE_NAME, "<b>bold</b> & <i>javascript:alert(3)</i>"
+
+    def people(self) -> None:
+        while len(self.book.contacts) < self.n_contacts:
+            account_id = self.rng.randint(1, self.n_accounts)
+            self.contact(self.rng.choice(FIRST), self.rng.choice(LAST), account_id)
+
+    def deals_and_activities(self) -> None:
+        by_account: dict[int, list[int]] = {}
+        for c in self.book.contacts:
+            by_account.setdefault(c["client"], []).append(c["id"])
+        for account in self.book.accounts:
+            people = by_account.get(account["id"], [])
+            for _ in range(self.rng.randint(0, 5)):
+                stage_id, _, probability = self.rng.choice(STAGES)
+                when = self.when(1, 700)
+                self.book.orders.append(
+                    {
+                        "id": len(self.book.orders) + 1,
+                        "description": f"{self.rng.choice(PRODUCTS)} {when.year}",
+                        "date": when.strftime("%Y-%m-%d"),
+                        "value": self.rng.randint(5, 500) * 1000,
+                        "currency": "SEK",
+                        "probability": probability,
+                        "stage": stage_id,
+                        "user": self.rng.choice(account["users"]),
+                        "client": account["id"],
+                        "contact": self.rng.choice(people) if people else None,
+                        "regDate": iso(when),
+                        "modDate": iso(when),
+                    }
+                )
+            for contact_id in people:
+                for _ in range(self.rng.randint(0, 3)):
+                    when = self.when(1, 400)
+                    closed = self.rng.random() < 0.6
+                    kind = self.rng.choice(("TODO", "PHONE_CALL"))
+                    self.book.activities.append(
+                        {
+                            "id": len(self.book.activities) + 1,
+                            "description": self.rng.choice(
+                                ("Uppföljning", "Demo", "Avstämning", "Kontraktsförnyelse")
+                            ),
+                            "notes": "",
+                            "date": when.strftime("%Y-%m-%d"),
+                            "closeDate": iso(when) if closed else None,
+                            "client": account["id"],
+                            "contacts": [contact_id],
+                            "users": [self.rng.choice(account["users"])],
+                            "activityType": TODO_TYPES[kind][0],
+                            "regDate": iso(when),
+                            "modDate": iso(when),
+                        }
+                    )
+
+    def freshdesk(self) -> None:
+        book = self.book
+        for account in book.accounts:
+            book.fd_companies.append(
+                {
+                    "id": 900 + account["id"],
+                    "name": account["name"],
+                    "domains": [f"{account['slug']}.example"],
+                    "industry": account["industry"],
+                    "created_at": account["regDate"][:19] + "Z",
+                    "updated_at": account["modDate"][:19] + "Z",
+                }
+            )
+        mirrored = [c for c in book.contacts if c["name"] != HOSTILE_NAME][
+            : int(len(book.contacts) * 0.82)
+        ]
+        fd: list[dict[str, Any]] = []
+        fixed = {s.email for s in SCENARIOS.values()}
+        for c in mirrored:
+            entry = {
+                "name": c["name"],
+                "email": c["email"],
+                "phone": c["phone"],
+                "mobile": c["cellPhone"],
+                "job_title": c["title"],
+                "company_id": 900 + c["client"],
+            }
+            if c["email"] == SCENARIOS["different"].email:
+                entry.update(phone="+46 70 999 88 77", job_title="Teknisk chef")
+            elif c["email"] == "karin.holm@skargard.example":
+                entry.update(email=SCENARIOS["other_email"].email, other_emails=[c["email"]])
+            elif c["email"] not in fixed and self.rng.random() < 0.12:
+                entry.update(job_title=self.rng.choice(TITLES), phone=self.phone())
+            if c["email"] != SCENARIOS["ambiguous"].email or not any(
+                e.get("email") == c["email"] for e in fd
+            ):
+                fd.append(entry)
+        fd.append(
+            {
+                "name": "Nils Ek",
+                "email": SCENARIOS["not_found"].email,
+                "phone": "+46 70 123 45 67",
+                "job_title": "Lagerchef",
+                "company_id": 926,
+            }
+        )
+        fd.append(
+            {
+                "name": HOSTILE_NAME,
+                "email": SCENARIOS["hostile"].email,
+                "job_title": HOSTILE_TITLE,
+                "company_id": 906,
+            }
+        )
+        for n in range(max(0, 340 - len(fd))):
+            first, last = self.rng.choice(FIRST), self.rng.choice(LAST)
+            fd.append(
+                {
+                    "name": f"{first} {last}",
+                    "email": f"{ascii_fold(first).lower()}.{n}@freshmail.example",
+                    "phone": self.phone(),
+                }
+            )
+        for i, entry in enumerate(fd):
+            created = self.when(10, 900)
+            book.fd_contacts.append(
+                {
+                    "id": FRESHDESK_CONTACT_BASE + i,
+                    "other_emails": [],
+                    "mobile": None,
+                    "job_title": None,
+                    "company_id": None,
+                    **entry,
+                    "created_at": iso(created, millis=False),
+                    "updated_at": iso(
+                        created + timedelta(days=self.rng.randint(0, 9)), millis=False
+                    ),
+                }
+            )
+        by_email = {c["email"]: c for c in book.fd_contacts}
+        for s in SCENARIOS.values():
+            self.ticket(by_email[s.email], subject=f"[{s.key}] {self.rng.choice(TICKET_SUBJECTS)}")
+        for contact in self.rng.sample(book.fd_contacts, k=min(320, len(book.fd_contacts))):
+            self.ticket(contact, subject=self.rng.choice(TICKET_SUBJECTS))
+        book.fd_agent = {
+            "id": 77_000_000_001,
+            "contact": {
+                "name": "Demo Agent",
+                "email": "agent@support-demo.example",
+                "language": "en",
+                "time_zone": "Stockholm",
+                "active": True,
+                "job_title": "Support",
+                "mobile": None,
+                "phone": None,
+            },
+        }
+
+    def ticket(self, contact: dict[str, Any], *, subject: str) -> None:
+        created = self.when(0, 60)
+        text = f"Hej! {subject}. Vänliga hälsningar, {contact['name']}"
+        self.book.fd_tickets.append(
+            {
+                "id": len(self.book.fd_tickets) + 1,
+                "subject": subject,
+                "description_text": text,
+                "description": f"<div>{html.escape(text)}</div>",
+                "status": self.rng.choice((2, 2, 3, 4)),
+                "priority": self.rng.randint(1, 4),
+                "source": self.rng.choice((1, 2, 3, 7)),
+                "requester_id": contact["id"],
+                "company_id": contact.get("company_id"),
+                "created_at": iso(created, millis=False),
+                "updated_at": iso(created, millis=False),
+            }
+        )
+
+
+def build_book(seed: int = 1, *, accounts: int = 64, contacts: int = 330) -> Book:
+    """The book for ``seed``: at least 60 accounts and 300 contacts by default."""
+    if accounts < 30 or contacts < 20:
+        raise ValueError("the book needs at least 30 accounts and 20 contacts")
+    return _Builder(seed, accounts, contacts).build()

@@ -1,0 +1,87 @@
+"""Serve both emulators on loopback with uvicorn, in one process."""
+
+from __future__ import annotations
+
+import asyncio
+import ipaddress
+from dataclasses import dataclass
+
+import uvicorn
+
+from .base import Emulator
+from .faults import Faults
+from .freshdesk.app import DEFAULT_DOMAIN, DEFAULT_KEY, create_freshdesk_emulator
+from .upsales.app import DEFAULT_TOKEN, create_upsales_emulator
+
+
+@dataclass(frozen=True, slots=True)
+class EmulatorConfig:
+    host: str = "127.0.0.1"
+    freshdesk_port: int = 9001
+    upsales_port: int = 9002
+    seed: int = 1
+    plan: str = "pro"
+    latency_ms: float = 0.0
+    freshdesk_key: str = DEFAULT_KEY
+    upsales_token: str = DEFAULT_TOKEN
+
+    def __post_init__(self) -> None:
+        if not is_loopback(self.host):
+            # The control surface (/_emulator/) has no auth: never expose it.
+            raise ValueError("the emulators serve on loopback only")
+
+    @property
+    def freshdesk_url(self) -> str:
+        return f"http://{self.host}:{self.freshdesk_port}/api/v2/"
+
+    @property
+    def upsales_url(self) -> str:
+        return f"http://{self.host}:{self.upsales_port}/api/v2/"
+
+    @property
+    def freshdesk_domain(self) -> str:
+        return DEFAULT_DOMAIN
+
+
+def is_loopback(host: str) -> bool:
+    if host == "localhost":
+        return True
+    try:
+        return ipaddress.ip_address(host).is_loopback
+    except ValueError:
+        return False
+
+
+def build(config: EmulatorConfig) -> tuple[Emulator, Emulator]:
+    """Both emulators, with the configured seed, keys, plan and base latency."""
+    freshdesk = create_freshdesk_emulator(
+        seed=config.seed, keys={config.freshdesk_key}, plan=_plan(config.plan)
+    )
+    upsales = create_upsales_emulator(seed=config.seed, tokens={config.upsales_token})
+    if config.latency_ms:
+        for emulator in (freshdesk, upsales):
+            emulator.faults.set(Faults(latency_ms=config.latency_ms))
+    return freshdesk, upsales
+
+
+def _plan(plan: str) -> str | int:
+    return int(plan) if plan.isdigit() else plan
+
+
+async def serve(config: EmulatorConfig, *, log_level: str = "warning") -> None:
+    """Run both emulators until cancelled."""
+    freshdesk, upsales = build(config)
+    servers = [
+        uvicorn.Server(
+            uvicorn.Config(
+                app,
+                host=config.host,
+                port=port,
+                log_level=log_level,
+                access_log=False,
+                lifespan="off",
+            )
+        )
+        for app, port in ((freshdesk, config.freshdesk_port), (upsales, config.upsales_port))
+    ]
+    await asyncio.gather(*(s.serve() for s in servers))
