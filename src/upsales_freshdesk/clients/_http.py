@@ -138,6 +138,7 @@ class HttpCore:
             retry=lambda rs: self._should_retry(rs, idem),
             wait=self._wait,
             stop=lambda rs: self._stop(rs, deadline),
+            sleep=self.policy.sleep,
             reraise=True,
         )
         async for attempt in retrying:
@@ -216,7 +217,7 @@ class HttpCore:
         chunks: list[bytes] = []
         size = 0
         try:
-            async for chunk in resp.aiter_raw():
+            async for chunk in resp.aiter_bytes():  # decoded: the cap also stops zip bombs
                 size += len(chunk)
                 if size > cap:
                     raise MalformedResponseError(
@@ -228,7 +229,8 @@ class HttpCore:
                 "answer ended before its body did", reason="truncated", **ctx
             ) from None
         body = b"".join(chunks)
-        if declared and declared.isdigit() and len(body) < int(declared):
+        encoded = resp.headers.get("content-encoding", "identity") != "identity"
+        if declared and declared.isdigit() and not encoded and len(body) < int(declared):
             raise MalformedResponseError(
                 "answer ended before its body did", reason="truncated", **ctx
             )
@@ -277,7 +279,20 @@ class HttpCore:
         )
 
 
+MAX_MESSAGE = 300
+
+
 def parse_error_body(body: bytes) -> tuple[str, tuple[FieldError, ...]]:
+    """Like :func:`_parse_error_body`, with every message cut to ``MAX_MESSAGE`` characters."""
+    message, errors = _parse_error_body(body)
+    cut = tuple(
+        FieldError(e.field and e.field[:100], e.message[:MAX_MESSAGE], e.code and e.code[:100])
+        for e in errors[:50]
+    )
+    return message[:MAX_MESSAGE], cut
+
+
+def _parse_error_body(body: bytes) -> tuple[str, tuple[FieldError, ...]]:
     """The message and field errors of an error body, from either vendor's shape.
 
     Freshdesk: ``{"description", "errors": [{"field", "message", "code"}]}`` or

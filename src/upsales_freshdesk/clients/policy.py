@@ -11,7 +11,7 @@ import asyncio
 import hashlib
 import random
 import time
-from collections.abc import Callable, Mapping
+from collections.abc import Awaitable, Callable, Mapping
 from dataclasses import dataclass, field
 from typing import Literal
 
@@ -103,6 +103,8 @@ class RetryPolicy:
     #: Below this much time left, starting another attempt is pointless.
     min_attempt_time: float = 0.05
     rng: random.Random = field(default_factory=random.Random, compare=False)
+    #: How to wait between attempts (tests pass one that records instead of sleeping).
+    sleep: Callable[[float], Awaitable[None]] = field(default=asyncio.sleep, compare=False)
 
     def should_retry(self, error: UpstreamError, attempt: int, *, idempotent: bool) -> bool:
         if attempt >= self.max_attempts:

@@ -142,7 +142,10 @@ class _Builder:
                     "users": managers,
                     "regBy": managers[0],
                     "orgNo": f"55{self.rng.randint(10**7, 10**8 - 1)}",
-                    "journeyStep": self.rng.choice(("lead", "customer", "customer", "assigned")),
+                    "journeyStep": (
+                        step := self.rng.choice(("lead", "customer", "customer", "assigned"))
+                    ),
+                    "assigned": managers[0] if step == "assigned" else None,
                     "addresses": [
                         {
                             "type": t,
@@ -375,6 +378,9 @@ class _Builder:
             self.ticket(contact, subject=self.rng.choice(TICKET_SUBJECTS))
         book.fd_agent = {
             "id": 77_000_000_001,
+            "created_at": "2024-02-01T08:00:00Z",
+            "updated_at": "2025-11-20T08:00:00Z",
+            "available_since": None,
             "contact": {
                 "name": "Demo Agent",
                 "email": "agent@support-demo.example",
@@ -382,6 +388,8 @@ class _Builder:
                 "time_zone": "Stockholm",
                 "active": True,
                 "job_title": "Support",
+                "created_at": "2024-02-01T08:00:00Z",
+                "updated_at": "2025-11-20T08:00:00Z",
                 "mobile": None,
                 "phone": None,
             },

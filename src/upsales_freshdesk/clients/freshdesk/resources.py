@@ -88,12 +88,13 @@ class Contacts(_Resource):
         self, filters: Mapping[str, str | int], since: datetime | None, per_page: int
     ) -> AsyncIterator[Contact]:
         page = 1
+        window_start = since  # the _updated_since of the current run of pages
         newest: datetime | None = since
         seen_at_newest: set[int] = set()
         while True:
             params: dict[str, str | int] = {**filters, "page": page, "per_page": per_page}
-            if newest is not None:
-                params["_updated_since"] = _iso(newest)
+            if window_start is not None:
+                params["_updated_since"] = _iso(window_start)
             resp = await self._core.request("GET", "contacts", params=params)
             if not isinstance(resp.data, list):
                 raise self._core.malformed("contacts", "GET")
@@ -108,11 +109,13 @@ class Contacts(_Resource):
                 if contact.updated_at == newest:
                     seen_at_newest.add(contact.id)
                 yield contact
-            if "next" not in resp.links:
+            full_last_page = page == MAX_PAGE and len(resp.data) == per_page
+            if "next" not in resp.links and not full_last_page:
                 return
             page += 1
             if page > MAX_PAGE:
-                page = 1
+                # Freshdesk refuses page 301: start again from the newest change seen.
+                page, window_start = 1, newest
 
     async def search(
         self, query: str, *, deadline: Deadline | None = None

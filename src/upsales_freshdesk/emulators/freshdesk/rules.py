@@ -71,7 +71,7 @@ def paged(request: Request, rows: list[Record], domain: str) -> JSONResponse:
     per_page = _limited("per_page", q.get("per_page", str(DEFAULT_PER_PAGE)), MAX_PER_PAGE)
     start = (page - 1) * per_page
     resp = JSONResponse(rows[start : start + per_page])
-    if start + per_page < len(rows) and page < MAX_PAGE:
+    if start + per_page < len(rows):  # page 301 itself is then refused
         params = [(k, v) for k, v in q.multi_items() if k != "page"]
         query = urlencode([*params, ("page", page + 1)])
         resp.headers["Link"] = (

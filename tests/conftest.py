@@ -1,0 +1,112 @@
+"""Shared fixtures: both emulators in-process, and clients wired to them."""
+
+from __future__ import annotations
+
+import json
+from collections.abc import AsyncIterator
+from pathlib import Path
+from typing import Any
+
+import httpx
+import pytest
+
+from upsales_freshdesk.clients import FreshdeskClient, RetryPolicy, ThrottleRegistry, UpsalesClient
+from upsales_freshdesk.emulators.base import Emulator
+from upsales_freshdesk.emulators.freshdesk.app import DEFAULT_KEY, create_freshdesk_emulator
+from upsales_freshdesk.emulators.upsales.app import DEFAULT_TOKEN, create_upsales_emulator
+
+FIXTURES = Path(__file__).parent / "fixtures"
+FD_BASE = "http://testserver/api/v2/"
+US_BASE = "http://testserver/api/v2/"
+
+
+def fixture(name: str) -> Any:
+    return json.loads((FIXTURES / name).read_text())
+
+
+class RecordingSleep:
+    """Stands in for asyncio.sleep between retries: records each wait, waits for none."""
+
+    def __init__(self) -> None:
+        self.waits: list[float] = []
+
+    async def __call__(self, seconds: float) -> None:
+        self.waits.append(seconds)
+
+
+@pytest.fixture
+def sleeps() -> RecordingSleep:
+    return RecordingSleep()
+
+
+@pytest.fixture
+def policy(sleeps: RecordingSleep) -> RetryPolicy:
+    return RetryPolicy(backoff_base=0.01, backoff_max=0.05, sleep=sleeps)
+
+
+@pytest.fixture
+def registry() -> ThrottleRegistry:
+    return ThrottleRegistry()
+
+
+@pytest.fixture
+def fd_emu() -> Emulator:
+    return create_freshdesk_emulator()
+
+
+@pytest.fixture
+def us_emu() -> Emulator:
+    return create_upsales_emulator()
+
+
+@pytest.fixture
+async def fd(
+    fd_emu: Emulator, policy: RetryPolicy, registry: ThrottleRegistry
+) -> AsyncIterator[FreshdeskClient]:
+    client = FreshdeskClient(
+        "demo",
+        DEFAULT_KEY,
+        plan="pro",
+        base_url=FD_BASE,
+        transport=httpx.ASGITransport(app=fd_emu),
+        policy=policy,
+        registry=registry,
+    )
+    async with client:
+        yield client
+
+
+@pytest.fixture
+async def us(
+    us_emu: Emulator, policy: RetryPolicy, registry: ThrottleRegistry
+) -> AsyncIterator[UpsalesClient]:
+    client = UpsalesClient(
+        DEFAULT_TOKEN,
+        base_url=US_BASE,
+        transport=httpx.ASGITransport(app=us_emu),
+        policy=policy,
+        registry=registry,
+    )
+    async with client:
+        yield client
+
+
+@pytest.fixture
+async def fd_raw(fd_emu: Emulator) -> AsyncIterator[httpx.AsyncClient]:
+    """A plain HTTP client on the Freshdesk emulator, for wire-level checks."""
+    async with httpx.AsyncClient(
+        transport=httpx.ASGITransport(app=fd_emu),
+        base_url="http://testserver",
+        auth=(DEFAULT_KEY, "X"),
+    ) as c:
+        yield c
+
+
+@pytest.fixture
+async def us_raw(us_emu: Emulator) -> AsyncIterator[httpx.AsyncClient]:
+    async with httpx.AsyncClient(
+        transport=httpx.ASGITransport(app=us_emu),
+        base_url="http://testserver",
+        cookies={"token": DEFAULT_TOKEN},
+    ) as c:
+        yield c
