@@ -24,10 +24,12 @@ from upsales_freshdesk.emulators.scenarios import SCENARIOS
 
 async def test_ticket_with_includes_embeds_requester_and_company(fd: FreshdeskClient) -> None:
     ticket = await fd.tickets.get(1, include=["requester", "company"])
-    assert ticket.requester is not None and ticket.company is not None
+    assert ticket.requester is not None
+    assert ticket.company is not None
     assert ticket.requester.email == SCENARIOS["found"].email
     assert ticket.requester.name == "Astrid Lindqvist"
-    assert ticket.company.name is not None and "Nordvind" in ticket.company.name
+    assert ticket.company.name is not None
+    assert "Nordvind" in ticket.company.name
 
 
 async def test_each_include_costs_one_more_credit(
@@ -50,7 +52,8 @@ async def test_contact_by_id_and_missing_contact(fd: FreshdeskClient) -> None:
     assert contact.id > 2**32  # Freshdesk ids exceed 32 bits
     with pytest.raises(NotFoundError) as err:
         await fd.contacts.get(1)
-    assert err.value.status == 404 and err.value.request_id
+    assert err.value.status == 404
+    assert err.value.request_id
 
 
 async def test_list_by_email_matches_primary_and_other_emails(fd: FreshdeskClient) -> None:
@@ -70,7 +73,8 @@ async def test_list_by_company_follows_link_pages(fd: FreshdeskClient, fd_emu: E
 async def test_list_updated_since(fd: FreshdeskClient) -> None:
     since = datetime(2025, 12, 1, tzinfo=UTC)
     recent = [c async for c in fd.contacts.list(updated_since=since)]
-    assert recent and all(c.updated_at is not None and c.updated_at >= since for c in recent)
+    assert recent
+    assert all(c.updated_at is not None and c.updated_at >= since for c in recent)
     everyone = [c async for c in fd.contacts.list()]
     assert len(everyone) > len(recent)
 
@@ -125,9 +129,11 @@ async def test_create_and_update_contact(fd: FreshdeskClient) -> None:
             "company_id": 901,
         }
     )
-    assert created.id and created.company_id == 901
+    assert created.id
+    assert created.company_id == 901
     updated = await fd.contacts.update(created.id, {"phone": "+46 70 000 00 00"})
-    assert updated.phone == "+46 70 000 00 00" and updated.job_title == "Tester"
+    assert updated.phone == "+46 70 000 00 00"
+    assert updated.job_title == "Tester"
     assert (await fd.contacts.get(created.id)).phone == "+46 70 000 00 00"
 
 
@@ -153,7 +159,8 @@ async def test_company_and_private_note(fd: FreshdeskClient, fd_emu: Emulator) -
     company = await fd.companies.get(901)
     assert company.domains == ["nordvind.example"]
     note = await fd.tickets.create_note(1, "<p>Logged to Upsales</p>")
-    assert note.private is True and note.ticket_id == 1
+    assert note.private is True
+    assert note.ticket_id == 1
     assert fd_emu.store.conversations[1][0]["body"] == "<p>Logged to Upsales</p>"  # type: ignore[attr-defined]
 
 
@@ -161,7 +168,8 @@ async def test_agents_me_checks_the_key(
     fd: FreshdeskClient, fd_emu: Emulator, policy: RetryPolicy
 ) -> None:
     me = await fd.agents.me()
-    assert me.contact.email == "agent@support-demo.example" and me.contact.language == "en"
+    assert me.contact.email == "agent@support-demo.example"
+    assert me.contact.language == "en"
     async with FreshdeskClient(
         "demo",
         "wrong-key",
@@ -172,7 +180,8 @@ async def test_agents_me_checks_the_key(
     ) as bad:
         with pytest.raises(AuthenticationError) as err:
             await bad.agents.me()
-    assert err.value.status == 401 and "wrong-key" not in repr(err.value)
+    assert err.value.status == 401
+    assert "wrong-key" not in repr(err.value)
 
 
 async def test_bare_key_basic_auth_is_accepted(fd_raw: httpx.AsyncClient) -> None:

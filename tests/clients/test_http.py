@@ -37,7 +37,8 @@ def test_freshdesk_validation_body() -> None:
 def test_freshdesk_code_message_body() -> None:
     body = b'{"code": "invalid_credentials", "message": "You have to be logged in."}'
     message, errors = parse_error_body(body)
-    assert message == "You have to be logged in." and errors[0].code == "invalid_credentials"
+    assert message == "You have to be logged in."
+    assert errors[0].code == "invalid_credentials"
 
 
 @pytest.mark.parametrize(
@@ -53,7 +54,8 @@ def test_recorded_upsales_error_bodies(name: str) -> None:
 def test_recorded_upsales_html_404() -> None:
     page = fixture("upsales/error_notfound_404_tickettype_limit1.json")["response"]["body"]
     message, errors = parse_error_body(page.encode())
-    assert message == "Cannot GET /api/v2/ticketType" and errors == ()
+    assert message == "Cannot GET /api/v2/ticketType"
+    assert errors == ()
 
 
 def test_plain_text_and_string_errors() -> None:
@@ -83,7 +85,8 @@ def test_plain_text_and_string_errors() -> None:
 )
 def test_error_body_parsing_never_raises(body: bytes) -> None:
     message, errors = parse_error_body(body)
-    assert isinstance(message, str) and len(message) <= 300
+    assert isinstance(message, str)
+    assert len(message) <= 300
     assert all(isinstance(e.message, str) for e in errors)
 
 
@@ -96,7 +99,9 @@ def test_huge_messages_are_cut() -> None:
             }
         ).encode()
     )
-    assert len(message) == 300 and len(errors) == 50 and len(errors[0].message) == 300
+    assert len(message) == 300
+    assert len(errors) == 50
+    assert len(errors[0].message) == 300
 
 
 def test_status_classes() -> None:

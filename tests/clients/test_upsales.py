@@ -23,7 +23,8 @@ async def test_self_checks_the_key(
     us: UpsalesClient, us_emu: Emulator, policy: RetryPolicy
 ) -> None:
     me = await us.self_info()
-    assert me.id == 12 and me.client is not None
+    assert me.id == 12
+    assert me.client is not None
     async with UpsalesClient(
         "not-the-token",
         base_url=US_BASE,
@@ -33,7 +34,8 @@ async def test_self_checks_the_key(
     ) as bad:
         with pytest.raises(AuthenticationError) as err:
             await bad.self_info()
-    assert err.value.status == 401 and err.value.service == "upsales"
+    assert err.value.status == 401
+    assert err.value.service == "upsales"
     assert "not-the-token" not in str(err.value)
 
 
@@ -53,7 +55,8 @@ async def test_token_travels_only_in_the_cookie(us_emu: Emulator, policy: RetryP
         registry=ThrottleRegistry(),
     ) as client:
         await client.contacts.find_by_email(SCENARIOS["found"].email)
-    assert seen and all("token" not in str(r.url) for r in seen)
+    assert seen
+    assert all("token" not in str(r.url) for r in seen)
     assert seen[0].headers["cookie"] == "token=demo-upsales-token"
 
 
@@ -67,7 +70,8 @@ async def test_find_by_email_lowercases_and_embeds_account_managers(us: UpsalesC
     found = await us.contacts.find_by_email("  Astrid.LINDQVIST@Nordvind.example ")
     assert len(found) == 1
     contact = found[0]
-    assert contact.client is not None and contact.client.users
+    assert contact.client is not None
+    assert contact.client.users
     assert contact.title == "IT-chef"
 
 
@@ -89,7 +93,8 @@ async def test_get_and_list_with_filters(us: UpsalesClient) -> None:
 
 async def test_iterate_pages_by_id(us: UpsalesClient, us_emu: Emulator) -> None:
     ids = [c.id async for c in us.contacts.iterate(page_size=100)]
-    assert ids == sorted(ids) and len(ids) == len(set(ids)) == 330
+    assert ids == sorted(ids)
+    assert len(ids) == len(set(ids)) == 330
     assert us_emu.stats.by_route["GET /api/v2/contacts"] == 4
 
 
@@ -104,7 +109,8 @@ async def test_create_and_update_contact(us: UpsalesClient) -> None:
     )
     assert (created.firstName, created.lastName) == ("Christofer de la", "Motte")
     updated = await us.contacts.update(created.id, {"title": "Inköpare", "phone": "+46 8 1"})
-    assert updated.title == "Inköpare" and updated.email == "cdlm@nordvind.example"
+    assert updated.title == "Inköpare"
+    assert updated.email == "cdlm@nordvind.example"
     assert updated.modDate is not None
 
 
@@ -116,7 +122,8 @@ async def test_create_contact_without_account_is_refused(us: UpsalesClient) -> N
 
 async def test_accounts_get_and_search(us: UpsalesClient) -> None:
     account = await us.accounts.get(1)
-    assert account.webpage == "https://www.nordvind.example" and account.users
+    assert account.webpage == "https://www.nordvind.example"
+    assert account.users
     hits = await us.accounts.search("NORDVIND")
     assert 1 in [a.id for a in hits]
     assert all("nordvind" in (a.name or "").lower() for a in hits)
@@ -126,18 +133,21 @@ async def test_users(us: UpsalesClient) -> None:
     page = await us.users.list(limit=100)
     assert page.total == 9
     ghost = next(u for u in page.items if u.id == 12)
-    assert ghost.role is None and ghost.userTitle is None
+    assert ghost.role is None
+    assert ghost.userTitle is None
 
 
 async def test_orders_and_opportunities(us: UpsalesClient, us_emu: Emulator) -> None:
     orders = us_emu.store.all("orders")  # type: ignore[attr-defined]
     account_id = next(o["client"] for o in orders if 1 <= o["probability"] <= 99)
     opps = await us.orders.for_account(account_id, kind="opportunity", limit=50)
-    assert opps and all(o.is_open_opportunity for o in opps)
+    assert opps
+    assert all(o.is_open_opportunity for o in opps)
     assert [o.date for o in opps] == sorted((o.date for o in opps), reverse=True)
     with_contact = next(o for o in orders if o["contact"] and o["probability"] == 100)
     by_contact = await us.orders.for_contact(with_contact["contact"], kind="order", limit=50)
-    assert by_contact and all(o.is_order for o in by_contact)
+    assert by_contact
+    assert all(o.is_order for o in by_contact)
 
 
 async def test_activities_list_and_create(us: UpsalesClient) -> None:
@@ -152,7 +162,8 @@ async def test_activities_list_and_create(us: UpsalesClient) -> None:
             "activityType": {"id": 10},
         }
     )
-    assert created.is_closed and created.closeDate is not None
+    assert created.is_closed
+    assert created.closeDate is not None
     after = await us.activities.list(Filters().eq("contact.id", 1))
     assert after.total == before.total + 1
 

@@ -55,8 +55,10 @@ async def test_contact_list_envelope_and_record(us_raw: httpx.AsyncClient) -> No
     recorded = recorded_body("contacts_list_limit10.json")
     ours = (await us_raw.get("/api/v2/contacts", params={"limit": 10, "offset": 0})).json()
     assert set(ours) == set(recorded) == {"error", "metadata", "data"}
-    assert ours["error"] is None and set(ours["metadata"]) == set(recorded["metadata"])
-    assert ours["metadata"]["limit"] == 10 and ours["metadata"]["offset"] == 0
+    assert ours["error"] is None
+    assert set(ours["metadata"]) == set(recorded["metadata"])
+    assert ours["metadata"]["limit"] == 10
+    assert ours["metadata"]["offset"] == 0
     for record in ours["data"]:
         assert_same_shape(record, recorded["data"][0])
         assert_same_shape(record["client"], recorded["data"][0]["client"])
@@ -83,8 +85,10 @@ async def test_user_records(us_raw: httpx.AsyncClient) -> None:
         assert_same_shape(record, recorded[0])
     ghost = next(u for u in ours if u["ghost"] == 1)
     recorded_ghost = next(u for u in recorded if u["ghost"] == 1)
-    assert ghost["role"] is None and recorded_ghost["role"] is None
-    assert ghost["userTitle"] is None and ghost["userPhone"] is None
+    assert ghost["role"] is None
+    assert recorded_ghost["role"] is None
+    assert ghost["userTitle"] is None
+    assert ghost["userPhone"] is None
 
 
 async def test_single_object_and_create_envelopes(us_raw: httpx.AsyncClient) -> None:
@@ -101,7 +105,8 @@ async def test_single_object_and_create_envelopes(us_raw: httpx.AsyncClient) -> 
     got = (await us_raw.get(f"/api/v2/contacts/{ours['data']['id']}")).json()
     assert set(got) == {"error", "data"}
     deleted = await us_raw.delete(f"/api/v2/contacts/{ours['data']['id']}")
-    assert deleted.status_code == 200 and deleted.json() == recorded_body("contact_delete.json")
+    assert deleted.status_code == 200
+    assert deleted.json() == recorded_body("contact_delete.json")
 
 
 async def test_minimal_create_gives_empty_strings_and_nulls(us_raw: httpx.AsyncClient) -> None:
@@ -110,7 +115,8 @@ async def test_minimal_create_gives_empty_strings_and_nulls(us_raw: httpx.AsyncC
     for key in ("name", "email", "firstName", "lastName"):
         assert ours[key] == recorded[key] == ""
     for key in ("phone", "title"):
-        assert ours[key] is None and recorded[key] is None
+        assert ours[key] is None
+        assert recorded[key] is None
 
 
 @pytest.mark.parametrize(
@@ -183,7 +189,8 @@ async def test_rate_limit_headers_are_strings_of_numbers(us_raw: httpx.AsyncClie
     recorded = fixture("upsales/contacts_list_limit10.json")["response"]["headers"]
     resp = await us_raw.get("/api/v2/contacts", params={"limit": 1})
     for name in ("X-RateLimit-Limit", "X-RateLimit-Remaining", "X-RateLimit-Reset"):
-        assert name in recorded and int(resp.headers[name]) >= 0
+        assert name in recorded
+        assert int(resp.headers[name]) >= 0
     assert resp.headers["X-RateLimit-Limit"] == recorded["X-RateLimit-Limit"] == "200"
 
 
@@ -214,7 +221,8 @@ async def test_freshdesk_ticket_with_includes(fd_raw: httpx.AsyncClient) -> None
     assert set(ours["requester"]) == set(recorded["requester"])
     assert set(ours["stats"]) == set(recorded["stats"])
     plain = (await fd_raw.get("/api/v2/tickets/1")).json()
-    assert "requester" not in plain and "stats" not in plain
+    assert "requester" not in plain
+    assert "stats" not in plain
 
 
 async def test_freshdesk_company_note_and_agent(fd_raw: httpx.AsyncClient) -> None:

@@ -19,7 +19,7 @@ from starlette.responses import JSONResponse, Response
 from starlette.routing import Route
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
-from .faults import ErrorShaper, FaultInjector, Faults
+from .faults import TRANSPORT_KEY, ErrorShaper, FaultInjector, Faults
 from .ratelimit import WindowLimiter
 
 _ID_SEGMENT = re.compile(r"/\d+(?=/|$)")
@@ -106,6 +106,9 @@ class Emulator:
             await self.control(scope, receive, send)
             return
         self.stats.record(scope["method"], scope["path"])
+        # uvicorn's send is a bound method of its protocol cycle, which holds the socket.
+        server_transport = getattr(getattr(send, "__self__", None), "transport", None)
+        scope = {**scope, TRANSPORT_KEY: server_transport}
 
         async def counting_send(message: Message) -> None:
             if message["type"] == "http.response.start":

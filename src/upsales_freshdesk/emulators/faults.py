@@ -8,6 +8,7 @@ bodies (a 500 or a 429) come from the emulator through :class:`ErrorShaper`.
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import json
 import random
 import re
@@ -74,7 +75,10 @@ class Faults(BaseModel):
     @classmethod
     def _match(cls, value: str | None) -> str | None:
         if value is not None:
-            re.compile(value)
+            try:
+                re.compile(value)
+            except re.error as exc:
+                raise ValueError(f"not a regular expression: {exc}") from None
         return value
 
 
@@ -96,12 +100,23 @@ class FaultInjector:
         self._storm_left = 0
         self._times_left: int | None = None
         self._pattern: re.Pattern[str] | None = None
+        self._release = asyncio.Event()
 
     def set(self, faults: Faults) -> None:
+        """Replace the faults. Requests hanging under the old ones are let go."""
+        self._release.set()
+        self._release = asyncio.Event()
         self.faults = faults
         self._storm_left = faults.storm.count if faults.storm else 0
         self._times_left = faults.times
         self._pattern = re.compile(faults.match) if faults.match else None
+
+    async def _pause(self, seconds: float) -> bool:
+        """Wait ``seconds``, or less if the faults change; True if they changed."""
+        release = self._release
+        with contextlib.suppress(TimeoutError):
+            await asyncio.wait_for(release.wait(), seconds)
+        return release.is_set()
 
     def clear(self) -> None:
         self.set(Faults())
@@ -126,10 +141,10 @@ class FaultInjector:
         if f.latency_ms or f.jitter_ms:
             await asyncio.sleep((f.latency_ms + self._rng.uniform(0, f.jitter_ms)) / 1000)
         if f.hang:
-            await asyncio.sleep(f.hang_seconds)
+            await self._pause(f.hang_seconds)
             return
         if f.reset:
-            await _reset_connection(send)
+            _reset_connection(scope)
             return
         if self._storm_left > 0:
             self._storm_left -= 1
@@ -184,7 +199,8 @@ class FaultInjector:
                 await send(
                     {"type": "http.response.body", "body": body[i : i + step], "more_body": True}
                 )
-                await asyncio.sleep(f.drip.interval_ms / 1000)
+                if await self._pause(f.drip.interval_ms / 1000):
+                    break  # the faults changed: stop dripping
             await send({"type": "http.response.body", "body": b"", "more_body": False})
             return
         await send({"type": "http.response.body", "body": body, "more_body": False})
@@ -200,14 +216,18 @@ def _pad_json(body: bytes, size: int) -> bytes:
         return body + filler.encode()
 
 
-async def _reset_connection(send: Send) -> None:
+TRANSPORT_KEY = "emulator.transport"
+
+
+def _reset_connection(scope: Scope) -> None:
     """Drop the connection with no answer.
 
-    On a real server (uvicorn) the socket is aborted, which the client sees as a reset.
+    On a real server (uvicorn) the socket is aborted, which the client sees as a reset;
+    :class:`~.base.Emulator` puts the server's transport in the scope for this.
     In-process (``httpx.ASGITransport``) there is no socket: raising
     ``ConnectionResetError`` is what a transport would raise for the same event.
     """
-    transport = getattr(getattr(send, "__self__", None), "transport", None)
+    transport = scope.get(TRANSPORT_KEY)
     if transport is not None and hasattr(transport, "abort"):
         transport.abort()
         return

@@ -142,9 +142,10 @@ class FreshdeskApi:
     ) -> Response:
         includes = [i for i in request.query_params.get("include", "").split(",") if i]
         cost = 1 + len(includes) if request.url.path.startswith("/api/v2/tickets/") else 1
-        decision = self.limiter.take("account", cost)  # invalid calls count too
-        if decision.allowed and is_list and not self.list_limiter.take("account").allowed:
-            decision = self.list_limiter.peek("account")
+        # Invalid calls count too; a refused call costs nothing.
+        decision = self.list_limiter.take("account") if is_list else None
+        if decision is None or decision.allowed:
+            decision = self.limiter.take("account", cost)
         if not decision.allowed:
             resp = shaper(429, decision.reset_in)
         elif not self._authorised(request):

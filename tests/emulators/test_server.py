@@ -1,0 +1,94 @@
+"""The emulators on real sockets (uvicorn): faults that only a real connection shows."""
+
+from __future__ import annotations
+
+import asyncio
+import socket
+from collections.abc import AsyncIterator
+from typing import Any
+
+import pytest
+import uvicorn
+
+from upsales_freshdesk.clients import (
+    ConnectionFailedError,
+    Deadline,
+    FreshdeskClient,
+    MalformedResponseError,
+    RetryPolicy,
+    ThrottleRegistry,
+    UpstreamTimeoutError,
+)
+from upsales_freshdesk.emulators.base import Emulator
+from upsales_freshdesk.emulators.faults import Faults
+from upsales_freshdesk.emulators.server import EmulatorConfig, build
+
+
+@pytest.fixture
+async def served() -> AsyncIterator[tuple[Emulator, str]]:
+    freshdesk, _ = build(EmulatorConfig())
+    sock = socket.socket()
+    sock.bind(("127.0.0.1", 0))
+    port = sock.getsockname()[1]
+    server = uvicorn.Server(uvicorn.Config(freshdesk, log_level="critical", lifespan="off"))
+    task = asyncio.create_task(server.serve(sockets=[sock]))
+    while not server.started:  # noqa: ASYNC110 - uvicorn exposes a flag, not an event
+        await asyncio.sleep(0.01)
+    yield freshdesk, f"http://127.0.0.1:{port}/api/v2/"
+    freshdesk.faults.clear()  # lets any hung request go
+    server.should_exit = True
+    await task
+
+
+def client(base: str, policy: RetryPolicy) -> FreshdeskClient:
+    return FreshdeskClient(
+        "demo", "demo-freshdesk-key", base_url=base, policy=policy, registry=ThrottleRegistry()
+    )
+
+
+async def test_a_real_round_trip(served: tuple[Emulator, str], policy: RetryPolicy) -> None:
+    _, base = served
+    async with client(base, policy) as c:
+        ids = [x.id async for x in c.contacts.list(company_id=901, per_page=1)]
+    assert len(ids) >= 2
+
+
+@pytest.mark.parametrize(
+    ("fault", "error", "reason"),
+    [
+        ({"reset": True}, ConnectionFailedError, None),
+        ({"truncated": True}, MalformedResponseError, "truncated"),
+        ({"malformed": True}, MalformedResponseError, "not_json"),
+    ],
+)
+async def test_socket_level_faults(
+    served: tuple[Emulator, str],
+    policy: RetryPolicy,
+    fault: dict[str, Any],
+    error: type[Exception],
+    reason: str | None,
+) -> None:
+    emu, base = served
+    emu.faults.set(Faults.model_validate(fault))
+    async with client(base, policy) as c:
+        with pytest.raises(error) as err:
+            await c.agents.me()
+    assert getattr(err.value, "reason", None) == reason
+
+
+async def test_hang_and_drip_end_at_the_deadline(
+    served: tuple[Emulator, str], policy: RetryPolicy
+) -> None:
+    emu, base = served
+    async with client(base, policy) as c:
+        emu.faults.set(Faults(hang=True, hang_seconds=20))
+        with pytest.raises(UpstreamTimeoutError):
+            await c.agents.me(deadline=Deadline.after(0.3))
+        emu.faults.set(Faults(drip={"chunk_bytes": 4, "interval_ms": 100}))
+        with pytest.raises(UpstreamTimeoutError):
+            await c.agents.me(deadline=Deadline.after(0.3))
+
+
+def test_the_emulators_refuse_to_leave_loopback() -> None:
+    with pytest.raises(ValueError, match="loopback"):
+        EmulatorConfig(host="0.0.0.0")  # noqa: S104 - the point of the test
