@@ -10,7 +10,8 @@ from rich.console import Console
 
 from .clients.policy import FRESHDESK_PLAN_LIMITS
 from .emulators.freshdesk.app import DEFAULT_KEY
-from .emulators.server import EmulatorConfig, serve
+from .emulators.server import EmulatorConfig
+from .emulators.server import serve as serve_emulators
 from .emulators.upsales.app import DEFAULT_TOKEN
 
 app = typer.Typer(
@@ -78,9 +79,53 @@ def emulate(
     )
     console.print(f"Freshdesk plan: {plan}; latency {latency_ms:g} ms; seed {seed}. Ctrl+C stops.")
     try:
-        asyncio.run(serve(config))
+        asyncio.run(serve_emulators(config))
     except KeyboardInterrupt:
         console.print("stopped")
+
+
+@app.command()
+def serve(
+    host: Annotated[str, typer.Option(help="Address to serve on.")] = "127.0.0.1",
+    port: Annotated[int, typer.Option(help="Port to serve on.")] = 8000,
+    freshdesk_base_url: Annotated[
+        str | None, typer.Option(help="Freshdesk API base URL override (emulators).")
+    ] = None,
+    upsales_base_url: Annotated[
+        str | None, typer.Option(help="Upsales API base URL override (emulators).")
+    ] = None,
+) -> None:
+    """Serve the backend (card and validation API) that the Freshworks app calls."""
+    import uvicorn
+
+    from .settings import Settings
+    from .web.app import create_app
+    from .web.logs import configure_logging
+
+    overrides = {
+        k: v
+        for k, v in (
+            ("freshdesk_base_url", freshdesk_base_url),
+            ("upsales_base_url", upsales_base_url),
+        )
+        if v
+    }
+    try:
+        settings = Settings(**overrides)  # type: ignore[arg-type]
+    except ValueError as exc:
+        raise typer.BadParameter(str(exc)) from None
+    configure_logging()
+    console.print(
+        f"Serving on http://{host}:{port}/ (POST /v1/card, /v1/validate)", highlight=False
+    )
+    uvicorn.run(
+        create_app(settings),
+        host=host,
+        port=port,
+        access_log=False,
+        proxy_headers=False,
+        server_header=False,
+    )
 
 
 def main() -> None:

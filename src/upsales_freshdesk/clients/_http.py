@@ -10,6 +10,7 @@ from __future__ import annotations
 import asyncio
 import ipaddress
 import json
+import time
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from typing import Any, TypeVar
@@ -31,6 +32,7 @@ from .errors import (
     ValidationError,
     error_class_for_status,
 )
+from .observe import CallObserver
 from .policy import Deadline, RetryBudget, RetryPolicy, Throttle, ThrottleWaitTooLong
 
 Params = Mapping[str, str | int] | Sequence[tuple[str, str | int]]
@@ -111,8 +113,10 @@ class HttpCore:
         budget: RetryBudget,
         policy: RetryPolicy,
         settings: HttpSettings,
+        observer: CallObserver | None = None,
     ) -> None:
         self.service: Service = service
+        self.observer = observer
         self.base_url = require_https(base_url).rstrip("/") + "/"
         self._auth_headers = dict(auth_headers)
         self._http = http
@@ -141,11 +145,21 @@ class HttpCore:
             sleep=self.policy.sleep,
             reraise=True,
         )
-        async for attempt in retrying:
-            with attempt:
-                response = await self._attempt(method, path, params, json_body, deadline)
+        started = time.perf_counter()
+        try:
+            async for attempt in retrying:
+                with attempt:
+                    response = await self._attempt(method, path, params, json_body, deadline)
+        except UpstreamError as error:
+            self._observe(started, error)
+            raise
+        self._observe(started, None)
         self.budget.refund()
         return response
+
+    def _observe(self, started: float, error: UpstreamError | None) -> None:
+        if self.observer is not None:
+            self.observer.call_finished(self.service, time.perf_counter() - started, error)
 
     # -- retry callbacks -------------------------------------------------------------
 
@@ -180,7 +194,11 @@ class HttpCore:
         ctx: ErrorContext = {"service": self.service, "method": method, "path": "/" + path}
         try:
             async with asyncio.timeout(deadline.remaining()):
+                waited = time.perf_counter()
                 await self.throttle.acquire(deadline)
+                waited = time.perf_counter() - waited
+                if waited > 0.001 and self.observer is not None:
+                    self.observer.throttled(self.service, waited)
                 return await self._send(method, path, params, json_body, ctx)
         except ThrottleWaitTooLong as wait:
             ctx["retry_after"] = wait.seconds

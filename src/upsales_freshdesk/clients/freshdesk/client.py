@@ -9,6 +9,7 @@ from types import TracebackType
 import httpx
 
 from .._http import HttpCore, HttpSettings, new_http_client
+from ..observe import CallObserver
 from ..policy import (
     DEFAULT_REGISTRY,
     FRESHDESK_PLAN_LIMITS,
@@ -18,15 +19,27 @@ from ..policy import (
 )
 from .resources import Agents, Companies, Contacts, Tickets
 
-SUBDOMAIN_RE = re.compile(r"^[a-z0-9](?:[a-z0-9-]{0,61}[a-z0-9])?$")
+LABEL = r"[a-z0-9](?:[a-z0-9-]{0,61}[a-z0-9])?"
+SUBDOMAIN_RE = re.compile(rf"^{LABEL}$")
+HOST_RE = re.compile(rf"^{LABEL}(?:\.{LABEL})+$")
 WINDOW_SECONDS = 60.0
 
 
 def check_subdomain(subdomain: str) -> str:
     """The account's subdomain, lower-cased; anything else is refused."""
     value = subdomain.lower()
-    if not SUBDOMAIN_RE.match(value):
+    if not SUBDOMAIN_RE.fullmatch(value):
         raise ValueError("not a Freshdesk subdomain")
+    return value
+
+
+def account_host(domain: str) -> str:
+    """``acme`` -> ``acme.freshdesk.com``; a full host name is kept (lower-cased)."""
+    value = domain.lower()
+    if "." not in value:
+        return f"{check_subdomain(value)}.freshdesk.com"
+    if len(value) > 253 or not HOST_RE.fullmatch(value):
+        raise ValueError("not a host name")
     return value
 
 
@@ -43,7 +56,9 @@ def plan_limit(plan: str | int) -> int:
 
 
 class FreshdeskClient:
-    """Freshdesk v2 for one account (``{subdomain}.freshdesk.com``) and one API key.
+    """Freshdesk v2 for one account and one API key.
+
+    ``domain`` is the account's subdomain (``acme``) or host (``acme.freshdesk.com``).
 
     Pass ``http`` to share one pooled ``httpx.AsyncClient`` between accounts, or
     ``transport`` to talk to an in-process emulator. ``base_url`` overrides the
@@ -52,7 +67,7 @@ class FreshdeskClient:
 
     def __init__(
         self,
-        subdomain: str,
+        domain: str,
         api_key: str,
         *,
         plan: str | int = "growth",
@@ -62,25 +77,27 @@ class FreshdeskClient:
         settings: HttpSettings | None = None,
         policy: RetryPolicy | None = None,
         registry: ThrottleRegistry | None = None,
+        observer: CallObserver | None = None,
     ) -> None:
-        self.subdomain = check_subdomain(subdomain)
+        self.host = account_host(domain)
         if not api_key:
             raise ValueError("an API key is required")
         settings = settings or HttpSettings()
         self._owns_http = http is None
         self._http = http or new_http_client(settings, transport)
         registry = registry or DEFAULT_REGISTRY
-        key = account_key("freshdesk", self.subdomain)
+        key = account_key("freshdesk", self.host)
         credentials = base64.b64encode(f"{api_key}:X".encode()).decode()
         self._core = HttpCore(
             service="freshdesk",
-            base_url=base_url or f"https://{self.subdomain}.freshdesk.com/api/v2/",
+            base_url=base_url or f"https://{self.host}/api/v2/",
             auth_headers={"Authorization": f"Basic {credentials}"},
             http=self._http,
             throttle=registry.throttle(key, plan_limit(plan), WINDOW_SECONDS),
             budget=registry.budget(key),
             policy=policy or RetryPolicy(),
             settings=settings,
+            observer=observer,
         )
         self.tickets = Tickets(self._core)
         self.contacts = Contacts(self._core)
@@ -92,7 +109,7 @@ class FreshdeskClient:
         return self._core
 
     def __repr__(self) -> str:
-        return f"FreshdeskClient(subdomain={self.subdomain!r})"
+        return f"FreshdeskClient(host={self.host!r})"
 
     async def aclose(self) -> None:
         if self._owns_http:

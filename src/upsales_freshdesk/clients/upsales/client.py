@@ -7,6 +7,7 @@ from types import TracebackType
 import httpx
 
 from .._http import HttpCore, HttpSettings, new_http_client
+from ..observe import CallObserver
 from ..policy import (
     DEFAULT_REGISTRY,
     UPSALES_LIMIT,
@@ -39,6 +40,7 @@ class UpsalesClient:
         settings: HttpSettings | None = None,
         policy: RetryPolicy | None = None,
         registry: ThrottleRegistry | None = None,
+        observer: CallObserver | None = None,
     ) -> None:
         if not token or not set(token) <= TOKEN_CHARS:
             # A ';' or newline in a cookie value would let a token add cookies or headers.
@@ -57,6 +59,7 @@ class UpsalesClient:
             budget=registry.budget(key),
             policy=policy or RetryPolicy(),
             settings=settings,
+            observer=observer,
         )
         self.contacts = Contacts(self._core)
         self.accounts = Accounts(self._core)

@@ -60,7 +60,7 @@ class Filters:
     conditions: tuple[Condition, ...] = ()
 
     def where(self, field: str, op: Op, *values: Value) -> Filters:
-        if not FIELD_RE.match(field) or field in RESERVED:
+        if not FIELD_RE.fullmatch(field) or field in RESERVED:
             raise ValueError(f"not a filterable field: {field!r}")
         if op not in OPS:
             raise ValueError(f"unknown comparison: {op!r}")

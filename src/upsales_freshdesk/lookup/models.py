@@ -1,0 +1,169 @@
+"""The card's request and answer: typed, and free of any language."""
+
+from __future__ import annotations
+
+from datetime import datetime
+from typing import Annotated, Literal
+
+from pydantic import BaseModel, ConfigDict, Field, StringConstraints, field_validator
+
+Status = Literal["found", "not_found", "ambiguous", "partial", "error"]
+Source = Literal["freshdesk", "upsales", "service"]
+Code = Literal[
+    "auth_failed",
+    "forbidden",
+    "not_found",
+    "ambiguous",
+    "unavailable",
+    "rate_limited",
+    "timeout",
+    "invalid_domain",
+    "invalid_request",
+    "account_not_allowed",
+]
+Text = Annotated[str, StringConstraints(max_length=500)]
+Email = Annotated[str, StringConstraints(max_length=254, pattern=r"^[^@\s]+@[^@\s]+\.[^@\s]+$")]
+
+
+class _In(BaseModel):
+    model_config = ConfigDict(extra="forbid", str_strip_whitespace=True)
+
+
+class TicketIn(_In):
+    id: int = Field(gt=0, lt=2**63)
+    subject: Text | None = None
+
+
+class RequesterIn(_In):
+    id: int | None = Field(default=None, gt=0, lt=2**63)
+    email: Email
+    name: Text | None = None
+    phone: Annotated[str, StringConstraints(max_length=60)] | None = None
+    mobile: Annotated[str, StringConstraints(max_length=60)] | None = None
+
+    @field_validator("email")
+    @classmethod
+    def _lower(cls, value: str) -> str:
+        return value.lower()
+
+
+class CompanyIn(_In):
+    id: int | None = Field(default=None, gt=0, lt=2**63)
+    name: Text | None = None
+
+
+class CardRequest(_In):
+    """What the app sends: the ticket and requester from the FDK data API, and the locale."""
+
+    ticket: TicketIn
+    requester: RequesterIn
+    company: CompanyIn | None = None
+    locale: Annotated[str, StringConstraints(max_length=35)] = "en"
+    #: When the agent picked one of several matches.
+    upsales_contact_id: int | None = Field(default=None, gt=0, lt=2**63)
+
+
+class Person(BaseModel):
+    id: int
+    name: str | None = None
+    email: str | None = None
+
+
+class Address(BaseModel):
+    type: str | None = None
+    text: str
+
+
+class Account(BaseModel):
+    id: int
+    name: str | None = None
+    phone: str | None = None
+    webpage: str | None = None
+    addresses: list[Address] = []
+    managers: list[Person] = []
+
+
+class Deal(BaseModel):
+    id: int
+    description: str | None = None
+    stage: str | None = None
+    value: float | None = None
+    currency: str | None = None
+    probability: int
+    date: datetime | None = None
+
+
+class ActivityItem(BaseModel):
+    id: int
+    description: str | None = None
+    type: str | None = None
+    date: datetime | None = None
+    closed: bool
+
+
+class FreshdeskSide(BaseModel):
+    id: int | None = None
+    name: str | None = None
+    email: str | None = None
+    other_emails: list[str] = []
+    phone: str | None = None
+    mobile: str | None = None
+    job_title: str | None = None
+    company_id: int | None = None
+    company: str | None = None
+    updated_at: datetime | None = None
+
+
+class UpsalesSide(BaseModel):
+    id: int
+    name: str | None = None
+    email: str | None = None
+    title: str | None = None
+    phone: str | None = None
+    cell_phone: str | None = None
+    account: Account | None = None
+    opportunities: list[Deal] = []
+    orders: list[Deal] = []
+    activities: list[ActivityItem] = []
+    matched_email: str | None = None
+    link: str | None = None
+
+
+class Candidate(BaseModel):
+    """One of several Upsales contacts that share the email."""
+
+    id: int
+    name: str | None = None
+    email: str | None = None
+    title: str | None = None
+    account: str | None = None
+
+
+class Difference(BaseModel):
+    field: Literal["name", "phone", "mobile", "title", "company"]
+    freshdesk: str | None
+    upsales: str | None
+
+
+class Issue(BaseModel):
+    """One failure (or a notice such as "not in Upsales"), with a stable code."""
+
+    source: Source
+    code: Code
+    level: Literal["error", "warning"] = "error"
+    retry_after: float | None = None
+    message: str = ""
+
+
+class Card(BaseModel):
+    freshdesk: FreshdeskSide | None = None
+    upsales: UpsalesSide | None = None
+    candidates: list[Candidate] = []
+
+
+class CardResult(BaseModel):
+    status: Status
+    card: Card
+    differences: list[Difference] = []
+    errors: list[Issue] = []
+    timings: dict[str, float] = {}

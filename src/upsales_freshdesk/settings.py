@@ -1,0 +1,91 @@
+"""Typed operator settings, read from the environment (prefix ``UFD_``) or a ``.env`` file."""
+
+from __future__ import annotations
+
+from functools import lru_cache
+from typing import Annotated
+
+from pydantic import Field, SecretStr, field_validator
+from pydantic_settings import BaseSettings, NoDecode, SettingsConfigDict
+
+DEFAULT_FRAME_ANCESTORS = (
+    "https://*.freshdesk.com",
+    "https://*.freshworks.com",
+    "https://*.myfreshworks.com",
+    "https://*.freshdev.io",
+)
+
+
+def _csv(value: object) -> object:
+    if isinstance(value, str):
+        return [item.strip() for item in value.split(",") if item.strip()]
+    return value
+
+
+class Settings(BaseSettings):
+    """What the operator of the backend configures. Requests can change none of it."""
+
+    model_config = SettingsConfigDict(env_prefix="UFD_", env_file=".env", extra="ignore")
+
+    #: Override of the Freshdesk base URL (emulators and tests). Production leaves it unset:
+    #: the upstream is then ``https://{domain}/api/v2/`` for the validated domain.
+    freshdesk_base_url: str | None = None
+    #: Override of the Upsales base URL (emulators and tests).
+    upsales_base_url: str | None = None
+    #: When set, every call must carry ``Authorization: Bearer <secret>``.
+    service_secret: SecretStr | None = None
+    #: Selective access: when not empty, only these Freshdesk domains are served.
+    allowed_accounts: Annotated[frozenset[str], NoDecode] = frozenset()
+    #: Hosts besides ``*.freshdesk.com`` accepted as a Freshdesk domain (custom domains).
+    extra_freshdesk_hosts: Annotated[frozenset[str], NoDecode] = frozenset()
+    #: Origins allowed to frame the service's pages (CSP ``frame-ancestors``).
+    frame_ancestors: Annotated[tuple[str, ...], NoDecode] = DEFAULT_FRAME_ANCESTORS
+    #: "Open in Upsales" link; ``{contact_id}`` and ``{account_id}`` are filled in.
+    upsales_contact_url: str = "https://power.upsales.com/#/contacts/{contact_id}/"
+    #: Freshdesk plan of the accounts served (for client-side throttling), or calls/min.
+    freshdesk_plan: str = "growth"
+    #: The card endpoint answers within this many seconds, whatever the upstreams do.
+    card_deadline_seconds: float = Field(default=8.0, gt=0, le=12)
+    #: Largest request body accepted, in bytes.
+    max_body_bytes: int = Field(default=16_384, ge=1024, le=1_048_576)
+
+    @field_validator("allowed_accounts", "extra_freshdesk_hosts", mode="before")
+    @classmethod
+    def _lower_set(cls, value: object) -> object:
+        items = _csv(value)
+        if isinstance(items, list | set | frozenset | tuple):
+            return frozenset(str(i).strip().lower() for i in items if str(i).strip())
+        return items
+
+    @field_validator("frame_ancestors", mode="before")
+    @classmethod
+    def _tuple(cls, value: object) -> object:
+        items = _csv(value)
+        return tuple(items) if isinstance(items, list) else items
+
+    @field_validator("freshdesk_base_url", "upsales_base_url")
+    @classmethod
+    def _https(cls, value: str | None) -> str | None:
+        from .clients._http import require_https
+
+        return None if value is None else require_https(value)
+
+    @field_validator("upsales_contact_url")
+    @classmethod
+    def _link(cls, value: str) -> str:
+        from .web.render import check_link_template
+
+        return check_link_template(value)
+
+    @field_validator("freshdesk_plan")
+    @classmethod
+    def _plan(cls, value: str) -> str:
+        from .clients.freshdesk.client import plan_limit
+
+        plan_limit(int(value) if value.isdigit() else value)
+        return value
+
+
+@lru_cache
+def get_settings() -> Settings:
+    return Settings()

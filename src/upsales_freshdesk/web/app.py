@@ -1,0 +1,156 @@
+"""The backend service: a FastAPI app the Freshworks app calls through request templates."""
+
+from __future__ import annotations
+
+import time
+from collections.abc import AsyncIterator
+from contextlib import asynccontextmanager
+
+import httpx
+from fastapi import FastAPI, Request
+from fastapi.exceptions import RequestValidationError
+from fastapi.responses import JSONResponse
+from starlette.types import ASGIApp, Message, Receive, Scope, Send
+
+from .. import __version__
+from ..clients import HttpSettings, RetryPolicy, ThrottleRegistry
+from ..clients._http import new_http_client
+from ..lookup.models import Issue
+from ..settings import Settings, get_settings
+from .deps import ServiceError, Upstreams
+from .i18n import negotiate
+from .logs import configure_logging, log
+from .messages import localise
+from .metrics import Metrics
+from .routes import router
+from .security import BodyLimit, SecurityHeaders
+
+#: Upstream connect/read timeouts stay inside the card's deadline.
+HTTP = HttpSettings(
+    connect_timeout=3.0, read_timeout=6.0, call_timeout=8.0, max_response_bytes=16 * 1024 * 1024
+)
+#: Retries are short: an agent is waiting.
+POLICY = RetryPolicy(max_attempts=3, backoff_base=0.1, backoff_max=1.0, retry_after_max=5.0)
+
+
+def create_app(
+    settings: Settings | None = None,
+    *,
+    transports: dict[str, httpx.AsyncBaseTransport] | None = None,
+) -> FastAPI:
+    """The app. ``transports`` ({"freshdesk": ..., "upsales": ...}) injects fakes in tests."""
+    settings = settings or get_settings()
+    transports = transports or {}
+    metrics = Metrics()
+
+    @asynccontextmanager
+    async def lifespan(app: FastAPI) -> AsyncIterator[None]:
+        async with (
+            new_http_client(HTTP, transports.get("freshdesk")) as fd_http,
+            new_http_client(HTTP, transports.get("upsales")) as us_http,
+        ):
+            app.state.upstreams = Upstreams(fd_http, us_http, ThrottleRegistry(), metrics, POLICY)
+            yield
+
+    app = FastAPI(
+        title="upsales-freshdesk",
+        version=__version__,
+        lifespan=lifespan,
+        docs_url=None,
+        redoc_url=None,
+        openapi_url="/openapi.json",
+    )
+    app.state.settings = settings
+    app.include_router(router)
+    app.add_exception_handler(ServiceError, _service_error)  # type: ignore[arg-type]
+    app.add_exception_handler(RequestValidationError, _invalid_request)  # type: ignore[arg-type]
+    app.add_exception_handler(Exception, _unexpected)
+    app.add_middleware(AccessLog, metrics=metrics)
+    app.add_middleware(BodyLimit, limit=settings.max_body_bytes)
+    app.add_middleware(SecurityHeaders, frame_ancestors=settings.frame_ancestors)
+    return app
+
+
+def _error(status: int, issue: Issue, request: Request) -> JSONResponse:
+    locale = negotiate(request.headers.get("accept-language"))
+    (localised,) = localise([issue], locale)
+    request.state.codes = [f"{issue.source}:{issue.code}"]
+    return JSONResponse({"status": "error", "errors": [localised.model_dump()]}, status_code=status)
+
+
+async def _service_error(request: Request, exc: ServiceError) -> JSONResponse:
+    return _error(exc.status, Issue(source="service", code=exc.code), request)
+
+
+async def _invalid_request(request: Request, exc: RequestValidationError) -> JSONResponse:
+    """A bad body: say which fields, never echo the values."""
+    locale = negotiate(request.headers.get("accept-language"))
+    (issue,) = localise([Issue(source="service", code="invalid_request")], locale)
+    request.state.codes = ["service:invalid_request"]
+    fields = [".".join(str(p) for p in e.get("loc", ())) for e in exc.errors()][:20]
+    body = {"status": "error", "errors": [issue.model_dump()], "fields": fields}
+    return JSONResponse(body, status_code=400)
+
+
+async def _unexpected(request: Request, exc: Exception) -> JSONResponse:
+    log.error("unexpected_error", error=type(exc).__name__, route=request.url.path)
+    return JSONResponse(
+        {
+            "status": "error",
+            "errors": [
+                {
+                    "source": "service",
+                    "code": "unavailable",
+                    "level": "error",
+                    "message": "The service failed. Try again.",
+                }
+            ],
+        },
+        status_code=500,
+    )
+
+
+class AccessLog:
+    """One structured log line and the request metrics per call; no personal data."""
+
+    def __init__(self, app: ASGIApp, metrics: Metrics) -> None:
+        self.app, self.metrics = app, metrics
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        if scope["type"] != "http":
+            await self.app(scope, receive, send)
+            return
+        started = time.perf_counter()
+        status = 500
+
+        async def record(message: Message) -> None:
+            nonlocal status
+            if message["type"] == "http.response.start":
+                status = message["status"]
+            await send(message)
+
+        try:
+            await self.app(scope, receive, record)
+        finally:
+            route = getattr(scope.get("route"), "path", "unrouted")
+            seconds = time.perf_counter() - started
+            self.metrics.requests.labels(route, str(status)).inc()
+            self.metrics.latency.labels(route).observe(seconds)
+            state = scope.get("state", {})
+            if "card_status" in state:
+                self.metrics.card_status.labels(state["card_status"]).inc()
+            log.info(
+                "request",
+                method=scope["method"],
+                route=route,
+                status=status,
+                ms=round(seconds * 1000, 1),
+                card_status=state.get("card_status"),
+                codes=state.get("codes", []),
+            )
+
+
+def build() -> FastAPI:
+    """For ``uvicorn --factory upsales_freshdesk.web.app:build``."""
+    configure_logging()
+    return create_app()

@@ -1,0 +1,145 @@
+"""Request dependencies, as ``Annotated`` aliases: settings, caller auth, credentials, clients."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Annotated
+
+import httpx
+from fastapi import Depends, Header, Request
+
+from ..clients import FreshdeskClient, ThrottleRegistry, UpsalesClient
+from ..clients.policy import RetryPolicy
+from ..lookup.domains import InvalidDomainError, account_of, check_freshdesk_domain
+from ..lookup.models import Code
+from ..settings import Settings
+from .metrics import Metrics
+from .security import secret_matches
+
+
+class ServiceError(Exception):
+    """A refusal by this service itself (before or instead of any upstream call)."""
+
+    def __init__(self, status: int, code: Code) -> None:
+        super().__init__(code)
+        self.status, self.code = status, code
+
+
+@dataclass(frozen=True, slots=True)
+class Upstreams:
+    """Process-wide: one pooled HTTP client per upstream, throttles, budgets, metrics."""
+
+    freshdesk_http: httpx.AsyncClient
+    upsales_http: httpx.AsyncClient
+    registry: ThrottleRegistry
+    metrics: Metrics
+    policy: RetryPolicy
+
+
+def get_settings(request: Request) -> Settings:
+    settings: Settings = request.app.state.settings
+    return settings
+
+
+def get_upstreams(request: Request) -> Upstreams:
+    upstreams: Upstreams = request.app.state.upstreams
+    return upstreams
+
+
+SettingsDep = Annotated[Settings, Depends(get_settings)]
+UpstreamsDep = Annotated[Upstreams, Depends(get_upstreams)]
+
+
+def check_caller(
+    settings: SettingsDep, authorization: Annotated[str | None, Header()] = None
+) -> None:
+    """When a service secret is configured, the caller must send it (constant-time check)."""
+    secret = settings.service_secret
+    if secret is not None and not secret_matches(authorization, secret.get_secret_value()):
+        raise ServiceError(401, "auth_failed")
+
+
+CallerDep = Annotated[None, Depends(check_caller)]
+
+
+@dataclass(frozen=True, slots=True)
+class Credentials:
+    host: str
+    freshdesk_key: str
+    upsales_token: str
+
+    def __repr__(self) -> str:
+        return f"Credentials(host={self.host!r})"
+
+
+def allowed_host(settings: Settings, raw: str) -> str:
+    """The validated Freshdesk host, or a :class:`ServiceError`."""
+    try:
+        host = check_freshdesk_domain(raw, settings.extra_freshdesk_hosts)
+    except InvalidDomainError:
+        raise ServiceError(400, "invalid_domain") from None
+    allowed = settings.allowed_accounts
+    if allowed and host not in allowed and account_of(host) not in allowed:
+        raise ServiceError(403, "account_not_allowed")
+    return host
+
+
+def get_credentials(
+    settings: SettingsDep,
+    _: CallerDep,
+    x_freshdesk_domain: Annotated[str | None, Header()] = None,
+    x_freshdesk_api_key: Annotated[str | None, Header()] = None,
+    x_upsales_token: Annotated[str | None, Header()] = None,
+) -> Credentials:
+    """The per-request credentials. They live only as long as the request."""
+    if not (x_freshdesk_domain and x_freshdesk_api_key and x_upsales_token):
+        raise ServiceError(400, "invalid_request")
+    host = allowed_host(settings, x_freshdesk_domain)
+    return Credentials(host, x_freshdesk_api_key, x_upsales_token)
+
+
+CredentialsDep = Annotated[Credentials, Depends(get_credentials)]
+
+
+@dataclass(frozen=True, slots=True)
+class Clients:
+    freshdesk: FreshdeskClient
+    upsales: UpsalesClient
+
+
+def make_clients(settings: Settings, upstreams: Upstreams, creds: Credentials) -> Clients:
+    """Clients for one request, sharing the process' pooled connections and throttles."""
+    plan = (
+        int(settings.freshdesk_plan)
+        if settings.freshdesk_plan.isdigit()
+        else settings.freshdesk_plan
+    )
+    try:
+        upsales = UpsalesClient(
+            creds.upsales_token,
+            base_url=settings.upsales_base_url,
+            http=upstreams.upsales_http,
+            registry=upstreams.registry,
+            observer=upstreams.metrics,
+            policy=upstreams.policy,
+        )
+    except ValueError:  # a token that could not be a valid one
+        raise ServiceError(400, "invalid_request") from None
+    freshdesk = FreshdeskClient(
+        creds.host,
+        creds.freshdesk_key,
+        plan=plan,
+        base_url=settings.freshdesk_base_url,
+        http=upstreams.freshdesk_http,
+        registry=upstreams.registry,
+        observer=upstreams.metrics,
+        policy=upstreams.policy,
+    )
+    return Clients(freshdesk, upsales)
+
+
+def get_clients(settings: SettingsDep, upstreams: UpstreamsDep, creds: CredentialsDep) -> Clients:
+    return make_clients(settings, upstreams, creds)
+
+
+ClientsDep = Annotated[Clients, Depends(get_clients)]

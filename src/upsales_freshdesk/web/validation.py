@@ -1,0 +1,91 @@
+"""The installation page's live check of each setting."""
+
+from __future__ import annotations
+
+import asyncio
+from collections.abc import Awaitable
+from typing import Any, Literal
+
+from pydantic import BaseModel
+
+from ..clients import Deadline, UpstreamError
+from ..lookup.card import issue_for
+from ..lookup.models import Issue
+from ..settings import Settings
+from .deps import Credentials, ServiceError, Upstreams, allowed_host, make_clients
+from .i18n import N_, translations
+from .messages import issue_message
+
+OK_TEXT = {
+    "freshdesk_domain": N_("The Freshdesk domain looks right."),
+    "freshdesk_api_key": N_("The Freshdesk API key works."),
+    "upsales_api_key": N_("The Upsales API key works."),
+}
+SETTINGS = tuple(OK_TEXT)
+
+
+class SettingCheck(BaseModel):
+    ok: bool
+    code: str | None = None
+    message: str
+
+
+class ValidateResponse(BaseModel):
+    ok: bool
+    results: dict[str, SettingCheck]
+
+
+class Checker:
+    def __init__(self, settings: Settings, upstreams: Upstreams, locale: str) -> None:
+        self.settings, self.upstreams, self.locale = settings, upstreams, locale
+
+    def passed(self, name: str) -> SettingCheck:
+        return SettingCheck(ok=True, message=translations(self.locale).gettext(OK_TEXT[name]))
+
+    def failed(self, issue: Issue) -> SettingCheck:
+        return SettingCheck(ok=False, code=issue.code, message=issue_message(issue, self.locale))
+
+    async def live(
+        self, source: Literal["freshdesk", "upsales"], name: str, call: Awaitable[Any]
+    ) -> SettingCheck:
+        try:
+            await call
+        except UpstreamError as error:
+            return self.failed(issue_for(source, error))
+        return self.passed(name)
+
+    async def run(
+        self, domain: str | None, freshdesk_key: str | None, upsales_token: str | None
+    ) -> ValidateResponse:
+        results: dict[str, SettingCheck] = {}
+        host: str | None = None
+        try:
+            host = allowed_host(self.settings, domain or "")
+            results["freshdesk_domain"] = self.passed("freshdesk_domain")
+        except ServiceError as e:
+            results["freshdesk_domain"] = self.failed(Issue(source="service", code=e.code))
+            results["freshdesk_api_key"] = self.failed(Issue(source="service", code=e.code))
+        creds = Credentials(
+            host or "unchecked.freshdesk.com", freshdesk_key or "-", upsales_token or "-"
+        )
+        try:
+            clients = make_clients(self.settings, self.upstreams, creds)
+        except ServiceError:
+            results["upsales_api_key"] = self.failed(Issue(source="upsales", code="auth_failed"))
+            clients = None
+        deadline = Deadline.after(self.settings.card_deadline_seconds)
+        pending: dict[str, Awaitable[SettingCheck]] = {}
+        if clients is not None and "upsales_api_key" not in results:
+            pending["upsales_api_key"] = self.live(
+                "upsales", "upsales_api_key", clients.upsales.self_info(deadline=deadline)
+            )
+        if clients is not None and host is not None:
+            pending["freshdesk_api_key"] = self.live(
+                "freshdesk", "freshdesk_api_key", clients.freshdesk.agents.me(deadline=deadline)
+            )
+        for name, check in zip(pending, await asyncio.gather(*pending.values()), strict=True):
+            results[name] = check
+        for name in SETTINGS:  # a setting left empty
+            results.setdefault(name, self.failed(Issue(source="service", code="invalid_request")))
+        ordered = {name: results[name] for name in SETTINGS}
+        return ValidateResponse(ok=all(r.ok for r in ordered.values()), results=ordered)
