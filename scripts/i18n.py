@@ -9,12 +9,11 @@ compiled ``.mo`` files ship inside the package.
 
 from __future__ import annotations
 
-import io
 import subprocess
 import sys
 from pathlib import Path
 
-from babel.messages.mofile import write_mo
+from babel.messages.mofile import read_mo, write_mo
 from babel.messages.pofile import read_po, write_po
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -92,10 +91,12 @@ def problems() -> list[str]:
         found += [f"{language}: missing {i!r}" for i in sorted(wanted - set(have))]
         found += [f"{language}: untranslated {i!r}" for i, m in have.items() if not m.string]
         found += [f"{language}: fuzzy {i!r}" for i, m in have.items() if m.fuzzy]
-        compiled = io.BytesIO()
-        write_mo(compiled, catalog)
         mo = folder / "messages.mo"
-        if not mo.exists() or mo.read_bytes() != compiled.getvalue():
+        shipped: dict[object, object] = {}
+        if mo.exists():
+            with mo.open("rb") as f:
+                shipped = {m.id: m.string for m in read_mo(f) if m.id}
+        if shipped != {i: m.string for i, m in have.items()}:
             found.append(f"{language}: messages.mo is not compiled from messages.po")
     return found
 

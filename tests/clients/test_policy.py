@@ -47,6 +47,14 @@ def test_retry_after_is_honoured_up_to_the_cap() -> None:
     assert p.delay(RateLimitedError("x", retry_after=3600, **CTX), 1) == 10  # type: ignore[arg-type]
 
 
+def test_a_retry_after_beyond_the_cap_is_not_waited_for() -> None:
+    p = RetryPolicy(retry_after_max=10)
+    long_wait = RateLimitedError("x", retry_after=60, **CTX)  # type: ignore[arg-type]
+    assert not p.should_retry(long_wait, 1, idempotent=True)
+    short_wait = RateLimitedError("x", retry_after=5, **CTX)  # type: ignore[arg-type]
+    assert p.should_retry(short_wait, 1, idempotent=True)
+
+
 def test_a_wait_must_fit_the_deadline() -> None:
     p = RetryPolicy(min_attempt_time=0.05)
     assert p.fits(0.1, Deadline.after(1.0))

@@ -111,6 +111,8 @@ class RetryPolicy:
             return False
         if not error.retryable:
             return False
+        if error.retry_after is not None and error.retry_after > self.retry_after_max:
+            return False  # the server asks for longer than we would wait: report it now
         # A non-idempotent call may be retried only when it surely never arrived.
         return idempotent or (isinstance(error, ConnectionFailedError) and error.status is None)
 

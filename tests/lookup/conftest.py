@@ -1,0 +1,3 @@
+from tests.web.conftest import service
+
+__all__ = ["service"]

@@ -1,0 +1,86 @@
+"""A harness for the backend: the FastAPI app in-process, with both emulators behind it."""
+
+from __future__ import annotations
+
+from collections.abc import AsyncIterator
+from contextlib import asynccontextmanager
+from dataclasses import dataclass
+from typing import Any
+
+import httpx
+from fastapi import FastAPI
+
+from upsales_freshdesk.emulators.base import Emulator
+from upsales_freshdesk.emulators.freshdesk.app import DEFAULT_KEY, create_freshdesk_emulator
+from upsales_freshdesk.emulators.scenarios import SCENARIOS
+from upsales_freshdesk.emulators.upsales.app import DEFAULT_TOKEN, create_upsales_emulator
+from upsales_freshdesk.settings import Settings
+from upsales_freshdesk.web.app import create_app
+
+EMULATED = "http://testserver/api/v2/"
+HEADERS = {
+    "X-Freshdesk-Domain": "demo.freshdesk.com",
+    "X-Freshdesk-Api-Key": DEFAULT_KEY,
+    "X-Upsales-Token": DEFAULT_TOKEN,
+}
+
+
+@dataclass
+class Service:
+    http: httpx.AsyncClient
+    fd: Emulator
+    us: Emulator
+    app: FastAPI
+
+    def body(self, scenario: str, locale: str = "en", **extra: Any) -> dict[str, Any]:
+        """The card request the app builds for a scenario's ticket (from the FDK data API)."""
+        s = SCENARIOS[scenario]
+        ticket = self.fd.store.tickets[s.ticket_id]  # type: ignore[attr-defined]
+        requester = self.fd.store.contacts[ticket["requester_id"]]  # type: ignore[attr-defined]
+        company = self.fd.store.companies.get(requester["company_id"])  # type: ignore[attr-defined]
+        body: dict[str, Any] = {
+            "ticket": {"id": ticket["id"], "subject": ticket["subject"]},
+            "requester": {
+                "id": requester["id"],
+                "email": requester["email"],
+                "name": requester["name"],
+                "phone": requester["phone"],
+                "mobile": requester["mobile"],
+            },
+            "locale": locale,
+        }
+        if company:
+            body["company"] = {"id": company["id"], "name": company["name"]}
+        return {**body, **extra}
+
+    async def card(
+        self, scenario: str, locale: str = "en", headers: dict[str, str] | None = None, **extra: Any
+    ) -> httpx.Response:
+        return await self.http.post(
+            "/v1/card",
+            json=self.body(scenario, locale, **extra),
+            headers={**HEADERS, **(headers or {})},
+        )
+
+    def upstream_calls(self) -> tuple[int, int]:
+        return self.fd.stats.total, self.us.stats.total
+
+
+@asynccontextmanager
+async def running(**settings: Any) -> AsyncIterator[Service]:
+    fd, us = create_freshdesk_emulator(), create_upsales_emulator()
+    config = Settings(freshdesk_base_url=EMULATED, upsales_base_url=EMULATED, **settings)
+    app = create_app(
+        config,
+        transports={
+            "freshdesk": httpx.ASGITransport(app=fd),
+            "upsales": httpx.ASGITransport(app=us),
+        },
+    )
+    async with (
+        app.router.lifespan_context(app),
+        httpx.AsyncClient(
+            transport=httpx.ASGITransport(app=app), base_url="http://service"
+        ) as http,
+    ):
+        yield Service(http, fd, us, app)

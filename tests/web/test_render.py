@@ -1,0 +1,176 @@
+"""The card fragment: escaping, links and formatting."""
+
+from __future__ import annotations
+
+from html.parser import HTMLParser
+
+import pytest
+
+from upsales_freshdesk.lookup.models import (
+    Account,
+    Card,
+    CardResult,
+    Deal,
+    FreshdeskSide,
+    Person,
+    UpsalesSide,
+)
+from upsales_freshdesk.web.render import check_link_template, link_maker, render_card, safe_url
+
+XSS = [
+    "<script>alert(1)</script>",
+    '"><img src=x onerror=alert(1)>',
+    "javascript:alert(1)",
+    "<svg/onload=alert(1)>",
+    "'-alert(1)-'",
+    "<iframe src=//evil.example>",
+    "</dd></dl><script>x</script>",
+    "<a href=javascript:alert(1)>x</a>",
+    "{{7*7}}",
+    "{% raw %}",
+    "<<script>alert(1);//<</script>",
+    "<body onload=alert(1)>",
+    "<math><mtext><table><mglyph><style><img src=x onerror=alert(1)>",
+    "&lt;script&gt;",
+    "\u003cscript\u003e",
+    "<details open ontoggle=alert(1)>",
+    "<input autofocus onfocus=alert(1)>",
+    "<marquee onstart=alert(1)>",
+    "<object data=javascript:alert(1)>",
+    "<base href=//evil.example/>",
+    "<meta http-equiv=refresh content=0;url=//evil.example>",
+]
+
+
+ALLOWED_TAGS = {
+    "section",
+    "p",
+    "h2",
+    "h3",
+    "header",
+    "dl",
+    "dt",
+    "dd",
+    "ul",
+    "li",
+    "span",
+    "table",
+    "thead",
+    "tbody",
+    "tr",
+    "th",
+    "td",
+    "a",
+    "button",
+}
+ALLOWED_ATTRS = {
+    "class",
+    "lang",
+    "aria-label",
+    "role",
+    "href",
+    "target",
+    "rel",
+    "scope",
+    "type",
+    "data-field",
+    "data-upsales-contact-id",
+}
+
+
+class Elements(HTMLParser):
+    """The real elements and attributes a browser would build from the fragment."""
+
+    def __init__(self) -> None:
+        super().__init__()
+        self.tags: list[tuple[str, list[tuple[str, str | None]]]] = []
+
+    def handle_starttag(self, tag: str, attrs: list[tuple[str, str | None]]) -> None:
+        self.tags.append((tag, attrs))
+
+
+def elements(html: str) -> list[tuple[str, list[tuple[str, str | None]]]]:
+    parser = Elements()
+    parser.feed(html)
+    return parser.tags
+
+
+def hostile_card(text: str, webpage: str = "javascript:alert(1)") -> CardResult:
+    up = UpsalesSide(
+        id=1,
+        name=text,
+        email=text,
+        title=text,
+        phone=text,
+        cell_phone=text,
+        account=Account(
+            id=2,
+            name=text,
+            phone=text,
+            webpage=webpage,
+            managers=[Person(id=3, name=text, email=text)],
+        ),
+        opportunities=[
+            Deal(id=4, description=text, stage=text, value=1.5, currency=text, probability=50)
+        ],
+        link=webpage,
+    )
+    return CardResult(status="found", card=Card(freshdesk=FreshdeskSide(name=text), upsales=up))
+
+
+@pytest.mark.parametrize("payload", XSS)
+@pytest.mark.parametrize("locale", ["en", "sv"])
+def test_crm_text_is_always_escaped(payload: str, locale: str) -> None:
+    html = render_card(hostile_card(payload), locale)
+    for tag, attrs in elements(html):
+        assert tag in ALLOWED_TAGS
+        for name, value in attrs:
+            assert name in ALLOWED_ATTRS
+            if name == "href":
+                assert value is not None
+                assert value.startswith(("https://", "http://"))
+    if any(c in payload for c in "<>\"'&"):
+        assert payload not in html  # escaped, never verbatim
+    assert "49" not in html  # no template evaluation of CRM text
+
+
+@pytest.mark.parametrize(
+    ("url", "safe"),
+    [
+        ("https://www.acme.example", "https://www.acme.example"),
+        ("http://acme.example/x", "http://acme.example/x"),
+        ("www.acme.example", "https://www.acme.example"),
+        ("javascript:alert(1)", None),
+        ("JAVASCRIPT:alert(1)", None),
+        ("data:text/html,x", None),
+        ("vbscript:x", None),
+        ("//evil.example", None),
+        ("https://", None),
+        ("", None),
+        (None, None),
+        ('https://x.example/"onmouseover=alert(1)', None),
+        ("https://x.example/ a", None),
+        ("mailto:a@b.example", None),
+    ],
+)
+def test_only_http_urls_become_links(url: str | None, safe: str | None) -> None:
+    assert safe_url(url) == safe
+
+
+def test_link_template() -> None:
+    link = link_maker("https://power.upsales.com/#/contacts/{contact_id}/?a={account_id}")
+    assert link(12, 3) == "https://power.upsales.com/#/contacts/12/?a=3"
+    assert link(12, None) is None
+    for bad in ("{contact_id.__class__}", "{secret}", "{contact_id!r}", "{0}"):
+        with pytest.raises(ValueError):
+            check_link_template(bad)
+    assert link_maker("javascript:alert({contact_id})")(1, None) is None
+
+
+def test_money_and_missing_values_render() -> None:
+    result = hostile_card("x", webpage="https://acme.example")
+    assert result.card.upsales is not None
+    result.card.upsales.opportunities[0].currency = "SEK"
+    result.card.upsales.opportunities[0].value = 125000
+    assert "125" in render_card(result, "sv")
+    assert 'href="https://acme.example"' in render_card(result, "en")
