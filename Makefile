@@ -3,8 +3,9 @@ PYTHON ?= python3
 VENV   := .venv
 BIN    := $(VENV)/bin
 STAMP  := $(VENV)/.installed
+JS     := tests/freshworks_app
 
-.PHONY: demo test lint typecheck check clean
+.PHONY: demo test lint typecheck check-app js-test i18n bench clean
 
 $(STAMP): pyproject.toml
 	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
@@ -12,23 +13,37 @@ $(STAMP): pyproject.toml
 	$(BIN)/python -m pip install --quiet -e '.[dev]'
 	touch $(STAMP)
 
+$(JS)/node_modules/.package-lock.json: $(JS)/package-lock.json
+	npm ci --prefix $(JS) --no-audit --no-fund --loglevel=error
+
 ## demo: start both emulators on loopback and print their URLs and keys
 demo: $(STAMP)
 	$(BIN)/upsales-freshdesk emulate
 
-## test: lint, type-check, then the whole test suite with coverage
-test: $(STAMP)
-	$(BIN)/ruff check src tests
-	$(BIN)/ruff format --check src tests
+## test: lint, type-check, check the app and catalogs, then every test suite
+test: $(STAMP) $(JS)/node_modules/.package-lock.json
+	$(BIN)/ruff check src tests scripts
+	$(BIN)/ruff format --check src tests scripts
 	$(BIN)/mypy
+	$(BIN)/python scripts/i18n.py --check
+	$(BIN)/upsales-freshdesk app validate freshworks-app
+	cd $(JS) && node --test
 	$(BIN)/pytest --cov --cov-report=term
 
+## i18n: extract, update and compile the message catalogs
+i18n: $(STAMP)
+	$(BIN)/python scripts/i18n.py
+
+## bench: the card benchmark (emulators at 100 ms per call)
+bench: $(STAMP)
+	$(BIN)/python bench/card.py
+
 lint: $(STAMP)
-	$(BIN)/ruff check src tests
-	$(BIN)/ruff format --check src tests
+	$(BIN)/ruff check src tests scripts
+	$(BIN)/ruff format --check src tests scripts
 
 typecheck: $(STAMP)
 	$(BIN)/mypy
 
 clean:
-	rm -rf $(VENV) .pytest_cache .mypy_cache .ruff_cache .coverage
+	rm -rf $(VENV) $(JS)/node_modules .pytest_cache .mypy_cache .ruff_cache .coverage dist

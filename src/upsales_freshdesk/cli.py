@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import asyncio
+from pathlib import Path
 from typing import Annotated
 
 import typer
@@ -126,6 +127,43 @@ def serve(
         proxy_headers=False,
         server_header=False,
     )
+
+
+app_commands = typer.Typer(help="Validate and pack the Freshworks app.", no_args_is_help=True)
+app.add_typer(app_commands, name="app")
+APP_DIR = Path("freshworks-app")
+
+
+@app_commands.command("validate")
+def app_validate(
+    path: Annotated[Path, typer.Argument(help="The app folder.")] = APP_DIR,
+) -> None:
+    """Check the app's structure the way the platform would (manifest, templates, pages)."""
+    from .appkit.validate import validate_app
+
+    report = validate_app(path)
+    for error in report.errors:
+        console.print(f"[red]✗[/red] {error}", highlight=False)
+    if not report.ok:
+        raise typer.Exit(1)
+    console.print(f"[green]✓[/green] {path} is valid", highlight=False)
+
+
+@app_commands.command("pack")
+def app_pack(
+    path: Annotated[Path, typer.Argument(help="The app folder.")] = APP_DIR,
+    out: Annotated[Path, typer.Option(help="Where to write the zip.")] = Path("dist"),
+) -> None:
+    """Validate, then build the zip to upload as a custom app."""
+    from .appkit.pack import InvalidAppError, pack_app
+
+    try:
+        target = pack_app(path, out)
+    except InvalidAppError as exc:
+        for error in exc.errors:
+            console.print(f"[red]✗[/red] {error}", highlight=False)
+        raise typer.Exit(1) from None
+    console.print(f"[green]✓[/green] wrote {target}", highlight=False)
 
 
 def main() -> None:

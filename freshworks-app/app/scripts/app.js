@@ -1,0 +1,215 @@
+/* Ticket sidebar: "Sync contact from Upsales".
+ *
+ * One click reads the ticket, requester and agent from the data API, calls the
+ * backend through the `card` request template (the keys travel only in its headers),
+ * shows the card the backend rendered (escaped there) and reports each problem with
+ * a notification. A second click while a lookup runs does nothing.
+ */
+(function (root) {
+  'use strict';
+
+  var FRAME_HEIGHT = '520px';
+  var TITLE_MAX = 30;
+  var MESSAGE_MAX = 100;
+
+  function clip(text, max) {
+    text = String(text || '');
+    return text.length > max ? text.slice(0, max - 1) + '…' : text;
+  }
+
+  function Sidebar(client, doc) {
+    this.client = client;
+    this.doc = doc;
+    this.button = doc.getElementById('ufd-sync');
+    this.progress = doc.getElementById('ufd-progress');
+    this.result = doc.getElementById('ufd-result');
+    this.main = doc.getElementById('ufd-app');
+    this.lang = 'en';
+    this.busy = false;
+    var self = this;
+    this.button.addEventListener('click', function () { self.lookup(null); });
+    this.result.addEventListener('click', function (event) {
+      var target = event.target.closest ? event.target.closest('[data-upsales-contact-id]') : null;
+      if (target) {
+        self.lookup(Number(target.getAttribute('data-upsales-contact-id')));
+      }
+    });
+  }
+
+  Sidebar.prototype.text = function (key) {
+    return root.UfdText.get(this.lang, key);
+  };
+
+  Sidebar.prototype.activate = function () {
+    var self = this;
+    return this.client.data.get('loggedInUser').then(function (data) {
+      var user = (data && data.loggedInUser) || {};
+      self.lang = root.UfdText.language((user.contact && user.contact.language) || user.language);
+    }).catch(function () {
+      self.lang = 'en';
+    }).then(function () {
+      self.doc.documentElement.setAttribute('lang', self.lang);
+      self.button.textContent = self.text('sync');
+      self.progress.textContent = self.text('working');
+      self.button.disabled = false;
+    });
+  };
+
+  Sidebar.prototype.setBusy = function (busy) {
+    this.busy = busy;
+    this.button.disabled = busy;
+    this.progress.hidden = !busy;
+    this.main.setAttribute('aria-busy', busy ? 'true' : 'false');
+  };
+
+  Sidebar.prototype.readTicket = function () {
+    var data = this.client.data;
+    var optional = function (name) {
+      return data.get(name).catch(function () { return {}; });
+    };
+    return Promise.all([data.get('ticket'), data.get('requester'), optional('company')]);
+  };
+
+  Sidebar.prototype.request = function (parts, contactId) {
+    var ticket = parts[0].ticket || {};
+    var requester = parts[1].requester || {};
+    var company = parts[2] && parts[2].company;
+    var body = {
+      ticket: { id: ticket.id, subject: ticket.subject || null },
+      requester: {
+        id: requester.id || null,
+        email: requester.email,
+        name: requester.name || null,
+        phone: requester.phone || null,
+        mobile: requester.mobile || null
+      },
+      locale: this.lang
+    };
+    if (company && company.id) {
+      body.company = { id: company.id, name: company.name || null };
+    }
+    if (contactId) {
+      body.upsales_contact_id = contactId;
+    }
+    return body;
+  };
+
+  Sidebar.prototype.lookup = function (contactId) {
+    if (this.busy) {
+      return Promise.resolve(false);
+    }
+    var self = this;
+    this.setBusy(true);
+    return this.readTicket().then(function (parts) {
+      var body = self.request(parts, contactId);
+      if (!body.requester.email) {
+        self.notify('warning', self.text('noRequester'));
+        return null;
+      }
+      return self.client.request.invokeTemplate('card', {
+        context: { locale: self.lang },
+        body: JSON.stringify(body)
+      }).then(function (response) {
+        self.handle(response);
+      }, function (error) {
+        self.handleFailure(error);
+      });
+    }).catch(function () {
+      self.notify('danger', self.text('failed'));
+    }).then(function () {
+      self.setBusy(false);
+      return self.client.instance.resize({ height: FRAME_HEIGHT });
+    }).then(function () {
+      return true;
+    }, function () {
+      return true;
+    });
+  };
+
+  Sidebar.prototype.parse = function (raw) {
+    if (raw && typeof raw === 'object') {
+      return raw;
+    }
+    try {
+      return JSON.parse(raw);
+    } catch (e) {
+      return null;
+    }
+  };
+
+  Sidebar.prototype.handle = function (response) {
+    var status = response && response.status;
+    var data = this.parse(response && response.response);
+    if (status === 200 && data && typeof data.html === 'string') {
+      this.show(data);
+      return;
+    }
+    this.handleFailure({ status: status, response: response && response.response });
+  };
+
+  Sidebar.prototype.show = function (data) {
+    // The backend renders the card with autoescape: CRM text arrives as text, never markup.
+    this.result.innerHTML = data.html;
+    this.result.setAttribute('data-status', data.status);
+    this.report(data.errors || []);
+  };
+
+  Sidebar.prototype.report = function (errors) {
+    for (var i = 0; i < errors.length; i += 1) {
+      var issue = errors[i];
+      this.notify(issue.level === 'warning' ? 'warning' : 'danger', issue.message || this.text('failed'));
+    }
+  };
+
+  Sidebar.prototype.handleFailure = function (error) {
+    error = error || {};
+    var data = this.parse(error.response);
+    if (data && data.errors && data.errors.length) {
+      this.report(data.errors);
+      return;
+    }
+    var status = Number(error.status);
+    var key = 'unreachable';
+    if (status === 429) {
+      key = 'busyPlatform';
+    } else if (status === 504 || /timeout/i.test(String(error.message || ''))) {
+      key = 'timeout';
+    } else if (status >= 400 && status < 500) {
+      key = 'failed';
+    }
+    this.notify('danger', this.text(key));
+  };
+
+  Sidebar.prototype.notify = function (type, message) {
+    return this.client.interface.trigger('showNotify', {
+      type: type,
+      title: clip(this.text('title'), TITLE_MAX),
+      message: clip(message, MESSAGE_MAX)
+    }).catch(function () { return null; });
+  };
+
+  function start() {
+    return root.app.initialized().then(function (client) {
+      var sidebar = new Sidebar(client, root.document);
+      root.ufdSidebar = sidebar;
+      client.events.on('app.activated', function () { sidebar.activate(); });
+      return sidebar;
+    });
+  }
+
+  function whenReady() {
+    // The platform's client script loads async: it is there by the window's load event.
+    if (root.app && root.app.initialized) {
+      start();
+    } else {
+      root.addEventListener('load', start, { once: true });
+    }
+  }
+
+  root.UfdSidebar = Sidebar;
+  if (root.document.readyState === 'loading') {
+    root.document.addEventListener('DOMContentLoaded', whenReady, { once: true });
+  } else {
+    whenReady();
+  }
+})(window);

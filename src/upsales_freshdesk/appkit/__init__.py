@@ -1,0 +1,1 @@
+"""Tooling for the Freshworks app: a structural validator and the zip packer."""

@@ -1,0 +1,75 @@
+import { test } from 'node:test';
+import assert from 'node:assert/strict';
+import { installPage, ok } from './harness.mjs';
+
+function fill(dom, values) {
+  for (const [name, value] of Object.entries(values)) {
+    dom.window.document.getElementById(name).value = value;
+  }
+}
+
+const GOOD = { freshdesk_domain: 'Demo.freshdesk.com', freshdesk_api_key: 'fd-key', upsales_api_key: 'us-key', service_host: 'ufd.example.com', service_secret: '' };
+
+function clientAnswering(answer) {
+  const calls = [];
+  return { calls, client: { request: { invokeTemplate: (name, options) => { calls.push({ name, options }); return answer(); } } } };
+}
+
+test('postConfigs marks the keys secure and lowercases hosts', () => {
+  const dom = installPage(clientAnswering(() => ok({})).client);
+  fill(dom, GOOD);
+  const configs = dom.window.postConfigs();
+  assert.equal(configs.freshdesk_domain, 'demo.freshdesk.com');
+  assert.deepEqual([...configs.__meta.secure], ['freshdesk_api_key', 'upsales_api_key', 'service_secret']);
+  assert.ok(configs.__meta.modules.support_ticket.includes('service_host'));
+});
+
+test('getConfigs never fills a secure field', () => {
+  const dom = installPage(clientAnswering(() => ok({})).client);
+  dom.window.getConfigs({ freshdesk_domain: 'demo.freshdesk.com', freshdesk_api_key: 'secret' });
+  assert.equal(dom.window.document.getElementById('freshdesk_domain').value, 'demo.freshdesk.com');
+  assert.equal(dom.window.document.getElementById('freshdesk_api_key').value, '');
+});
+
+test('bad values are refused before any request', async () => {
+  const fake = clientAnswering(() => ok({}));
+  const dom = installPage(fake.client, 'sv-SE');
+  fill(dom, { ...GOOD, freshdesk_domain: 'https://demo.freshdesk.com', service_host: 'https://x.example/path', upsales_api_key: '' });
+  assert.equal(await dom.window.validate(), false);
+  assert.equal(fake.calls.length, 0);
+  const doc = dom.window.document;
+  assert.match(doc.getElementById('msg-freshdesk_domain').textContent, /ditt-foretag\.freshdesk\.com/);
+  assert.match(doc.getElementById('msg-service_host').textContent, /värdnamnet/);
+  assert.equal(doc.getElementById('upsales_api_key').getAttribute('aria-invalid'), 'true');
+});
+
+test('validate checks live and shows each setting message', async () => {
+  const fake = clientAnswering(() => ok({ ok: false, results: {
+    freshdesk_domain: { ok: true, message: 'The Freshdesk domain looks right.' },
+    freshdesk_api_key: { ok: true, message: 'The Freshdesk API key works.' },
+    upsales_api_key: { ok: false, code: 'auth_failed', message: 'The Upsales API key was refused. Check the app settings.' },
+  } }));
+  const dom = installPage(fake.client);
+  fill(dom, GOOD);
+  assert.equal(await dom.window.validate(), false);
+  assert.equal(fake.calls[0].name, 'validate');
+  assert.equal(fake.calls[0].options.context.upsales_api_key, 'us-key');
+  assert.equal(fake.calls[0].options.context.freshdesk_domain, 'demo.freshdesk.com');
+  assert.match(dom.window.document.getElementById('msg-upsales_api_key').textContent, /refused/);
+});
+
+test('validate passes when every setting works', async () => {
+  const results = Object.fromEntries(['freshdesk_domain', 'freshdesk_api_key', 'upsales_api_key'].map((k) => [k, { ok: true, message: 'ok' }]));
+  const dom = installPage(clientAnswering(() => ok({ ok: true, results })).client);
+  fill(dom, GOOD);
+  assert.equal(await dom.window.validate(), true);
+});
+
+test('an unreachable service or a refused secret blocks the install', async () => {
+  for (const [error, field] of [[{ status: 502 }, 'service_host'], [{ status: 401 }, 'service_secret']]) {
+    const dom = installPage(clientAnswering(() => Promise.reject(error)).client);
+    fill(dom, GOOD);
+    assert.equal(await dom.window.validate(), false);
+    assert.equal(dom.window.document.getElementById(field).getAttribute('aria-invalid'), 'true');
+  }
+});
