@@ -44,6 +44,9 @@ def emulate(
     upsales_token: Annotated[
         str, typer.Option(help="Token the Upsales emulator accepts.")
     ] = DEFAULT_TOKEN,
+    extra_upsales_tokens: Annotated[
+        int, typer.Option(min=0, max=1000, help="Also accept N more tokens, <token>-1..N.")
+    ] = 0,
 ) -> None:
     """Serve the Freshdesk and Upsales emulators on loopback."""
     if not plan.isdigit() and plan not in FRESHDESK_PLAN_LIMITS:
@@ -58,6 +61,9 @@ def emulate(
             latency_ms=latency_ms,
             freshdesk_key=freshdesk_key,
             upsales_token=upsales_token,
+            extra_upsales_tokens=tuple(
+                f"{upsales_token}-{i}" for i in range(1, extra_upsales_tokens + 1)
+            ),
         )
     except ValueError as exc:
         raise typer.BadParameter(str(exc), param_hint="--host") from None
@@ -95,34 +101,40 @@ def serve(
     upsales_base_url: Annotated[
         str | None, typer.Option(help="Upsales API base URL override (emulators).")
     ] = None,
+    workers: Annotated[
+        int, typer.Option(min=1, max=64, help="Worker processes (one per core scales best).")
+    ] = 1,
 ) -> None:
-    """Serve the backend (card and validation API) that the Freshworks app calls."""
+    """Serve the backend (card and validation API) that the Freshworks app calls.
+
+    Every other setting comes from the environment (UFD_*) or a .env file.
+    """
+    import os
+
     import uvicorn
 
     from .settings import Settings
-    from .web.app import create_app
-    from .web.logs import configure_logging
 
-    overrides = {
-        k: v
-        for k, v in (
-            ("freshdesk_base_url", freshdesk_base_url),
-            ("upsales_base_url", upsales_base_url),
-        )
-        if v
-    }
+    for name, value in (
+        ("UFD_FRESHDESK_BASE_URL", freshdesk_base_url),
+        ("UFD_UPSALES_BASE_URL", upsales_base_url),
+    ):
+        if value:
+            os.environ[name] = value  # workers read their settings from the environment
     try:
-        settings = Settings(**overrides)  # type: ignore[arg-type]
+        Settings()  # fail here, once, on a bad setting
     except ValueError as exc:
         raise typer.BadParameter(str(exc)) from None
-    configure_logging()
     console.print(
-        f"Serving on http://{host}:{port}/ (POST /v1/card, /v1/validate)", highlight=False
+        f"Serving on http://{host}:{port}/ (POST /v1/card, /v1/validate) with {workers} worker(s)",
+        highlight=False,
     )
     uvicorn.run(
-        create_app(settings),
+        "upsales_freshdesk.web.app:build",
+        factory=True,
         host=host,
         port=port,
+        workers=workers,
         access_log=False,
         proxy_headers=False,
         server_header=False,

@@ -20,6 +20,7 @@ import httpx
 import pydantic
 from tenacity import AsyncRetrying, RetryCallState
 
+from ._transport import UpstreamTransport
 from .errors import (
     ConnectionFailedError,
     ErrorContext,
@@ -58,13 +59,20 @@ class HttpSettings:
 def new_http_client(
     settings: HttpSettings | None = None, transport: httpx.AsyncBaseTransport | None = None
 ) -> httpx.AsyncClient:
-    """A pooled client for one upstream. Redirects are never followed."""
+    """A pooled client for one upstream. Redirects are never followed.
+
+    Real upstreams go through :class:`UpstreamTransport` (aiohttp sockets); tests pass a
+    fake ``transport`` such as ``httpx.ASGITransport``.
+    """
     s = settings or HttpSettings()
+    limits = httpx.Limits(
+        max_connections=s.max_connections, max_keepalive_connections=s.max_connections
+    )
     return httpx.AsyncClient(
         timeout=httpx.Timeout(s.read_timeout, connect=s.connect_timeout),
-        limits=httpx.Limits(max_connections=s.max_connections),
+        limits=limits,
         follow_redirects=False,
-        transport=transport,
+        transport=transport or UpstreamTransport(limits=limits, trust_env=False),
         trust_env=False,
     )
 
@@ -219,17 +227,20 @@ class HttpCore:
         if json_body is not None:
             kwargs["json"] = json_body
         async with self._http.stream(method, url, **kwargs) as resp:
-            ctx = {**ctx, "status": resp.status_code, "request_id": _request_id(resp.headers)}
-            self.throttle.observe(resp.headers, reset_seconds=_reset_seconds(resp.headers))
-            body = await self._read_capped(resp, ctx)
+            headers = _plain(resp.headers)
+            ctx = {**ctx, "status": resp.status_code, "request_id": _request_id(headers)}
+            self.throttle.observe(headers, reset_seconds=_reset_seconds(headers))
+            body = await self._read_capped(resp, headers, ctx)
         if resp.status_code >= 300:
-            raise self._error(resp, body, ctx)
+            raise self._error(resp.status_code, headers, body, ctx)
         links = {str(k): v for k, v in resp.links.items()}
         return Response(resp.status_code, resp.headers, self._json(body, ctx), links)
 
-    async def _read_capped(self, resp: httpx.Response, ctx: ErrorContext) -> bytes:
+    async def _read_capped(
+        self, resp: httpx.Response, headers: Mapping[str, str], ctx: ErrorContext
+    ) -> bytes:
         cap = self.settings.max_response_bytes
-        declared = resp.headers.get("content-length")
+        declared = headers.get("content-length")
         if declared and declared.isdigit() and int(declared) > cap:
             raise MalformedResponseError("answer is over the size cap", reason="too_large", **ctx)
         chunks: list[bytes] = []
@@ -247,7 +258,7 @@ class HttpCore:
                 "answer ended before its body did", reason="truncated", **ctx
             ) from None
         body = b"".join(chunks)
-        encoded = resp.headers.get("content-encoding", "identity") != "identity"
+        encoded = headers.get("content-encoding", "identity") != "identity"
         if declared and declared.isdigit() and not encoded and len(body) < int(declared):
             raise MalformedResponseError(
                 "answer ended before its body did", reason="truncated", **ctx
@@ -262,12 +273,13 @@ class HttpCore:
                 "answer is not valid JSON", reason="not_json", **ctx
             ) from None
 
-    def _error(self, resp: httpx.Response, body: bytes, ctx: ErrorContext) -> UpstreamError:
-        status = resp.status_code
+    def _error(
+        self, status: int, headers: Mapping[str, str], body: bytes, ctx: ErrorContext
+    ) -> UpstreamError:
         cls = error_class_for_status(status)
         message, field_errors = parse_error_body(body)
         if status == 429:
-            retry_after = _retry_after(resp.headers)
+            retry_after = _retry_after(headers)
             if retry_after is not None:
                 self.throttle.pause(retry_after)
             ctx["retry_after"] = retry_after
@@ -360,12 +372,20 @@ def _opt_str(value: object) -> str | None:
     return value if isinstance(value, str) else None
 
 
-def _request_id(headers: httpx.Headers) -> str | None:
+def _plain(headers: httpx.Headers) -> dict[str, str]:
+    """The headers as a plain dict with lower-case names, decoded once.
+
+    (Each ``httpx.Headers.get`` decodes every header again.)
+    """
+    return {k.lower(): v for k, v in headers.items()}
+
+
+def _request_id(headers: Mapping[str, str]) -> str | None:
     value = headers.get("x-request-id")
     return value[:100] if value else None
 
 
-def _float_header(headers: httpx.Headers, name: str) -> float | None:
+def _float_header(headers: Mapping[str, str], name: str) -> float | None:
     raw = headers.get(name)
     if raw is None:
         return None
@@ -375,11 +395,11 @@ def _float_header(headers: httpx.Headers, name: str) -> float | None:
         return None
 
 
-def _reset_seconds(headers: httpx.Headers) -> float | None:
+def _reset_seconds(headers: Mapping[str, str]) -> float | None:
     return _float_header(headers, "x-ratelimit-reset")
 
 
-def _retry_after(headers: httpx.Headers) -> float | None:
+def _retry_after(headers: Mapping[str, str]) -> float | None:
     """Seconds to wait, from ``Retry-After`` (Freshdesk) or ``X-RateLimit-Reset`` (Upsales)."""
     for name in ("retry-after", "x-ratelimit-reset"):
         value = _float_header(headers, name)

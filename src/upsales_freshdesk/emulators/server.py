@@ -24,6 +24,8 @@ class EmulatorConfig:
     latency_ms: float = 0.0
     freshdesk_key: str = DEFAULT_KEY
     upsales_token: str = DEFAULT_TOKEN
+    #: More Upsales tokens, each its own account with its own rate limit.
+    extra_upsales_tokens: tuple[str, ...] = ()
 
     def __post_init__(self) -> None:
         if not is_loopback(self.host):
@@ -57,7 +59,8 @@ def build(config: EmulatorConfig) -> tuple[Emulator, Emulator]:
     freshdesk = create_freshdesk_emulator(
         seed=config.seed, keys={config.freshdesk_key}, plan=_plan(config.plan)
     )
-    upsales = create_upsales_emulator(seed=config.seed, tokens={config.upsales_token})
+    tokens = {config.upsales_token, *config.extra_upsales_tokens}
+    upsales = create_upsales_emulator(seed=config.seed, tokens=tokens)
     if config.latency_ms:
         for emulator in (freshdesk, upsales):
             emulator.faults.set(Faults(latency_ms=config.latency_ms))

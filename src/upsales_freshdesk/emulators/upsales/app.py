@@ -19,7 +19,7 @@ from ..base import Emulator
 from ..ratelimit import WindowLimiter
 from ..seed import TODO_TYPES
 from . import shaping
-from .query import QueryError, parse_list_query, run
+from .query import Index, QueryError, parse_list_query, run
 from .store import Record, UpsalesStore
 
 DEFAULT_TOKEN = "demo-upsales-token"  # noqa: S105 - the emulator's published demo key
@@ -80,6 +80,7 @@ def shaper(status: int, retry_after: float | None) -> Response:
 class UpsalesApi:
     def __init__(self, store: UpsalesStore, limiter: WindowLimiter, tokens: set[str]) -> None:
         self.store, self.limiter, self.tokens = store, limiter, tokens
+        self._cache: dict[str, tuple[int, list[dict[str, Any]], Index]] = {}
         routes = [
             Route("/api/v2/self", self.get_self, methods=["GET"]),
             Route("/api/v2/todoTypes", self.get_todo_types, methods=["GET"]),
@@ -176,6 +177,16 @@ class UpsalesApi:
         }[table]
         return shape(self.store, record)
 
+    def _shaped(self, table: str) -> tuple[list[dict[str, Any]], Index]:
+        """Every record of ``table`` in its answer shape, and an index over them, cached
+        until the next write. Queries only read these, so sharing them is safe.
+        """
+        cached = self._cache.get(table)
+        if cached is None or cached[0] != self.store.version:
+            rows = [self._shape(table, r) for r in self.store.all(table)]
+            cached = self._cache[table] = (self.store.version, rows, Index(rows))
+        return cached[1], cached[2]
+
     def _found(self, table: str, rid: int) -> Record:
         record = self.store.get(table, rid)
         if record is None:
@@ -188,8 +199,8 @@ class UpsalesApi:
         async def handler(request: Request) -> Response:
             async def work(req: Request) -> Response:
                 query = parse_list_query(req.query_params.multi_items(), ALIASES.get(table))
-                shaped = [self._shape(table, r) for r in self.store.all(table)]
-                total, page = run(shaped, query)
+                rows, index = self._shaped(table)
+                total, page = run(rows, query, index)
                 meta = {"total": total, "limit": query.limit, "offset": query.offset}
                 return self.ok(page, metadata=meta)
 
@@ -281,7 +292,7 @@ class UpsalesApi:
     async def delete_contact(self, request: Request) -> Response:
         async def work(req: Request) -> Response:
             self._found("contacts", req.path_params["rid"])
-            del self.store.tables["contacts"][req.path_params["rid"]]
+            self.store.delete("contacts", req.path_params["rid"])
             return JSONResponse({"error": None})
 
         return await self._serve(request, work)

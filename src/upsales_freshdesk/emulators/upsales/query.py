@@ -145,6 +145,8 @@ def _q_node(node: Any) -> Callable[[Any], bool]:
 @dataclass(frozen=True, slots=True)
 class ListQuery:
     predicates: tuple[Callable[[Any], bool], ...]
+    #: The plain ``attr=op:values`` conditions (a subset of what ``predicates`` test).
+    conditions: tuple[Cond, ...]
     sort: str | None
     limit: int
     offset: int
@@ -155,6 +157,7 @@ def parse_list_query(
     params: Iterable[tuple[str, str]], aliases: dict[str, str] | None = None
 ) -> ListQuery:
     preds: list[Callable[[Any], bool]] = []
+    conds: list[Cond] = []
     sort, limit, offset, fields = None, DEFAULT_LIMIT, 0, []
     for key, raw in params:
         if key == "limit":
@@ -170,8 +173,9 @@ def parse_list_query(
         elif key not in RESERVED:
             head, dot, tail = key.partition(".")
             key = (aliases or {}).get(head, head) + dot + tail
-            preds.append(_condition(parse_condition(key, raw)))
-    return ListQuery(tuple(preds), sort, limit, offset, tuple(fields))
+            conds.append(parse_condition(key, raw))
+            preds.append(_condition(conds[-1]))
+    return ListQuery(tuple(preds), tuple(conds), sort, limit, offset, tuple(fields))
 
 
 def _int(raw: str, name: str) -> int:
@@ -186,8 +190,55 @@ def _sort_key(value: Any) -> tuple[bool, Any]:
     return (value is None, 0 if value is None else value)
 
 
-def run(records: list[dict[str, Any]], q: ListQuery) -> tuple[int, list[dict[str, Any]]]:
+def _index_key(value: Any) -> Any:
+    if value is None:
+        return "\0null"
+    if isinstance(value, bool | int | float):
+        return float(value)
+    return value.lower() if isinstance(value, str) else None
+
+
+class Index:
+    """Per-path lookup tables over one version of a table's records, built on demand.
+
+    It narrows ``eq`` queries to candidates; the full predicates still decide, so an
+    index can only make a query faster, never change its answer.
+    """
+
+    def __init__(self, records: list[dict[str, Any]]) -> None:
+        self.records = records
+        self._maps: dict[tuple[str, ...], dict[Any, list[int]]] = {}
+
+    def _map(self, path: tuple[str, ...]) -> dict[Any, list[int]]:
+        if path not in self._maps:
+            table: dict[Any, list[int]] = {}
+            for position, record in enumerate(self.records):
+                try:
+                    values = resolve(record, path)
+                except KeyError:
+                    raise QueryError(f"No such attribute: {'.'.join(path)}") from None
+                for value in values:
+                    table.setdefault(_index_key(value), []).append(position)
+            self._maps[path] = table
+        return self._maps[path]
+
+    def candidates(self, cond: Cond) -> list[dict[str, Any]]:
+        table = self._map(cond.path)
+        positions: set[int] = set()
+        for wanted in cond.values:
+            keys = ["\0null"] if wanted == "null" else [wanted.lower(), _num(wanted)]
+            for key in keys:
+                positions.update(table.get(key, ()))
+        return [self.records[i] for i in sorted(positions)]
+
+
+def run(
+    records: list[dict[str, Any]], q: ListQuery, index: Index | None = None
+) -> tuple[int, list[dict[str, Any]]]:
     """Total matching, and the requested page (sorted, then sliced)."""
+    eq = next((c for c in q.conditions if c.op == "eq" and c.path[0] != "custom"), None)
+    if index is not None and eq is not None:
+        records = index.candidates(eq)
     hits = [r for r in records if all(p(r) for p in q.predicates)]
     if q.sort:
         desc = q.sort.startswith("-")

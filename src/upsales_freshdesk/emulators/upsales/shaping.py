@@ -168,7 +168,7 @@ def account(store: UpsalesStore, a: Record) -> dict[str, Any]:
         assigned=[]
         if not a.get("assigned")
         else {"regDate": a["modDate"], "user": user_ref(store, a["assigned"])},
-        numberOfContacts=sum(1 for c in store.all("contacts") if c.get("client") == a["id"]),
+        numberOfContacts=store.contacts_per_account().get(a["id"], 0),
     )
     return out
 

@@ -13,19 +13,34 @@ COLLECTIONS = ("users", "accounts", "contacts", "orders", "activities")
 
 
 class UpsalesStore:
-    """Users, accounts, contacts, orders and activities. ``reset()`` re-seeds."""
+    """Users, accounts, contacts, orders and activities. ``reset()`` re-seeds.
+
+    ``version`` changes with every write, so shaped answers can be cached between writes.
+    """
 
     def __init__(self, seed: int = 1, book: Book | None = None) -> None:
         self.seed = seed
         self._pristine = book or build_book(seed)
         self.tables: dict[str, dict[int, Record]] = {}
+        self._counts: tuple[int, dict[int, int]] = (-1, {})
+        self.version = 0
         self.reset()
 
     def reset(self) -> None:
+        self.version += 1
         self.tables = {
             name: {r["id"]: copy.deepcopy(r) for r in getattr(self._pristine, name)}
             for name in COLLECTIONS
         }
+
+    def contacts_per_account(self) -> dict[int, int]:
+        """Contacts by account id, counted once per store version."""
+        if self._counts[0] != self.version:
+            counts: dict[int, int] = {}
+            for c in self.tables["contacts"].values():
+                counts[c["client"]] = counts.get(c["client"], 0) + 1
+            self._counts = (self.version, counts)
+        return self._counts[1]
 
     def all(self, table: str) -> list[Record]:
         return list(self.tables[table].values())
@@ -34,6 +49,7 @@ class UpsalesStore:
         return self.tables[table].get(record_id)
 
     def insert(self, table: str, record: Record) -> Record:
+        self.version += 1
         rows = self.tables[table]
         record["id"] = max(rows, default=0) + 1
         now = iso(datetime.now(UTC))
@@ -43,4 +59,10 @@ class UpsalesStore:
         return record
 
     def touch(self, record: Record) -> None:
+        """Mark ``record`` (already changed in place) as modified now."""
+        self.version += 1
         record["modDate"] = iso(datetime.now(UTC))
+
+    def delete(self, table: str, record_id: int) -> None:
+        self.version += 1
+        del self.tables[table][record_id]
