@@ -5,7 +5,7 @@ BIN    := $(VENV)/bin
 STAMP  := $(VENV)/.installed
 JS     := tests/freshworks_app
 
-.PHONY: demo test lint typecheck check-app js-test i18n bench clean
+.PHONY: demo emulate test lint typecheck check-app js-test i18n bench clean
 
 $(STAMP): pyproject.toml
 	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
@@ -16,8 +16,12 @@ $(STAMP): pyproject.toml
 $(JS)/node_modules/.package-lock.json: $(JS)/package-lock.json
 	npm ci --prefix $(JS) --no-audit --no-fund --loglevel=error
 
-## demo: start both emulators on loopback and print their URLs and keys
+## demo: the whole product on one URL (emulators, backend, a Freshdesk-like page with the app)
 demo: $(STAMP)
+	$(BIN)/upsales-freshdesk demo
+
+## emulate: only the two emulators, with their URLs and keys
+emulate: $(STAMP)
 	$(BIN)/upsales-freshdesk emulate
 
 ## test: lint, type-check, check the app and catalogs, then every test suite
@@ -34,9 +38,10 @@ test: $(STAMP) $(JS)/node_modules/.package-lock.json
 i18n: $(STAMP)
 	$(BIN)/python scripts/i18n.py
 
-## bench: the card benchmark (emulators at 100 ms per call)
+## bench: the card and browser benchmarks (emulators at 100 ms per call)
 bench: $(STAMP)
 	$(BIN)/python bench/card.py
+	$(BIN)/python bench/browser.py
 
 lint: $(STAMP)
 	$(BIN)/ruff check src tests scripts

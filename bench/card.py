@@ -19,8 +19,8 @@ per 10 s per key is not what is measured; the Freshdesk account is on plan "pro"
 from __future__ import annotations
 
 import argparse
-import logging
 import asyncio
+import logging
 import statistics
 import time
 from collections.abc import Awaitable, Callable
@@ -29,13 +29,18 @@ from typing import Any
 import httpx
 from _emulators import Emulators, emulators
 
-from upsales_freshdesk.clients import Deadline, Filters, FreshdeskClient, ThrottleRegistry, UpsalesClient
+from upsales_freshdesk.clients import (
+    Deadline,
+    Filters,
+    FreshdeskClient,
+    ThrottleRegistry,
+    UpsalesClient,
+)
 from upsales_freshdesk.emulators.freshdesk.app import DEFAULT_KEY
 from upsales_freshdesk.emulators.scenarios import SCENARIOS
 from upsales_freshdesk.settings import Settings
 from upsales_freshdesk.web.app import create_app
 from upsales_freshdesk.web.logs import configure_logging
-
 
 
 def pct(values: list[float], q: float) -> float:

@@ -141,6 +141,28 @@ def serve(
     )
 
 
+@app.command()
+def demo(
+    host: Annotated[str, typer.Option(help="Loopback address to serve on.")] = "127.0.0.1",
+    port: Annotated[int, typer.Option(help="Port of the demo.")] = 8080,
+    latency_ms: Annotated[float, typer.Option(min=0, help="Latency per upstream call.")] = 40,
+    seed: Annotated[int, typer.Option(help="Seed of the made-up book.")] = 1,
+    app_dir: Annotated[Path | None, typer.Option(help="The Freshworks app folder.")] = None,
+) -> None:
+    """Serve the whole product on one URL: a Freshdesk-like page running the real app."""
+    from .demo.run import find_app_dir, serve_demo
+    from .emulators.server import is_loopback
+
+    if not is_loopback(host):
+        raise typer.BadParameter("the demo serves on loopback only", param_hint="--host")
+    folder = find_app_dir(app_dir)
+    console.print(
+        f"Demo: http://{host}:{port}/  (made-up data, no accounts needed; Ctrl+C stops)",
+        highlight=False,
+    )
+    serve_demo(host, port, app_dir=folder, seed=seed, latency_ms=latency_ms)
+
+
 app_commands = typer.Typer(help="Validate and pack the Freshworks app.", no_args_is_help=True)
 app.add_typer(app_commands, name="app")
 APP_DIR = Path("freshworks-app")

@@ -1,0 +1,342 @@
+"""The demo host: a Freshdesk-like ticket page that runs the real Freshworks app.
+
+It serves the app's files unmodified from ``freshworks-app/`` (the platform's
+``{{{appclient}}}`` placeholder becomes our FDK stand-in, as ``fdk run`` does), the data
+the stand-in's ``client.data.get`` reads, and the relay that plays the platform's
+request proxy: the stand-in fills a request template and the relay sends it on, to the
+backend only. Case switches (language, an upstream down or slow) go to the emulators.
+"""
+
+from __future__ import annotations
+
+import json
+import mimetypes
+from dataclasses import dataclass, field
+from importlib import resources
+from pathlib import Path
+from typing import Any
+
+import httpx
+from starlette.applications import Starlette
+from starlette.requests import Request
+from starlette.responses import FileResponse, HTMLResponse, JSONResponse, Response
+from starlette.routing import Route
+from starlette.types import Message, Receive, Scope, Send
+
+from ..emulators.base import Emulator
+from ..emulators.faults import Faults
+from ..emulators.freshdesk.app import DEFAULT_KEY
+from ..emulators.scenarios import SCENARIOS
+from ..emulators.upsales.app import DEFAULT_TOKEN
+from ..web.security import security_headers
+
+#: The host name the installed app uses for the backend; the relay resolves it locally.
+SERVICE_HOST = "upsales-freshdesk.demo.example"
+SECURE = ("freshdesk_api_key", "upsales_api_key", "service_secret")
+MODES = {
+    "normal": Faults(),
+    "down": Faults(error_rates={503: 1.0}),
+    "slow": Faults(latency_ms=3000),
+}
+RELAY_HEADERS = ("content-type", "x-ratelimit-remaining")
+
+
+def default_iparams() -> dict[str, str]:
+    return {
+        "freshdesk_domain": "demo.freshdesk.com",
+        "freshdesk_api_key": DEFAULT_KEY,
+        "upsales_api_key": DEFAULT_TOKEN,
+        "service_host": SERVICE_HOST,
+        "service_secret": "",
+    }
+
+
+@dataclass
+class DemoState:
+    language: str = "en"
+    modes: dict[str, str] = field(
+        default_factory=lambda: {"freshdesk": "normal", "upsales": "normal"}
+    )
+    iparams: dict[str, str] = field(default_factory=default_iparams)
+    relayed: int = 0
+
+
+class DemoHost:
+    def __init__(
+        self,
+        app_dir: Path,
+        backend: httpx.AsyncBaseTransport,
+        freshdesk: Emulator,
+        upsales: Emulator,
+        *,
+        base_latency_ms: float = 0,
+    ) -> None:
+        self.app_dir = app_dir
+        self.backend = backend
+        self.emulators = {"freshdesk": freshdesk, "upsales": upsales}
+        self.base_latency_ms = base_latency_ms
+        self.state = DemoState()
+        self.static = resources.files(__package__).joinpath("static")
+        self.headers = {
+            **security_headers(["'self'"]),
+            "Content-Security-Policy": (
+                "default-src 'self'; frame-ancestors 'self'; base-uri 'none'; form-action 'none'"
+            ),
+        }
+        self.app = Starlette(
+            routes=[
+                Route("/", self.page("index.html")),
+                Route("/install", self.page("install.html")),
+                Route("/_demo/static/{name}", self.demo_static),
+                Route("/app/{path:path}", self.app_file),
+                Route("/config/{path:path}", self.config_file),
+                Route("/_fdk/client.js", self.fdk_client),
+                Route("/_fdk/requests.json", self.request_templates),
+                Route("/_fdk/relay", self.relay, methods=["POST"]),
+                Route("/_demo/state", self.get_state),
+                Route("/_demo/state", self.set_state, methods=["POST"]),
+                Route("/_demo/iparams", self.get_iparams),
+                Route("/_demo/iparams", self.set_iparams, methods=["POST"]),
+                Route("/_demo/tickets", self.tickets),
+                Route("/_demo/tickets/{tid:int}", self.ticket),
+                Route("/_demo/data/{tid:int}", self.data),
+            ]
+        )
+        self.apply_modes()
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        async def with_headers(message: Message) -> None:
+            if message["type"] == "http.response.start":
+                raw = [(k, v) for k, v in message.get("headers", [])]
+                raw += [(k.lower().encode(), v.encode()) for k, v in self.headers.items()]
+                message = {**message, "headers": raw}
+            await send(message)
+
+        await self.app(scope, receive, with_headers if scope["type"] == "http" else send)
+
+    # -- files -----------------------------------------------------------------------
+
+    def page(self, name: str) -> Any:
+        async def serve(request: Request) -> Response:
+            return HTMLResponse(self.static.joinpath(name).read_text("utf-8"))
+
+        return serve
+
+    async def demo_static(self, request: Request) -> Response:
+        name = request.path_params["name"]
+        if name not in {"demo.js", "demo.css", "install.js", "fdk-client.js"}:
+            return Response(status_code=404)
+        media = "text/css" if name.endswith(".css") else "text/javascript"
+        return Response(self.static.joinpath(name).read_text("utf-8"), media_type=media)
+
+    def _file(self, folder: str, rel: str) -> Response:
+        base = (self.app_dir / folder).resolve()
+        target = (base / rel).resolve()
+        if base not in target.parents or not target.is_file():
+            return Response(status_code=404)
+        if target.suffix == ".html":  # what `fdk run` does with the client placeholder
+            text = target.read_text("utf-8").replace("{{{appclient}}}", "/_fdk/client.js")
+            return HTMLResponse(text)
+        media = mimetypes.guess_type(target.name)[0] or "application/octet-stream"
+        return FileResponse(target, media_type=media)
+
+    async def app_file(self, request: Request) -> Response:
+        return self._file("app", request.path_params["path"])
+
+    async def config_file(self, request: Request) -> Response:
+        rel = request.path_params["path"]
+        if rel == "requests.json":
+            return Response(status_code=404)  # the front end never reads the templates
+        return self._file("config", rel)
+
+    async def fdk_client(self, request: Request) -> Response:
+        return Response(
+            self.static.joinpath("fdk-client.js").read_text("utf-8"), media_type="text/javascript"
+        )
+
+    async def request_templates(self, request: Request) -> Response:
+        return Response(
+            (self.app_dir / "config" / "requests.json").read_bytes(), media_type="application/json"
+        )
+
+    # -- state -----------------------------------------------------------------------
+
+    def apply_modes(self) -> None:
+        for name, emulator in self.emulators.items():
+            faults = MODES[self.state.modes[name]]
+            if self.base_latency_ms and not faults.latency_ms:
+                faults = faults.model_copy(update={"latency_ms": self.base_latency_ms})
+            emulator.faults.set(faults)
+
+    async def get_state(self, request: Request) -> Response:
+        return JSONResponse(
+            {
+                "language": self.state.language,
+                "modes": self.state.modes,
+                "relayed": self.state.relayed,
+                "installed": {
+                    k: ("•••" if k in SECURE and v else v) for k, v in self.state.iparams.items()
+                },
+            }
+        )
+
+    async def set_state(self, request: Request) -> Response:
+        body = await request.json()
+        if body.get("language") in ("en", "sv"):
+            self.state.language = body["language"]
+        for name in ("freshdesk", "upsales"):
+            if body.get(name) in MODES:
+                self.state.modes[name] = body[name]
+        if body.get("reset"):
+            for emulator in self.emulators.values():
+                emulator.reset()
+            self.state = DemoState(language=self.state.language)
+        self.apply_modes()
+        return await self.get_state(request)
+
+    async def get_iparams(self, request: Request) -> Response:
+        """The saved installation values, read by the FDK stand-in (the platform keeps
+        secure ones server-side; the app's own code never sees them)."""
+        return JSONResponse({"iparams": self.state.iparams, "secure": list(SECURE)})
+
+    async def set_iparams(self, request: Request) -> Response:
+        body = await request.json()
+        self.state.iparams = {k: str(body.get(k, "")) for k in default_iparams()}
+        return JSONResponse({"ok": True})
+
+    # -- Freshdesk data (what the ticket page and client.data.get show) -------------
+
+    @property
+    def _fd(self) -> Any:
+        return self.emulators["freshdesk"].store
+
+    async def tickets(self, request: Request) -> Response:
+        scenario_of = {s.ticket_id: s.key for s in SCENARIOS.values()}
+        rows = []
+        for tid in sorted(self._fd.tickets)[:40]:
+            t = self._fd.tickets[tid]
+            requester = self._fd.contacts.get(t["requester_id"], {})
+            rows.append(
+                {
+                    "id": tid,
+                    "subject": t["subject"],
+                    "requester": requester.get("name"),
+                    "scenario": scenario_of.get(tid),
+                    "status": t["status"],
+                }
+            )
+        return JSONResponse(rows)
+
+    async def ticket(self, request: Request) -> Response:
+        tid = request.path_params["tid"]
+        t = self._fd.tickets.get(tid)
+        if t is None:
+            return Response(status_code=404)
+        requester = self._fd.contacts.get(t["requester_id"], {})
+        return JSONResponse(
+            {
+                "id": tid,
+                "subject": t["subject"],
+                "description_text": t["description_text"],
+                "created_at": t["created_at"],
+                "status": t["status"],
+                "priority": t["priority"],
+                "requester": {"name": requester.get("name"), "email": requester.get("email")},
+                "conversations": [
+                    {
+                        "body_text": n["body_text"],
+                        "private": n["private"],
+                        "created_at": n["created_at"],
+                    }
+                    for n in self._fd.conversations.get(tid, [])
+                ],
+            }
+        )
+
+    async def data(self, request: Request) -> Response:
+        """Everything ``client.data.get`` gives on a ticket page, as the platform shapes it."""
+        tid = request.path_params["tid"]
+        t = self._fd.tickets.get(tid)
+        if t is None:
+            return Response(status_code=404)
+        c = self._fd.contacts[t["requester_id"]]
+        company = self._fd.companies.get(c.get("company_id") or 0)
+        requester = {k: c.get(k) for k in ("id", "name", "email", "phone", "mobile")}
+        agent = self._fd.agent["contact"]
+        return JSONResponse(
+            {
+                "ticket": {
+                    k: t.get(k)
+                    for k in (
+                        "id",
+                        "subject",
+                        "description_text",
+                        "status",
+                        "priority",
+                        "requester_id",
+                        "created_at",
+                    )
+                },
+                "requester": requester,
+                "contact": requester,
+                "company": {"id": company["id"], "name": company["name"]} if company else None,
+                "loggedInUser": {
+                    "id": self._fd.agent["id"],
+                    "contact": {
+                        "name": agent["name"],
+                        "email": agent["email"],
+                        "language": self.state.language,
+                        "time_zone": agent["time_zone"],
+                    },
+                },
+                "currentHost": {
+                    "subscribed_modules": ["support_ticket"],
+                    "endpoint_urls": {"freshdesk": "https://demo.freshdesk.com"},
+                },
+            }
+        )
+
+    # -- the platform's request proxy ------------------------------------------------
+
+    async def relay(self, request: Request) -> Response:
+        """Send a filled request template on, as the platform's proxy does.
+
+        Only https and only the backend's host are served: anything else fails like the
+        platform's "Error in establishing connection".
+        """
+        spec = await request.json()
+        if spec.get("protocol") != "https" or spec.get("host") != SERVICE_HOST:
+            return JSONResponse(
+                {
+                    "status": 502,
+                    "message": "Error in establishing connection",
+                    "errorSource": "PLATFORM",
+                },
+                status_code=200,
+            )
+        self.state.relayed += 1
+        async with httpx.AsyncClient(
+            transport=self.backend, base_url="https://backend", timeout=15
+        ) as client:
+            try:
+                resp = await client.request(
+                    spec.get("method", "GET"),
+                    spec.get("path", "/"),
+                    params=spec.get("query"),
+                    headers=spec.get("headers") or {},
+                    content=(spec.get("body") or "").encode(),
+                )
+            except httpx.TimeoutException:
+                return JSONResponse(
+                    {
+                        "status": 504,
+                        "errorSource": "PLATFORM",
+                        "message": "Timeout error while processing the request",
+                    }
+                )
+        headers = {k: v for k, v in resp.headers.items() if k.lower() in RELAY_HEADERS}
+        return JSONResponse({"status": resp.status_code, "headers": headers, "response": resp.text})
+
+
+def parse_json(text: str) -> Any:
+    return json.loads(text)

@@ -1,0 +1,74 @@
+"""``upsales-freshdesk demo``: emulators, backend and demo host, in one process, one port."""
+
+from __future__ import annotations
+
+from collections.abc import AsyncIterator
+from contextlib import asynccontextmanager
+from pathlib import Path
+
+import httpx
+import uvicorn
+from starlette.applications import Starlette
+
+from ..emulators.freshdesk.app import create_freshdesk_emulator
+from ..emulators.upsales.app import create_upsales_emulator
+from ..settings import Settings
+from ..web.app import create_app
+from .host import DemoHost
+
+EMULATED = "http://testserver/api/v2/"  # in-process (ASGI), never a network
+
+
+def find_app_dir(given: Path | None = None) -> Path:
+    """The Freshworks app folder: given, in the working directory, or in this checkout."""
+    candidates = (
+        [given]
+        if given
+        else [Path.cwd() / "freshworks-app", Path(__file__).resolve().parents[3] / "freshworks-app"]
+    )
+    for candidate in candidates:
+        if candidate is not None and (candidate / "manifest.json").is_file():
+            return candidate
+    raise FileNotFoundError("freshworks-app/ not found; run from the repository or pass --app-dir")
+
+
+def build_demo(app_dir: Path, *, seed: int = 1, latency_ms: float = 0) -> Starlette:
+    """The whole demo as one ASGI app (the emulators and backend joined in-process)."""
+    freshdesk = create_freshdesk_emulator(seed=seed, plan="enterprise")
+    upsales = create_upsales_emulator(seed=seed)
+    backend = create_app(
+        Settings(
+            freshdesk_base_url=EMULATED,
+            upsales_base_url=EMULATED,
+            freshdesk_plan="enterprise",
+            _env_file=None,
+        ),
+        transports={
+            "freshdesk": httpx.ASGITransport(app=freshdesk),
+            "upsales": httpx.ASGITransport(app=upsales),
+        },
+    )
+    host = DemoHost(
+        app_dir, httpx.ASGITransport(app=backend), freshdesk, upsales, base_latency_ms=latency_ms
+    )
+
+    @asynccontextmanager
+    async def lifespan(_: Starlette) -> AsyncIterator[None]:
+        async with backend.router.lifespan_context(backend):
+            yield
+
+    outer = Starlette(lifespan=lifespan)
+    outer.mount("/", host)
+    outer.state.host = host
+    return outer
+
+
+def serve_demo(host: str, port: int, *, app_dir: Path, seed: int, latency_ms: float) -> None:
+    uvicorn.run(
+        build_demo(app_dir, seed=seed, latency_ms=latency_ms),
+        host=host,
+        port=port,
+        log_level="warning",
+        access_log=False,
+        server_header=False,
+    )

@@ -1,0 +1,96 @@
+/* The demo ticket page: ticket list, ticket view, the sidebar app, case switches, toasts. */
+(function () {
+  'use strict';
+  var frame = document.getElementById('app-frame');
+  var current = null;
+
+  function el(tag, cls, text) {
+    var node = document.createElement(tag);
+    if (cls) { node.className = cls; }
+    if (text !== undefined && text !== null) { node.textContent = String(text); }
+    return node;
+  }
+
+  function json(url, options) {
+    return fetch(url, options).then(function (r) { return r.json(); });
+  }
+
+  function setState(change) {
+    return json('/_demo/state', { method: 'POST', headers: { 'Content-Type': 'application/json' }, body: JSON.stringify(change) });
+  }
+
+  function loadSidebar() {
+    if (current) { frame.src = '/app/index.html?ticket=' + current + '&t=' + Date.now(); }
+  }
+
+  function openTicket(id) {
+    current = id;
+    document.querySelectorAll('#ticket-list li').forEach(function (li) {
+      li.classList.toggle('active', Number(li.dataset.ticket) === id);
+      li.querySelector('button').setAttribute('aria-current', Number(li.dataset.ticket) === id ? 'true' : 'false');
+    });
+    json('/_demo/tickets/' + id).then(function (t) {
+      document.getElementById('ticket-subject').textContent = '#' + t.id + ' ' + t.subject;
+      document.getElementById('ticket-meta').textContent = (t.requester.name || '') + ' <' + (t.requester.email || '') + '> · ' + t.created_at;
+      var convo = document.getElementById('ticket-conversation');
+      convo.textContent = '';
+      convo.appendChild(el('p', 'message', t.description_text));
+      t.conversations.forEach(function (c) { convo.appendChild(el('p', c.private ? 'message note' : 'message', c.body_text)); });
+    });
+    loadSidebar();
+  }
+
+  function toast(payload) {
+    var box = el('div', 'toast toast-' + (payload.type || 'info'));
+    box.setAttribute('role', payload.type === 'danger' || payload.type === 'alert' ? 'alert' : 'status');
+    box.setAttribute('data-testid', 'toast');
+    box.appendChild(el('strong', null, payload.title));
+    box.appendChild(el('span', null, payload.message));
+    document.getElementById('toasts').appendChild(box);
+    window.setTimeout(function () { box.remove(); }, 8000);
+  }
+
+  window.addEventListener('message', function (event) {
+    if (event.origin !== window.location.origin || !event.data || event.data.source !== 'ufd-fdk') { return; }
+    if (event.data.kind === 'notify') { toast(event.data.payload || {}); }
+    if (event.data.kind === 'resize') {
+      var px = parseInt(event.data.height, 10);
+      if (px > 0) { frame.style.height = Math.min(px, 700) + 'px'; }
+    }
+  });
+
+  json('/_demo/state').then(function (state) {
+    document.getElementById('ctl-language').value = state.language;
+    document.getElementById('ctl-upsales').value = state.modes.upsales;
+    document.getElementById('ctl-freshdesk').value = state.modes.freshdesk;
+  });
+  [['ctl-language', 'language'], ['ctl-upsales', 'upsales'], ['ctl-freshdesk', 'freshdesk']].forEach(function (pair) {
+    document.getElementById(pair[0]).addEventListener('change', function (e) {
+      var change = {};
+      change[pair[1]] = e.target.value;
+      setState(change).then(loadSidebar);
+    });
+  });
+  document.getElementById('ctl-reset').addEventListener('click', function () {
+    setState({ reset: true, upsales: 'normal', freshdesk: 'normal' }).then(function () { window.location.reload(); });
+  });
+
+  json('/_demo/tickets').then(function (rows) {
+    var list = document.getElementById('ticket-list');
+    rows.forEach(function (row) {
+      var li = el('li');
+      li.dataset.ticket = row.id;
+      var button = el('button', 'ticket-link');
+      button.type = 'button';
+      button.setAttribute('data-testid', 'ticket-' + row.id);
+      button.appendChild(el('span', 'subject', '#' + row.id + ' ' + row.subject));
+      button.appendChild(el('span', 'muted', row.requester));
+      if (row.scenario) { button.appendChild(el('span', 'badge', row.scenario.replace('_', ' '))); }
+      button.addEventListener('click', function () { openTicket(row.id); });
+      li.appendChild(button);
+      list.appendChild(li);
+    });
+    var wanted = Number(new URLSearchParams(window.location.search).get('ticket')) || (rows[0] && rows[0].id);
+    if (wanted) { openTicket(wanted); }
+  });
+})();

@@ -1,0 +1,169 @@
+/* A stand-in for the Freshworks FDK client ({{{appclient}}}) in the demo host.
+ *
+ * It gives the app what the platform gives a ticket-sidebar app: app.initialized(),
+ * the app.activated event, client.data.get, client.iparams.get,
+ * client.request.invokeTemplate, client.interface.trigger('showNotify') and
+ * client.instance.resize. invokeTemplate really reads config/requests.json and the
+ * saved installation values and fills the placeholders by the platform's rules (which
+ * sources each field may use), then hands the request to the host's relay, as the
+ * platform's proxy would. A mistake in a template fails here as it would there.
+ */
+(function () {
+  'use strict';
+
+  var query = new URLSearchParams(window.location.search);
+  var ticketId = Number(query.get('ticket') || 0);
+  var onInstallPage = window.location.pathname.indexOf('/config/') === 0;
+  var PLACEHOLDER = /<%=\s*([^%]*?)\s*%>/g;
+  var listeners = {};
+  var cache = {};
+
+  function getJSON(url) {
+    if (!cache[url]) {
+      cache[url] = fetch(url, { credentials: 'same-origin' }).then(function (r) {
+        if (!r.ok) { throw { status: r.status, message: 'Request failed' }; }
+        return r.json();
+      });
+    }
+    return cache[url];
+  }
+
+  function post(message) {
+    window.parent.postMessage(Object.assign({ source: 'ufd-fdk' }, message), window.location.origin);
+  }
+
+  function validationError(message, path) {
+    return { status: 400, message: 'runtime validation failed.', errorSource: 'PLATFORM',
+      errors: [{ message: message, instancePath: path }] };
+  }
+
+  // Which sources each part of a template may use (FDK 3.0 request method docs).
+  function allowedSources(field, secure, name) {
+    if (field === 'host') { return onInstallPage ? ['iparam', 'context'] : ['iparam']; }
+    if (field === 'path' || field.indexOf('query') === 0) { return ['iparam', 'context']; }
+    if (field.indexOf('headers') === 0) { return ['iparam', 'secure', 'context']; }
+    return [];
+  }
+
+  function resolve(expr, scope, field, secure) {
+    var encoded = /^encode\((.+)\)$/.exec(expr);
+    if (encoded) {
+      var raw = resolve(encoded[1].trim(), scope, field, secure);
+      return window.btoa(unescape(encodeURIComponent(raw)));
+    }
+    var parts = expr.split('.');
+    if (parts.length !== 2 || (parts[0] !== 'iparam' && parts[0] !== 'context')) {
+      throw validationError('Unknown placeholder ' + expr, '/' + field);
+    }
+    var kind = parts[0] === 'iparam' && secure.indexOf(parts[1]) !== -1 ? 'secure' : parts[0];
+    var allowed = allowedSources(field, secure);
+    if (allowed.indexOf(kind) === -1) {
+      throw validationError((kind === 'secure' ? 'Secure iparam ' : '') + expr +
+        ' is not allowed in ' + field, '/' + field);
+    }
+    var value = scope[parts[0]][parts[1]];
+    return value === undefined || value === null ? '' : String(value);
+  }
+
+  function fill(text, scope, field, secure) {
+    return String(text).replace(PLACEHOLDER, function (_, expr) {
+      return resolve(expr.trim(), scope, field, secure);
+    });
+  }
+
+  function fillAll(object, scope, prefix, secure) {
+    var out = {};
+    Object.keys(object || {}).forEach(function (key) {
+      out[key] = fill(object[key], scope, prefix + '.' + key, secure);
+    });
+    return out;
+  }
+
+  function invokeTemplate(name, options) {
+    options = options || {};
+    return Promise.all([getJSON('/_fdk/requests.json'), getJSON('/_demo/iparams')]).then(function (loaded) {
+      var template = loaded[0][name];
+      if (!template || !template.schema) {
+        throw validationError('Template ' + name + ' is not defined', '/name');
+      }
+      var schema = template.schema;
+      var secure = loaded[1].secure;
+      var scope = { iparam: loaded[1].iparams, context: options.context || {} };
+      var spec = {
+        method: fill(schema.method, {}, 'method', secure),
+        protocol: schema.protocol || 'https',
+        host: fill(schema.host, scope, 'host', secure),
+        path: fill(schema.path || '/', scope, 'path', secure),
+        query: fillAll(schema.query, scope, 'query', secure),
+        headers: fillAll(schema.headers, scope, 'headers', secure),
+        body: typeof options.body === 'string' ? options.body : ''
+      };
+      if (options.body !== undefined && typeof options.body !== 'string') {
+        throw validationError('body must be a string', '/body');
+      }
+      return fetch('/_fdk/relay', {
+        method: 'POST', credentials: 'same-origin',
+        headers: { 'Content-Type': 'application/json' }, body: JSON.stringify(spec)
+      }).then(function (r) { return r.json(); });
+    }).then(function (result) {
+      if (result.errorSource === 'PLATFORM') { throw result; }
+      var answer = { status: result.status, headers: result.headers || {}, response: result.response };
+      if (result.status >= 400) {
+        answer.errorSource = 'APP';
+        throw answer;
+      }
+      return answer;
+    });
+  }
+
+  var client = {
+    events: {
+      on: function (event, callback) {
+        listeners[event] = callback;
+        if (event === 'app.activated') { window.setTimeout(callback, 0); }
+      }
+    },
+    data: {
+      get: function (name) {
+        return getJSON('/_demo/data/' + ticketId).then(function (data) {
+          if (data[name] === undefined || data[name] === null) {
+            throw { status: 404, message: 'No ' + name + ' on this page' };
+          }
+          var answer = {};
+          answer[name] = JSON.parse(JSON.stringify(data[name]));
+          return answer;
+        });
+      }
+    },
+    iparams: {
+      get: function () {
+        return getJSON('/_demo/iparams').then(function (saved) {
+          var visible = {};
+          Object.keys(saved.iparams).forEach(function (key) {
+            if (saved.secure.indexOf(key) === -1) { visible[key] = saved.iparams[key]; }
+          });
+          return visible;
+        });
+      }
+    },
+    request: { invokeTemplate: invokeTemplate },
+    interface: {
+      trigger: function (action, payload) {
+        if (action !== 'showNotify') { return Promise.reject({ message: 'Unsupported action ' + action }); }
+        post({ kind: 'notify', payload: payload });
+        return Promise.resolve({ success: true });
+      }
+    },
+    instance: {
+      resize: function (size) {
+        post({ kind: 'resize', height: size && size.height });
+        return Promise.resolve({ success: true });
+      },
+      context: function () {
+        return Promise.resolve({ instanceId: 'demo', location: onInstallPage ? 'installation' : 'ticket_sidebar' });
+      }
+    }
+  };
+
+  window.app = { initialized: function () { return Promise.resolve(client); } };
+})();

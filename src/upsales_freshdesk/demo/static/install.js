@@ -1,0 +1,33 @@
+/* The host side of the installation page: prefill, validate() and postConfigs(). */
+(function () {
+  'use strict';
+  var frame = document.getElementById('settings-frame');
+  var status = document.getElementById('install-status');
+
+  frame.addEventListener('load', function () {
+    fetch('/_demo/iparams').then(function (r) { return r.json(); }).then(function (saved) {
+      var page = frame.contentWindow;
+      page.getConfigs(saved.iparams);
+      // The demo pre-fills the emulator keys too; the platform never shows saved secure values.
+      saved.secure.forEach(function (name) {
+        var input = page.document.getElementById(name);
+        if (input) { input.value = saved.iparams[name] || ''; }
+      });
+    });
+  });
+
+  document.getElementById('install').addEventListener('click', function () {
+    var page = frame.contentWindow;
+    status.textContent = 'Checking the settings…';
+    Promise.resolve(page.validate()).then(function (ok) {
+      if (!ok) {
+        status.textContent = 'Install blocked: fix the settings marked above.';
+        return null;
+      }
+      var configs = page.postConfigs();
+      delete configs.__meta;
+      return fetch('/_demo/iparams', { method: 'POST', headers: { 'Content-Type': 'application/json' }, body: JSON.stringify(configs) })
+        .then(function () { status.textContent = 'Installed. The settings are saved.'; });
+    });
+  });
+})();
