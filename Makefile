@@ -26,8 +26,8 @@ emulate: $(STAMP)
 
 ## test: lint, type-check, check the app and catalogs, then every test suite
 test: $(STAMP) $(JS)/node_modules/.package-lock.json
-	$(BIN)/ruff check src tests scripts
-	$(BIN)/ruff format --check src tests scripts
+	$(BIN)/ruff check src tests scripts bench
+	$(BIN)/ruff format --check src tests scripts bench
 	$(BIN)/mypy
 	$(BIN)/python scripts/i18n.py --check
 	$(BIN)/upsales-freshdesk app validate freshworks-app
@@ -44,8 +44,8 @@ bench: $(STAMP)
 	$(BIN)/python bench/browser.py
 
 lint: $(STAMP)
-	$(BIN)/ruff check src tests scripts
-	$(BIN)/ruff format --check src tests scripts
+	$(BIN)/ruff check src tests scripts bench
+	$(BIN)/ruff format --check src tests scripts bench
 
 typecheck: $(STAMP)
 	$(BIN)/mypy

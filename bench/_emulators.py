@@ -30,7 +30,8 @@ class Emulators:
     def calls(self) -> tuple[int, int]:
         return tuple(  # type: ignore[return-value]
             httpx.get(f"{c}/_emulator/stats").json()["total"]
-            for c in (self.freshdesk_control, self.upsales_control))
+            for c in (self.freshdesk_control, self.upsales_control)
+        )
 
     def reset_stats(self) -> None:
         for c in (self.freshdesk_control, self.upsales_control):
@@ -41,10 +42,25 @@ class Emulators:
 def emulators(*, latency_ms: float, plan: str = "pro", tokens: int = 1) -> Iterator[Emulators]:
     fd_port, us_port = free_port(), free_port()
     proc = subprocess.Popen(  # noqa: S603 - our own command
-        [sys.executable, "-m", "upsales_freshdesk", "emulate", "--freshdesk-port", str(fd_port),
-         "--upsales-port", str(us_port), "--latency-ms", str(latency_ms), "--plan", plan,
-         "--extra-upsales-tokens", str(tokens)],
-        stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+        [
+            sys.executable,
+            "-m",
+            "upsales_freshdesk",
+            "emulate",
+            "--freshdesk-port",
+            str(fd_port),
+            "--upsales-port",
+            str(us_port),
+            "--latency-ms",
+            str(latency_ms),
+            "--plan",
+            plan,
+            "--extra-upsales-tokens",
+            str(tokens),
+        ],
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.DEVNULL,
+    )
     fd, us = f"http://127.0.0.1:{fd_port}", f"http://127.0.0.1:{us_port}"
     try:
         for _ in range(200):
@@ -56,8 +72,13 @@ def emulators(*, latency_ms: float, plan: str = "pro", tokens: int = 1) -> Itera
                 time.sleep(0.05)
         else:
             raise RuntimeError("the emulators did not start")
-        yield Emulators(f"{fd}/api/v2/", f"{us}/api/v2/", fd, us,
-                        tuple(f"demo-upsales-token-{i}" for i in range(1, tokens + 1)))
+        yield Emulators(
+            f"{fd}/api/v2/",
+            f"{us}/api/v2/",
+            fd,
+            us,
+            tuple(f"demo-upsales-token-{i}" for i in range(1, tokens + 1)),
+        )
     finally:
         proc.terminate()
         proc.wait(timeout=10)

@@ -62,25 +62,43 @@ async def main(latency_ms: float, rounds: int, agents: int) -> None:
 
 async def measure(emu: Emulators, latency_ms: float, rounds: int, agents: int) -> None:
     tokens = emu.upsales_tokens
-    app = create_app(Settings(freshdesk_base_url=emu.freshdesk_url,
-                              upsales_base_url=emu.upsales_url, freshdesk_plan="pro"))
+    app = create_app(
+        Settings(
+            freshdesk_base_url=emu.freshdesk_url,
+            upsales_base_url=emu.upsales_url,
+            freshdesk_plan="pro",
+        )
+    )
     s = SCENARIOS["found"]
     async with httpx.AsyncClient() as probe:
-        ticket = (await probe.get(f"{emu.freshdesk_url}tickets/{s.ticket_id}",
-                                  auth=(DEFAULT_KEY, "X"))).json()
-    body = {"ticket": {"id": ticket["id"]}, "requester": {"id": ticket["requester_id"],
-            "email": s.email}, "company": {"id": 901, "name": "Nordvind"}, "locale": "en"}
+        ticket = (
+            await probe.get(f"{emu.freshdesk_url}tickets/{s.ticket_id}", auth=(DEFAULT_KEY, "X"))
+        ).json()
+    body = {
+        "ticket": {"id": ticket["id"]},
+        "requester": {"id": ticket["requester_id"], "email": s.email},
+        "company": {"id": 901, "name": "Nordvind"},
+        "locale": "en",
+    }
 
     def headers(agent: int) -> dict[str, str]:
-        return {"X-Freshdesk-Domain": "demo.freshdesk.com", "X-Freshdesk-Api-Key": DEFAULT_KEY,
-                "X-Upsales-Token": tokens[agent]}
+        return {
+            "X-Freshdesk-Domain": "demo.freshdesk.com",
+            "X-Freshdesk-Api-Key": DEFAULT_KEY,
+            "X-Upsales-Token": tokens[agent],
+        }
 
-    async with app.router.lifespan_context(app), httpx.AsyncClient(
-            transport=httpx.ASGITransport(app=app), base_url="http://svc", timeout=30) as http:
+    async with (
+        app.router.lifespan_context(app),
+        httpx.AsyncClient(
+            transport=httpx.ASGITransport(app=app), base_url="http://svc", timeout=30
+        ) as http,
+    ):
 
         async def card(agent: int) -> None:
             resp = await http.post("/v1/card", json=body, headers=headers(agent))
-            assert resp.status_code == 200 and resp.json()["status"] == "found", resp.text
+            if resp.status_code != 200 or resp.json()["status"] != "found":
+                raise RuntimeError(f"unexpected card: {resp.status_code} {resp.text[:200]}")
 
         await card(0)  # warm up
         emu.reset_stats()
@@ -92,19 +110,24 @@ async def measure(emu: Emulators, latency_ms: float, rounds: int, agents: int) -
         for _ in range(max(1, rounds // 10)):
             concurrent += await asyncio.gather(*(timed(lambda a=a: card(a)) for a in range(agents)))
 
-    fd = FreshdeskClient("demo", DEFAULT_KEY, plan="pro", base_url=emu.freshdesk_url,
-                         registry=ThrottleRegistry())
+    fd = FreshdeskClient(
+        "demo", DEFAULT_KEY, plan="pro", base_url=emu.freshdesk_url, registry=ThrottleRegistry()
+    )
     us = UpsalesClient(tokens[0], base_url=emu.upsales_url, registry=ThrottleRegistry())
     async with fd, us:
+
         async def critical_path() -> None:
             deadline = Deadline.after(8)
-            _, found = await asyncio.gather(fd.contacts.get(ticket["requester_id"], deadline=deadline),
-                                            us.contacts.find_by_email(s.email, deadline=deadline))
+            _, found = await asyncio.gather(
+                fd.contacts.get(ticket["requester_id"], deadline=deadline),
+                us.contacts.find_by_email(s.email, deadline=deadline),
+            )
             c = found[0]
             await asyncio.gather(
                 us.accounts.get(c.client.id if c.client else 1, deadline=deadline),
                 us.orders.list(Filters().eq("contact.id", c.id).gte("probability", 1), limit=30),
-                us.activities.list(Filters().eq("contact.id", c.id), limit=5))
+                us.activities.list(Filters().eq("contact.id", c.id), limit=5),
+            )
 
         async def sequential() -> None:
             await fd.contacts.get(ticket["requester_id"])
@@ -119,15 +142,23 @@ async def measure(emu: Emulators, latency_ms: float, rounds: int, agents: int) -
 
     f50, b50 = statistics.median(floor), statistics.median(baseline)
     s50, c50 = statistics.median(serial), statistics.median(concurrent)
-    print(f"latency per upstream call: {latency_ms:.0f} ms; {rounds} cards serially, "
-          f"{len(concurrent)} cards in waves of {agents}")
-    print(f"upstream calls per card:      Freshdesk {calls[0]}, Upsales {calls[1]}"
-          f"  (target <= 1 and <= 4)")
+    print(
+        f"latency per upstream call: {latency_ms:.0f} ms; {rounds} cards serially, "
+        f"{len(concurrent)} cards in waves of {agents}"
+    )
+    print(
+        f"upstream calls per card:      Freshdesk {calls[0]}, Upsales {calls[1]}"
+        f"  (target <= 1 and <= 4)"
+    )
     print(f"critical path (floor) p50:    {f50:7.1f} ms  (2 x latency = {2 * latency_ms:.0f} ms)")
-    print(f"/v1/card, 1 agent   p50/p95:  {s50:7.1f} / {pct(serial, 0.95):7.1f} ms"
-          f"  -> {s50 / f50:.3f}x the critical path")
-    print(f"/v1/card, {agents} agents p50/p95:  {c50:7.1f} / {pct(concurrent, 0.95):7.1f} ms"
-          f"  -> {c50 / f50:.3f}x the critical path")
+    print(
+        f"/v1/card, 1 agent   p50/p95:  {s50:7.1f} / {pct(serial, 0.95):7.1f} ms"
+        f"  -> {s50 / f50:.3f}x the critical path"
+    )
+    print(
+        f"/v1/card, {agents} agents p50/p95:  {c50:7.1f} / {pct(concurrent, 0.95):7.1f} ms"
+        f"  -> {c50 / f50:.3f}x the critical path"
+    )
     print(f"sequential baseline p50:      {b50:7.1f} ms  -> the card is {b50 / s50:.2f}x faster")
 
 

@@ -53,8 +53,10 @@ def demo() -> Iterator[Demo]:
     thread.join(timeout=10)
 
 
-@pytest.fixture(scope="session")
+@pytest.fixture(scope="module")
 def browser() -> Iterator[Any]:
+    """Module-scoped: Playwright's sync API runs an event loop while it is open, which
+    must be gone before the async tests of other modules run."""
     if not CHROMIUM.exists():
         if os.environ.get("CI"):
             pytest.fail("/usr/bin/chromium is missing: .ci/run installs Debian's chromium")
