@@ -46,6 +46,15 @@ class Settings(BaseSettings):
     freshdesk_plan: str = "growth"
     #: The card endpoint answers within this many seconds, whatever the upstreams do.
     card_deadline_seconds: float = Field(default=8.0, gt=0, le=12)
+    #: Freshdesk contact field -> Upsales contact field, for "Update Freshdesk from Upsales".
+    field_mapping: dict[str, str] = Field(
+        default_factory=lambda: {
+            "name": "name",
+            "phone": "phone",
+            "mobile": "cellPhone",
+            "job_title": "title",
+        }
+    )
     #: Largest request body accepted, in bytes.
     max_body_bytes: int = Field(default=16_384, ge=1024, le=1_048_576)
 
@@ -76,6 +85,15 @@ class Settings(BaseSettings):
         from .web.render import check_link_template
 
         return check_link_template(value)
+
+    @field_validator("field_mapping")
+    @classmethod
+    def _mapping(cls, value: dict[str, str]) -> dict[str, str]:
+        freshdesk = {"name", "phone", "mobile", "job_title"}
+        upsales = {"name", "phone", "cellPhone", "title"}
+        if not set(value) <= freshdesk or not set(value.values()) <= upsales:
+            raise ValueError(f"field_mapping maps {sorted(freshdesk)} to {sorted(upsales)}")
+        return value
 
     @field_validator("freshdesk_plan")
     @classmethod

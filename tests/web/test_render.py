@@ -62,6 +62,8 @@ ALLOWED_TAGS = {
     "td",
     "a",
     "button",
+    "label",
+    "input",
 }
 ALLOWED_ATTRS = {
     "class",
@@ -75,6 +77,11 @@ ALLOWED_ATTRS = {
     "type",
     "data-field",
     "data-upsales-contact-id",
+    "data-action",
+    "name",
+    "value",
+    "data-freshdesk-contact-id",
+    "data-freshdesk-updated-at",
 }
 
 

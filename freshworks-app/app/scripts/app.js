@@ -9,6 +9,13 @@
   'use strict';
 
   var FRAME_HEIGHT = '520px';
+  // One request template per action, named literally so that the app checker can see them.
+  var SEND = {
+    'update-freshdesk': function (client, options) { return client.request.invokeTemplate('update_freshdesk', options); },
+    'log-ticket': function (client, options) { return client.request.invokeTemplate('log_ticket', options); },
+    'contact-form': function (client, options) { return client.request.invokeTemplate('contact_form', options); },
+    'create-upsales': function (client, options) { return client.request.invokeTemplate('create_upsales', options); }
+  };
   var TITLE_MAX = 30;
   var MESSAGE_MAX = 100;
 
@@ -29,9 +36,15 @@
     var self = this;
     this.button.addEventListener('click', function () { self.lookup(null); });
     this.result.addEventListener('click', function (event) {
-      var target = event.target.closest ? event.target.closest('[data-upsales-contact-id]') : null;
-      if (target) {
-        self.lookup(Number(target.getAttribute('data-upsales-contact-id')));
+      if (!event.target.closest) { return; }
+      var action = event.target.closest('[data-action]');
+      if (action) {
+        self.act(action.getAttribute('data-action'), action);
+        return;
+      }
+      var choice = event.target.closest('button[data-upsales-contact-id]');
+      if (choice) {
+        self.lookup(Number(choice.getAttribute('data-upsales-contact-id')));
       }
     });
   }
@@ -124,6 +137,83 @@
     }, function () {
       return true;
     });
+  };
+
+  Sidebar.prototype.payload = function (name, element) {
+    var card = element.closest('.ufd-card') || this.result;
+    var data = card.dataset || {};
+    var form = element.closest('form');
+    var self = this;
+    if (name === 'update-freshdesk') {
+      var fields = Array.prototype.map.call(card.querySelectorAll('input[name=apply]:checked'),
+        function (input) { return input.value; });
+      if (!fields.length) { return Promise.reject({ ufdWarning: self.text('pickFields') }); }
+      return Promise.resolve({
+        freshdesk_contact_id: Number(data.freshdeskContactId),
+        upsales_contact_id: Number(data.upsalesContactId),
+        fields: fields,
+        freshdesk_updated_at: data.freshdeskUpdatedAt || null
+      });
+    }
+    if (name === 'log-ticket') {
+      return this.readTicket().then(function (parts) {
+        var ticket = parts[0].ticket || {};
+        return { ticket: { id: ticket.id, subject: ticket.subject || '' }, upsales_contact_id: Number(data.upsalesContactId) };
+      });
+    }
+    if (name === 'contact-form') {
+      var query = form ? form.querySelector('[name=account_query]') : null;
+      return this.readTicket().then(function (parts) {
+        var requester = parts[1].requester || {};
+        var body = { email: requester.email, name: requester.name || null, phone: requester.phone || requester.mobile || null };
+        if (query && query.value.trim()) { body.account_query = query.value.trim(); }
+        return body;
+      });
+    }
+    var value = function (field) {
+      var input = form.querySelector('[name=' + field + ']');
+      return input && input.value.trim() ? input.value.trim() : null;
+    };
+    var picked = form.querySelector('input[name=account_id]:checked');
+    var body = { name: value('name'), email: value('email'), phone: value('phone'), title: value('title') };
+    if (!picked || picked.value === 'new') {
+      body.new_account_name = value('new_account_name');
+    } else {
+      body.account_id = Number(picked.value);
+    }
+    return Promise.resolve(body);
+  };
+
+  Sidebar.prototype.act = function (name, element) {
+    if (this.busy || !SEND[name]) {
+      return Promise.resolve(false);
+    }
+    var self = this;
+    var refresh = false;
+    this.setBusy(true);
+    return this.payload(name, element).then(function (body) {
+      body.locale = self.lang;
+      return SEND[name](self.client, { context: { locale: self.lang }, body: JSON.stringify(body) });
+    }).then(function (response) {
+      var data = self.parse(response && response.response);
+      if (response && response.status === 200 && data && data.status === 'form') {
+        self.result.innerHTML = data.html;
+      } else if (response && response.status === 200 && data) {
+        self.notify('success', data.message);
+        refresh = true;
+      } else {
+        self.handleFailure({ status: response && response.status, response: response && response.response });
+      }
+    }, function (error) {
+      if (error && error.ufdWarning) {
+        self.notify('warning', error.ufdWarning);
+      } else {
+        self.handleFailure(error);
+      }
+    }).then(function () {
+      self.setBusy(false);
+      return refresh ? self.lookup(null) : self.client.instance.resize({ height: FRAME_HEIGHT });
+    }).then(function () { return true; }, function () { return true; });
   };
 
   Sidebar.prototype.parse = function (raw) {

@@ -10,7 +10,8 @@
       failed: 'The lookup failed. Try again.',
       timeout: 'The lookup took too long. Try again.',
       busyPlatform: 'Too many lookups right now. Try again in a minute.',
-      noRequester: 'This ticket has no requester email to look up.'
+      noRequester: 'This ticket has no requester email to look up.',
+      pickFields: 'Check the fields to copy from Upsales first.'
     },
     sv: {
       sync: 'Synka kontakt från Upsales',
@@ -20,7 +21,8 @@
       failed: 'Sökningen misslyckades. Försök igen.',
       timeout: 'Sökningen tog för lång tid. Försök igen.',
       busyPlatform: 'För många sökningar just nu. Försök igen om en minut.',
-      noRequester: 'Ärendet saknar e-postadress att söka på.'
+      noRequester: 'Ärendet saknar e-postadress att söka på.',
+      pickFields: 'Markera först vilka fält som ska kopieras från Upsales.'
     }
   };
 

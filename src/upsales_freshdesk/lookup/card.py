@@ -27,6 +27,7 @@ from ..clients import (
     UpsalesClient,
     UpstreamError,
     UpstreamTimeoutError,
+    ValidationError,
 )
 from ..clients.freshdesk import models as fd
 from ..clients.upsales import models as us
@@ -82,6 +83,8 @@ def issue_for(source: Source, error: UpstreamError) -> Issue:
         code = "timeout"
     elif isinstance(error, NotFoundError):
         code = "not_found"
+    elif isinstance(error, ValidationError):
+        code = "rejected"
     else:
         code = "unavailable"
     return Issue(source=source, code=code, retry_after=error.retry_after)

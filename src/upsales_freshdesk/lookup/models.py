@@ -20,6 +20,8 @@ Code = Literal[
     "invalid_domain",
     "invalid_request",
     "account_not_allowed",
+    "changed",
+    "rejected",
 ]
 Text = Annotated[str, StringConstraints(max_length=500)]
 Email = Annotated[str, StringConstraints(max_length=254, pattern=r"^[^@\s]+@[^@\s]+\.[^@\s]+$")]

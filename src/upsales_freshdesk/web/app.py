@@ -17,6 +17,7 @@ from ..clients import HttpSettings, RetryPolicy, ThrottleRegistry
 from ..clients._http import new_http_client
 from ..lookup.models import Issue
 from ..settings import Settings, get_settings
+from .actions import router as actions_router
 from .deps import ServiceError, Upstreams
 from .i18n import negotiate
 from .logs import configure_logging, log
@@ -62,6 +63,7 @@ def create_app(
     )
     app.state.settings = settings
     app.include_router(router)
+    app.include_router(actions_router)
     app.add_exception_handler(ServiceError, _service_error)  # type: ignore[arg-type]
     app.add_exception_handler(RequestValidationError, _invalid_request)  # type: ignore[arg-type]
     app.add_exception_handler(Exception, _unexpected)

@@ -31,6 +31,20 @@ ISSUES: dict[tuple[str, str], str] = {
     ),
     ("service", "invalid_request"): N_("The app sent a request the service could not read."),
     ("service", "account_not_allowed"): N_("This Freshdesk account may not use this service."),
+    ("freshdesk", "changed"): N_(
+        "The Freshdesk contact changed since the card was shown. Sync again first."
+    ),
+    ("upsales", "changed"): N_("The contact is already in Upsales now. Sync again to see it."),
+    ("freshdesk", "rejected"): N_("Freshdesk refused the change. Check the values."),
+    ("upsales", "rejected"): N_("Upsales refused the change. Check the values."),
+    ("upsales", "invalid_request"): N_("Choose an account, or name a new one."),
+}
+DONE: dict[str, str] = {
+    "updated": N_("The Freshdesk contact is updated."),
+    "unchanged": N_("Freshdesk already has these values."),
+    "created": N_("The contact is created in Upsales."),
+    "logged": N_("The ticket is logged to Upsales."),
+    "already_logged": N_("This ticket was already logged to Upsales."),
 }
 RETRY_IN: dict[str, str] = {
     "freshdesk": N_("Freshdesk's rate limit is reached. Try again in %(seconds)d seconds."),
@@ -47,6 +61,10 @@ def issue_message(issue: Issue, locale: str) -> str:
     else:
         text = t.gettext(ISSUES.get((issue.source, issue.code), FALLBACK))
     return text[:MAX_MESSAGE]
+
+
+def done_message(kind: str, locale: str) -> str:
+    return translations(locale).gettext(DONE[kind])[:MAX_MESSAGE]
 
 
 def localise(issues: list[Issue], locale: str) -> list[Issue]:

@@ -90,6 +90,12 @@ def _money(value: float | None, currency: str | None, locale: str) -> str:
     return format_decimal(value, locale=locale)
 
 
+def render_template(name: str, locale: str, **values: object) -> str:
+    """Any other fragment (the contact form), escaped and localised like the card."""
+    locale = negotiate(locale)
+    return environment(locale).get_template(name).render(locale=locale, **values)
+
+
 def render_card(result: CardResult, locale: str) -> str:
     locale = negotiate(locale)
     t = translations(locale)

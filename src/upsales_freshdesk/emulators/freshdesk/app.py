@@ -212,17 +212,7 @@ class FreshdeskApi:
             co = self.store.companies.get(ticket.get("company_id") or 0)
             ticket["company"] = {"id": co["id"], "name": co["name"]} if co else {}
         if "stats" in includes:
-            ticket["stats"] = dict.fromkeys(
-                (
-                    "agent_responded_at",
-                    "requester_responded_at",
-                    "first_responded_at",
-                    "reopened_at",
-                    "resolved_at",
-                    "closed_at",
-                    "pending_since",
-                )
-            )
+            ticket["stats"] = dict.fromkeys(STATS_FIELDS)
             ticket["stats"]["status_updated_at"] = ticket["updated_at"]
         if "conversations" in includes:
             ticket["conversations"] = self.store.conversations.get(ticket["id"], [])[:10]

@@ -1,0 +1,50 @@
+"""The write-back actions in a real browser, in the demo host."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from tests.demo.conftest import Demo
+from tests.demo.test_browser import sync
+from upsales_freshdesk.emulators.scenarios import SCENARIOS
+
+
+def toast_with(page: Any, text: str) -> None:
+    page.locator("[data-testid=toast]", has_text=text).first.wait_for(timeout=10_000)
+
+
+def test_update_freshdesk_with_a_picked_upsales_value(page: Any, demo: Demo) -> None:
+    frame = sync(page, demo, "different")
+    frame.locator("tr[data-field=phone] input[name=apply]").check()
+    frame.get_by_role("button", name="Update Freshdesk with the checked Upsales values").click()
+    toast_with(page, "The Freshdesk contact is updated.")
+    frame.locator("tr[data-field=phone]").wait_for(state="detached", timeout=10_000)
+    assert frame.locator("tr[data-field=title]").count() == 1  # not picked, still differs
+    fd = demo.host.emulators["freshdesk"].store
+    contact = next(c for c in fd.contacts.values() if c["email"] == SCENARIOS["different"].email)
+    assert contact["phone"] == "+46 70 444 55 66"
+
+
+def test_log_the_ticket_once(page: Any, demo: Demo) -> None:
+    frame = sync(page, demo, "found")
+    frame.get_by_role("button", name="Log this ticket to Upsales").click()
+    toast_with(page, "The ticket is logged to Upsales.")
+    frame.locator("#ufd-result .ufd-card").wait_for()
+    frame.locator("#ufd-sync:not([disabled])").wait_for()
+    frame.get_by_role("button", name="Log this ticket to Upsales").click()
+    toast_with(page, "This ticket was already logged to Upsales.")
+    activities = demo.upsales().store.all("activities")
+    assert sum(a["description"].startswith("[Freshdesk #1]") for a in activities) == 1
+
+
+def test_create_a_missing_contact_on_the_proposed_account(page: Any, demo: Demo) -> None:
+    frame = sync(page, demo, "not_found")
+    frame.get_by_role("button", name="Create the contact in Upsales").click()
+    form = frame.locator("form.ufd-create")
+    form.wait_for()
+    assert form.locator("input[name=name]").input_value() == "Nils Ek"
+    assert form.locator("input[name=account_id]:checked").get_attribute("value") == "26"
+    frame.get_by_role("button", name="Create in Upsales").click()
+    toast_with(page, "The contact is created in Upsales.")
+    frame.locator("#ufd-result[data-status=found]").wait_for(timeout=10_000)
+    assert "Nils Ek" in frame.locator("#ufd-result").inner_text()
