@@ -106,6 +106,14 @@ async def test_throttle_paces_to_the_limit() -> None:
     assert loop.time() - started > 0.3
 
 
+async def test_the_servers_limit_wins_over_a_plan_set_too_high() -> None:
+    t = Throttle(100_000, 60.0)  # the operator said "100 000 a minute"
+    t.observe({"x-ratelimit-remaining": "300", "x-ratelimit-total": "400"})
+    assert t.paused_for == 0  # 300 of 400 left is not "near zero"
+    t.observe({"x-ratelimit-remaining": "3", "x-ratelimit-total": "400"})
+    assert 0 < t.paused_for <= 60 / 400 * 20
+
+
 def test_throttle_ignores_garbage_headers() -> None:
     t = Throttle(10, 1.0)
     t.observe({"x-ratelimit-remaining": "lots"})

@@ -137,6 +137,14 @@ FRESHDESK_PLAN_LIMITS: Mapping[str, int] = {
     "enterprise": 700,
 }
 
+#: Freshdesk's per-minute sub-limit for list endpoints (contacts, tickets), by plan.
+FRESHDESK_LIST_LIMITS: Mapping[str, int] = {
+    "trial": 50,
+    "growth": 20,
+    "pro": 100,
+    "enterprise": 200,
+}
+
 UPSALES_LIMIT = 200
 UPSALES_WINDOW_SECONDS = 10.0
 
@@ -189,11 +197,16 @@ class Throttle:
     def observe(self, headers: Mapping[str, str], *, reset_seconds: float | None = None) -> None:
         """Read ``X-RateLimit-Remaining`` (and the reset, where known) from an answer."""
         remaining = _int_header(headers, "x-ratelimit-remaining")
-        if remaining is None or remaining > self.reserve:
+        # The limit the server reports wins over the one configured (a plan set too high).
+        total = _int_header(headers, "x-ratelimit-total") or _int_header(
+            headers, "x-ratelimit-limit")
+        limit = total if total and total > 0 else self.limit
+        reserve = min(self.reserve, max(1, limit // 20))
+        if remaining is None or remaining > reserve:
             return
         if reset_seconds is None or reset_seconds <= 0:
             # Freshdesk sends no reset time: spread what is left over the window.
-            reset_seconds = self.window / max(1, self.limit) * (self.reserve - remaining + 1)
+            reset_seconds = self.window / max(1, limit) * (reserve - remaining + 1)
         self.pause(min(reset_seconds, self.window))
 
 
