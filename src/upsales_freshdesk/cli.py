@@ -163,6 +163,39 @@ def demo(
     serve_demo(host, port, app_dir=folder, seed=seed, latency_ms=latency_ms)
 
 
+@app.command()
+def sync(
+    config: Annotated[
+        Path | None, typer.Option(help="A .env-style file with the UFD_SYNC_* settings.")
+    ] = None,
+    dry_run: Annotated[
+        bool, typer.Option("--dry-run", help="Print the plan; write nothing.")
+    ] = False,
+    json_out: Annotated[
+        Path | None, typer.Option("--json", help="Write a machine-readable report here.")
+    ] = None,
+    create_missing: Annotated[
+        bool | None, typer.Option(help="Create Freshdesk contacts missing for Upsales ones.")
+    ] = None,
+) -> None:
+    """Sync changed Upsales contacts onto Freshdesk contacts (credentials from the environment).
+
+    Exit codes: 0 done; 2 done, some records failed; 3 settings missing or invalid;
+    4 stopped by an upstream error (the next run resumes from the checkpoint).
+    """
+    from .sync.cli import main as run_sync
+
+    raise typer.Exit(
+        run_sync(
+            config,
+            dry_run=dry_run,
+            json_out=json_out,
+            create_missing=create_missing,
+            console=console,
+        )
+    )
+
+
 app_commands = typer.Typer(help="Validate and pack the Freshworks app.", no_args_is_help=True)
 app.add_typer(app_commands, name="app")
 APP_DIR = Path("freshworks-app")

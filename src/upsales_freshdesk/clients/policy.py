@@ -199,7 +199,8 @@ class Throttle:
         remaining = _int_header(headers, "x-ratelimit-remaining")
         # The limit the server reports wins over the one configured (a plan set too high).
         total = _int_header(headers, "x-ratelimit-total") or _int_header(
-            headers, "x-ratelimit-limit")
+            headers, "x-ratelimit-limit"
+        )
         limit = total if total and total > 0 else self.limit
         reserve = min(self.reserve, max(1, limit // 20))
         if remaining is None or remaining > reserve:

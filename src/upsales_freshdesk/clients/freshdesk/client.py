@@ -78,6 +78,7 @@ class FreshdeskClient:
         policy: RetryPolicy | None = None,
         registry: ThrottleRegistry | None = None,
         observer: CallObserver | None = None,
+        window_seconds: float = WINDOW_SECONDS,
     ) -> None:
         self.host = account_host(domain)
         if not api_key:
@@ -93,7 +94,7 @@ class FreshdeskClient:
             base_url=base_url or f"https://{self.host}/api/v2/",
             auth_headers={"Authorization": f"Basic {credentials}"},
             http=self._http,
-            throttle=registry.throttle(key, plan_limit(plan), WINDOW_SECONDS),
+            throttle=registry.throttle(key, plan_limit(plan), window_seconds),
             budget=registry.budget(key),
             policy=policy or RetryPolicy(),
             settings=settings,

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import builtins
-from collections.abc import AsyncIterator, Iterable, Mapping
+from collections.abc import AsyncIterator, Awaitable, Callable, Iterable, Mapping
 from datetime import datetime
 from typing import Any
 
@@ -66,6 +66,7 @@ class Contacts(_Resource):
         updated_since: datetime | None = None,
         state: str | None = None,
         per_page: int = MAX_PER_PAGE,
+        pace: Callable[[], Awaitable[object]] | None = None,
     ) -> AsyncIterator[Contact]:
         """Every contact matching the filters, page by page.
 
@@ -82,10 +83,14 @@ class Contacts(_Resource):
             filters["state"] = state
         if not 1 <= per_page <= MAX_PER_PAGE:
             raise ValueError(f"per_page must be 1..{MAX_PER_PAGE}")
-        return self._paginate(filters, updated_since, per_page)
+        return self._paginate(filters, updated_since, per_page, pace)
 
     async def _paginate(
-        self, filters: Mapping[str, str | int], since: datetime | None, per_page: int
+        self,
+        filters: Mapping[str, str | int],
+        since: datetime | None,
+        per_page: int,
+        pace: Callable[[], Awaitable[object]] | None,
     ) -> AsyncIterator[Contact]:
         page = 1
         window_start = since  # the _updated_since of the current run of pages
@@ -95,6 +100,8 @@ class Contacts(_Resource):
             params: dict[str, str | int] = {**filters, "page": page, "per_page": per_page}
             if window_start is not None:
                 params["_updated_since"] = _iso(window_start)
+            if pace is not None:
+                await pace()  # e.g. the plan's list sub-limit
             resp = await self._core.request("GET", "contacts", params=params)
             if not isinstance(resp.data, list):
                 raise self._core.malformed("contacts", "GET")

@@ -76,9 +76,13 @@ class _Resource(Generic[T]):
         *,
         page_size: int = MAX_LIMIT,
         fields: Sequence[str] = (),
+        after_id: int = 0,
     ) -> AsyncIterator[T]:
-        """Every matching record, paged the way Upsales recommends: ``sort=id&id=gt:LAST``."""
-        last = 0
+        """Every matching record, paged the way Upsales recommends: ``sort=id&id=gt:LAST``.
+
+        ``after_id`` resumes a listing after the last record already handled.
+        """
+        last = after_id
         while True:
             page = await self.list(
                 (filters or Filters()).gt("id", last), limit=page_size, sort="id", fields=fields

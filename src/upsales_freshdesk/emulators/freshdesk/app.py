@@ -17,7 +17,7 @@ from starlette.responses import JSONResponse, Response
 from starlette.routing import Route
 from starlette.types import Receive, Scope, Send
 
-from ...clients.policy import FRESHDESK_PLAN_LIMITS
+from ...clients.policy import FRESHDESK_LIST_LIMITS, FRESHDESK_PLAN_LIMITS
 from ..base import Emulator
 from ..ratelimit import WindowLimiter
 from ..seed import SCENARIOS
@@ -28,8 +28,6 @@ from .store import CONTACT_DEFAULTS, FreshdeskStore, Record, now_iso
 DEFAULT_KEY = "demo-freshdesk-key"
 DEFAULT_DOMAIN = "demo"
 SEARCH_PAGE_SIZE, SEARCH_MAX_PAGE = 30, 10
-#: Per-minute sub-limits for list endpoints, by plan (API-FACTS.md).
-LIST_LIMITS = {"growth": 20, "pro": 100, "enterprise": 200}
 STATS_FIELDS = (
     "agent_responded_at",
     "requester_responded_at",
@@ -347,7 +345,7 @@ def create_freshdesk_emulator(
 ) -> Emulator:
     """The Freshdesk emulator as an ASGI app. ``plan`` is a plan name or calls/min."""
     limit = plan if isinstance(plan, int) else FRESHDESK_PLAN_LIMITS[plan]
-    list_limit = limit if isinstance(plan, int) else LIST_LIMITS.get(plan, limit)
+    list_limit = limit if isinstance(plan, int) else FRESHDESK_LIST_LIMITS.get(plan, limit)
     store = store or FreshdeskStore(seed)
     api = FreshdeskApi(
         store,

@@ -1,0 +1,1 @@
+"""Bulk, incremental contact sync from Upsales to Freshdesk."""

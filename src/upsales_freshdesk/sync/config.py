@@ -1,0 +1,87 @@
+"""The sync's settings: from the environment (``UFD_SYNC_*``) or a config file, never argv."""
+
+from __future__ import annotations
+
+import math
+from pathlib import Path
+
+import httpx
+from aiolimiter import AsyncLimiter
+from pydantic import Field, SecretStr, field_validator
+from pydantic_settings import BaseSettings, SettingsConfigDict
+
+from ..clients import FreshdeskClient, HttpSettings, RetryPolicy, ThrottleRegistry, UpsalesClient
+from ..clients._http import require_https
+from ..clients.freshdesk.client import plan_limit
+from ..clients.policy import FRESHDESK_LIST_LIMITS
+
+#: A bulk run is patient: a 429 slows it down, it does not end it.
+PATIENT = RetryPolicy(max_attempts=10, backoff_base=0.5, backoff_max=30, retry_after_max=120)
+LONG_CALLS = HttpSettings(call_timeout=600, read_timeout=60)
+
+
+class SyncSettings(BaseSettings):
+    model_config = SettingsConfigDict(env_prefix="UFD_SYNC_", extra="ignore")
+
+    freshdesk_domain: str
+    freshdesk_api_key: SecretStr
+    upsales_token: SecretStr
+    freshdesk_plan: str = "pro"
+    #: The share of Freshdesk's per-minute budget the sync may use; the rest is the agents'.
+    share: float = Field(default=0.6, gt=0, le=1)
+    state_path: Path = Path("sync-state.sqlite3")
+    create_missing: bool = False
+    freshdesk_base_url: str | None = None
+    upsales_base_url: str | None = None
+    #: Seconds in Freshdesk's rate-limit window (60; lower only to test against an emulator).
+    freshdesk_window_seconds: float = Field(default=60.0, gt=0, le=60)
+
+    @field_validator("freshdesk_base_url", "upsales_base_url")
+    @classmethod
+    def _https(cls, value: str | None) -> str | None:
+        return None if value is None else require_https(value)
+
+    def _plan(self) -> str | int:
+        return int(self.freshdesk_plan) if self.freshdesk_plan.isdigit() else self.freshdesk_plan
+
+    @property
+    def freshdesk_calls_per_window(self) -> int:
+        return max(1, math.floor(plan_limit(self._plan()) * self.share))
+
+    @property
+    def list_pages_per_window(self) -> int:
+        plan = self._plan()
+        limit = plan if isinstance(plan, int) else FRESHDESK_LIST_LIMITS.get(plan, plan_limit(plan))
+        return max(1, math.floor(limit * self.share))
+
+    def list_limiter(self) -> AsyncLimiter:
+        return AsyncLimiter(self.list_pages_per_window, self.freshdesk_window_seconds)
+
+    def clients(
+        self,
+        transports: dict[str, httpx.AsyncBaseTransport] | None = None,
+        policy: RetryPolicy = PATIENT,
+    ) -> tuple[FreshdeskClient, UpsalesClient]:
+        """The two clients, throttled to the sync's share (``transports`` for fakes)."""
+        transports = transports or {}
+        registry = ThrottleRegistry()
+        fd = FreshdeskClient(
+            self.freshdesk_domain,
+            self.freshdesk_api_key.get_secret_value(),
+            plan=self.freshdesk_calls_per_window,
+            base_url=self.freshdesk_base_url,
+            settings=LONG_CALLS,
+            policy=policy,
+            registry=registry,
+            transport=transports.get("freshdesk"),
+            window_seconds=self.freshdesk_window_seconds,
+        )
+        us = UpsalesClient(
+            self.upsales_token.get_secret_value(),
+            base_url=self.upsales_base_url,
+            settings=LONG_CALLS,
+            policy=policy,
+            registry=registry,
+            transport=transports.get("upsales"),
+        )
+        return fd, us
