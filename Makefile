@@ -38,10 +38,11 @@ test: $(STAMP) $(JS)/node_modules/.package-lock.json
 i18n: $(STAMP)
 	$(BIN)/python scripts/i18n.py
 
-## bench: the card and browser benchmarks (emulators at 100 ms per call)
+## bench: the card, browser and sync benchmarks
 bench: $(STAMP)
 	$(BIN)/python bench/card.py
 	$(BIN)/python bench/browser.py
+	$(BIN)/python bench/sync.py
 
 lint: $(STAMP)
 	$(BIN)/ruff check src tests scripts bench

@@ -41,7 +41,7 @@ class Emulators:
 @contextmanager
 def emulators(*, latency_ms: float, plan: str = "pro", tokens: int = 1) -> Iterator[Emulators]:
     fd_port, us_port = free_port(), free_port()
-    proc = subprocess.Popen(  # noqa: S603 - our own command
+    proc = subprocess.Popen(
         [
             sys.executable,
             "-m",

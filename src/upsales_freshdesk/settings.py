@@ -34,6 +34,8 @@ class Settings(BaseSettings):
     upsales_base_url: str | None = None
     #: When set, every call must carry ``Authorization: Bearer <secret>``.
     service_secret: SecretStr | None = None
+    #: Enables the ticket-created webhook; callers send it as ``X-Webhook-Secret``.
+    webhook_secret: SecretStr | None = None
     #: Selective access: when not empty, only these Freshdesk domains are served.
     allowed_accounts: Annotated[frozenset[str], NoDecode] = frozenset()
     #: Hosts besides ``*.freshdesk.com`` accepted as a Freshdesk domain (custom domains).

@@ -25,6 +25,7 @@ from .messages import localise
 from .metrics import Metrics
 from .routes import router
 from .security import BodyLimit, SecurityHeaders
+from .webhooks import router as webhooks_router
 
 #: Upstream connect/read timeouts stay inside the card's deadline.
 HTTP = HttpSettings(
@@ -64,6 +65,7 @@ def create_app(
     app.state.settings = settings
     app.include_router(router)
     app.include_router(actions_router)
+    app.include_router(webhooks_router)
     app.add_exception_handler(ServiceError, _service_error)  # type: ignore[arg-type]
     app.add_exception_handler(RequestValidationError, _invalid_request)  # type: ignore[arg-type]
     app.add_exception_handler(Exception, _unexpected)
