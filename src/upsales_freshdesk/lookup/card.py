@@ -70,23 +70,20 @@ async def attempt(call: Awaitable[T]) -> T | Failed:
         return Failed(error)
 
 
+#: Error class -> stable code; anything else (5xx, connection, malformed) is "unavailable".
+CODES: tuple[tuple[type[UpstreamError], Code], ...] = (
+    (AuthenticationError, "auth_failed"),
+    (PermissionDeniedError, "forbidden"),
+    (RateLimitedError, "rate_limited"),
+    (UpstreamTimeoutError, "timeout"),
+    (NotFoundError, "not_found"),
+    (ValidationError, "rejected"),
+)
+
+
 def issue_for(source: Source, error: UpstreamError) -> Issue:
     """The stable code for an upstream failure."""
-    code: Code
-    if isinstance(error, AuthenticationError):
-        code = "auth_failed"
-    elif isinstance(error, PermissionDeniedError):
-        code = "forbidden"
-    elif isinstance(error, RateLimitedError):
-        code = "rate_limited"
-    elif isinstance(error, UpstreamTimeoutError):
-        code = "timeout"
-    elif isinstance(error, NotFoundError):
-        code = "not_found"
-    elif isinstance(error, ValidationError):
-        code = "rejected"
-    else:
-        code = "unavailable"
+    code = next((c for cls, c in CODES if isinstance(error, cls)), "unavailable")
     return Issue(source=source, code=code, retry_after=error.retry_after)
 
 
