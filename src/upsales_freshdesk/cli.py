@@ -150,12 +150,16 @@ def demo(
     app_dir: Annotated[Path | None, typer.Option(help="The Freshworks app folder.")] = None,
 ) -> None:
     """Serve the whole product on one URL: a Freshdesk-like page running the real app."""
+    import logging
+
     from .demo.run import find_app_dir, serve_demo
     from .emulators.server import is_loopback
+    from .web.logs import configure_logging
 
     if not is_loopback(host):
         raise typer.BadParameter("the demo serves on loopback only", param_hint="--host")
     folder = find_app_dir(app_dir)
+    configure_logging(logging.WARNING)  # a quiet console for people trying the demo
     console.print(
         f"Demo: http://{host}:{port}/  (made-up data, no accounts needed; Ctrl+C stops)",
         highlight=False,
