@@ -88,7 +88,7 @@ test('the contact form is shown, searched and submitted', async () => {
   await settle();
   const create = fake.calls.invoke[3];
   assert.equal(create.name, 'create_upsales');
-  assert.deepEqual(create.body, { name: 'Nils Ek', email: 'nils.ek@kustlinje.example', phone: null, title: 'Lagerchef', account_id: 26, locale: 'en' });
+  assert.deepEqual(create.body, { name: 'Nils Ek', email: 'nils.ek@kustlinje.example', phone: null, title: 'Lagerchef', account: { id: 26 }, locale: 'en' });
   assert.equal(fake.calls.notify.at(-1).type, 'success');
   assert.equal(fake.calls.invoke.at(-1).name, 'card');
 });
@@ -100,6 +100,5 @@ test('a new company is sent by name', async () => {
   ui.result.querySelector('[name=new_account_name]').value = 'Kustlinje Ny AB';
   ui.result.querySelector('[data-action=create-upsales]').click();
   await settle();
-  assert.equal(fake.calls.invoke[0].body.new_account_name, 'Kustlinje Ny AB');
-  assert.equal(fake.calls.invoke[0].body.account_id, undefined);
+  assert.deepEqual(fake.calls.invoke[0].body.account, { name: 'Kustlinje Ny AB' });
 });

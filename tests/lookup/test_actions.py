@@ -126,7 +126,7 @@ async def test_creating_a_missing_contact(service: Service) -> None:
         "name": "Nils Ek",
         "phone": "+46 70 123 45 67",
         "title": "Lagerchef",
-        "account_id": 26,
+        "account": {"id": 26},
     }
     created = await act(service, "create-upsales", body)
     assert created["status"] == "done"
@@ -141,14 +141,17 @@ async def test_creating_on_a_new_account(service: Service) -> None:
     body = {
         "email": "ny@nyttbolag.example",
         "name": "Ny Person",
-        "new_account_name": "Nytt Bolag AB",
+        "account": {"name": "Nytt Bolag AB"},
     }
     created = await act(service, "create-upsales", body)
     contact = service.us.store.get("contacts", created["details"]["upsales_contact_id"])  # type: ignore[attr-defined]
     account = service.us.store.get("accounts", contact["client"])  # type: ignore[attr-defined]
     assert account["name"] == "Nytt Bolag AB"
-    neither = await act(service, "create-upsales", {"email": "x@y.example", "name": "X"}, 400)
-    assert neither["errors"][0]["code"] == "invalid_request"
+    neither = await service.http.post(
+        "/v1/actions/create-upsales", headers=HEADERS, json={"email": "x@y.example", "name": "X"}
+    )
+    assert neither.status_code == 400
+    assert neither.json()["errors"][0]["code"] == "invalid_request"
 
 
 async def test_bad_action_bodies_and_upstream_failures(service: Service) -> None:

@@ -177,9 +177,9 @@
     var picked = form.querySelector('input[name=account_id]:checked');
     var body = { name: value('name'), email: value('email'), phone: value('phone'), title: value('title') };
     if (!picked || picked.value === 'new') {
-      body.new_account_name = value('new_account_name');
+      body.account = { name: value('new_account_name') || '' };
     } else {
-      body.account_id = Number(picked.value);
+      body.account = { id: Number(picked.value) };
     }
     return Promise.resolve(body);
   };

@@ -14,6 +14,7 @@ import asyncio
 import re
 import time
 from collections.abc import Awaitable, Callable
+from datetime import UTC, datetime
 from typing import Any, TypeVar
 
 from ..clients import (
@@ -204,7 +205,11 @@ class CardLookup:
         )
 
     async def _other_emails(self, side: FreshdeskSide) -> tuple[list[us.Contact], bool]:
-        others = [e.lower() for e in side.other_emails if e.lower() != self.req.requester.email]
+        others = [
+            e.lower()
+            for e in side.other_emails
+            if e.lower() != self.req.requester.email and _filterable(e)
+        ]
         others = list(dict.fromkeys(others))[:MAX_OTHER_EMAILS]
         if not others:
             return [], False
@@ -276,6 +281,23 @@ async def _none() -> None:
     return None
 
 
+def _filterable(email: str) -> bool:
+    """Whether an address from Freshdesk can be used in an Upsales filter."""
+    try:
+        Filters().eq("email", email.strip().lower())
+    except ValueError:
+        return False
+    return True
+
+
+def _aware(moment: datetime | None) -> datetime | None:
+    """Upsales sends some dates without a time zone ("2025-05-22"): read them as UTC, so
+    that every timestamp the card gives is RFC 3339."""
+    if moment is None or moment.tzinfo is not None:
+        return moment
+    return moment.replace(tzinfo=UTC)
+
+
 def _candidate(c: us.Contact) -> Candidate:
     return Candidate(
         id=c.id,
@@ -345,7 +367,7 @@ def _deal(o: us.Order) -> Deal:
         value=o.value,
         currency=o.currency,
         probability=o.probability,
-        date=o.date,
+        date=_aware(o.date),
     )
 
 
@@ -359,7 +381,7 @@ def _apply_activities(side: UpsalesSide, activities: list[us.Activity]) -> None:
         ActivityItem(
             id=a.id,
             description=a.description,
-            date=a.date or a.regDate,
+            date=_aware(a.date or a.regDate),
             type=a.activityType.name if a.activityType else None,
             closed=a.is_closed,
         )

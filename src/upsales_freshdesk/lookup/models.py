@@ -24,7 +24,16 @@ Code = Literal[
     "rejected",
 ]
 Text = Annotated[str, StringConstraints(max_length=500)]
-Email = Annotated[str, StringConstraints(max_length=254, pattern=r"^[^@\s]+@[^@\s]+\.[^@\s]+$")]
+#: Characters an address may not hold here: they could not be used in an upstream filter.
+_EMAIL_PART = r"[^@ \t\n\r\f\v,;<>\"'\x00-\x1f\x7f-\x9f]+"
+Email = Annotated[
+    str, StringConstraints(max_length=254, pattern=rf"^{_EMAIL_PART}@{_EMAIL_PART}\.{_EMAIL_PART}$")
+]
+#: Free text that goes into an upstream filter value (no commas, no control characters).
+FilterText = Annotated[
+    str,
+    StringConstraints(max_length=200, strip_whitespace=True, pattern=r"^[^,\x00-\x1f\x7f-\x9f]*$"),
+]
 
 
 class _In(BaseModel):
@@ -32,12 +41,12 @@ class _In(BaseModel):
 
 
 class TicketIn(_In):
-    id: int = Field(gt=0, lt=2**63)
+    id: int = Field(gt=0, le=2**53)
     subject: Text | None = None
 
 
 class RequesterIn(_In):
-    id: int | None = Field(default=None, gt=0, lt=2**63)
+    id: int | None = Field(default=None, gt=0, le=2**53)
     email: Email
     name: Text | None = None
     phone: Annotated[str, StringConstraints(max_length=60)] | None = None
@@ -50,7 +59,7 @@ class RequesterIn(_In):
 
 
 class CompanyIn(_In):
-    id: int | None = Field(default=None, gt=0, lt=2**63)
+    id: int | None = Field(default=None, gt=0, le=2**53)
     name: Text | None = None
 
 
@@ -62,7 +71,7 @@ class CardRequest(_In):
     company: CompanyIn | None = None
     locale: Annotated[str, StringConstraints(max_length=35)] = "en"
     #: When the agent picked one of several matches.
-    upsales_contact_id: int | None = Field(default=None, gt=0, lt=2**63)
+    upsales_contact_id: int | None = Field(default=None, gt=0, le=2**53)
 
 
 class Person(BaseModel):

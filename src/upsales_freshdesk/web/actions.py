@@ -12,14 +12,14 @@ from pydantic import BaseModel, ConfigDict, Field, StringConstraints
 from ..clients import Deadline, UpstreamError
 from ..lookup import actions
 from ..lookup.card import issue_for
-from ..lookup.models import Code, Email, Issue, Source, Text
+from ..lookup.models import Code, Email, FilterText, Issue, Source, Text
 from .deps import ClientsDep, CredentialsDep, SettingsDep
 from .i18n import negotiate
 from .messages import done_message, localise
 from .render import render_template
 
-router = APIRouter(prefix="/v1/actions")
-Id = Annotated[int, Field(gt=0, lt=2**63)]
+router = APIRouter(prefix="/v1/actions")  # error answers: see ACTION_ERRORS below
+Id = Annotated[int, Field(gt=0, le=2**53)]
 Short = Annotated[str, StringConstraints(max_length=200, strip_whitespace=True)]
 
 
@@ -40,7 +40,17 @@ class ContactForm(_In):
     name: Short | None = None
     phone: Short | None = None
     title: Short | None = None
-    account_query: Short | None = None
+    account_query: FilterText | None = None
+
+
+class ExistingAccount(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+    id: Id
+
+
+class NewAccount(BaseModel):
+    model_config = ConfigDict(extra="forbid", str_strip_whitespace=True)
+    name: Short = Field(min_length=1)
 
 
 class CreateUpsales(_In):
@@ -48,8 +58,8 @@ class CreateUpsales(_In):
     name: Short = Field(min_length=1)
     phone: Short | None = None
     title: Short | None = None
-    account_id: Id | None = None
-    new_account_name: Short | None = None
+    #: ``{"id": 26}`` for an existing account, ``{"name": "New AB"}`` for a new one.
+    account: ExistingAccount | NewAccount
 
 
 class TicketIn(BaseModel):
@@ -71,15 +81,32 @@ class ActionResponse(BaseModel):
     details: dict[str, Any] = {}
 
 
+ACTION_ERRORS: dict[int | str, dict[str, Any]] = {
+    status: {"model": ActionResponse} for status in (400, 401, 403, 404, 409, 422, 429, 502)
+}
+router.responses.update(ACTION_ERRORS)
+
+
 def _failed(status: int, source: Source, code: Code, locale: str) -> JSONResponse:
     issue = Issue(source=source, code=code)
     body = ActionResponse(status="error", errors=localise([issue], locale))
     return JSONResponse(body.model_dump(mode="json"), status_code=status)
 
 
+#: How an upstream refusal answers an action; anything else is an outage (502).
+UPSTREAM_STATUS = {
+    "auth_failed": 401,
+    "forbidden": 403,
+    "not_found": 404,
+    "changed": 409,
+    "rejected": 422,
+    "rate_limited": 429,
+}
+
+
 def _upstream(source: Source, error: UpstreamError, locale: str) -> JSONResponse:
     issue = issue_for(source, error)
-    status = 409 if issue.code == "changed" else 422 if issue.code == "rejected" else 502
+    status = UPSTREAM_STATUS.get(issue.code, 502)
     body = ActionResponse(status="error", errors=localise([issue], locale))
     return JSONResponse(body.model_dump(mode="json"), status_code=status)
 
@@ -136,13 +163,14 @@ async def contact_form(body: ContactForm, clients: ClientsDep, settings: Setting
 @router.post("/create-upsales", response_model=ActionResponse)
 async def create_upsales(body: CreateUpsales, clients: ClientsDep, settings: SettingsDep) -> Any:
     locale = negotiate(body.locale)
+    existing = isinstance(body.account, ExistingAccount)
     new = actions.NewContact(
         name=body.name,
         email=body.email.lower(),
         phone=body.phone,
         title=body.title,
-        account_id=body.account_id,
-        new_account_name=body.new_account_name or None,
+        account_id=body.account.id if isinstance(body.account, ExistingAccount) else None,
+        new_account_name=None if existing else getattr(body.account, "name", None),
     )
     try:
         contact = await actions.create_upsales_contact(clients.upsales, new, _deadline(settings))

@@ -10,6 +10,7 @@ import httpx
 from fastapi import FastAPI, Request
 from fastapi.exceptions import RequestValidationError
 from fastapi.responses import JSONResponse
+from starlette.exceptions import HTTPException as StarletteHTTPException
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 from .. import __version__
@@ -23,7 +24,7 @@ from .i18n import negotiate
 from .logs import configure_logging, log
 from .messages import localise
 from .metrics import Metrics
-from .routes import router
+from .routes import ERROR_RESPONSES, router
 from .security import BodyLimit, SecurityHeaders
 from .webhooks import router as webhooks_router
 
@@ -61,6 +62,7 @@ def create_app(
         docs_url=None,
         redoc_url=None,
         openapi_url="/openapi.json",
+        responses=ERROR_RESPONSES,
     )
     app.state.settings = settings
     app.include_router(router)
@@ -68,6 +70,7 @@ def create_app(
     app.include_router(webhooks_router)
     app.add_exception_handler(ServiceError, _service_error)  # type: ignore[arg-type]
     app.add_exception_handler(RequestValidationError, _invalid_request)  # type: ignore[arg-type]
+    app.add_exception_handler(StarletteHTTPException, _http_error)  # type: ignore[arg-type]
     app.add_exception_handler(Exception, _unexpected)
     app.add_middleware(AccessLog, metrics=metrics)
     app.add_middleware(BodyLimit, limit=settings.max_body_bytes)
@@ -94,6 +97,13 @@ async def _invalid_request(request: Request, exc: RequestValidationError) -> JSO
     fields = [".".join(str(p) for p in e.get("loc", ())) for e in exc.errors()][:20]
     body = {"status": "error", "errors": [issue.model_dump()], "fields": fields}
     return JSONResponse(body, status_code=400)
+
+
+async def _http_error(request: Request, exc: StarletteHTTPException) -> JSONResponse:
+    """Framework refusals (an unreadable body, an unknown route) in our own error shape."""
+    response = _error(exc.status_code, Issue(source="service", code="invalid_request"), request)
+    response.headers.update(exc.headers or {})  # e.g. Allow on a 405
+    return response
 
 
 async def _unexpected(request: Request, exc: Exception) -> JSONResponse:

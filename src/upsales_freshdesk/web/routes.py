@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import asyncio
-from typing import Annotated, Literal
+from typing import Annotated, Any, Literal
 
 from fastapi import APIRouter, Header, Request
 from fastapi.responses import Response
@@ -29,6 +29,12 @@ class CardResponse(CardResult):
 class ErrorResponse(BaseModel):
     status: Literal["error"] = "error"
     errors: list[Issue]
+
+
+#: Refusals any route may give, in the shape of :class:`ErrorResponse`.
+ERROR_RESPONSES: dict[int | str, dict[str, Any]] = {
+    status: {"model": ErrorResponse} for status in (400, 401, 403, 404, 405, 413)
+}
 
 
 @router.post(

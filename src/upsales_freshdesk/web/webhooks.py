@@ -23,13 +23,16 @@ router = APIRouter(prefix="/v1/webhooks")
 
 class TicketCreated(BaseModel):
     model_config = ConfigDict(extra="ignore")  # admins build the payload; keep what we use
-    ticket_id: int = Field(gt=0, lt=2**63)  # "{{ticket.id}}" arrives as a string; both work
+    ticket_id: int = Field(gt=0, le=2**53)  # "{{ticket.id}}" arrives as a string; both work
 
 
 class WebhookResult(BaseModel):
     status: Literal["updated", "unchanged", "skipped", "error"]
     reason: str | None = None
     fields: list[str] = []
+
+
+router.responses.update({502: {"model": WebhookResult}})
 
 
 def check_webhook_secret(
