@@ -5,7 +5,7 @@ BIN    := $(VENV)/bin
 STAMP  := $(VENV)/.installed
 JS     := tests/freshworks_app
 
-.PHONY: demo emulate test lint typecheck check-app js-test i18n bench clean
+.PHONY: demo emulate test soak lint typecheck check-app js-test i18n bench clean
 
 $(STAMP): pyproject.toml
 	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
@@ -43,6 +43,11 @@ bench: $(STAMP)
 	$(BIN)/python bench/card.py
 	$(BIN)/python bench/browser.py
 	$(BIN)/python bench/sync.py
+	$(BIN)/python bench/load.py
+
+## soak: ten minutes at a steady rate, reporting the backend's memory slope
+soak: $(STAMP)
+	$(BIN)/python bench/load.py --soak
 
 lint: $(STAMP)
 	$(BIN)/ruff check src tests scripts bench

@@ -57,6 +57,8 @@ class Settings(BaseSettings):
             "job_title": "title",
         }
     )
+    #: Largest upstream answer read, in bytes; a bigger one is refused as malformed.
+    max_upstream_bytes: int = Field(default=16 * 1024 * 1024, ge=64 * 1024, le=256 * 1024 * 1024)
     #: Largest request body accepted, in bytes.
     max_body_bytes: int = Field(default=16_384, ge=1024, le=1_048_576)
 

@@ -5,6 +5,7 @@ from __future__ import annotations
 import time
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
+from dataclasses import replace
 
 import httpx
 from fastapi import FastAPI, Request
@@ -43,14 +44,15 @@ def create_app(
 ) -> FastAPI:
     """The app. ``transports`` ({"freshdesk": ..., "upsales": ...}) injects fakes in tests."""
     settings = settings or get_settings()
+    http = replace(HTTP, max_response_bytes=settings.max_upstream_bytes)
     transports = transports or {}
     metrics = Metrics()
 
     @asynccontextmanager
     async def lifespan(app: FastAPI) -> AsyncIterator[None]:
         async with (
-            new_http_client(HTTP, transports.get("freshdesk")) as fd_http,
-            new_http_client(HTTP, transports.get("upsales")) as us_http,
+            new_http_client(http, transports.get("freshdesk")) as fd_http,
+            new_http_client(http, transports.get("upsales")) as us_http,
         ):
             app.state.upstreams = Upstreams(fd_http, us_http, ThrottleRegistry(), metrics, POLICY)
             yield

@@ -1,0 +1,86 @@
+"""Each upstream crossed with each fault, on /v1/card (issue 6's fault matrix).
+
+For every cell: the card answers within its deadline, with the right status and error
+code, still shows the other upstream's data, spends retries within the policy (the
+emulator's request counts prove it), and logs no secret or personal data.
+"""
+
+from __future__ import annotations
+
+import json
+import time
+from typing import Any
+
+import pytest
+
+from tests.service import running
+from upsales_freshdesk.web.app import POLICY
+from upsales_freshdesk.web.logs import configure_logging
+
+DEADLINE = 1.5
+#: fault -> (the faults, expected card status, expected code or None, most calls to it)
+A = POLICY.max_attempts
+FAULTS: dict[str, tuple[dict[str, Any], str, str | None, int]] = {
+    "latency": ({"latency_ms": 100}, "found", None, 4),
+    "hang": ({"hang": True, "hang_seconds": 30}, "partial", "timeout", 1),
+    "500": ({"error_rates": {"500": 1.0}}, "partial", "unavailable", A),
+    "502": ({"error_rates": {"502": 1.0}}, "partial", "unavailable", A),
+    "429 with Retry-After": (
+        {"storm": {"count": 1000, "retry_after": 30}},
+        "partial",
+        "rate_limited",
+        1,
+    ),
+    "429 without Retry-After": (
+        {"storm": {"count": 1000, "retry_after": None}},
+        "partial",
+        "rate_limited",
+        A,
+    ),
+    "malformed JSON": ({"malformed": True}, "partial", "unavailable", 1),
+    "truncated body": ({"truncated": True}, "partial", "unavailable", 1),
+    "connection reset": ({"reset": True}, "partial", "unavailable", A),
+    "slow drip": ({"drip": {"chunk_bytes": 8, "interval_ms": 100}}, "partial", "timeout", 1),
+    "oversized body": ({"oversized_bytes": 300_000}, "partial", "unavailable", 1),
+}
+SECRETS = (
+    "demo-freshdesk-key",
+    "demo-upsales-token",
+    "astrid",
+    "lindqvist",
+    "@",
+    "+46",
+    "111 22 33",
+)
+
+
+@pytest.mark.parametrize("fault", list(FAULTS))
+@pytest.mark.parametrize("upstream", ["freshdesk", "upsales"])
+async def test_fault_matrix(upstream: str, fault: str, capsys: pytest.CaptureFixture[str]) -> None:
+    faults, status, code, most_calls = FAULTS[fault]
+    configure_logging()
+    async with running(card_deadline_seconds=DEADLINE, max_upstream_bytes=100_000) as service:
+        broken, other = (
+            (service.fd, service.us) if upstream == "freshdesk" else (service.us, service.fd)
+        )
+        broken.faults.set(broken.faults.faults.model_validate(faults))
+        started = time.monotonic()
+        resp = await service.card("found")
+        elapsed = time.monotonic() - started
+        card = resp.json()
+        broken_calls = broken.stats.total
+    assert resp.status_code == 200
+    assert elapsed < DEADLINE + 1.0
+    assert card["status"] == status
+    codes = {(e["source"], e["code"]) for e in card["errors"]}
+    assert codes == (set() if code is None else {(upstream, code)})
+    kept = "upsales" if upstream == "freshdesk" else "freshdesk"
+    assert card["card"][kept] is not None  # the other upstream's data is still shown
+    assert card["card"][kept]["name"] == "Astrid Lindqvist"
+    assert broken_calls <= most_calls  # retries within the policy and its budget
+    assert other.stats.total >= 1
+    logs = capsys.readouterr().out.lower()
+    lines = [json.loads(x) for x in logs.splitlines() if x.startswith("{")]
+    assert lines
+    for secret in SECRETS:
+        assert secret not in logs
