@@ -26,6 +26,7 @@ from pathlib import Path
 
 import httpx
 from _emulators import Emulators, emulators, free_port
+from aiolimiter import AsyncLimiter
 
 from upsales_freshdesk.clients import Filters, FreshdeskClient, ThrottleRegistry, UpsalesClient
 from upsales_freshdesk.clients._transport import UpstreamTransport
@@ -81,13 +82,15 @@ async def agent(
     emu: Emulators,
     index: int,
     until: float,
-    pause: float,
+    pace: AsyncLimiter | None,
     latencies: list[float],
     errors: list[str],
     ticket: dict,
 ) -> None:
     n = 0
     while time.monotonic() < until:
+        if pace is not None:
+            await pace.acquire()
         token = emu.upsales_tokens[(index * 7 + n) % len(emu.upsales_tokens)]
         n += 1
         started = time.perf_counter()
@@ -107,8 +110,6 @@ async def agent(
         except httpx.HTTPError as exc:
             errors.append(type(exc).__name__)
         latencies.append((time.perf_counter() - started) * 1000)
-        if pause:
-            await asyncio.sleep(pause)
 
 
 async def old_way(emu: Emulators, lookups: int, agents: int, requester_id: int) -> float:
@@ -158,17 +159,17 @@ async def run(agents: int, seconds: float, soak: bool, rate: float) -> None:
                 timeout=20,
                 transport=UpstreamTransport(limits=limits, trust_env=False),
             ) as http:
-                await agent(http, emu, 0, time.monotonic() + 2, 0, [], [], ticket)  # warm up
+                await agent(http, emu, 0, time.monotonic() + 2, None, [], [], ticket)  # warm up
                 rss_start = rss_mb(backend.proc.pid)
                 latencies: list[float] = []
                 errors: list[str] = []
                 samples: list[tuple[float, float]] = []
                 if soak:
                     seconds = seconds * 60
-                    agents = max(1, round(rate * 0.2))  # about 0.2 s per card
-                    pause = max(0.0, agents / rate - 0.2)
+                    agents = max(2, round(rate))  # enough agents: the limiter sets the rate
+                    pace = AsyncLimiter(rate, 1)
                 else:
-                    pause = 0.0
+                    pace = None
                 until = time.monotonic() + seconds
                 begin = time.monotonic()
 
@@ -181,7 +182,7 @@ async def run(agents: int, seconds: float, soak: bool, rate: float) -> None:
                 await asyncio.gather(
                     sample(),
                     *(
-                        agent(http, emu, i, until, pause, latencies, errors, ticket)
+                        agent(http, emu, i, until, pace, latencies, errors, ticket)
                         for i in range(agents)
                     ),
                 )
