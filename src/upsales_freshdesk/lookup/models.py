@@ -41,12 +41,12 @@ class _In(BaseModel):
 
 
 class TicketIn(_In):
-    id: int = Field(gt=0, le=2**53)
+    id: int = Field(strict=True, gt=0, le=2**53)
     subject: Text | None = None
 
 
 class RequesterIn(_In):
-    id: int | None = Field(default=None, gt=0, le=2**53)
+    id: int | None = Field(default=None, strict=True, gt=0, le=2**53)
     email: Email
     name: Text | None = None
     phone: Annotated[str, StringConstraints(max_length=60)] | None = None
@@ -59,7 +59,7 @@ class RequesterIn(_In):
 
 
 class CompanyIn(_In):
-    id: int | None = Field(default=None, gt=0, le=2**53)
+    id: int | None = Field(default=None, strict=True, gt=0, le=2**53)
     name: Text | None = None
 
 
@@ -71,7 +71,7 @@ class CardRequest(_In):
     company: CompanyIn | None = None
     locale: Annotated[str, StringConstraints(max_length=35)] = "en"
     #: When the agent picked one of several matches.
-    upsales_contact_id: int | None = Field(default=None, gt=0, le=2**53)
+    upsales_contact_id: int | None = Field(default=None, strict=True, gt=0, le=2**53)
 
 
 class Person(BaseModel):

@@ -19,7 +19,7 @@ from .messages import done_message, localise
 from .render import render_template
 
 router = APIRouter(prefix="/v1/actions")  # error answers: see ACTION_ERRORS below
-Id = Annotated[int, Field(gt=0, le=2**53)]
+Id = Annotated[int, Field(strict=True, gt=0, le=2**53)]
 Short = Annotated[str, StringConstraints(max_length=200, strip_whitespace=True)]
 
 

@@ -12,7 +12,7 @@ from typing import Annotated, Any, Literal
 
 from fastapi import APIRouter, Header
 from fastapi.responses import JSONResponse
-from pydantic import BaseModel, ConfigDict, Field
+from pydantic import BaseModel, ConfigDict, Field, StringConstraints
 
 from ..clients import Deadline, UpstreamError
 from ..sync.engine import changes_for, desired
@@ -23,7 +23,15 @@ router = APIRouter(prefix="/v1/webhooks")
 
 class TicketCreated(BaseModel):
     model_config = ConfigDict(extra="ignore")  # admins build the payload; keep what we use
-    ticket_id: int = Field(gt=0, le=2**53)  # "{{ticket.id}}" arrives as a string; both work
+    #: A number, or the string Freshdesk's "{{ticket.id}}" placeholder gives.
+    ticket_id: (
+        Annotated[int, Field(strict=True, gt=0, le=2**53)]
+        | Annotated[str, StringConstraints(pattern=r"^[1-9][0-9]{0,15}$")]
+    )
+
+    @property
+    def id(self) -> int:
+        return int(self.ticket_id)
 
 
 class WebhookResult(BaseModel):
@@ -58,7 +66,7 @@ async def ticket_created(
     deadline = Deadline.after(settings.card_deadline_seconds)
     try:
         ticket = await clients.freshdesk.tickets.get(
-            body.ticket_id, include=["requester"], deadline=deadline
+            body.id, include=["requester"], deadline=deadline
         )
         requester = ticket.requester
         if requester is None or not requester.email:
