@@ -70,7 +70,7 @@ async def test_fault_matrix(upstream: str, fault: str, capsys: pytest.CaptureFix
         card = resp.json()
         broken_calls = broken.stats.total
     assert resp.status_code == 200
-    assert elapsed < DEADLINE + 1.0
+    assert elapsed < DEADLINE + 3.0  # the deadline ended it (the hang is 30 s), with room for load
     assert card["status"] == status
     codes = {(e["source"], e["code"]) for e in card["errors"]}
     assert codes == (set() if code is None else {(upstream, code)})
