@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from functools import lru_cache
 from typing import Annotated
 
@@ -49,14 +50,7 @@ class Settings(BaseSettings):
     #: The card endpoint answers within this many seconds, whatever the upstreams do.
     card_deadline_seconds: float = Field(default=8.0, gt=0, le=12)
     #: Freshdesk contact field -> Upsales contact field, for "Update Freshdesk from Upsales".
-    field_mapping: dict[str, str] = Field(
-        default_factory=lambda: {
-            "name": "name",
-            "phone": "phone",
-            "mobile": "cellPhone",
-            "job_title": "title",
-        }
-    )
+    field_mapping: dict[str, str] = Field(default_factory=lambda: dict(_default_mapping()))
     #: Largest upstream answer read, in bytes; a bigger one is refused as malformed.
     max_upstream_bytes: int = Field(default=16 * 1024 * 1024, ge=64 * 1024, le=256 * 1024 * 1024)
     #: Largest request body accepted, in bytes.
@@ -93,8 +87,7 @@ class Settings(BaseSettings):
     @field_validator("field_mapping")
     @classmethod
     def _mapping(cls, value: dict[str, str]) -> dict[str, str]:
-        freshdesk = {"name", "phone", "mobile", "job_title"}
-        upsales = {"name", "phone", "cellPhone", "title"}
+        freshdesk, upsales = set(_default_mapping()), set(_default_mapping().values())
         if not set(value) <= freshdesk or not set(value.values()) <= upsales:
             raise ValueError(f"field_mapping maps {sorted(freshdesk)} to {sorted(upsales)}")
         return value
@@ -106,6 +99,12 @@ class Settings(BaseSettings):
 
         plan_limit(int(value) if value.isdigit() else value)
         return value
+
+
+def _default_mapping() -> Mapping[str, str]:
+    from .lookup.actions import DEFAULT_MAPPING
+
+    return DEFAULT_MAPPING
 
 
 @lru_cache

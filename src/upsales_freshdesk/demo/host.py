@@ -9,7 +9,6 @@ backend only. Case switches (language, an upstream down or slow) go to the emula
 
 from __future__ import annotations
 
-import json
 import mimetypes
 from dataclasses import dataclass, field
 from importlib import resources
@@ -336,7 +335,3 @@ class DemoHost:
                 )
         headers = {k: v for k, v in resp.headers.items() if k.lower() in RELAY_HEADERS}
         return JSONResponse({"status": resp.status_code, "headers": headers, "response": resp.text})
-
-
-def parse_json(text: str) -> Any:
-    return json.loads(text)

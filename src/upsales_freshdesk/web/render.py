@@ -54,7 +54,9 @@ def check_link_template(template: str) -> str:
 LinkFor = Callable[[int, int | None], str | None]
 
 
+@cache
 def link_maker(template: str) -> LinkFor:
+    """The link function for ``template``, checked once per template, not per card."""
     check_link_template(template)
 
     def link_for(contact_id: int, account_id: int | None) -> str | None:
