@@ -27,7 +27,6 @@ from collections.abc import Awaitable, Callable
 from typing import Any
 
 import httpx
-from _emulators import Emulators, emulators
 
 from upsales_freshdesk.clients import (
     Deadline,
@@ -37,6 +36,7 @@ from upsales_freshdesk.clients import (
     UpsalesClient,
 )
 from upsales_freshdesk.emulators.freshdesk.app import DEFAULT_KEY
+from upsales_freshdesk.emulators.process import EmulatorProcess, run_emulators
 from upsales_freshdesk.emulators.scenarios import SCENARIOS
 from upsales_freshdesk.settings import Settings
 from upsales_freshdesk.web.app import create_app
@@ -56,12 +56,12 @@ async def timed(call: Callable[[], Awaitable[Any]]) -> float:
 
 async def main(latency_ms: float, rounds: int, agents: int) -> None:
     configure_logging(logging.WARNING)
-    with emulators(latency_ms=latency_ms, plan="pro", tokens=agents) as emu:
+    with run_emulators(latency_ms=latency_ms, plan="pro", extra_upsales_tokens=agents) as emu:
         await measure(emu, latency_ms, rounds, agents)
 
 
-async def measure(emu: Emulators, latency_ms: float, rounds: int, agents: int) -> None:
-    tokens = emu.upsales_tokens
+async def measure(emu: EmulatorProcess, latency_ms: float, rounds: int, agents: int) -> None:
+    tokens = emu.extra_upsales_tokens
     app = create_app(
         Settings(
             freshdesk_base_url=emu.freshdesk_url,

@@ -25,11 +25,11 @@ import time
 from pathlib import Path
 
 import httpx
-from _emulators import Emulators, emulators, free_port
 from aiolimiter import AsyncLimiter
 
 from upsales_freshdesk.clients import Filters, FreshdeskClient, ThrottleRegistry, UpsalesClient
 from upsales_freshdesk.clients._transport import UpstreamTransport
+from upsales_freshdesk.emulators.process import EmulatorProcess, free_port, run_emulators
 from upsales_freshdesk.emulators.scenarios import SCENARIOS
 
 KEY = "demo-freshdesk-key"
@@ -49,7 +49,7 @@ def pct(values: list[float], q: float) -> float:
 
 
 class Backend:
-    def __init__(self, emu: Emulators) -> None:
+    def __init__(self, emu: EmulatorProcess) -> None:
         self.port = free_port()
         env = {
             **os.environ,
@@ -79,7 +79,7 @@ class Backend:
 
 async def agent(
     http: httpx.AsyncClient,
-    emu: Emulators,
+    emu: EmulatorProcess,
     index: int,
     until: float,
     pace: AsyncLimiter | None,
@@ -91,7 +91,7 @@ async def agent(
     while time.monotonic() < until:
         if pace is not None:
             await pace.acquire()
-        token = emu.upsales_tokens[(index * 7 + n) % len(emu.upsales_tokens)]
+        token = emu.extra_upsales_tokens[(index * 7 + n) % len(emu.extra_upsales_tokens)]
         n += 1
         started = time.perf_counter()
         try:
@@ -112,11 +112,11 @@ async def agent(
         latencies.append((time.perf_counter() - started) * 1000)
 
 
-async def old_way(emu: Emulators, lookups: int, agents: int, requester_id: int) -> float:
+async def old_way(emu: EmulatorProcess, lookups: int, agents: int, requester_id: int) -> float:
     """The same lookups, each call after the other, through the same clients."""
     registry = ThrottleRegistry()
     fd = FreshdeskClient("demo", KEY, plan=1_000_000, base_url=emu.freshdesk_url, registry=registry)
-    tokens = emu.upsales_tokens
+    tokens = emu.extra_upsales_tokens
     uss = [UpsalesClient(t, base_url=emu.upsales_url, registry=registry) for t in tokens[:agents]]
     counter = {"left": lookups}
 
@@ -139,7 +139,9 @@ async def old_way(emu: Emulators, lookups: int, agents: int, requester_id: int) 
 
 
 async def run(agents: int, seconds: float, soak: bool, rate: float) -> None:
-    with emulators(latency_ms=50, plan="1000000", tokens=max(200, agents * 4)) as emu:
+    with run_emulators(
+        latency_ms=50, plan="1000000", extra_upsales_tokens=max(200, agents * 4)
+    ) as emu:
         async with httpx.AsyncClient() as probe:
             found = await probe.get(
                 f"{emu.freshdesk_url}tickets/{SCENARIO.ticket_id}", auth=(KEY, "X")

@@ -2,23 +2,14 @@
 
 from __future__ import annotations
 
-import os
-import signal
-import socket
-import subprocess
-import sys
-import time
+from pathlib import Path
 
 import httpx
+import pytest
 from typer.testing import CliRunner
 
 from upsales_freshdesk.cli import app
-
-
-def free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return int(s.getsockname()[1])
+from upsales_freshdesk.emulators.process import run_emulators
 
 
 def test_help_lists_emulate() -> None:
@@ -35,49 +26,33 @@ def test_emulate_refuses_a_public_host_and_an_unknown_plan() -> None:
     assert plan.exit_code != 0
 
 
-def test_emulate_serves_both_and_prints_urls_and_keys() -> None:
-    fd_port, us_port = free_port(), free_port()
-    proc = subprocess.Popen(
-        [
-            sys.executable,
-            "-m",
-            "upsales_freshdesk",
-            "emulate",
-            "--freshdesk-port",
-            str(fd_port),
-            "--upsales-port",
-            str(us_port),
-            "--plan",
-            "trial",
-        ],
-        stdout=subprocess.PIPE,
-        stderr=subprocess.STDOUT,
-        text=True,
-        env={**os.environ, "COLUMNS": "200"},
-    )
-    try:
-        deadline = time.monotonic() + 20
-        while time.monotonic() < deadline:
-            try:
-                fd = httpx.get(
-                    f"http://127.0.0.1:{fd_port}/api/v2/agents/me", auth=("demo-freshdesk-key", "X")
-                )
-                us = httpx.get(
-                    f"http://127.0.0.1:{us_port}/api/v2/self",
-                    headers={"Cookie": "token=demo-upsales-token"},
-                )
-                break
-            except httpx.TransportError:
-                time.sleep(0.1)
-        else:
-            raise AssertionError("the emulators did not start")
-        assert fd.status_code == 200
-        assert fd.headers["X-RateLimit-Total"] == "50"
-        assert us.status_code == 200
-    finally:
-        proc.send_signal(signal.SIGINT)
-        output, _ = proc.communicate(timeout=10)
-    assert f"http://127.0.0.1:{fd_port}/api/v2/" in output
-    assert f"http://127.0.0.1:{us_port}/api/v2/" in output
+def test_emulate_serves_both_and_prints_urls_and_keys(tmp_path: Path) -> None:
+    log = tmp_path / "emulate.log"
+    with log.open("wb") as out, run_emulators(plan="trial", output=out) as emu:
+        fd = httpx.get(f"{emu.freshdesk_url}agents/me", auth=(emu.freshdesk_key, "X"))
+        us = httpx.get(f"{emu.upsales_url}self", headers={"Cookie": f"token={emu.upsales_token}"})
+        assert emu.calls() == (1, 1)
+        emu.reset_stats()
+        assert emu.calls() == (0, 0)
+    assert fd.status_code == 200
+    assert fd.headers["X-RateLimit-Total"] == "50"
+    assert us.status_code == 200
+    output = log.read_text()
+    assert emu.freshdesk_url in output
+    assert emu.upsales_url in output
     assert "demo-freshdesk-key" in output
     assert "demo-upsales-token" in output
+    assert "stopped" in output
+
+
+def test_run_emulators_refuses_an_unknown_plan_before_starting() -> None:
+    with pytest.raises(ValueError, match="unknown plan"), run_emulators(plan="gold"):
+        pass
+
+
+def test_run_emulators_hands_out_the_extra_tokens() -> None:
+    with run_emulators(extra_upsales_tokens=2) as emu:
+        assert emu.extra_upsales_tokens == ("demo-upsales-token-1", "demo-upsales-token-2")
+        for token in emu.extra_upsales_tokens:
+            resp = httpx.get(f"{emu.upsales_url}self", headers={"Cookie": f"token={token}"})
+            assert resp.status_code == 200

@@ -46,11 +46,17 @@ def client(base: str, policy: RetryPolicy) -> FreshdeskClient:
     )
 
 
+#: Company 901's contacts in the seed-1 book, oldest-updated first (as Freshdesk lists).
+COMPANY_901_CONTACTS = [43026449046, 43026449000, 43026449123, 43026449210]
+
+
 async def test_a_real_round_trip(served: tuple[Emulator, str], policy: RetryPolicy) -> None:
-    _, base = served
+    emu, base = served
     async with client(base, policy) as c:
         ids = [x.id async for x in c.contacts.list(company_id=901, per_page=1)]
-    assert len(ids) >= 2
+    assert ids == COMPANY_901_CONTACTS
+    # One call per page of one contact; the last page has no "next" link.
+    assert emu.stats.by_route == {"GET /api/v2/contacts": len(COMPANY_901_CONTACTS)}
 
 
 @pytest.mark.parametrize(

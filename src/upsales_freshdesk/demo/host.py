@@ -25,6 +25,7 @@ from starlette.types import Message, Receive, Scope, Send
 from ..emulators.base import Emulator
 from ..emulators.faults import Faults
 from ..emulators.freshdesk.app import DEFAULT_KEY
+from ..emulators.freshdesk.store import FreshdeskStore
 from ..emulators.scenarios import SCENARIOS
 from ..emulators.upsales.app import DEFAULT_TOKEN
 from ..web.security import security_headers
@@ -38,6 +39,15 @@ MODES = {
     "slow": Faults(latency_ms=3000),
 }
 RELAY_HEADERS = ("content-type", "x-ratelimit-remaining")
+TICKET_DATA_FIELDS = (
+    "id",
+    "subject",
+    "description_text",
+    "status",
+    "priority",
+    "requester_id",
+    "created_at",
+)
 
 
 def default_iparams() -> dict[str, str]:
@@ -72,7 +82,10 @@ class DemoHost:
     ) -> None:
         self.app_dir = app_dir
         self.backend = backend
+        if not isinstance(freshdesk.store, FreshdeskStore):
+            raise TypeError("the demo host needs the Freshdesk emulator's store")
         self.emulators = {"freshdesk": freshdesk, "upsales": upsales}
+        self._fd: FreshdeskStore = freshdesk.store
         self.base_latency_ms = base_latency_ms
         self.state = DemoState()
         self.static = resources.files(__package__).joinpath("static")
@@ -205,22 +218,17 @@ class DemoHost:
 
     # -- Freshdesk data (what the ticket page and client.data.get show) -------------
 
-    @property
-    def _fd(self) -> Any:
-        return self.emulators["freshdesk"].store
-
     async def tickets(self, request: Request) -> Response:
         scenario_of = {s.ticket_id: s.key for s in SCENARIOS.values()}
         rows = []
-        for tid in sorted(self._fd.tickets)[:40]:
-            t = self._fd.tickets[tid]
-            requester = self._fd.contacts.get(t["requester_id"], {})
+        for t in self._fd.tickets_list(limit=40):
+            requester = self._fd.contact(t["requester_id"]) or {}
             rows.append(
                 {
-                    "id": tid,
+                    "id": t["id"],
                     "subject": t["subject"],
                     "requester": requester.get("name"),
-                    "scenario": scenario_of.get(tid),
+                    "scenario": scenario_of.get(t["id"]),
                     "status": t["status"],
                 }
             )
@@ -228,10 +236,10 @@ class DemoHost:
 
     async def ticket(self, request: Request) -> Response:
         tid = request.path_params["tid"]
-        t = self._fd.tickets.get(tid)
+        t = self._fd.ticket(tid)
         if t is None:
             return Response(status_code=404)
-        requester = self._fd.contacts.get(t["requester_id"], {})
+        requester = self._fd.contact(t["requester_id"]) or {}
         return JSONResponse(
             {
                 "id": tid,
@@ -247,7 +255,7 @@ class DemoHost:
                         "private": n["private"],
                         "created_at": n["created_at"],
                     }
-                    for n in self._fd.conversations.get(tid, [])
+                    for n in self._fd.notes(tid)
                 ],
             }
         )
@@ -255,32 +263,22 @@ class DemoHost:
     async def data(self, request: Request) -> Response:
         """Everything ``client.data.get`` gives on a ticket page, as the platform shapes it."""
         tid = request.path_params["tid"]
-        t = self._fd.tickets.get(tid)
+        t = self._fd.ticket(tid)
         if t is None:
             return Response(status_code=404)
-        c = self._fd.contacts[t["requester_id"]]
-        company = self._fd.companies.get(c.get("company_id") or 0)
+        c = self._fd.contact(t["requester_id"]) or {}
+        company = self._fd.company(c.get("company_id") or 0)
         requester = {k: c.get(k) for k in ("id", "name", "email", "phone", "mobile")}
-        agent = self._fd.agent["contact"]
+        me = self._fd.current_agent()
+        agent = me["contact"]
         return JSONResponse(
             {
-                "ticket": {
-                    k: t.get(k)
-                    for k in (
-                        "id",
-                        "subject",
-                        "description_text",
-                        "status",
-                        "priority",
-                        "requester_id",
-                        "created_at",
-                    )
-                },
+                "ticket": {k: t.get(k) for k in TICKET_DATA_FIELDS},
                 "requester": requester,
                 "contact": requester,
                 "company": {"id": company["id"], "name": company["name"]} if company else None,
                 "loggedInUser": {
-                    "id": self._fd.agent["id"],
+                    "id": me["id"],
                     "contact": {
                         "name": agent["name"],
                         "email": agent["email"],

@@ -7,6 +7,8 @@ import time
 from collections.abc import Callable
 from dataclasses import dataclass, field
 
+Clock = Callable[[], float]
+
 
 @dataclass(frozen=True, slots=True)
 class Decision:
@@ -30,7 +32,7 @@ class WindowLimiter:
 
     limit: int
     window: float
-    clock: Callable[[], float] = time.monotonic
+    clock: Clock = time.monotonic
     _windows: dict[str, _Window] = field(default_factory=dict)
 
     def take(self, key: str, cost: int = 1) -> Decision:

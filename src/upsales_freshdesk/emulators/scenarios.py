@@ -8,6 +8,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from datetime import UTC, datetime
+from typing import Any
 
 EPOCH = datetime(2026, 1, 1, 9, 0, tzinfo=UTC)
 FRESHDESK_CONTACT_BASE = 43_026_449_000  # Freshdesk ids exceed 32 bits
@@ -118,3 +119,23 @@ SCENARIOS: dict[str, Scenario] = {
 }
 HOSTILE_NAME = '<img src=x onerror="alert(1)">Eve <script>alert(2)</script>'
 HOSTILE_TITLE = "</td><script>document.title='pwned'</script>"
+
+#: The agent the demo API key belongs to (``GET /agents/me``).
+FRESHDESK_AGENT: dict[str, Any] = {
+    "id": 77_000_000_001,
+    "created_at": "2024-02-01T08:00:00Z",
+    "updated_at": "2025-11-20T08:00:00Z",
+    "available_since": None,
+    "contact": {
+        "name": "Demo Agent",
+        "email": "agent@support-demo.example",
+        "language": "en",
+        "time_zone": "Stockholm",
+        "active": True,
+        "job_title": "Support",
+        "created_at": "2024-02-01T08:00:00Z",
+        "updated_at": "2025-11-20T08:00:00Z",
+        "mobile": None,
+        "phone": None,
+    },
+}

@@ -6,17 +6,18 @@ live in :mod:`.scenarios`.
 
 from __future__ import annotations
 
+import copy
 import html
 import random
-import unicodedata
-from dataclasses import dataclass, field
-from datetime import UTC, datetime, timedelta
+from datetime import datetime, timedelta
 from typing import Any
 
+from .book import Book, ascii_fold, iso
 from .scenarios import (
     CITIES,
     EPOCH,
     FIRST,
+    FRESHDESK_AGENT,
     FRESHDESK_CONTACT_BASE,
     HOSTILE_NAME,
     HOSTILE_TITLE,
@@ -33,32 +34,6 @@ from .scenarios import (
 )
 
 __all__ = ["SCENARIOS", "STAGES", "TODO_TYPES", "Book", "build_book", "iso"]
-
-
-def ascii_fold(text: str) -> str:
-    text = text.replace("ø", "o").replace("Ø", "O").replace("æ", "ae").replace("Æ", "AE")
-    normal = unicodedata.normalize("NFKD", text)
-    return "".join(c for c in normal if not unicodedata.combining(c))
-
-
-def iso(moment: datetime, *, millis: bool = True) -> str:
-    text = moment.astimezone(UTC).strftime("%Y-%m-%dT%H:%M:%S")
-    return text + (".000Z" if millis else "Z")
-
-
-@dataclass
-class Book:
-    """Both systems' records, as the stores keep them (see each store for the shape)."""
-
-    users: list[dict[str, Any]] = field(default_factory=list)
-    accounts: list[dict[str, Any]] = field(default_factory=list)
-    contacts: list[dict[str, Any]] = field(default_factory=list)
-    orders: list[dict[str, Any]] = field(default_factory=list)
-    activities: list[dict[str, Any]] = field(default_factory=list)
-    fd_companies: list[dict[str, Any]] = field(default_factory=list)
-    fd_contacts: list[dict[str, Any]] = field(default_factory=list)
-    fd_tickets: list[dict[str, Any]] = field(default_factory=list)
-    fd_agent: dict[str, Any] = field(default_factory=dict)
 
 
 class _Builder:
@@ -305,6 +280,33 @@ class _Builder:
                     "updated_at": account["modDate"][:19] + "Z",
                 }
             )
+        for i, entry in enumerate(self.fd_contact_entries()):
+            created = self.when(10, 900)
+            book.fd_contacts.append(
+                {
+                    "id": FRESHDESK_CONTACT_BASE + i,
+                    "other_emails": [],
+                    "mobile": None,
+                    "job_title": None,
+                    "company_id": None,
+                    **entry,
+                    "created_at": iso(created, millis=False),
+                    "updated_at": iso(
+                        created + timedelta(days=self.rng.randint(0, 9)), millis=False
+                    ),
+                }
+            )
+        by_email = {c["email"]: c for c in book.fd_contacts}
+        for s in SCENARIOS.values():
+            self.ticket(by_email[s.email], subject=f"[{s.key}] {self.rng.choice(TICKET_SUBJECTS)}")
+        for contact in self.rng.sample(book.fd_contacts, k=min(320, len(book.fd_contacts))):
+            self.ticket(contact, subject=self.rng.choice(TICKET_SUBJECTS))
+        book.fd_agent = copy.deepcopy(FRESHDESK_AGENT)
+
+    def fd_contact_entries(self) -> list[dict[str, Any]]:
+        """Freshdesk's contacts, before ids and times: most of Upsales' people, the
+        scenarios' own, and people Upsales does not know."""
+        book = self.book
         mirrored = [c for c in book.contacts if c["name"] != HOSTILE_NAME][
             : int(len(book.contacts) * 0.82)
         ]
@@ -355,45 +357,7 @@ class _Builder:
                     "phone": self.phone(),
                 }
             )
-        for i, entry in enumerate(fd):
-            created = self.when(10, 900)
-            book.fd_contacts.append(
-                {
-                    "id": FRESHDESK_CONTACT_BASE + i,
-                    "other_emails": [],
-                    "mobile": None,
-                    "job_title": None,
-                    "company_id": None,
-                    **entry,
-                    "created_at": iso(created, millis=False),
-                    "updated_at": iso(
-                        created + timedelta(days=self.rng.randint(0, 9)), millis=False
-                    ),
-                }
-            )
-        by_email = {c["email"]: c for c in book.fd_contacts}
-        for s in SCENARIOS.values():
-            self.ticket(by_email[s.email], subject=f"[{s.key}] {self.rng.choice(TICKET_SUBJECTS)}")
-        for contact in self.rng.sample(book.fd_contacts, k=min(320, len(book.fd_contacts))):
-            self.ticket(contact, subject=self.rng.choice(TICKET_SUBJECTS))
-        book.fd_agent = {
-            "id": 77_000_000_001,
-            "created_at": "2024-02-01T08:00:00Z",
-            "updated_at": "2025-11-20T08:00:00Z",
-            "available_since": None,
-            "contact": {
-                "name": "Demo Agent",
-                "email": "agent@support-demo.example",
-                "language": "en",
-                "time_zone": "Stockholm",
-                "active": True,
-                "job_title": "Support",
-                "created_at": "2024-02-01T08:00:00Z",
-                "updated_at": "2025-11-20T08:00:00Z",
-                "mobile": None,
-                "phone": None,
-            },
-        }
+        return fd
 
     def ticket(self, contact: dict[str, Any], *, subject: str) -> None:
         created = self.when(0, 60)

@@ -11,6 +11,7 @@ import uvicorn
 from .base import Emulator
 from .faults import Faults
 from .freshdesk.app import DEFAULT_DOMAIN, DEFAULT_KEY, create_freshdesk_emulator
+from .freshdesk.limits import parse_plan
 from .upsales.app import DEFAULT_TOKEN, create_upsales_emulator
 
 
@@ -20,6 +21,7 @@ class EmulatorConfig:
     freshdesk_port: int = 9001
     upsales_port: int = 9002
     seed: int = 1
+    #: A Freshdesk plan name or a number of calls/min (see :func:`parse_plan`).
     plan: str = "pro"
     latency_ms: float = 0.0
     freshdesk_key: str = DEFAULT_KEY
@@ -31,6 +33,7 @@ class EmulatorConfig:
         if not is_loopback(self.host):
             # The control surface (/_emulator/) has no auth: never expose it.
             raise ValueError("the emulators serve on loopback only")
+        parse_plan(self.plan)  # refuse an unknown plan here, not when serving
 
     @property
     def freshdesk_url(self) -> str:
@@ -57,7 +60,7 @@ def is_loopback(host: str) -> bool:
 def build(config: EmulatorConfig) -> tuple[Emulator, Emulator]:
     """Both emulators, with the configured seed, keys, plan and base latency."""
     freshdesk = create_freshdesk_emulator(
-        seed=config.seed, keys={config.freshdesk_key}, plan=_plan(config.plan)
+        seed=config.seed, keys={config.freshdesk_key}, plan=config.plan
     )
     tokens = {config.upsales_token, *config.extra_upsales_tokens}
     upsales = create_upsales_emulator(seed=config.seed, tokens=tokens)
@@ -65,10 +68,6 @@ def build(config: EmulatorConfig) -> tuple[Emulator, Emulator]:
         for emulator in (freshdesk, upsales):
             emulator.faults.set(Faults(latency_ms=config.latency_ms))
     return freshdesk, upsales
-
-
-def _plan(plan: str) -> str | int:
-    return int(plan) if plan.isdigit() else plan
 
 
 async def serve(config: EmulatorConfig, *, log_level: str = "warning") -> None:

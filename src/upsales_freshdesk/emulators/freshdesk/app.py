@@ -5,6 +5,7 @@ from __future__ import annotations
 import base64
 import binascii
 import json
+import time
 import uuid
 from collections.abc import Awaitable, Callable
 from datetime import datetime
@@ -17,11 +18,11 @@ from starlette.responses import JSONResponse, Response
 from starlette.routing import Route
 from starlette.types import Receive, Scope, Send
 
-from ...clients.policy import FRESHDESK_LIST_LIMITS, FRESHDESK_PLAN_LIMITS
 from ..base import Emulator
-from ..ratelimit import WindowLimiter
+from ..ratelimit import Clock, Decision, WindowLimiter
 from ..seed import SCENARIOS
 from . import search
+from .limits import WINDOW_SECONDS, Endpoint, PlanLimits, parse_plan
 from .rules import FreshdeskError, check_contact, paged, validation
 from .store import CONTACT_DEFAULTS, FreshdeskStore, Record, now_iso
 
@@ -67,13 +68,16 @@ def shaper(status: int, retry_after: float | None) -> Response:
     return Response(status_code=status)
 
 
-def served(*, is_list: bool = False) -> Callable[[Work], RouteFn]:
-    """Run a route through rate limiting, auth and error shaping."""
+def served(endpoint: Endpoint | None = None) -> Callable[[Work], RouteFn]:
+    """Run a route through rate limiting, auth and error shaping.
+
+    ``endpoint`` names the route's own sub-limit, where Freshdesk documents one.
+    """
 
     def decorate(work: Work) -> RouteFn:
         @wraps(work)
         async def route(self: FreshdeskApi, request: Request) -> Response:
-            return await self.serve(request, lambda r: work(self, r), is_list=is_list)
+            return await self.serve(request, lambda r: work(self, r), endpoint=endpoint)
 
         return route
 
@@ -86,14 +90,17 @@ class FreshdeskApi:
         store: FreshdeskStore,
         *,
         keys: set[str],
-        limit: int,
-        list_limit: int,
+        limits: PlanLimits,
         window: float,
         domain: str,
+        clock: Clock,
     ) -> None:
         self.store, self.keys, self.domain = store, keys, domain
-        self.limiter = WindowLimiter(limit, window)
-        self.list_limiter = WindowLimiter(list_limit, window)
+        self.limiter = WindowLimiter(limits.per_minute, window, clock)
+        #: One limiter per endpoint with a documented sub-limit, each its own budget.
+        self.endpoint_limiters: dict[Endpoint, WindowLimiter] = {
+            name: WindowLimiter(n, window, clock) for name, n in limits.per_endpoint.items()
+        }
         r = "/api/v2"
         routes = [
             Route(f"{r}/tickets", self.list_tickets, methods=["GET"]),
@@ -136,14 +143,9 @@ class FreshdeskApi:
         request: Request,
         work: Callable[[Request], Awaitable[Response]],
         *,
-        is_list: bool = False,
+        endpoint: Endpoint | None = None,
     ) -> Response:
-        includes = [i for i in request.query_params.get("include", "").split(",") if i]
-        cost = 1 + len(includes) if request.url.path.startswith("/api/v2/tickets/") else 1
-        # Invalid calls count too; a refused call costs nothing.
-        decision = self.list_limiter.take("account") if is_list else None
-        if decision is None or decision.allowed:
-            decision = self.limiter.take("account", cost)
+        decision = self._admit(request, endpoint)
         if not decision.allowed:
             resp = shaper(429, decision.reset_in)
         elif not self._authorised(request):
@@ -166,6 +168,17 @@ class FreshdeskApi:
             }
         )
         return resp
+
+    def _admit(self, request: Request, endpoint: Endpoint | None) -> Decision:
+        """Spend from the endpoint's sub-limit (if any), then from the account's."""
+        includes = [i for i in request.query_params.get("include", "").split(",") if i]
+        cost = 1 + len(includes) if request.url.path.startswith("/api/v2/tickets/") else 1
+        # Invalid calls count too; a refused call costs nothing.
+        sub = self.endpoint_limiters.get(endpoint) if endpoint else None
+        decision = sub.take("account") if sub else None
+        if decision is None or decision.allowed:
+            decision = self.limiter.take("account", cost)
+        return decision
 
     @staticmethod
     async def _body(request: Request) -> dict[str, Any]:
@@ -216,7 +229,7 @@ class FreshdeskApi:
             ticket["conversations"] = self.store.conversations.get(ticket["id"], [])[:10]
         return JSONResponse(ticket)
 
-    @served(is_list=True)
+    @served("tickets_list")
     async def list_tickets(self, request: Request) -> Response:
         rows = sorted(
             self.store.tickets.values(), key=lambda t: (t["created_at"], t["id"]), reverse=True
@@ -244,7 +257,7 @@ class FreshdeskApi:
             raise validation("private", "It should be a/an Boolean", "datatype_mismatch")
         return JSONResponse(self.store.add_note(tid, body["body"], private), status_code=201)
 
-    @served(is_list=True)
+    @served("contacts_list")
     async def list_contacts(self, request: Request) -> Response:
         q = request.query_params
         rows = [c for c in self.store.contacts.values() if not c["deleted"]]
@@ -340,20 +353,23 @@ def create_freshdesk_emulator(
     keys: set[str] | None = None,
     plan: str | int = "pro",
     store: FreshdeskStore | None = None,
-    window: float = 60.0,
+    window: float = WINDOW_SECONDS,
     domain: str = DEFAULT_DOMAIN,
+    clock: Clock = time.monotonic,
 ) -> Emulator:
-    """The Freshdesk emulator as an ASGI app. ``plan`` is a plan name or calls/min."""
-    limit = plan if isinstance(plan, int) else FRESHDESK_PLAN_LIMITS[plan]
-    list_limit = limit if isinstance(plan, int) else FRESHDESK_LIST_LIMITS.get(plan, limit)
+    """The Freshdesk emulator as an ASGI app.
+
+    ``plan`` is a plan name or calls/min (see :func:`.limits.parse_plan`); ``window``
+    and ``clock`` let tests shorten or drive the rate-limit window.
+    """
     store = store or FreshdeskStore(seed)
     api = FreshdeskApi(
         store,
         keys=keys or {DEFAULT_KEY},
-        limit=limit,
-        list_limit=list_limit,
+        limits=parse_plan(plan),
         window=window,
         domain=domain,
+        clock=clock,
     )
 
     async def scenarios(request: Request) -> Response:
@@ -374,6 +390,6 @@ def create_freshdesk_emulator(
         api=api,
         store=store,
         shaper=shaper,
-        limiters=[api.limiter, api.list_limiter],
+        limiters=[api.limiter, *api.endpoint_limiters.values()],
         extra_routes=[Route("/_emulator/scenarios", scenarios, methods=["GET"])],
     )

@@ -63,12 +63,20 @@ TICKET_DEFAULTS: Record = {
 }
 
 
+def _copy(record: Record | None) -> Record | None:
+    return None if record is None else copy.deepcopy(record)
+
+
 def now_iso() -> str:
     return datetime.now(UTC).strftime("%Y-%m-%dT%H:%M:%SZ")
 
 
 class FreshdeskStore:
-    """Companies, contacts, tickets and their notes, and the key's agent."""
+    """Companies, contacts, tickets and their notes, and the key's agent.
+
+    The emulator's routes work on the tables; anything else (the demo host, tests)
+    reads through the methods below, which hand out copies, not the stored records.
+    """
 
     def __init__(self, seed: int = 1, book: Book | None = None) -> None:
         self.seed = seed
@@ -89,6 +97,33 @@ class FreshdeskStore:
         self.conversations: dict[int, list[Record]] = {}
         self.agent: Record = copy.deepcopy(b.fd_agent)
         self._next_note = 1
+
+    # -- read API ----------------------------------------------------------------------
+
+    def ticket(self, ticket_id: int) -> Record | None:
+        return _copy(self.tickets.get(ticket_id))
+
+    def tickets_list(self, limit: int | None = None) -> list[Record]:
+        """Tickets by id, lowest first; at most ``limit`` of them."""
+        ids = sorted(self.tickets)[:limit]
+        return [copy.deepcopy(self.tickets[i]) for i in ids]
+
+    def contact(self, contact_id: int) -> Record | None:
+        """A contact, soft-deleted ones included (their ``deleted`` is true)."""
+        return _copy(self.contacts.get(contact_id))
+
+    def company(self, company_id: int) -> Record | None:
+        return _copy(self.companies.get(company_id))
+
+    def notes(self, ticket_id: int) -> list[Record]:
+        """A ticket's conversations (notes added through the API), oldest first."""
+        return copy.deepcopy(self.conversations.get(ticket_id, []))
+
+    def current_agent(self) -> Record:
+        """The agent the API key belongs to (``GET /agents/me``)."""
+        return copy.deepcopy(self.agent)
+
+    # -- writes ----------------------------------------------------------------------
 
     def next_contact_id(self) -> int:
         return max(self.contacts, default=0) + 1

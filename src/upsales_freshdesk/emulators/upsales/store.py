@@ -4,18 +4,21 @@ from __future__ import annotations
 
 import copy
 from datetime import UTC, datetime
-from typing import Any
+from typing import Any, Literal
 
 from ..seed import Book, build_book, iso
 
 Record = dict[str, Any]
-COLLECTIONS = ("users", "accounts", "contacts", "orders", "activities")
+Table = Literal["users", "accounts", "contacts", "orders", "activities"]
+COLLECTIONS: tuple[Table, ...] = ("users", "accounts", "contacts", "orders", "activities")
 
 
 class UpsalesStore:
     """Users, accounts, contacts, orders and activities. ``reset()`` re-seeds.
 
     ``version`` changes with every write, so shaped answers can be cached between writes.
+    The emulator's routes use ``get``/``all`` (the stored records); anything else reads
+    through the typed methods below, which hand out copies.
     """
 
     def __init__(self, seed: int = 1, book: Book | None = None) -> None:
@@ -47,6 +50,33 @@ class UpsalesStore:
 
     def get(self, table: str, record_id: int) -> Record | None:
         return self.tables[table].get(record_id)
+
+    # -- read API ----------------------------------------------------------------------
+
+    def record(self, table: Table, record_id: int) -> Record | None:
+        found = self.tables[table].get(record_id)
+        return None if found is None else copy.deepcopy(found)
+
+    def records(self, table: Table) -> list[Record]:
+        """Every record of ``table``, by id."""
+        rows = self.tables[table]
+        return [copy.deepcopy(rows[i]) for i in sorted(rows)]
+
+    def account(self, account_id: int) -> Record | None:
+        return self.record("accounts", account_id)
+
+    def contact(self, contact_id: int) -> Record | None:
+        return self.record("contacts", contact_id)
+
+    def user(self, user_id: int) -> Record | None:
+        return self.record("users", user_id)
+
+    def contacts_of(self, account_id: int) -> list[Record]:
+        """An account's contacts, by id."""
+        rows = self.tables["contacts"]
+        return [copy.deepcopy(rows[i]) for i in sorted(rows) if rows[i]["client"] == account_id]
+
+    # -- writes ----------------------------------------------------------------------
 
     def insert(self, table: str, record: Record) -> Record:
         self.version += 1
