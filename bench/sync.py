@@ -32,9 +32,9 @@ from upsales_freshdesk.emulators.freshdesk.store import FreshdeskStore
 from upsales_freshdesk.emulators.seed import build_book
 from upsales_freshdesk.emulators.upsales.app import DEFAULT_TOKEN, create_upsales_emulator
 from upsales_freshdesk.emulators.upsales.store import UpsalesStore
-from upsales_freshdesk.lookup.actions import DEFAULT_MAPPING
+from upsales_freshdesk.lookup.fields import FieldRule, sync_requester
 from upsales_freshdesk.sync.config import SyncSettings
-from upsales_freshdesk.sync.engine import SKEW, Sync, changes_for, desired
+from upsales_freshdesk.sync.engine import SKEW, Sync
 from upsales_freshdesk.sync.state import SyncState
 
 BASE = "http://testserver/api/v2/"
@@ -102,9 +102,7 @@ async def naive(world: World, config: SyncSettings, changed: list[int]) -> float
             await pace.acquire()
             found = [c async for c in fd.contacts.list(email=contact.email)]
             if len(found) == 1:
-                changes = changes_for(found[0], desired(contact, DEFAULT_MAPPING))
-                if changes:
-                    await fd.contacts.update(found[0].id, changes)
+                await sync_requester(fd, found[0], contact, FieldRule.of(None))
     return time.perf_counter() - started
 
 

@@ -9,8 +9,8 @@ from typing import Annotated
 import typer
 from rich.console import Console
 
-from .clients.policy import FRESHDESK_PLAN_LIMITS
 from .emulators.freshdesk.app import DEFAULT_KEY
+from .emulators.freshdesk.limits import parse_plan as emulated_plan
 from .emulators.server import EmulatorConfig
 from .emulators.server import serve as serve_emulators
 from .emulators.upsales.app import DEFAULT_TOKEN
@@ -26,6 +26,20 @@ console = Console()
 @app.callback()
 def _root() -> None:
     """Upsales CRM data in the Freshdesk ticket sidebar, and contact sync."""
+
+
+def _print_emulators(config: EmulatorConfig) -> None:
+    lines = (
+        "[bold]Emulators[/bold] (made-up data; demo keys only)",
+        f"  Freshdesk  {config.freshdesk_url}  API key: {config.freshdesk_key}"
+        f"  (domain {config.freshdesk_domain})",
+        f"  Upsales    {config.upsales_url}  token: {config.upsales_token}",
+        f"  Controls   http://{config.host}:{{port}}/_emulator/stats | reset | faults",
+        f"Freshdesk plan: {config.plan}; latency {config.latency_ms:g} ms; seed {config.seed}."
+        " Ctrl+C stops.",
+    )
+    for line in lines:
+        console.print(line, highlight=False, soft_wrap=True)
 
 
 @app.command()
@@ -49,8 +63,10 @@ def emulate(
     ] = 0,
 ) -> None:
     """Serve the Freshdesk and Upsales emulators on loopback."""
-    if not plan.isdigit() and plan not in FRESHDESK_PLAN_LIMITS:
-        raise typer.BadParameter(f"unknown plan {plan!r}", param_hint="--plan")
+    try:
+        emulated_plan(plan)
+    except ValueError as exc:
+        raise typer.BadParameter(str(exc), param_hint="--plan") from None
     try:
         config = EmulatorConfig(
             host=host,
@@ -67,24 +83,7 @@ def emulate(
         )
     except ValueError as exc:
         raise typer.BadParameter(str(exc), param_hint="--host") from None
-    console.print("[bold]Emulators[/bold] (made-up data; demo keys only)", highlight=False)
-    console.print(
-        f"  Freshdesk  {config.freshdesk_url}  API key: {config.freshdesk_key}"
-        f"  (domain {config.freshdesk_domain})",
-        highlight=False,
-        soft_wrap=True,
-    )
-    console.print(
-        f"  Upsales    {config.upsales_url}  token: {config.upsales_token}",
-        highlight=False,
-        soft_wrap=True,
-    )
-    console.print(
-        f"  Controls   http://{host}:{{port}}/_emulator/stats | reset | faults",
-        highlight=False,
-        soft_wrap=True,
-    )
-    console.print(f"Freshdesk plan: {plan}; latency {latency_ms:g} ms; seed {seed}. Ctrl+C stops.")
+    _print_emulators(config)
     try:
         asyncio.run(serve_emulators(config))
     except KeyboardInterrupt:

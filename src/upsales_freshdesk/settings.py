@@ -2,12 +2,16 @@
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+import string
 from functools import lru_cache
 from typing import Annotated
 
 from pydantic import Field, SecretStr, field_validator
 from pydantic_settings import BaseSettings, NoDecode, SettingsConfigDict
+
+from .clients import Plan, require_https
+from .clients.freshdesk.models import ContactField as FreshdeskField
+from .clients.upsales.models import ContactField as UpsalesField
 
 DEFAULT_FRAME_ANCESTORS = (
     "https://*.freshdesk.com",
@@ -15,6 +19,19 @@ DEFAULT_FRAME_ANCESTORS = (
     "https://*.myfreshworks.com",
     "https://*.freshdev.io",
 )
+
+
+LINK_FIELDS = frozenset({"contact_id", "account_id"})
+#: Freshdesk contact field -> Upsales contact field.
+FieldMapping = dict[FreshdeskField, UpsalesField]
+
+
+def check_link_template(template: str) -> str:
+    """Refuse a link template with fields other than ``{contact_id}``/``{account_id}``."""
+    for _, name, spec, conv in string.Formatter().parse(template):
+        if name is not None and (name not in LINK_FIELDS or spec or conv):
+            raise ValueError(f"the link template may use only {sorted(LINK_FIELDS)}")
+    return template
 
 
 def _csv(value: object) -> object:
@@ -46,11 +63,12 @@ class Settings(BaseSettings):
     #: "Open in Upsales" link; ``{contact_id}`` and ``{account_id}`` are filled in.
     upsales_contact_url: str = "https://power.upsales.com/#/contacts/{contact_id}/"
     #: Freshdesk plan of the accounts served (for client-side throttling), or calls/min.
-    freshdesk_plan: str = "growth"
+    freshdesk_plan: Plan = "growth"
     #: The card endpoint answers within this many seconds, whatever the upstreams do.
     card_deadline_seconds: float = Field(default=8.0, gt=0, le=12)
-    #: Freshdesk contact field -> Upsales contact field, for "Update Freshdesk from Upsales".
-    field_mapping: dict[str, str] = Field(default_factory=lambda: dict(_default_mapping()))
+    #: Freshdesk contact field -> Upsales contact field, for the card's differences, "Update
+    #: Freshdesk" and the webhook. Unset: every pair of the field table (``lookup/fields.py``).
+    field_mapping: FieldMapping | None = None
     #: Largest upstream answer read, in bytes; a bigger one is refused as malformed.
     max_upstream_bytes: int = Field(default=16 * 1024 * 1024, ge=64 * 1024, le=256 * 1024 * 1024)
     #: Largest request body accepted, in bytes.
@@ -73,38 +91,12 @@ class Settings(BaseSettings):
     @field_validator("freshdesk_base_url", "upsales_base_url")
     @classmethod
     def _https(cls, value: str | None) -> str | None:
-        from .clients._http import require_https
-
         return None if value is None else require_https(value)
 
     @field_validator("upsales_contact_url")
     @classmethod
     def _link(cls, value: str) -> str:
-        from .web.render import check_link_template
-
         return check_link_template(value)
-
-    @field_validator("field_mapping")
-    @classmethod
-    def _mapping(cls, value: dict[str, str]) -> dict[str, str]:
-        freshdesk, upsales = set(_default_mapping()), set(_default_mapping().values())
-        if not set(value) <= freshdesk or not set(value.values()) <= upsales:
-            raise ValueError(f"field_mapping maps {sorted(freshdesk)} to {sorted(upsales)}")
-        return value
-
-    @field_validator("freshdesk_plan")
-    @classmethod
-    def _plan(cls, value: str) -> str:
-        from .clients.freshdesk.client import plan_limit
-
-        plan_limit(int(value) if value.isdigit() else value)
-        return value
-
-
-def _default_mapping() -> Mapping[str, str]:
-    from .lookup.actions import DEFAULT_MAPPING
-
-    return DEFAULT_MAPPING
 
 
 @lru_cache

@@ -15,8 +15,9 @@ from upsales_freshdesk.clients import (
     RetryPolicy,
     ThrottleRegistry,
     ValidationError,
+    plan_limit,
 )
-from upsales_freshdesk.clients.freshdesk.client import check_subdomain, plan_limit
+from upsales_freshdesk.clients.hostnames import check_subdomain
 from upsales_freshdesk.emulators.base import Emulator
 from upsales_freshdesk.emulators.freshdesk.app import DEFAULT_KEY, create_freshdesk_emulator
 from upsales_freshdesk.emulators.scenarios import SCENARIOS

@@ -185,12 +185,16 @@ def test_the_deadline_leaves_room_under_the_platforms_15_seconds() -> None:
 
 
 async def test_a_failing_detail_call_still_shows_the_contact(service: Service) -> None:
+    healthy = (await service.card("found")).json()["card"]["upsales"]
     service.us.faults.set(Faults(error_rates={500: 1.0}, match="/orders"))
     card = (await service.card("found")).json()
     assert card["status"] == "partial"
     assert codes(card) == {"upsales:unavailable"}
-    assert card["card"]["upsales"]["name"] == "Astrid Lindqvist"
-    assert card["card"]["upsales"]["activities"] is not None
+    upsales = card["card"]["upsales"]
+    assert upsales["name"] == "Astrid Lindqvist"
+    assert upsales["opportunities"] == upsales["orders"] == []  # the failed call
+    assert healthy["activities"], "the scenario has activities"
+    assert upsales["activities"] == healthy["activities"]  # the healthy call still counts
 
 
 async def test_timings_are_reported(service: Service) -> None:
@@ -210,3 +214,21 @@ HEADERS = {
     "X-Freshdesk-Api-Key": "demo-freshdesk-key",
     "X-Upsales-Token": "demo-upsales-token",
 }
+
+
+async def test_the_differences_follow_a_custom_field_mapping() -> None:
+    """The card shows what "Update" would write: with phone mapped to Upsales' cellPhone,
+    the phone difference compares against the cell phone, and unmapped fields show none."""
+    async with running() as default:
+        standard = {d["field"] for d in (await default.card("different")).json()["differences"]}
+    assert "title" in standard
+    async with running(field_mapping={"phone": "cellPhone"}) as custom:
+        card = (await custom.card("different")).json()
+    upsales = card["card"]["upsales"]
+    freshdesk = card["card"]["freshdesk"]
+    fields = {d["field"] for d in card["differences"]} - {"company"}
+    expected_phone = {"phone"} if freshdesk["phone"] != upsales["cell_phone"] else set()
+    assert fields == expected_phone  # name, mobile and title are not mapped: no difference
+    for d in card["differences"]:
+        if d["field"] == "phone":
+            assert d["upsales"] == upsales["cell_phone"]

@@ -146,7 +146,7 @@ async def test_a_killed_run_resumes_from_its_checkpoint_and_skips_nothing(book: 
     writes = {"n": 0}
 
     def kill_after_30(sync: Sync) -> None:
-        update = sync.fd.contacts.update
+        update = sync.freshdesk.contacts.update
 
         async def counting(contact_id: int, fields: Any, **kw: Any) -> Any:
             writes["n"] += 1
@@ -154,7 +154,7 @@ async def test_a_killed_run_resumes_from_its_checkpoint_and_skips_nothing(book: 
                 raise Killed
             return await update(contact_id, fields, **kw)
 
-        sync.fd.contacts.update = counting  # type: ignore[method-assign]
+        sync.freshdesk.contacts.update = counting  # type: ignore[method-assign]
 
     with pytest.raises(Killed):
         await book.run(wrap=kill_after_30)
@@ -203,6 +203,38 @@ async def test_missing_contacts_are_created_only_when_asked(book: Book) -> None:
     assert len(book.fd.store.contacts) == before + created  # type: ignore[attr-defined]
     again = await book.run(create_missing=True)
     assert again.upsales_seen == 0
+
+
+async def test_a_linked_contact_whose_email_changed_is_not_created_again(book: Book) -> None:
+    first = await book.run(create_missing=True)
+    assert first.counts["created"] > 0
+    state = SyncState(book.state_path)
+    links = state.links()
+    state.close()
+    created = next(
+        c
+        for c in book.us.store.all("contacts")  # type: ignore[attr-defined]
+        if c["id"] in links
+        and not any(
+            c["email"] in (f["email"], *f["other_emails"])
+            for f in book.fd.store.contacts.values()  # type: ignore[attr-defined]
+            if f["id"] != links[c["id"]]
+        )
+    )
+    async with httpx.AsyncClient(
+        transport=httpx.ASGITransport(app=book.us),
+        base_url="http://t",
+        cookies={"token": DEFAULT_TOKEN},
+    ) as c:
+        resp = await c.put(
+            f"/api/v2/contacts/{created['id']}", json={"email": "moved.elsewhere@example.org"}
+        )
+        assert resp.status_code == 200
+    before = len(book.fd.store.contacts)  # type: ignore[attr-defined]
+    again = await book.run(create_missing=True)
+    assert again.counts["created"] == 0
+    assert again.reasons["skipped: email changed since the last sync"] == 1
+    assert len(book.fd.store.contacts) == before  # type: ignore[attr-defined]
 
 
 async def test_a_dry_run_writes_nothing_and_keeps_the_cursor(book: Book) -> None:

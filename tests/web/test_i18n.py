@@ -9,7 +9,7 @@ from pathlib import Path
 import pytest
 
 from tests.service import Service
-from upsales_freshdesk.lookup.models import Issue
+from upsales_freshdesk.lookup.issues import Issue
 from upsales_freshdesk.web.i18n import SUPPORTED, negotiate
 from upsales_freshdesk.web.messages import ISSUES, MAX_MESSAGE, issue_message
 

@@ -15,7 +15,8 @@ from upsales_freshdesk.lookup.models import (
     Person,
     UpsalesSide,
 )
-from upsales_freshdesk.web.render import check_link_template, link_maker, render_card, safe_url
+from upsales_freshdesk.settings import check_link_template
+from upsales_freshdesk.web.render import link_maker, render_card, safe_url
 
 XSS = [
     "<script>alert(1)</script>",

@@ -1,6 +1,7 @@
-"""Async clients for Freshdesk v2 and Upsales v2."""
+"""Async clients for Freshdesk v2 and Upsales v2, and the rules they own."""
 
-from ._http import HttpSettings
+from ._http import HttpSettings, new_http_client, require_https
+from .emails import EMAIL_PATTERN, InvalidEmailError, canonical_email, email_domain, is_email
 from .errors import (
     AuthenticationError,
     ConnectionFailedError,
@@ -15,11 +16,13 @@ from .errors import (
     ValidationError,
 )
 from .freshdesk.client import FreshdeskClient
+from .plans import Plan, list_limit, parse_plan, plan_limit
 from .policy import Deadline, RetryBudget, RetryPolicy, Throttle, ThrottleRegistry
 from .upsales.client import UpsalesClient
 from .upsales.filters import Filters
 
 __all__ = [
+    "EMAIL_PATTERN",
     "AuthenticationError",
     "ConnectionFailedError",
     "Deadline",
@@ -27,9 +30,11 @@ __all__ = [
     "Filters",
     "FreshdeskClient",
     "HttpSettings",
+    "InvalidEmailError",
     "MalformedResponseError",
     "NotFoundError",
     "PermissionDeniedError",
+    "Plan",
     "RateLimitedError",
     "RetryBudget",
     "RetryPolicy",
@@ -40,4 +45,12 @@ __all__ = [
     "UpstreamError",
     "UpstreamTimeoutError",
     "ValidationError",
+    "canonical_email",
+    "email_domain",
+    "is_email",
+    "list_limit",
+    "new_http_client",
+    "parse_plan",
+    "plan_limit",
+    "require_https",
 ]

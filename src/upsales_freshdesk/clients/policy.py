@@ -13,7 +13,6 @@ import random
 import time
 from collections.abc import Awaitable, Callable, Mapping
 from dataclasses import dataclass, field
-from typing import Literal
 
 from aiolimiter import AsyncLimiter
 
@@ -43,9 +42,6 @@ class Deadline:
 
     def remaining(self) -> float:
         return max(0.0, self.at - self.clock())
-
-    def expired(self) -> bool:
-        return self.remaining() <= 0.0
 
     def sooner(self, seconds: float) -> Deadline:
         """This deadline, or one ``seconds`` from now if that comes first."""
@@ -127,24 +123,6 @@ class RetryPolicy:
         return deadline.remaining() > delay + self.min_attempt_time
 
 
-Plan = Literal["trial", "growth", "pro", "enterprise"]
-
-#: Freshdesk's account-wide calls per minute, by plan.
-FRESHDESK_PLAN_LIMITS: Mapping[str, int] = {
-    "trial": 50,
-    "growth": 200,
-    "pro": 400,
-    "enterprise": 700,
-}
-
-#: Freshdesk's per-minute sub-limit for list endpoints (contacts, tickets), by plan.
-FRESHDESK_LIST_LIMITS: Mapping[str, int] = {
-    "trial": 50,
-    "growth": 20,
-    "pro": 100,
-    "enterprise": 200,
-}
-
 UPSALES_LIMIT = 200
 UPSALES_WINDOW_SECONDS = 10.0
 
@@ -175,8 +153,6 @@ class Throttle:
         self._limiter = AsyncLimiter(limit, window)
         self._clock = clock
         self._paused_until = 0.0
-        #: Total seconds spent waiting on the upstream's signals (for metrics).
-        self.waited = 0.0
 
     @property
     def paused_for(self) -> float:
@@ -187,7 +163,6 @@ class Throttle:
             if deadline is not None and pause >= deadline.remaining():
                 # Waiting would outlive the caller; let the call fail fast instead.
                 raise ThrottleWaitTooLong(pause)
-            self.waited += pause
             await asyncio.sleep(pause)
         await self._limiter.acquire()
 

@@ -9,23 +9,15 @@
 from __future__ import annotations
 
 import asyncio
-from collections.abc import Mapping
-from dataclasses import dataclass, field
+from collections.abc import Collection
+from dataclasses import dataclass
 from datetime import UTC, datetime
 from typing import Literal
 
-from ..clients import Deadline, Filters, FreshdeskClient, UpsalesClient
+from ..clients import Deadline, Filters, FreshdeskClient, UpsalesClient, email_domain
 from ..clients.upsales import models as us
+from .fields import DifferenceName, FieldRule, sync_requester
 
-#: Freshdesk contact field -> Upsales contact field (configurable by the operator).
-DEFAULT_MAPPING: Mapping[str, str] = {
-    "name": "name",
-    "phone": "phone",
-    "mobile": "cellPhone",
-    "job_title": "title",
-}
-#: Card difference names -> Freshdesk fields.
-DIFFERENCE_FIELDS = {"name": "name", "phone": "phone", "mobile": "mobile", "title": "job_title"}
 FREE_MAIL = frozenset(
     {
         "gmail.com",
@@ -45,7 +37,7 @@ RECENT_ACTIVITIES = 100
 class ActionError(Exception):
     """An action refused before anything was written."""
 
-    def __init__(self, code: Literal["changed", "invalid_request", "not_found"]) -> None:
+    def __init__(self, code: Literal["changed", "invalid_request"]) -> None:
         super().__init__(code)
         self.code = code
 
@@ -61,14 +53,18 @@ async def update_freshdesk_from_upsales(
     *,
     freshdesk_contact_id: int,
     upsales_contact_id: int,
-    fields: list[str],
+    fields: Collection[DifferenceName],
     seen_updated_at: datetime | None,
     deadline: Deadline,
-    mapping: Mapping[str, str] = DEFAULT_MAPPING,
+    rule: FieldRule,
+    clear: Collection[DifferenceName] = (),
 ) -> UpdateResult:
-    """PUT the picked fields' Upsales values on the Freshdesk contact, or refuse whole."""
-    wanted = [DIFFERENCE_FIELDS.get(f, f) for f in fields]
-    if not wanted or any(f not in mapping for f in wanted):
+    """PUT the picked fields' Upsales values on the Freshdesk contact, or refuse whole.
+
+    A picked field whose Upsales value is empty is cleared only if it is also in ``clear``.
+    """
+    mapped = {p.difference for p, _ in rule.pairs()}
+    if not fields or not set(fields) <= mapped or not set(clear) <= set(fields):
         raise ActionError("invalid_request")
     current, source = await asyncio.gather(
         fd.contacts.get(freshdesk_contact_id, deadline=deadline),
@@ -76,14 +72,10 @@ async def update_freshdesk_from_upsales(
     )
     if seen_updated_at is not None and current.updated_at != seen_updated_at:
         raise ActionError("changed")  # someone edited it since the card: write nothing
-    changes: dict[str, str | None] = {}
-    for name in wanted:
-        value = getattr(source, mapping[name], None)
-        if (value or None) != (getattr(current, name, None) or None):
-            changes[name] = value
-    if changes:
-        await fd.contacts.update(freshdesk_contact_id, changes, deadline=deadline)
-    return UpdateResult(tuple(changes))
+    changes = await sync_requester(
+        fd, current, source, rule, only=fields, clear=clear, deadline=deadline
+    )
+    return UpdateResult(tuple(c.difference for c in changes))
 
 
 @dataclass(frozen=True, slots=True)
@@ -93,17 +85,12 @@ class AccountChoice:
     reason: Literal["website", "colleagues", "search"]
 
 
-def email_domain(email: str) -> str | None:
-    domain = email.rpartition("@")[2].strip().lower()
-    return domain if domain and "." in domain and "," not in domain else None
-
-
 async def propose_accounts(
     ups: UpsalesClient, email: str, deadline: Deadline
 ) -> list[AccountChoice]:
     """Accounts that fit the email's domain: by website, then by colleagues' emails."""
     domain = email_domain(email)
-    if domain is None or domain in FREE_MAIL:
+    if domain in FREE_MAIL:
         return []
     by_web, by_colleagues = await asyncio.gather(
         ups.accounts.list(Filters().src("webpage", domain), limit=5, deadline=deadline),
@@ -166,12 +153,11 @@ class LogResult:
     created: bool
 
 
-@dataclass
+@dataclass(frozen=True, slots=True)
 class TicketRef:
     id: int
     subject: str
     url: str
-    extra: dict[str, str] = field(default_factory=dict)
 
     @property
     def marker(self) -> str:

@@ -11,27 +11,16 @@ what the other gave.
 from __future__ import annotations
 
 import asyncio
-import re
 import time
 from collections.abc import Awaitable, Callable
 from datetime import UTC, datetime
 from typing import Any, TypeVar
 
-from ..clients import (
-    AuthenticationError,
-    Deadline,
-    Filters,
-    FreshdeskClient,
-    NotFoundError,
-    PermissionDeniedError,
-    RateLimitedError,
-    UpsalesClient,
-    UpstreamError,
-    UpstreamTimeoutError,
-    ValidationError,
-)
+from ..clients import Deadline, Filters, FreshdeskClient, UpsalesClient, UpstreamError, is_email
 from ..clients.freshdesk import models as fd
 from ..clients.upsales import models as us
+from .fields import FieldRule, norm_text
+from .issues import Issue, issue_for
 from .models import (
     Account,
     ActivityItem,
@@ -40,13 +29,11 @@ from .models import (
     Card,
     CardRequest,
     CardResult,
-    Code,
     Deal,
     Difference,
     FreshdeskSide,
-    Issue,
     Person,
-    Source,
+    Status,
     UpsalesSide,
 )
 
@@ -71,23 +58,6 @@ async def attempt(call: Awaitable[T]) -> T | Failed:
         return Failed(error)
 
 
-#: Error class -> stable code; anything else (5xx, connection, malformed) is "unavailable".
-CODES: tuple[tuple[type[UpstreamError], Code], ...] = (
-    (AuthenticationError, "auth_failed"),
-    (PermissionDeniedError, "forbidden"),
-    (RateLimitedError, "rate_limited"),
-    (UpstreamTimeoutError, "timeout"),
-    (NotFoundError, "not_found"),
-    (ValidationError, "rejected"),
-)
-
-
-def issue_for(source: Source, error: UpstreamError) -> Issue:
-    """The stable code for an upstream failure."""
-    code = next((c for cls, c in CODES if isinstance(error, cls)), "unavailable")
-    return Issue(source=source, code=code, retry_after=error.retry_after)
-
-
 class CardLookup:
     """One card for one request. Holds nothing after :meth:`run` returns."""
 
@@ -98,12 +68,14 @@ class CardLookup:
         us_client: UpsalesClient,
         deadline: Deadline,
         link_for: Callable[[int, int | None], str | None] = lambda c, a: None,
+        rule: FieldRule | None = None,
     ) -> None:
         self.req = request
         self.fd = fd_client
         self.us = us_client
         self.deadline = deadline
         self.link_for = link_for
+        self.rule = rule or FieldRule.of(None)
         self.issues: list[Issue] = []
         self.timings: dict[str, float] = {}
         self._started = time.perf_counter()
@@ -134,12 +106,12 @@ class CardLookup:
         return CardResult(
             status=self._status(card, us_failed),
             card=card,
-            differences=differences(card),
+            differences=differences(card, self.rule),
             errors=self.issues,
             timings=self.timings,
         )
 
-    def _status(self, card: Card, us_failed: bool) -> Any:
+    def _status(self, card: Card, us_failed: bool) -> Status:
         hard = [i for i in self.issues if i.level == "error"]
         if card.freshdesk is None and us_failed:
             return "error"
@@ -208,7 +180,7 @@ class CardLookup:
         others = [
             e.lower()
             for e in side.other_emails
-            if e.lower() != self.req.requester.email and _filterable(e)
+            if e.lower() != self.req.requester.email and is_email(e)
         ]
         others = list(dict.fromkeys(others))[:MAX_OTHER_EMAILS]
         if not others:
@@ -281,15 +253,6 @@ async def _none() -> None:
     return None
 
 
-def _filterable(email: str) -> bool:
-    """Whether an address from Freshdesk can be used in an Upsales filter."""
-    try:
-        Filters().eq("email", email.strip().lower())
-    except ValueError:
-        return False
-    return True
-
-
 def _aware(moment: datetime | None) -> datetime | None:
     """Upsales sends some dates without a time zone ("2025-05-22"): read them as UTC, so
     that every timestamp the card gives is RFC 3339."""
@@ -331,6 +294,11 @@ def _managers(users: list[us.UserRef]) -> list[Person]:
     return [Person(id=u.id, name=u.name, email=u.email) for u in users]
 
 
+def _addresses(addresses: list[us.Address]) -> list[Address]:
+    texts = ((a.type, _address_text(a)) for a in addresses)
+    return [Address(type=kind, text=text) for kind, text in texts if text]
+
+
 def _account_from_contact(c: us.Contact) -> Account | None:
     if c.client is None:
         return None
@@ -338,11 +306,7 @@ def _account_from_contact(c: us.Contact) -> Account | None:
         id=c.client.id,
         name=c.client.name,
         managers=_managers(c.client.users),
-        addresses=[
-            Address(type=a.type, text=_address_text(a))
-            for a in c.client.addresses
-            if _address_text(a)
-        ],
+        addresses=_addresses(c.client.addresses),
     )
 
 
@@ -353,9 +317,7 @@ def _account(a: us.Account) -> Account:
         phone=a.phone,
         webpage=a.webpage,
         managers=_managers(a.users),
-        addresses=[
-            Address(type=x.type, text=_address_text(x)) for x in a.addresses if _address_text(x)
-        ],
+        addresses=_addresses(a.addresses),
     )
 
 
@@ -389,28 +351,19 @@ def _apply_activities(side: UpsalesSide, activities: list[us.Activity]) -> None:
     ]
 
 
-def _norm_text(value: str | None) -> str:
-    return " ".join((value or "").split()).casefold()
-
-
-def _norm_phone(value: str | None) -> str:
-    return re.sub(r"[^\d+]", "", value or "")
-
-
-def differences(card: Card) -> list[Difference]:
-    """Fields where Freshdesk and Upsales disagree; an empty side on both is no difference."""
+def differences(card: Card, rule: FieldRule) -> list[Difference]:
+    """Fields where Freshdesk and Upsales disagree, by the field rule (and the company,
+    which the card shows but no action writes). Two empty sides are no difference."""
     f, u = card.freshdesk, card.upsales
     if f is None or u is None:
         return []
-    pairs: list[tuple[Any, str | None, str | None, Callable[[str | None], str]]] = [
-        ("name", f.name, u.name, _norm_text),
-        ("phone", f.phone, u.phone, _norm_phone),
-        ("mobile", f.mobile, u.cell_phone, _norm_phone),
-        ("title", f.job_title, u.title, _norm_text),
-        ("company", f.company, u.account.name if u.account else None, _norm_text),
-    ]
-    return [
+    freshdesk = {"name": f.name, "phone": f.phone, "mobile": f.mobile, "job_title": f.job_title}
+    upsales = {"name": u.name, "phone": u.phone, "cellPhone": u.cell_phone, "title": u.title}
+    found = [
         Difference(field=name, freshdesk=a, upsales=b)
-        for name, a, b, norm in pairs
-        if norm(a) != norm(b) and not (name == "company" and a is None)
+        for name, a, b in rule.differences(freshdesk, upsales)
     ]
+    account = u.account.name if u.account else None
+    if f.company is not None and norm_text(f.company) != norm_text(account):
+        found.append(Difference(field="company", freshdesk=f.company, upsales=account))
+    return found

@@ -8,13 +8,9 @@ before any upstream call is made.
 
 from __future__ import annotations
 
-import re
 from collections.abc import Collection
 
-from ..clients.freshdesk.client import HOST_RE, LABEL
-
-FRESHDESK_RE = re.compile(rf"^(?P<sub>{LABEL})\.freshdesk\.com$")
-MAX_LENGTH = 253
+from ..clients.hostnames import FRESHDESK_HOST_RE, HOSTNAME_RE, MAX_HOST_LENGTH
 
 
 class InvalidDomainError(ValueError):
@@ -27,19 +23,19 @@ def check_freshdesk_domain(raw: str, extra_hosts: Collection[str] = ()) -> str:
     Only ASCII letters, digits, ``-`` and ``.`` pass; upper case is folded. Nothing is
     decoded, stripped or guessed: a value that needs cleaning is refused.
     """
-    if not isinstance(raw, str) or not raw or len(raw) > MAX_LENGTH:
+    if not isinstance(raw, str) or not raw or len(raw) > MAX_HOST_LENGTH:
         raise InvalidDomainError("empty or too long")
     if not raw.isascii():
         raise InvalidDomainError("not ASCII")
     host = raw.lower()
-    if not HOST_RE.fullmatch(host):
+    if not HOSTNAME_RE.fullmatch(host):
         raise InvalidDomainError("not a host name")
-    if FRESHDESK_RE.fullmatch(host) or host in extra_hosts:
+    if FRESHDESK_HOST_RE.fullmatch(host) or host in extra_hosts:
         return host
     raise InvalidDomainError("not a Freshdesk domain")
 
 
 def account_of(host: str) -> str:
     """The account name for logs and allowlists: the subdomain of ``*.freshdesk.com``."""
-    match = FRESHDESK_RE.fullmatch(host)
+    match = FRESHDESK_HOST_RE.fullmatch(host)
     return match.group("sub") if match else host

@@ -5,29 +5,18 @@ from __future__ import annotations
 from datetime import datetime
 from typing import Annotated, Literal
 
-from pydantic import BaseModel, ConfigDict, Field, StringConstraints, field_validator
+from pydantic import AfterValidator, BaseModel, ConfigDict, Field, StringConstraints
+
+from ..clients import EMAIL_PATTERN, canonical_email
+from .issues import Issue
 
 Status = Literal["found", "not_found", "ambiguous", "partial", "error"]
-Source = Literal["freshdesk", "upsales", "service"]
-Code = Literal[
-    "auth_failed",
-    "forbidden",
-    "not_found",
-    "ambiguous",
-    "unavailable",
-    "rate_limited",
-    "timeout",
-    "invalid_domain",
-    "invalid_request",
-    "account_not_allowed",
-    "changed",
-    "rejected",
-]
 Text = Annotated[str, StringConstraints(max_length=500)]
-#: Characters an address may not hold here: they could not be used in an upstream filter.
-_EMAIL_PART = r"[^@ \t\n\r\f\v,;<>\"'\x00-\x1f\x7f-\x9f]+"
+#: An email address by the product's one rule (``clients.emails``), in canonical form.
 Email = Annotated[
-    str, StringConstraints(max_length=254, pattern=rf"^{_EMAIL_PART}@{_EMAIL_PART}\.{_EMAIL_PART}$")
+    str,
+    StringConstraints(max_length=254, pattern=EMAIL_PATTERN),
+    AfterValidator(canonical_email),
 ]
 #: Free text that goes into an upstream filter value (no commas, no control characters).
 FilterText = Annotated[
@@ -36,37 +25,34 @@ FilterText = Annotated[
 ]
 
 
-class _In(BaseModel):
+class StrictIn(BaseModel):
+    """The base of every request body: unknown keys are refused, text is stripped."""
+
     model_config = ConfigDict(extra="forbid", str_strip_whitespace=True)
 
 
-class TicketIn(_In):
+class CardTicket(StrictIn):
     id: int = Field(strict=True, gt=0, le=2**53)
     subject: Text | None = None
 
 
-class RequesterIn(_In):
+class RequesterIn(StrictIn):
     id: int | None = Field(default=None, strict=True, gt=0, le=2**53)
     email: Email
     name: Text | None = None
     phone: Annotated[str, StringConstraints(max_length=60)] | None = None
     mobile: Annotated[str, StringConstraints(max_length=60)] | None = None
 
-    @field_validator("email")
-    @classmethod
-    def _lower(cls, value: str) -> str:
-        return value.lower()
 
-
-class CompanyIn(_In):
+class CompanyIn(StrictIn):
     id: int | None = Field(default=None, strict=True, gt=0, le=2**53)
     name: Text | None = None
 
 
-class CardRequest(_In):
+class CardRequest(StrictIn):
     """What the app sends: the ticket and requester from the FDK data API, and the locale."""
 
-    ticket: TicketIn
+    ticket: CardTicket
     requester: RequesterIn
     company: CompanyIn | None = None
     locale: Annotated[str, StringConstraints(max_length=35)] = "en"
@@ -154,16 +140,6 @@ class Difference(BaseModel):
     field: Literal["name", "phone", "mobile", "title", "company"]
     freshdesk: str | None
     upsales: str | None
-
-
-class Issue(BaseModel):
-    """One failure (or a notice such as "not in Upsales"), with a stable code."""
-
-    source: Source
-    code: Code
-    level: Literal["error", "warning"] = "error"
-    retry_after: float | None = None
-    message: str = ""
 
 
 class Card(BaseModel):

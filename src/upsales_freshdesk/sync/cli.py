@@ -12,6 +12,7 @@ from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn
 from rich.table import Table
 
 from ..clients import UpstreamError
+from ..lookup.fields import FieldRule
 from .config import SyncSettings
 from .engine import Report, Sync
 from .state import SyncState
@@ -57,6 +58,7 @@ async def execute(settings: SyncSettings, *, dry_run: bool, console: Console) ->
                     us,
                     state,
                     create_missing=settings.create_missing,
+                    rule=FieldRule.of(settings.field_mapping),
                     dry_run=dry_run,
                     list_pace=settings.list_limiter().acquire,
                     progress=progress,

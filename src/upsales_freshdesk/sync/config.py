@@ -10,10 +10,18 @@ from aiolimiter import AsyncLimiter
 from pydantic import Field, SecretStr, field_validator
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
-from ..clients import FreshdeskClient, HttpSettings, RetryPolicy, ThrottleRegistry, UpsalesClient
-from ..clients._http import require_https
-from ..clients.freshdesk.client import plan_limit
-from ..clients.policy import FRESHDESK_LIST_LIMITS
+from ..clients import (
+    FreshdeskClient,
+    HttpSettings,
+    Plan,
+    RetryPolicy,
+    ThrottleRegistry,
+    UpsalesClient,
+    list_limit,
+    plan_limit,
+    require_https,
+)
+from ..settings import FieldMapping
 
 #: A bulk run is patient: a 429 slows it down, it does not end it.
 PATIENT = RetryPolicy(max_attempts=10, backoff_base=0.5, backoff_max=30, retry_after_max=120)
@@ -26,13 +34,15 @@ class SyncSettings(BaseSettings):
     freshdesk_domain: str
     freshdesk_api_key: SecretStr
     upsales_token: SecretStr
-    freshdesk_plan: str = "pro"
+    freshdesk_plan: Plan = "pro"
     #: The share of Freshdesk's per-minute budget the sync may use; the rest is the agents'.
     share: float = Field(default=0.6, gt=0, le=1)
     state_path: Path = Path("sync-state.sqlite3")
     create_missing: bool = False
     freshdesk_base_url: str | None = None
     upsales_base_url: str | None = None
+    #: Freshdesk field -> Upsales field; unset is every pair of the field table.
+    field_mapping: FieldMapping | None = None
     #: Seconds in Freshdesk's rate-limit window (60; lower only to test against an emulator).
     freshdesk_window_seconds: float = Field(default=60.0, gt=0, le=60)
 
@@ -41,18 +51,13 @@ class SyncSettings(BaseSettings):
     def _https(cls, value: str | None) -> str | None:
         return None if value is None else require_https(value)
 
-    def _plan(self) -> str | int:
-        return int(self.freshdesk_plan) if self.freshdesk_plan.isdigit() else self.freshdesk_plan
-
     @property
     def freshdesk_calls_per_window(self) -> int:
-        return max(1, math.floor(plan_limit(self._plan()) * self.share))
+        return max(1, math.floor(plan_limit(self.freshdesk_plan) * self.share))
 
     @property
     def list_pages_per_window(self) -> int:
-        plan = self._plan()
-        limit = plan if isinstance(plan, int) else FRESHDESK_LIST_LIMITS.get(plan, plan_limit(plan))
-        return max(1, math.floor(limit * self.share))
+        return max(1, math.floor(list_limit(self.freshdesk_plan) * self.share))
 
     def list_limiter(self) -> AsyncLimiter:
         return AsyncLimiter(self.list_pages_per_window, self.freshdesk_window_seconds)
@@ -65,7 +70,7 @@ class SyncSettings(BaseSettings):
         """The two clients, throttled to the sync's share (``transports`` for fakes)."""
         transports = transports or {}
         registry = ThrottleRegistry()
-        fd = FreshdeskClient(
+        freshdesk = FreshdeskClient(
             self.freshdesk_domain,
             self.freshdesk_api_key.get_secret_value(),
             plan=self.freshdesk_calls_per_window,
@@ -76,7 +81,7 @@ class SyncSettings(BaseSettings):
             transport=transports.get("freshdesk"),
             window_seconds=self.freshdesk_window_seconds,
         )
-        us = UpsalesClient(
+        upsales = UpsalesClient(
             self.upsales_token.get_secret_value(),
             base_url=self.upsales_base_url,
             settings=LONG_CALLS,
@@ -84,4 +89,4 @@ class SyncSettings(BaseSettings):
             registry=registry,
             transport=transports.get("upsales"),
         )
-        return fd, us
+        return freshdesk, upsales

@@ -7,24 +7,27 @@ Freshdesk copy differs. Freshdesk is never asked contact by contact.
 
 from __future__ import annotations
 
-import re
 from collections import Counter
 from collections.abc import Awaitable, Callable, Mapping
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 
-from ..clients import Filters, FreshdeskClient, UpsalesClient, UpstreamError, ValidationError
+from ..clients import (
+    Filters,
+    FreshdeskClient,
+    UpsalesClient,
+    UpstreamError,
+    ValidationError,
+    is_email,
+)
 from ..clients.freshdesk import models as fd
 from ..clients.upsales import models as us
-from ..lookup.actions import DEFAULT_MAPPING
+from ..lookup.fields import FieldRule, sync_requester
 from .state import Run, SyncState
 
-EMAIL_RE = re.compile(r"^[^@\s,;<>\"']+@[^@\s,;<>\"']+\.[A-Za-z0-9-]{2,}$")
 #: The cursor is moved back this much, so that a change made while a run started is seen.
 SKEW = timedelta(seconds=5)
 CHECKPOINT_EVERY = 25
-#: Fields a created Freshdesk contact gets from Upsales.
-CREATE_FIELDS = ("name", "phone", "mobile", "job_title")
 
 
 @dataclass
@@ -84,21 +87,6 @@ def upsales_cursor(moment: datetime | None) -> str | None:
     return (moment - SKEW).strftime("%Y-%m-%dT%H:%M:%S.000Z")
 
 
-def desired(contact: us.Contact, mapping: Mapping[str, str]) -> dict[str, str | None]:
-    """The Freshdesk values an Upsales contact asks for."""
-    return {
-        fd_field: getattr(contact, us_field, None) or None for fd_field, us_field in mapping.items()
-    }
-
-
-def changes_for(current: fd.Contact, wanted: Mapping[str, str | None]) -> dict[str, str | None]:
-    return {
-        k: v
-        for k, v in wanted.items()
-        if v is not None and (getattr(current, k, None) or None) != v
-    }
-
-
 class Sync:
     def __init__(
         self,
@@ -108,24 +96,29 @@ class Sync:
         *,
         create_missing: bool = False,
         dry_run: bool = False,
-        mapping: Mapping[str, str] = DEFAULT_MAPPING,
+        rule: FieldRule | None = None,
         list_pace: Callable[[], Awaitable[object]] | None = None,
         progress: Callable[[int, int], None] = lambda done, total: None,
     ) -> None:
-        self.fd, self.us, self.state = fd_client, us_client, state
+        self.freshdesk, self.upsales, self.state = fd_client, us_client, state
         self.list_pace = list_pace
-        self.create_missing, self.dry_run, self.mapping = create_missing, dry_run, mapping
+        self.create_missing, self.dry_run = create_missing, dry_run
+        self.rule = rule or FieldRule.of(None)
         self.progress = progress
+        #: Upsales id -> Freshdesk id of earlier runs: a linked contact is never created again.
+        self.links: dict[int, int] = {}
 
     async def changed(self, run: Run) -> list[us.Contact]:
         since = upsales_cursor(run.since)
         filters = Filters().gte("modDate", since) if since else None
-        return [c async for c in self.us.contacts.iterate(filters, after_id=run.last_upsales_id)]
+        return [
+            c async for c in self.upsales.contacts.iterate(filters, after_id=run.last_upsales_id)
+        ]
 
     async def index(self) -> dict[str, list[fd.Contact]]:
         """Freshdesk contacts by every email they have, from the list pages."""
         by_email: dict[str, list[fd.Contact]] = {}
-        async for contact in self.fd.contacts.list(per_page=100, pace=self.list_pace):
+        async for contact in self.freshdesk.contacts.list(per_page=100, pace=self.list_pace):
             for email in {contact.email or "", *contact.other_emails} - {""}:
                 by_email.setdefault(email.lower(), []).append(contact)
         return by_email
@@ -136,6 +129,7 @@ class Sync:
         changed = await self.changed(run)
         report.upsales_seen = len(changed)
         if changed:
+            self.links = self.state.links()
             index = await self.index()
             shared = Counter((c.email or "").lower() for c in changed if c.email)
             for done, contact in enumerate(sorted(changed, key=lambda c: c.id), 1):
@@ -154,50 +148,40 @@ class Sync:
         email = (contact.email or "").strip().lower()
         if not email:
             return Outcome(contact.id, "skipped", "no email")
-        if not EMAIL_RE.match(email):
+        if not is_email(email):
             return Outcome(contact.id, "skipped", "invalid email")
         if shared[email] > 1:
             return Outcome(contact.id, "skipped", "email shared by several Upsales contacts")
         matches = index.get(email, [])
         if len(matches) > 1:
             return Outcome(contact.id, "skipped", "email on several Freshdesk contacts")
-        wanted = desired(contact, self.mapping)
         if not matches:
-            return await self.create(contact, email, wanted)
+            return await self.create(contact, email)
         target = matches[0]
-        changes = changes_for(target, wanted)
-        if not changes:
-            if not self.dry_run:
-                self.state.link(contact.id, target.id)
-            return Outcome(contact.id, "unchanged", freshdesk_id=target.id)
+        planned = self.rule.changes(target, contact)
+        fields = tuple(c.field for c in planned)
+        try:
+            await sync_requester(self.freshdesk, target, contact, self.rule, dry_run=self.dry_run)
+        except ValidationError as e:
+            reason = f"Freshdesk refused: {_codes(e)}"
+            return Outcome(contact.id, "failed", reason, target.id, fields)
         if not self.dry_run:
-            try:
-                await self.fd.contacts.update(target.id, changes)
-            except ValidationError as e:
-                return Outcome(
-                    contact.id,
-                    "failed",
-                    f"Freshdesk refused: {_codes(e)}",
-                    target.id,
-                    tuple(changes),
-                )
             self.state.link(contact.id, target.id)
-        return Outcome(contact.id, "updated", freshdesk_id=target.id, fields=tuple(changes))
+        if not planned:
+            return Outcome(contact.id, "unchanged", freshdesk_id=target.id)
+        return Outcome(contact.id, "updated", freshdesk_id=target.id, fields=fields)
 
-    async def create(
-        self, contact: us.Contact, email: str, wanted: Mapping[str, str | None]
-    ) -> Outcome:
+    async def create(self, contact: us.Contact, email: str) -> Outcome:
         if not self.create_missing:
             return Outcome(contact.id, "skipped", "not in Freshdesk")
-        body = {
-            "email": email,
-            **{k: v for k, v in wanted.items() if k in CREATE_FIELDS and v is not None},
-        }
-        body.setdefault("name", email)
+        if (linked := self.links.get(contact.id)) is not None:
+            # Synced before, under another address: its email changed on one side.
+            return Outcome(contact.id, "skipped", "email changed since the last sync", linked)
+        body = self.rule.create_body(contact, email)
         if self.dry_run:
             return Outcome(contact.id, "created", fields=tuple(body))
         try:
-            created = await self.fd.contacts.create(body)
+            created = await self.freshdesk.contacts.create(body)
         except ValidationError as e:
             return Outcome(contact.id, "failed", f"Freshdesk refused: {_codes(e)}")
         except UpstreamError as e:

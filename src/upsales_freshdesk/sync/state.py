@@ -108,4 +108,5 @@ class SyncState:
             )
 
     def links(self) -> dict[int, int]:
+        """Upsales id -> Freshdesk id of every contact synced so far (ids only)."""
         return dict(self.db.execute("SELECT upsales_id, freshdesk_id FROM link").fetchall())

@@ -6,16 +6,18 @@ from datetime import datetime
 from typing import Annotated, Any, Literal
 
 from fastapi import APIRouter, Request
-from fastapi.responses import JSONResponse
 from pydantic import BaseModel, ConfigDict, Field, StringConstraints
 
 from ..clients import Deadline, UpstreamError
 from ..lookup import actions
-from ..lookup.card import issue_for
-from ..lookup.models import Code, Email, FilterText, Issue, Source, Text
+from ..lookup.fields import FieldRule
+from ..lookup.issues import Issue
+from ..lookup.models import Email, FilterText, StrictIn, Text
+from ..settings import Settings
 from .deps import ClientsDep, CredentialsDep, SettingsDep
+from .errors import error_response, upstream_response
 from .i18n import negotiate
-from .messages import done_message, localise
+from .messages import done_message
 from .render import render_template
 
 router = APIRouter(prefix="/v1/actions")  # error answers: see ACTION_ERRORS below
@@ -23,19 +25,18 @@ Id = Annotated[int, Field(strict=True, gt=0, le=2**53)]
 Short = Annotated[str, StringConstraints(max_length=200, strip_whitespace=True)]
 
 
-class _In(BaseModel):
-    model_config = ConfigDict(extra="forbid", str_strip_whitespace=True)
+class ActionIn(StrictIn):
     locale: Annotated[str, StringConstraints(max_length=35)] = "en"
 
 
-class UpdateFreshdesk(_In):
+class UpdateFreshdesk(ActionIn):
     freshdesk_contact_id: Id
     upsales_contact_id: Id
     fields: list[Literal["name", "phone", "mobile", "title"]] = Field(min_length=1, max_length=4)
     freshdesk_updated_at: datetime | None = None
 
 
-class ContactForm(_In):
+class ContactForm(ActionIn):
     email: Email
     name: Short | None = None
     phone: Short | None = None
@@ -53,7 +54,7 @@ class NewAccount(BaseModel):
     name: Short = Field(min_length=1)
 
 
-class CreateUpsales(_In):
+class CreateUpsales(ActionIn):
     email: Email
     name: Short = Field(min_length=1)
     phone: Short | None = None
@@ -62,14 +63,13 @@ class CreateUpsales(_In):
     account: ExistingAccount | NewAccount
 
 
-class TicketIn(BaseModel):
-    model_config = ConfigDict(extra="forbid")
+class LoggedTicket(StrictIn):
     id: Id
     subject: Text = ""
 
 
-class LogTicket(_In):
-    ticket: TicketIn
+class LogTicket(ActionIn):
+    ticket: LoggedTicket
     upsales_contact_id: Id
 
 
@@ -87,31 +87,7 @@ ACTION_ERRORS: dict[int | str, dict[str, Any]] = {
 router.responses.update(ACTION_ERRORS)
 
 
-def _failed(status: int, source: Source, code: Code, locale: str) -> JSONResponse:
-    issue = Issue(source=source, code=code)
-    body = ActionResponse(status="error", errors=localise([issue], locale))
-    return JSONResponse(body.model_dump(mode="json"), status_code=status)
-
-
-#: How an upstream refusal answers an action; anything else is an outage (502).
-UPSTREAM_STATUS = {
-    "auth_failed": 401,
-    "forbidden": 403,
-    "not_found": 404,
-    "changed": 409,
-    "rejected": 422,
-    "rate_limited": 429,
-}
-
-
-def _upstream(source: Source, error: UpstreamError, locale: str) -> JSONResponse:
-    issue = issue_for(source, error)
-    status = UPSTREAM_STATUS.get(issue.code, 502)
-    body = ActionResponse(status="error", errors=localise([issue], locale))
-    return JSONResponse(body.model_dump(mode="json"), status_code=status)
-
-
-def _deadline(settings: Any) -> Deadline:
+def _deadline(settings: Settings) -> Deadline:
     return Deadline.after(settings.card_deadline_seconds)
 
 
@@ -127,15 +103,16 @@ async def update_freshdesk(
             clients.upsales,
             freshdesk_contact_id=body.freshdesk_contact_id,
             upsales_contact_id=body.upsales_contact_id,
-            fields=list(body.fields),
+            fields=body.fields,
+            clear=body.fields,
             seen_updated_at=body.freshdesk_updated_at,
             deadline=_deadline(settings),
-            mapping=settings.field_mapping,
+            rule=FieldRule.of(settings.field_mapping),
         )
     except actions.ActionError as e:
-        return _failed(409 if e.code == "changed" else 400, "freshdesk", e.code, locale)
+        return error_response(409 if e.code == "changed" else 400, "freshdesk", e.code, locale)
     except UpstreamError as e:
-        return _upstream(e.service, e, locale)
+        return upstream_response(e.service, e, locale)
     kind = "updated" if result.applied else "unchanged"
     return ActionResponse(
         status="done" if result.applied else "unchanged",
@@ -155,7 +132,7 @@ async def contact_form(body: ContactForm, clients: ClientsDep, settings: Setting
         else:
             choices = await actions.propose_accounts(clients.upsales, body.email, deadline)
     except UpstreamError as e:
-        return _upstream("upsales", e, locale)
+        return upstream_response("upsales", e, locale)
     html = render_template("contact_form.html", locale, form=body, choices=choices)
     return ActionResponse(status="form", html=html, details={"accounts": [c.id for c in choices]})
 
@@ -175,9 +152,9 @@ async def create_upsales(body: CreateUpsales, clients: ClientsDep, settings: Set
     try:
         contact = await actions.create_upsales_contact(clients.upsales, new, _deadline(settings))
     except actions.ActionError as e:
-        return _failed(409 if e.code == "changed" else 400, "upsales", e.code, locale)
+        return error_response(409 if e.code == "changed" else 400, "upsales", e.code, locale)
     except UpstreamError as e:
-        return _upstream("upsales", e, locale)
+        return upstream_response("upsales", e, locale)
     return ActionResponse(
         status="done",
         message=done_message("created", locale),
@@ -206,7 +183,7 @@ async def log_ticket(
             deadline=_deadline(settings),
         )
     except UpstreamError as e:
-        return _upstream("upsales", e, locale)
+        return upstream_response("upsales", e, locale)
     kind = "logged" if result.created else "already_logged"
     return ActionResponse(
         status="done" if result.created else "unchanged",

@@ -6,6 +6,7 @@ import time
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 from dataclasses import replace
+from typing import Any
 
 import httpx
 from fastapi import FastAPI, Request
@@ -15,15 +16,14 @@ from starlette.exceptions import HTTPException as StarletteHTTPException
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 from .. import __version__
-from ..clients import HttpSettings, RetryPolicy, ThrottleRegistry
-from ..clients._http import new_http_client
-from ..lookup.models import Issue
+from ..clients import HttpSettings, RetryPolicy, ThrottleRegistry, new_http_client
+from ..lookup.issues import Code
 from ..settings import Settings, get_settings
 from .actions import router as actions_router
 from .deps import ServiceError, Upstreams
+from .errors import error_response
 from .i18n import negotiate
 from .logs import configure_logging, log
-from .messages import localise
 from .metrics import Metrics
 from .routes import ERROR_RESPONSES, router
 from .security import BodyLimit, SecurityHeaders
@@ -80,50 +80,35 @@ def create_app(
     return app
 
 
-def _error(status: int, issue: Issue, request: Request) -> JSONResponse:
-    locale = negotiate(request.headers.get("accept-language"))
-    (localised,) = localise([issue], locale)
-    request.state.codes = [f"{issue.source}:{issue.code}"]
-    return JSONResponse({"status": "error", "errors": [localised.model_dump()]}, status_code=status)
+def _locale(request: Request) -> str:
+    return negotiate(request.headers.get("accept-language"))
+
+
+def _refusal(request: Request, status: int, code: Code, **extra: Any) -> JSONResponse:
+    request.state.codes = [f"service:{code}"]
+    return error_response(status, "service", code, _locale(request), **extra)
 
 
 async def _service_error(request: Request, exc: ServiceError) -> JSONResponse:
-    return _error(exc.status, Issue(source="service", code=exc.code), request)
+    return _refusal(request, exc.status, exc.code)
 
 
 async def _invalid_request(request: Request, exc: RequestValidationError) -> JSONResponse:
     """A bad body: say which fields, never echo the values."""
-    locale = negotiate(request.headers.get("accept-language"))
-    (issue,) = localise([Issue(source="service", code="invalid_request")], locale)
-    request.state.codes = ["service:invalid_request"]
     fields = [".".join(str(p) for p in e.get("loc", ())) for e in exc.errors()][:20]
-    body = {"status": "error", "errors": [issue.model_dump()], "fields": fields}
-    return JSONResponse(body, status_code=400)
+    return _refusal(request, 400, "invalid_request", fields=fields)
 
 
 async def _http_error(request: Request, exc: StarletteHTTPException) -> JSONResponse:
     """Framework refusals (an unreadable body, an unknown route) in our own error shape."""
-    response = _error(exc.status_code, Issue(source="service", code="invalid_request"), request)
+    response = _refusal(request, exc.status_code, "invalid_request")
     response.headers.update(exc.headers or {})  # e.g. Allow on a 405
     return response
 
 
 async def _unexpected(request: Request, exc: Exception) -> JSONResponse:
     log.error("unexpected_error", error=type(exc).__name__, route=request.url.path)
-    return JSONResponse(
-        {
-            "status": "error",
-            "errors": [
-                {
-                    "source": "service",
-                    "code": "unavailable",
-                    "level": "error",
-                    "message": "The service failed. Try again.",
-                }
-            ],
-        },
-        status_code=500,
-    )
+    return _refusal(request, 500, "unavailable")
 
 
 class AccessLog:

@@ -11,7 +11,7 @@ from fastapi import Depends, Header, Request
 from ..clients import FreshdeskClient, ThrottleRegistry, UpsalesClient
 from ..clients.policy import RetryPolicy
 from ..lookup.domains import InvalidDomainError, account_of, check_freshdesk_domain
-from ..lookup.models import Code
+from ..lookup.issues import Code
 from ..settings import Settings
 from .metrics import Metrics
 from .security import secret_matches
@@ -109,11 +109,6 @@ class Clients:
 
 def make_clients(settings: Settings, upstreams: Upstreams, creds: Credentials) -> Clients:
     """Clients for one request, sharing the process' pooled connections and throttles."""
-    plan = (
-        int(settings.freshdesk_plan)
-        if settings.freshdesk_plan.isdigit()
-        else settings.freshdesk_plan
-    )
     try:
         upsales = UpsalesClient(
             creds.upsales_token,
@@ -128,7 +123,7 @@ def make_clients(settings: Settings, upstreams: Upstreams, creds: Credentials) -
     freshdesk = FreshdeskClient(
         creds.host,
         creds.freshdesk_key,
-        plan=plan,
+        plan=settings.freshdesk_plan,
         base_url=settings.freshdesk_base_url,
         http=upstreams.freshdesk_http,
         registry=upstreams.registry,

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from ..lookup.models import Issue
+from ..lookup.issues import Issue
 from .i18n import N_, translations
 
 #: The platform's notification shows at most this many characters.
@@ -21,6 +21,7 @@ ISSUES: dict[tuple[str, str], str] = {
     ("freshdesk", "timeout"): N_("Freshdesk took too long to answer. Try again."),
     ("upsales", "timeout"): N_("Upsales took too long to answer. Try again."),
     ("service", "timeout"): N_("The lookup took too long. Try again."),
+    ("service", "unavailable"): N_("The service failed. Try again."),
     ("freshdesk", "rate_limited"): N_("Freshdesk's rate limit is reached. Try again in a minute."),
     ("upsales", "rate_limited"): N_("Upsales' rate limit is reached. Try again in a few seconds."),
     ("freshdesk", "not_found"): N_("The requester's Freshdesk contact no longer exists."),

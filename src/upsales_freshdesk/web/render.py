@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import string
 from collections.abc import Callable
 from datetime import datetime
 from functools import cache
@@ -13,6 +12,7 @@ from babel.numbers import format_currency, format_decimal
 from jinja2 import Environment, PackageLoader, StrictUndefined, select_autoescape
 
 from ..lookup.models import CardResult
+from ..settings import check_link_template
 from .i18n import N_, negotiate, translations
 from .messages import issue_message
 
@@ -23,7 +23,6 @@ FIELD_LABELS = {
     "title": N_("Title"),
     "company": N_("Company"),
 }
-LINK_FIELDS = frozenset({"contact_id", "account_id"})
 
 
 def safe_url(value: str | None) -> str | None:
@@ -41,14 +40,6 @@ def safe_url(value: str | None) -> str | None:
     ):
         return None
     return url
-
-
-def check_link_template(template: str) -> str:
-    """Refuse a template with fields other than ``{contact_id}``/``{account_id}``."""
-    for _, name, spec, conv in string.Formatter().parse(template):
-        if name is not None and (name not in LINK_FIELDS or spec or conv):
-            raise ValueError(f"the link template may use only {sorted(LINK_FIELDS)}")
-    return template
 
 
 LinkFor = Callable[[int, int | None], str | None]

@@ -11,7 +11,9 @@ from pydantic import BaseModel, ConfigDict, Field
 
 from ..clients import Deadline
 from ..lookup.card import CardLookup
-from ..lookup.models import Card, CardRequest, CardResult, Issue
+from ..lookup.fields import FieldRule
+from ..lookup.issues import Issue
+from ..lookup.models import Card, CardRequest, CardResult
 from .deps import CallerDep, ClientsDep, SettingsDep, UpstreamsDep
 from .i18n import negotiate
 from .messages import localise
@@ -59,6 +61,7 @@ async def card(
         clients.upsales,
         Deadline.after(limit),
         link_for=link_maker(settings.upsales_contact_url),
+        rule=FieldRule.of(settings.field_mapping),
     )
     try:
         async with asyncio.timeout(limit + 0.5):  # a last guard; the calls' deadline comes first

@@ -8,6 +8,8 @@ from collections.abc import Iterable
 from starlette.datastructures import MutableHeaders
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
+from .errors import error_bytes
+
 
 def security_headers(frame_ancestors: Iterable[str]) -> dict[str, str]:
     ancestors = " ".join(frame_ancestors) or "'none'"
@@ -58,7 +60,7 @@ class BodyLimit:
             return
         declared = dict(scope.get("headers", [])).get(b"content-length", b"0")
         if declared.isdigit() and int(declared) > self.limit:
-            await _too_large(send)
+            await _too_large(scope, send)
             return
         seen = 0
 
@@ -73,15 +75,16 @@ class BodyLimit:
         try:
             await self.app(scope, limited_receive, send)
         except BodyTooLargeError:
-            await _too_large(send)
+            await _too_large(scope, send)
 
 
 class BodyTooLargeError(Exception):
     pass
 
 
-async def _too_large(send: Send) -> None:
-    body = b'{"status":"error","errors":[{"source":"service","code":"invalid_request"}]}'
+async def _too_large(scope: Scope, send: Send) -> None:
+    language = dict(scope.get("headers", [])).get(b"accept-language", b"").decode("latin-1")
+    body = error_bytes("service", "invalid_request", language)
     await send(
         {
             "type": "http.response.start",

@@ -9,8 +9,7 @@ from typing import Any, Literal
 from pydantic import BaseModel
 
 from ..clients import Deadline, UpstreamError
-from ..lookup.card import issue_for
-from ..lookup.models import Issue
+from ..lookup.issues import Issue, issue_for
 from ..settings import Settings
 from .deps import Credentials, ServiceError, Upstreams, allowed_host, make_clients
 from .i18n import N_, translations

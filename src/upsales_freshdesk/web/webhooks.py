@@ -15,7 +15,7 @@ from fastapi.responses import JSONResponse
 from pydantic import BaseModel, ConfigDict, Field, StringConstraints
 
 from ..clients import Deadline, UpstreamError
-from ..sync.engine import changes_for, desired
+from ..lookup.fields import FieldRule, sync_requester
 from .deps import ClientsDep, ServiceError, SettingsDep
 
 router = APIRouter(prefix="/v1/webhooks")
@@ -76,9 +76,10 @@ async def ticket_created(
             reason = "not in Upsales" if not matches else "several Upsales contacts"
             return WebhookResult(status="skipped", reason=reason)
         current = await clients.freshdesk.contacts.get(requester.id, deadline=deadline)
-        changes = changes_for(current, desired(matches[0], settings.field_mapping))
-        if changes:
-            await clients.freshdesk.contacts.update(current.id, changes, deadline=deadline)
+        rule = FieldRule.of(settings.field_mapping)
+        changes = await sync_requester(
+            clients.freshdesk, current, matches[0], rule, deadline=deadline
+        )
     except UpstreamError as e:
         # A 5xx makes Freshdesk retry later, which is what a passing failure needs.
         status = 502 if e.retryable else 200
@@ -86,4 +87,5 @@ async def ticket_created(
             WebhookResult(status="error", reason=f"{e.service} {e.kind}").model_dump(),
             status_code=status,
         )
-    return WebhookResult(status="updated" if changes else "unchanged", fields=list(changes))
+    fields = [c.field for c in changes]
+    return WebhookResult(status="updated" if changes else "unchanged", fields=fields)

@@ -2,11 +2,14 @@
 
 from __future__ import annotations
 
-from typing import Any
+from typing import Any, Literal
 
 from pydantic import Field
 
 from .._coerce import Model, OptDateTime, OptStr
+
+#: Contact fields the product can fill from Upsales.
+ContactField = Literal["name", "phone", "mobile", "job_title"]
 
 
 class Contact(Model):

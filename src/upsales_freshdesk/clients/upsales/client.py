@@ -2,20 +2,17 @@
 
 from __future__ import annotations
 
-from types import TracebackType
-
 import httpx
 
-from .._http import HttpCore, HttpSettings, new_http_client
+from .._base import BaseClient, Wiring
+from .._http import HttpSettings
 from ..observe import CallObserver
 from ..policy import (
-    DEFAULT_REGISTRY,
     UPSALES_LIMIT,
     UPSALES_WINDOW_SECONDS,
     Deadline,
     RetryPolicy,
     ThrottleRegistry,
-    account_key,
 )
 from .models import SelfInfo
 from .resources import Accounts, Activities, Contacts, Orders, TodoTypes, Users
@@ -24,7 +21,7 @@ DEFAULT_BASE_URL = "https://integration.upsales.com/api/v2/"
 TOKEN_CHARS = frozenset("abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789-_.")
 
 
-class UpsalesClient:
+class UpsalesClient(BaseClient):
     """Upsales v2 for one API key.
 
     The key travels only in the ``Cookie: token=...`` header, never in a URL.
@@ -45,32 +42,21 @@ class UpsalesClient:
         if not token or not set(token) <= TOKEN_CHARS:
             # A ';' or newline in a cookie value would let a token add cookies or headers.
             raise ValueError("not a valid Upsales API key")
-        settings = settings or HttpSettings()
-        self._owns_http = http is None
-        self._http = http or new_http_client(settings, transport)
-        registry = registry or DEFAULT_REGISTRY
-        key = account_key("upsales", token)
-        self._core = HttpCore(
-            service="upsales",
+        core = self._wire(
+            "upsales",
             base_url=base_url or DEFAULT_BASE_URL,
             auth_headers={"Cookie": f"token={token}"},
-            http=self._http,
-            throttle=registry.throttle(key, UPSALES_LIMIT, UPSALES_WINDOW_SECONDS),
-            budget=registry.budget(key),
-            policy=policy or RetryPolicy(),
-            settings=settings,
-            observer=observer,
+            account=token,
+            limit=UPSALES_LIMIT,
+            window=UPSALES_WINDOW_SECONDS,
+            wiring=Wiring(http, transport, settings, policy, registry, observer),
         )
-        self.contacts = Contacts(self._core)
-        self.accounts = Accounts(self._core)
-        self.users = Users(self._core)
-        self.orders = Orders(self._core)
-        self.activities = Activities(self._core)
-        self.todo_types = TodoTypes(self._core)
-
-    @property
-    def core(self) -> HttpCore:
-        return self._core
+        self.contacts = Contacts(core)
+        self.accounts = Accounts(core)
+        self.users = Users(core)
+        self.orders = Orders(core)
+        self.activities = Activities(core)
+        self.todo_types = TodoTypes(core)
 
     def __repr__(self) -> str:
         return "UpsalesClient()"
@@ -80,18 +66,3 @@ class UpsalesClient:
         resp = await self._core.request("GET", "self", deadline=deadline)
         data = resp.data.get("data") if isinstance(resp.data, dict) else None
         return self._core.parse(SelfInfo, data, "self")
-
-    async def aclose(self) -> None:
-        if self._owns_http:
-            await self._http.aclose()
-
-    async def __aenter__(self) -> UpsalesClient:
-        return self
-
-    async def __aexit__(
-        self,
-        exc_type: type[BaseException] | None,
-        exc: BaseException | None,
-        tb: TracebackType | None,
-    ) -> None:
-        await self.aclose()

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from typing import Annotated, Any, Generic, TypeVar
+from typing import Annotated, Any, Generic, Literal, TypeVar
 
 from pydantic import Field
 
@@ -42,6 +42,10 @@ class ClientRef(Model):
     phone: OptStr = None
     users: list[UserRef] = Field(default_factory=list)
     addresses: list[Address] = Field(default_factory=list)
+
+
+#: Contact fields the product can copy to Freshdesk.
+ContactField = Literal["name", "phone", "cellPhone", "title"]
 
 
 class Contact(Model):

@@ -10,6 +10,7 @@ from typing import Any, Generic, Literal, TypeVar
 from pydantic import BaseModel
 
 from .._http import HttpCore
+from ..emails import canonical_email
 from ..policy import Deadline
 from .filters import Filters
 from .models import Account, Activity, Contact, Metadata, Order, TodoType, User
@@ -98,12 +99,9 @@ class _Resource(Generic[T]):
         method: Literal["POST", "PUT"],
         path: str,
         body: Mapping[str, Any],
-        params: Mapping[str, str] | None,
         deadline: Deadline | None,
     ) -> T:
-        resp = await self._core.request(
-            method, path, params=params, json_body=dict(body), deadline=deadline
-        )
+        resp = await self._core.request(method, path, json_body=dict(body), deadline=deadline)
         return self._unwrap(resp.data, path, method)
 
 
@@ -114,20 +112,21 @@ class Contacts(_Resource[Contact]):
     async def find_by_email(
         self, email: str, *, deadline: Deadline | None = None
     ) -> builtins.list[Contact]:
-        """Contacts whose email is ``email``; the address is lower-cased first."""
+        """Contacts whose email is ``email``, in its canonical form (``InvalidEmailError``
+        for anything that is not an address by the product's one rule)."""
         page = await self.list(
-            Filters().eq("email", email.strip().lower()), limit=10, deadline=deadline
+            Filters().eq("email", canonical_email(email)), limit=10, deadline=deadline
         )
         return page.items
 
     async def create(self, body: Mapping[str, Any], *, deadline: Deadline | None = None) -> Contact:
         """Create a contact; ``body`` needs ``client: {id}``. Not retried."""
-        return await self._write("POST", self.path, body, None, deadline)
+        return await self._write("POST", self.path, body, deadline)
 
     async def update(
         self, contact_id: int, body: Mapping[str, Any], *, deadline: Deadline | None = None
     ) -> Contact:
-        return await self._write("PUT", f"{self.path}/{int(contact_id)}", body, None, deadline)
+        return await self._write("PUT", f"{self.path}/{int(contact_id)}", body, deadline)
 
 
 class Accounts(_Resource[Account]):
@@ -142,7 +141,7 @@ class Accounts(_Resource[Account]):
         return page.items
 
     async def create(self, body: Mapping[str, Any], *, deadline: Deadline | None = None) -> Account:
-        return await self._write("POST", self.path, body, None, deadline)
+        return await self._write("POST", self.path, body, deadline)
 
 
 class Users(_Resource[User]):
@@ -197,7 +196,7 @@ class Activities(_Resource[Activity]):
         self, body: Mapping[str, Any], *, deadline: Deadline | None = None
     ) -> Activity:
         """Create an activity; a ``closeDate`` marks it done. Not retried."""
-        return await self._write("POST", self.path, body, None, deadline)
+        return await self._write("POST", self.path, body, deadline)
 
 
 class TodoTypes:

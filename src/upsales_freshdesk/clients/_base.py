@@ -1,0 +1,80 @@
+"""The wiring both clients share: the pooled HTTP client, throttle, budget and core."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from types import TracebackType
+from typing import Self
+
+import httpx
+
+from ._http import HttpCore, HttpSettings, new_http_client
+from .errors import Service
+from .observe import CallObserver
+from .policy import DEFAULT_REGISTRY, RetryPolicy, ThrottleRegistry, account_key
+
+
+@dataclass(frozen=True, slots=True)
+class Wiring:
+    """How a client reaches its upstream; everything optional has a safe default."""
+
+    http: httpx.AsyncClient | None = None
+    transport: httpx.AsyncBaseTransport | None = None
+    settings: HttpSettings | None = None
+    policy: RetryPolicy | None = None
+    registry: ThrottleRegistry | None = None
+    observer: CallObserver | None = None
+
+
+class BaseClient:
+    """One upstream account: a core over a (possibly shared) pooled HTTP client."""
+
+    _core: HttpCore
+
+    def _wire(
+        self,
+        service: Service,
+        *,
+        base_url: str,
+        auth_headers: dict[str, str],
+        account: str,
+        limit: int,
+        window: float,
+        wiring: Wiring,
+    ) -> HttpCore:
+        settings = wiring.settings or HttpSettings()
+        self._owns_http = wiring.http is None
+        self._http = wiring.http or new_http_client(settings, wiring.transport)
+        registry = wiring.registry or DEFAULT_REGISTRY
+        key = account_key(service, account)
+        self._core = HttpCore(
+            service=service,
+            base_url=base_url,
+            auth_headers=auth_headers,
+            http=self._http,
+            throttle=registry.throttle(key, limit, window),
+            budget=registry.budget(key),
+            policy=wiring.policy or RetryPolicy(),
+            settings=settings,
+            observer=wiring.observer,
+        )
+        return self._core
+
+    @property
+    def core(self) -> HttpCore:
+        return self._core
+
+    async def aclose(self) -> None:
+        if self._owns_http:
+            await self._http.aclose()
+
+    async def __aenter__(self) -> Self:
+        return self
+
+    async def __aexit__(
+        self,
+        exc_type: type[BaseException] | None,
+        exc: BaseException | None,
+        tb: TracebackType | None,
+    ) -> None:
+        await self.aclose()
