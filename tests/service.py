@@ -16,6 +16,7 @@ from upsales_freshdesk.emulators.scenarios import SCENARIOS
 from upsales_freshdesk.emulators.upsales.app import DEFAULT_TOKEN, create_upsales_emulator
 from upsales_freshdesk.settings import Settings
 from upsales_freshdesk.web.app import create_app
+from upsales_freshdesk.web.deps import Credentials
 
 EMULATED = "http://testserver/api/v2/"
 HEADERS = {
@@ -62,12 +63,26 @@ class Service:
             headers={**HEADERS, **(headers or {})},
         )
 
+    async def edit_upsales(self, path: str, body: dict[str, Any], method: str = "PUT") -> Any:
+        """Change Upsales data through its own API (as another user would)."""
+        async with httpx.AsyncClient(
+            transport=httpx.ASGITransport(app=self.us),
+            base_url="http://upsales",
+            cookies={"token": DEFAULT_TOKEN},
+        ) as client:
+            resp = await client.request(method, f"/api/v2/{path}", json=body)
+            assert resp.status_code == 200, resp.text
+        self.us.stats.reset()
+        return resp.json()
+
     def upstream_calls(self) -> tuple[int, int]:
         return self.fd.stats.total, self.us.stats.total
 
 
 @asynccontextmanager
-async def running(**settings: Any) -> AsyncIterator[Service]:
+async def running(
+    webhook_credentials: Credentials | None = None, **settings: Any
+) -> AsyncIterator[Service]:
     fd, us = create_freshdesk_emulator(), create_upsales_emulator()
     config = Settings(freshdesk_base_url=EMULATED, upsales_base_url=EMULATED, **settings)
     app = create_app(
@@ -76,6 +91,7 @@ async def running(**settings: Any) -> AsyncIterator[Service]:
             "freshdesk": httpx.ASGITransport(app=fd),
             "upsales": httpx.ASGITransport(app=us),
         },
+        webhook_credentials=webhook_credentials,
     )
     async with (
         app.router.lifespan_context(app),

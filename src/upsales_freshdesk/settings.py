@@ -54,6 +54,9 @@ class Settings(BaseSettings):
     service_secret: SecretStr | None = None
     #: Enables the ticket-created webhook; callers send it as ``X-Webhook-Secret``.
     webhook_secret: SecretStr | None = None
+    #: Let the webhook take credentials from request headers when the server has none of
+    #: its own (``UFD_SYNC_*``). Off: the automation rule would carry both API keys.
+    webhook_header_credentials: bool = False
     #: Selective access: when not empty, only these Freshdesk domains are served.
     allowed_accounts: Annotated[frozenset[str], NoDecode] = frozenset()
     #: Hosts besides ``*.freshdesk.com`` accepted as a Freshdesk domain (custom domains).
@@ -71,6 +74,9 @@ class Settings(BaseSettings):
     field_mapping: FieldMapping | None = None
     #: Largest upstream answer read, in bytes; a bigger one is refused as malformed.
     max_upstream_bytes: int = Field(default=16 * 1024 * 1024, ge=64 * 1024, le=256 * 1024 * 1024)
+    #: A repeated action (same idempotency key) within this many seconds answers the first
+    #: result instead of writing again.
+    idempotency_window_seconds: float = Field(default=600.0, ge=10, le=86_400)
     #: Largest request body accepted, in bytes.
     max_body_bytes: int = Field(default=16_384, ge=1024, le=1_048_576)
 

@@ -30,7 +30,12 @@ def test_only_transient_errors_of_idempotent_calls_are_retried() -> None:
     assert not p.should_retry(ValidationError("x", status=400, **CTX), 1, idempotent=True)  # type: ignore[arg-type]
     assert not p.should_retry(ServerError("x", status=500, **CTX), 4, idempotent=True)  # type: ignore[arg-type]
     # A POST whose connection never opened did not arrive: it is safe to send again.
-    assert p.should_retry(ConnectionFailedError("x", **CTX), 1, idempotent=False)  # type: ignore[arg-type]
+    refused = ConnectionFailedError("x", sent=False, **CTX)  # type: ignore[arg-type]
+    assert p.should_retry(refused, 1, idempotent=False)
+    # One whose connection was lost after sending may have arrived: never sent again.
+    lost = ConnectionFailedError("x", sent=True, **CTX)  # type: ignore[arg-type]
+    assert not p.should_retry(lost, 1, idempotent=False)
+    assert p.should_retry(lost, 1, idempotent=True)
 
 
 def test_backoff_is_jittered_exponential_and_capped() -> None:

@@ -17,12 +17,19 @@ def test_update_freshdesk_with_a_picked_upsales_value(page: Any, demo: Demo) -> 
     frame = sync(page, demo, "different")
     frame.locator("tr[data-field=phone] input[name=apply]").check()
     frame.get_by_role("button", name="Update Freshdesk with the checked Upsales values").click()
-    toast_with(page, "The Freshdesk contact is updated.")
+    toast_with(page, "Updated in Freshdesk: Phone.")
     frame.locator("tr[data-field=phone]").wait_for(state="detached", timeout=10_000)
     assert frame.locator("tr[data-field=title]").count() == 1  # not picked, still differs
     fd = demo.host.emulators["freshdesk"].store
     contact = next(c for c in fd.contacts.values() if c["email"] == SCENARIOS["different"].email)
     assert contact["phone"] == "+46 70 444 55 66"
+    # Undo puts the old value back, and the difference shows again.
+    frame.get_by_role("button", name="Undo the update").click()
+    toast_with(page, "Put back in Freshdesk: Phone.")
+    frame.locator("tr[data-field=phone]").wait_for(timeout=10_000)
+    contact = next(c for c in fd.contacts.values() if c["email"] == SCENARIOS["different"].email)
+    assert contact["phone"] == "+46 70 999 88 77"
+    assert frame.get_by_role("button", name="Undo the update").count() == 0
 
 
 def test_log_the_ticket_once(page: Any, demo: Demo) -> None:
@@ -34,7 +41,8 @@ def test_log_the_ticket_once(page: Any, demo: Demo) -> None:
     frame.get_by_role("button", name="Log this ticket to Upsales").click()
     toast_with(page, "This ticket was already logged to Upsales.")
     activities = demo.upsales().store.all("activities")
-    assert sum(a["description"].startswith("[Freshdesk #1]") for a in activities) == 1
+    marker = "[Freshdesk demo.freshdesk.com #1]"
+    assert sum(a["description"].startswith(marker) for a in activities) == 1
 
 
 def test_create_a_missing_contact_on_the_proposed_account(page: Any, demo: Demo) -> None:
@@ -43,6 +51,13 @@ def test_create_a_missing_contact_on_the_proposed_account(page: Any, demo: Demo)
     form = frame.locator("form.ufd-create")
     form.wait_for()
     assert form.locator("input[name=name]").input_value() == "Nils Ek"
+    requester = next(
+        c
+        for c in demo.host.emulators["freshdesk"].store.contacts.values()
+        if c["email"] == SCENARIOS["not_found"].email
+    )
+    title = requester["job_title"] or ""
+    assert form.locator("input[name=title]").input_value() == title  # every mapped field
     assert form.locator("input[name=account_id]:checked").get_attribute("value") == "26"
     frame.get_by_role("button", name="Create in Upsales").click()
     toast_with(page, "The contact is created in Upsales.")

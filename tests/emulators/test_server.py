@@ -98,3 +98,26 @@ async def test_hang_and_drip_end_at_the_deadline(
 def test_the_emulators_refuse_to_leave_loopback() -> None:
     with pytest.raises(ValueError, match="loopback"):
         EmulatorConfig(host="0.0.0.0")  # noqa: S104 - the point of the test
+
+
+async def test_a_post_whose_connection_is_lost_is_not_sent_again(
+    served: tuple[Emulator, str], policy: RetryPolicy
+) -> None:
+    """A reset after sending may mean the create arrived: one POST, and the error says so."""
+    emu, base = served
+    emu.faults.set(Faults(reset=True))
+    async with client(base, policy) as c:
+        with pytest.raises(ConnectionFailedError) as err:
+            await c.contacts.create({"name": "Once", "email": "once@example.com"})
+    assert err.value.sent is True
+    assert emu.stats.by_route == {"POST /api/v2/contacts": 1}
+
+
+async def test_a_refused_connection_is_known_not_to_have_arrived(policy: RetryPolicy) -> None:
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        port = sock.getsockname()[1]  # bound, never listening: connections are refused
+        async with client(f"http://127.0.0.1:{port}/api/v2/", policy) as c:
+            with pytest.raises(ConnectionFailedError) as err:
+                await c.contacts.create({"name": "Never", "email": "never@example.com"})
+    assert err.value.sent is False

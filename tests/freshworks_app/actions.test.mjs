@@ -32,7 +32,9 @@ test('update sends the checked fields and the seen version, then refreshes', asy
   await settle();
   const [update, refresh] = fake.calls.invoke;
   assert.equal(update.name, 'update_freshdesk');
-  assert.deepEqual(update.body, { freshdesk_contact_id: 43026449001, upsales_contact_id: 2, fields: ['phone'],
+  const { idempotency_key: key, ...rest } = update.body;
+  assert.match(key, /^ufd-[0-9a-f]{24}$/);
+  assert.deepEqual(rest, { freshdesk_contact_id: 43026449001, upsales_contact_id: 2, fields: ['phone'], clear: [],
     freshdesk_updated_at: '2025-12-11T20:16:20+00:00', locale: 'en' });
   assert.equal(refresh.name, 'card');
   assert.deepEqual(fake.calls.notify.map((n) => [n.type, n.message]), [['success', 'The Freshdesk contact is updated.']]);
@@ -63,7 +65,9 @@ test('log sends the ticket and the Upsales contact', async () => {
   ui.result.querySelector('[data-action=log-ticket]').click();
   await settle();
   assert.equal(fake.calls.invoke[0].name, 'log_ticket');
-  assert.deepEqual(fake.calls.invoke[0].body, { ticket: { id: 1, subject: 'Kan inte logga in' }, upsales_contact_id: 2, locale: 'en' });
+  const { idempotency_key: key, ...rest } = fake.calls.invoke[0].body;
+  assert.match(key, /^ufd-[0-9a-f]{24}$/);
+  assert.deepEqual(rest, { ticket: { id: 1 }, upsales_contact_id: 2, locale: 'en' });
   assert.equal(fake.calls.notify[0].type, 'success');
 });
 
@@ -79,7 +83,8 @@ test('the contact form is shown, searched and submitted', async () => {
   await ui.sidebar.lookup(null);
   ui.result.querySelector('[data-action=contact-form]').click();
   await settle();
-  assert.deepEqual(fake.calls.invoke[1].body, { email: 'astrid.lindqvist@nordvind.example', name: 'Astrid Lindqvist', phone: '+46 70 111 22 33', locale: 'en' });
+  assert.deepEqual(fake.calls.invoke[1].body, { email: 'astrid.lindqvist@nordvind.example', name: 'Astrid Lindqvist',
+    phone: '+46 70 111 22 33', mobile: null, freshdesk_contact_id: 43026449000, locale: 'en' });
   ui.result.querySelector('[name=account_query]').value = 'Tundra';
   ui.result.querySelector('form [data-action=contact-form]').click();
   await settle();
@@ -88,7 +93,9 @@ test('the contact form is shown, searched and submitted', async () => {
   await settle();
   const create = fake.calls.invoke[3];
   assert.equal(create.name, 'create_upsales');
-  assert.deepEqual(create.body, { name: 'Nils Ek', email: 'nils.ek@kustlinje.example', phone: null, title: 'Lagerchef', account: { id: 26 }, locale: 'en' });
+  const { idempotency_key: createKey, ...created } = create.body;
+  assert.match(createKey, /^ufd-/);
+  assert.deepEqual(created, { name: 'Nils Ek', email: 'nils.ek@kustlinje.example', phone: null, mobile: null, title: 'Lagerchef', account: { id: 26 }, locale: 'en' });
   assert.equal(fake.calls.notify.at(-1).type, 'success');
   assert.equal(fake.calls.invoke.at(-1).name, 'card');
 });
@@ -101,4 +108,54 @@ test('a new company is sent by name', async () => {
   ui.result.querySelector('[data-action=create-upsales]').click();
   await settle();
   assert.deepEqual(fake.calls.invoke[0].body.account, { name: 'Kustlinje Ny AB' });
+});
+
+const CLEARING = `<section class="ufd-card" data-freshdesk-contact-id="7" data-freshdesk-updated-at="2025-12-11T20:16:20+00:00" data-upsales-contact-id="2">
+  <table><tr><th><label><input type="checkbox" name="apply" value="phone"> Phone</label></th></tr>
+  <tr data-clears="true"><th>Title</th><td><label><input type="checkbox" name="clear" value="title"> Empty it</label></td></tr></table>
+  <button type="button" data-action="update-freshdesk">Update</button></section>`;
+
+test('emptying a field is sent only as its own explicit choice', async () => {
+  const { fake, ui } = await withCard({ card: [{ status: 'found', html: CLEARING, errors: [] }], update_freshdesk: [{ status: 'done', message: 'ok' }, { status: 'done', message: 'ok' }] });
+  ui.result.innerHTML = CLEARING;
+  ui.result.querySelector('input[value=phone]').checked = true;
+  ui.result.querySelector('[data-action=update-freshdesk]').click();
+  await settle();
+  assert.deepEqual([fake.calls.invoke[0].body.fields, fake.calls.invoke[0].body.clear], [['phone'], []]);
+  ui.result.innerHTML = CLEARING;
+  ui.result.querySelector('input[name=clear]').checked = true;
+  ui.result.querySelector('[data-action=update-freshdesk]').click();
+  await settle();
+  const second = fake.calls.invoke.filter((c) => c.name === 'update_freshdesk')[1];
+  assert.deepEqual([second.body.fields, second.body.clear], [['title'], ['title']]);
+});
+
+test('each click has its own idempotency key', async () => {
+  const { fake, ui } = await withCard({ log_ticket: [{ status: 'done', message: 'a' }, { status: 'unchanged', message: 'b' }] });
+  ui.result.querySelector('[data-action=log-ticket]').click();
+  await settle();
+  ui.result.querySelector('[data-action=log-ticket]').click();
+  await settle();
+  const keys = fake.calls.invoke.filter((c) => c.name === 'log_ticket').map((c) => c.body.idempotency_key);
+  assert.equal(keys.length, 2);
+  assert.notEqual(keys[0], keys[1]);
+});
+
+test('a done update offers Undo, which sends the token once and then forgets it', async () => {
+  const { fake, ui } = await withCard({
+    update_freshdesk: [{ status: 'done', message: 'Updated in Freshdesk: Phone.', details: { applied: ['phone'], undo: 'abc.def' } }],
+    undo_update: [{ status: 'done', message: 'Put back in Freshdesk: Phone.' }],
+  });
+  ui.result.querySelector('input[value=phone]').checked = true;
+  ui.result.querySelector('[data-action=update-freshdesk]').click();
+  await settle();
+  assert.equal(fake.calls.notify.at(-1).message, 'Updated in Freshdesk: Phone.');
+  const undo = ui.result.querySelector('[data-action=undo-update]');
+  assert.ok(undo, 'the refreshed card offers Undo');
+  undo.click();
+  await settle();
+  const sent = fake.calls.invoke.find((c) => c.name === 'undo_update');
+  assert.equal(sent.body.token, 'abc.def');
+  assert.equal(fake.calls.notify.at(-1).message, 'Put back in Freshdesk: Phone.');
+  assert.equal(ui.result.querySelector('[data-action=undo-update]'), null);
 });

@@ -1,160 +1,222 @@
-"""The agent's write-back actions, through the service, against both emulators."""
+"""Update Freshdesk from Upsales, and Undo: the write-path matrix against both emulators."""
 
 from __future__ import annotations
 
 from typing import Any
 
-from tests.service import HEADERS, Service
+import pytest
+
+from tests.service import HEADERS, Service, running
+from tests.writes import act, card_of, post, ten_at_once, writes
 from upsales_freshdesk.emulators.faults import Faults
 from upsales_freshdesk.emulators.scenarios import SCENARIOS
+from upsales_freshdesk.settings import Settings
+
+PUT = "PUT /api/v2/contacts/{id}"
 
 
-async def act(
-    service: Service, name: str, body: dict[str, Any], status: int = 200
-) -> dict[str, Any]:
-    resp = await service.http.post(f"/v1/actions/{name}", json=body, headers=HEADERS)
-    assert resp.status_code == status, resp.text
-    result: dict[str, Any] = resp.json()
-    return result
-
-
-async def card_of(service: Service, scenario: str) -> dict[str, Any]:
-    result: dict[str, Any] = (await service.card(scenario)).json()
-    return result
-
-
-async def test_logging_a_ticket_makes_one_closed_activity(service: Service) -> None:
-    card = await card_of(service, "found")
-    contact_id = card["card"]["upsales"]["id"]
-    body = {
-        "ticket": {"id": 1, "subject": "Fakturan stämmer inte"},
-        "upsales_contact_id": contact_id,
-        "locale": "sv",
-    }
-    first = await act(service, "log-ticket", body)
-    assert first["status"] == "done"
-    assert first["message"] == "Ärendet är loggat i Upsales."
-    activity = service.us.store.get("activities", first["details"]["activity_id"])  # type: ignore[attr-defined]
-    assert activity["description"].startswith("[Freshdesk #1] Fakturan stämmer inte")
-    assert "https://demo.freshdesk.com/a/tickets/1" in activity["notes"]
-    assert activity["closeDate"] is not None
-    assert activity["contacts"] == [contact_id]
-    assert activity["client"] == service.us.store.get("contacts", contact_id)["client"]  # type: ignore[attr-defined]
-    again = await act(service, "log-ticket", body)
-    assert again["status"] == "unchanged"
-    assert again["details"]["activity_id"] == first["details"]["activity_id"]
-    logged = [
-        a
-        for a in service.us.store.all("activities")  # type: ignore[attr-defined]
-        if a["description"].startswith("[Freshdesk #1]")
-    ]
-    assert len(logged) == 1
-
-
-async def test_update_writes_only_the_picked_fields(service: Service) -> None:
-    card = await card_of(service, "different")
-    fd_id = card["card"]["freshdesk"]["id"]
-    body = {
-        "freshdesk_contact_id": fd_id,
+def request(card: dict[str, Any], fields: list[str], **extra: Any) -> dict[str, Any]:
+    return {
+        "freshdesk_contact_id": card["card"]["freshdesk"]["id"],
         "upsales_contact_id": card["card"]["upsales"]["id"],
-        "fields": ["phone"],
+        "fields": fields,
         "freshdesk_updated_at": card["card"]["freshdesk"]["updated_at"],
+        **extra,
     }
-    result = await act(service, "update-freshdesk", body)
+
+
+def freshdesk(service: Service, contact_id: int) -> dict[str, Any]:
+    contact: dict[str, Any] = service.fd.store.contacts[contact_id]  # type: ignore[attr-defined]
+    return contact
+
+
+async def test_update_writes_only_the_picked_fields_and_names_them(service: Service) -> None:
+    card = await card_of(service, "different")
+    result = await act(service, "update-freshdesk", request(card, ["phone"]))
     assert result["status"] == "done"
     assert result["details"]["applied"] == ["phone"]
-    contact = service.fd.store.contacts[fd_id]  # type: ignore[attr-defined]
+    assert result["message"] == "Updated in Freshdesk: Phone."
+    contact = freshdesk(service, card["card"]["freshdesk"]["id"])
     assert contact["phone"] == "+46 70 444 55 66"
     assert contact["job_title"] == "Teknisk chef"  # not picked, not written
     refreshed = await card_of(service, "different")
     assert [d["field"] for d in refreshed["differences"]] == ["title"]
-    puts = service.fd.stats.by_route.get("PUT /api/v2/contacts/{id}", 0)
-    assert puts == 1
+    assert writes(service, PUT, "fd") == 1
+
+
+async def test_an_empty_upsales_value_is_never_written_without_consent(service: Service) -> None:
+    """The title difference where Upsales is empty is shown, but "apply" alone does not
+    wipe it; only the explicit "clear" choice does."""
+    card = await card_of(service, "different")
+    upsales_id = card["card"]["upsales"]["id"]
+    await service.edit_upsales(f"contacts/{upsales_id}", {"title": ""})
+    card = await card_of(service, "different")
+    title = next(d for d in card["differences"] if d["field"] == "title")
+    assert title == {"field": "title", "freshdesk": "Teknisk chef", "upsales": None, "clears": True}
+    assert 'name="clear" value="title"' in card["html"]
+    assert 'name="apply" value="title"' not in card["html"]
+    kept = await act(service, "update-freshdesk", request(card, ["title"]))
+    assert kept["status"] == "unchanged"
+    fd_id = card["card"]["freshdesk"]["id"]
+    assert freshdesk(service, fd_id)["job_title"] == "Teknisk chef"
+    cleared = await act(service, "update-freshdesk", request(card, ["title"], clear=["title"]))
+    assert cleared["details"]["applied"] == ["title"]
+    assert freshdesk(service, fd_id)["job_title"] in (None, "")
+
+
+async def test_clear_must_name_a_picked_field(service: Service) -> None:
+    card = await card_of(service, "different")
+    await act(service, "update-freshdesk", request(card, ["phone"], clear=["title"]), status=400)
+    assert writes(service, PUT, "fd") == 0
+
+
+async def test_the_conflict_check_is_not_optional(service: Service) -> None:
+    card = await card_of(service, "different")
+    body = request(card, ["phone"])
+    del body["freshdesk_updated_at"]
+    refused = await act(service, "update-freshdesk", body, status=400)
+    assert "freshdesk_updated_at" in refused["fields"][0]
+    assert writes(service, PUT, "fd") == 0
 
 
 async def test_a_contact_changed_since_the_card_is_not_written(service: Service) -> None:
     card = await card_of(service, "different")
     fd_id = card["card"]["freshdesk"]["id"]
-    await service.http.post("/v1/card", json=service.body("different"), headers=HEADERS)
-    service.fd.store.contacts[fd_id]["updated_at"] = "2026-11-25T12:00:00Z"  # type: ignore[attr-defined]
-    body = {
-        "freshdesk_contact_id": fd_id,
-        "upsales_contact_id": card["card"]["upsales"]["id"],
-        "fields": ["phone", "title"],
-        "freshdesk_updated_at": card["card"]["freshdesk"]["updated_at"],
-    }
-    result = await act(service, "update-freshdesk", body, status=409)
+    freshdesk(service, fd_id)["updated_at"] = "2026-11-25T12:00:00Z"
+    result = await act(service, "update-freshdesk", request(card, ["phone", "title"]), 409)
     assert result["errors"][0]["code"] == "changed"
     assert "Sync again" in result["errors"][0]["message"]
-    assert service.fd.store.contacts[fd_id]["phone"] == "+46 70 999 88 77"  # type: ignore[attr-defined]
-    assert service.fd.stats.by_route.get("PUT /api/v2/contacts/{id}", 0) == 0
+    assert freshdesk(service, fd_id)["phone"] == "+46 70 999 88 77"
+    assert writes(service, PUT, "fd") == 0
+
+
+async def test_ids_that_do_not_belong_together_are_refused(service: Service) -> None:
+    """Astrid's Freshdesk id with Mårten's Upsales id: she must not be renamed."""
+    astrid, marten = await card_of(service, "found"), await card_of(service, "different")
+    body = request(astrid, ["name"], upsales_contact_id=marten["card"]["upsales"]["id"])
+    result = await act(service, "update-freshdesk", body, status=409)
+    assert result["errors"][0]["code"] == "mismatch"
+    assert freshdesk(service, astrid["card"]["freshdesk"]["id"])["name"] == "Astrid Lindqvist"
+    assert writes(service, PUT, "fd") == 0
+
+
+async def test_ten_identical_updates_at_once_write_once(service: Service) -> None:
+    card = await card_of(service, "different")
+    answers = await ten_at_once(
+        service, "update-freshdesk", request(card, ["phone"], idempotency_key="click-abcdef12")
+    )
+    assert [a.status_code for a in answers] == [200] * 10
+    assert {a.json()["details"]["applied"][0] for a in answers} == {"phone"}
+    assert writes(service, PUT, "fd") == 1
+
+
+async def test_a_replay_without_a_key_answers_the_first_result(service: Service) -> None:
+    card = await card_of(service, "different")
+    first = await post(service, "update-freshdesk", request(card, ["phone"]))
+    replay = await post(service, "update-freshdesk", request(card, ["phone"]))
+    assert first.status_code == replay.status_code == 200
+    assert replay.json() == first.json()
+    assert replay.headers["Idempotent-Replayed"] == "true"
+    assert writes(service, PUT, "fd") == 1
+
+
+async def test_a_lost_answer_is_checked_not_reported_as_a_failure(service: Service) -> None:
+    """The PUT arrived but its answer was lost (502): reading the contact shows it did."""
+    card = await card_of(service, "different")
+    service.fd.faults.set(
+        Faults(error_rates={502: 1.0}, errors_after_processing=True, methods=["PUT"], times=1)
+    )
+    answer = await post(service, "update-freshdesk", request(card, ["phone"]))
+    assert answer.status_code == 200, answer.text
+    assert answer.json()["details"]["applied"] == ["phone"]
+    assert freshdesk(service, card["card"]["freshdesk"]["id"])["phone"] == "+46 70 444 55 66"
+
+
+async def test_an_update_that_did_not_arrive_is_reported(service: Service) -> None:
+    card = await card_of(service, "different")
+    service.fd.faults.set(Faults(error_rates={502: 1.0}, methods=["PUT"]))
+    answer = await post(service, "update-freshdesk", request(card, ["phone"]))
+    service.fd.faults.clear()
+    assert answer.status_code == 502
+    assert freshdesk(service, card["card"]["freshdesk"]["id"])["phone"] == "+46 70 999 88 77"
+    again = await post(service, "update-freshdesk", request(card, ["phone"]))  # retried
+    assert again.status_code == 200
+    assert freshdesk(service, card["card"]["freshdesk"]["id"])["phone"] == "+46 70 444 55 66"
+
+
+async def test_a_rate_limited_update_can_be_done_later(service: Service) -> None:
+    card = await card_of(service, "different")
+    service.fd.faults.set(Faults(storm={"count": 1, "retry_after": 30}, methods=["PUT"]))
+    limited = await post(service, "update-freshdesk", request(card, ["phone"]))
+    assert limited.status_code == 429
+    assert limited.headers["Retry-After"] == "30"
+    for throttle in service.app.state.upstreams.registry._throttles.values():
+        throttle._paused_until = 0.0  # the 30 s pass
+    later = await post(service, "update-freshdesk", request(card, ["phone"]))
+    assert later.status_code == 200
+    assert writes(service, PUT, "fd") == 2  # the refused one, and the one that counted
+
+
+async def test_undo_puts_the_previous_values_back_once(service: Service) -> None:
+    card = await card_of(service, "different")
+    fd_id = card["card"]["freshdesk"]["id"]
+    done = await act(service, "update-freshdesk", request(card, ["phone", "title"]))
+    token = done["details"]["undo"]
+    assert "Teknisk chef" not in token.split(".")[1]  # the signature part holds no data
+    undone = await act(service, "undo-update", {"token": token})
+    assert undone["message"] == "Put back in Freshdesk: Phone, Title."
+    contact = freshdesk(service, fd_id)
+    assert (contact["phone"], contact["job_title"]) == ("+46 70 999 88 77", "Teknisk chef")
+    answers = await ten_at_once(service, "undo-update", {"token": token})
+    assert {a.status_code for a in answers} == {200}
+    assert writes(service, PUT, "fd") == 2  # the update and one undo
+
+
+async def test_undo_refuses_when_the_contact_changed_since(service: Service) -> None:
+    card = await card_of(service, "different")
+    fd_id = card["card"]["freshdesk"]["id"]
+    done = await act(service, "update-freshdesk", request(card, ["phone"]))
+    freshdesk(service, fd_id)["updated_at"] = "2030-01-01T00:00:00Z"  # someone edited it
+    refused = await act(service, "undo-update", {"token": done["details"]["undo"]}, status=409)
+    assert refused["errors"][0]["code"] == "undo_changed"
+    assert freshdesk(service, fd_id)["phone"] == "+46 70 444 55 66"
+
+
+async def test_undo_takes_only_its_own_untampered_token(service: Service) -> None:
+    card = await card_of(service, "different")
+    done = await act(service, "update-freshdesk", request(card, ["phone"]))
+    body, sig = done["details"]["undo"].split(".")
+    forged = await post(service, "undo-update", {"token": f"{body}x.{sig}"})
+    assert forged.status_code == 400
+    other = {**HEADERS, "X-Freshdesk-Domain": "other.freshdesk.com"}
+    elsewhere = await service.http.post(
+        "/v1/actions/undo-update", json={"token": done["details"]["undo"]}, headers=other
+    )
+    assert elsewhere.status_code == 409
+    assert elsewhere.json()["errors"][0]["code"] == "mismatch"
+    assert writes(service, PUT, "fd") == 1
 
 
 async def test_nothing_to_update_is_said(service: Service) -> None:
     card = await card_of(service, "found")
-    body = {
-        "freshdesk_contact_id": card["card"]["freshdesk"]["id"],
-        "upsales_contact_id": card["card"]["upsales"]["id"],
-        "fields": ["name"],
-    }
-    result = await act(service, "update-freshdesk", body)
+    result = await act(service, "update-freshdesk", request(card, ["name"]))
     assert result["status"] == "unchanged"
+    assert writes(service, PUT, "fd") == 0
 
 
-async def test_the_form_proposes_the_account_of_the_email_domain(service: Service) -> None:
-    body = {"email": SCENARIOS["not_found"].email, "name": "Nils <b>Ek</b>", "phone": "1"}
-    result = await act(service, "contact-form", body)
-    assert result["status"] == "form"
-    store = service.us.store  # type: ignore[attr-defined]
-    kustlinje = next(a["id"] for a in store.all("accounts") if a["slug"] == "kustlinje")
-    assert result["details"]["accounts"][0] == kustlinje
-    assert 'value="Nils &lt;b&gt;Ek&lt;/b&gt;"' in result["html"]
-    searched = await act(service, "contact-form", {**body, "account_query": "Tundra"})
-    names = [store.get("accounts", i)["name"] for i in searched["details"]["accounts"]]
-    assert names
-    assert all("Tundra" in n for n in names)
+async def test_the_field_mapping_is_configurable() -> None:
+    with pytest.raises(ValueError, match="field_mapping"):
+        Settings(field_mapping={"password": "name"})
+    async with running(field_mapping={"phone": "cellPhone"}) as service:
+        card = await card_of(service, "different")
+        await act(service, "update-freshdesk", request(card, ["phone"]))
+        contact = freshdesk(service, card["card"]["freshdesk"]["id"])
+        assert contact["phone"] == card["card"]["upsales"]["cell_phone"]
+        card = await card_of(service, "different")
+        await act(service, "update-freshdesk", request(card, ["title"]), status=400)
 
 
-async def test_free_mail_gets_no_proposal(service: Service) -> None:
-    result = await act(service, "contact-form", {"email": "someone@gmail.com"})
-    assert result["details"]["accounts"] == []
-
-
-async def test_creating_a_missing_contact(service: Service) -> None:
-    body = {
-        "email": SCENARIOS["not_found"].email,
-        "name": "Nils Ek",
-        "phone": "+46 70 123 45 67",
-        "title": "Lagerchef",
-        "account": {"id": 26},
-    }
-    created = await act(service, "create-upsales", body)
-    assert created["status"] == "done"
-    card = await card_of(service, "not_found")
-    assert card["status"] == "found"
-    assert card["card"]["upsales"]["title"] == "Lagerchef"
-    twice = await act(service, "create-upsales", body, status=409)
-    assert twice["errors"][0]["code"] == "changed"
-
-
-async def test_creating_on_a_new_account(service: Service) -> None:
-    body = {
-        "email": "ny@nyttbolag.example",
-        "name": "Ny Person",
-        "account": {"name": "Nytt Bolag AB"},
-    }
-    created = await act(service, "create-upsales", body)
-    contact = service.us.store.get("contacts", created["details"]["upsales_contact_id"])  # type: ignore[attr-defined]
-    account = service.us.store.get("accounts", contact["client"])  # type: ignore[attr-defined]
-    assert account["name"] == "Nytt Bolag AB"
-    neither = await service.http.post(
-        "/v1/actions/create-upsales", headers=HEADERS, json={"email": "x@y.example", "name": "X"}
-    )
-    assert neither.status_code == 400
-    assert neither.json()["errors"][0]["code"] == "invalid_request"
-
-
-async def test_bad_action_bodies_and_upstream_failures(service: Service) -> None:
+async def test_bad_action_bodies(service: Service) -> None:
     await act(
         service,
         "update-freshdesk",
@@ -162,29 +224,5 @@ async def test_bad_action_bodies_and_upstream_failures(service: Service) -> None
         status=400,
     )
     await act(service, "log-ticket", {"ticket": {"id": -1}, "upsales_contact_id": 1}, status=400)
-    service.us.faults.set(Faults(error_rates={503: 1.0}))
-    down = await act(
-        service, "log-ticket", {"ticket": {"id": 1}, "upsales_contact_id": 1}, status=502
-    )
-    assert down["errors"][0] == {**down["errors"][0], "source": "upsales", "code": "unavailable"}
-
-
-async def test_the_field_mapping_is_configurable() -> None:
-    import pytest
-
-    from tests.service import running
-    from upsales_freshdesk.settings import Settings
-
-    with pytest.raises(ValueError, match="field_mapping"):
-        Settings(field_mapping={"password": "name"})
-    async with running(field_mapping={"phone": "cellPhone"}) as service:
-        card = await card_of(service, "different")
-        body = {
-            "freshdesk_contact_id": card["card"]["freshdesk"]["id"],
-            "upsales_contact_id": card["card"]["upsales"]["id"],
-            "fields": ["phone"],
-        }
-        await act(service, "update-freshdesk", body)
-        contact = service.fd.store.contacts[body["freshdesk_contact_id"]]  # type: ignore[attr-defined]
-        assert contact["phone"] == card["card"]["upsales"]["cell_phone"]
-        await act(service, "update-freshdesk", {**body, "fields": ["title"]}, status=400)
+    assert service.upstream_calls() == (0, 0)
+    assert SCENARIOS["different"].ticket_id == 2

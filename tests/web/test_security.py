@@ -108,14 +108,21 @@ async def test_a_token_that_could_inject_headers_is_refused(service: Service) ->
 
 
 def test_upstreams_are_https_by_default() -> None:
-    from upsales_freshdesk.clients import ThrottleRegistry
-    from upsales_freshdesk.clients._http import new_http_client
+    from upsales_freshdesk.clients import ThrottleRegistry, new_http_client
     from upsales_freshdesk.web.app import HTTP, POLICY
     from upsales_freshdesk.web.deps import Upstreams
+    from upsales_freshdesk.web.idempotency import LocalOnce
     from upsales_freshdesk.web.metrics import Metrics
+    from upsales_freshdesk.web.undo import UndoSigner
 
     upstreams = Upstreams(
-        new_http_client(HTTP), new_http_client(HTTP), ThrottleRegistry(), Metrics(), POLICY
+        new_http_client(HTTP),
+        new_http_client(HTTP),
+        ThrottleRegistry(),
+        Metrics(),
+        POLICY,
+        once=LocalOnce(),
+        undo=UndoSigner(None),
     )
     clients = make_clients(Settings(), upstreams, Credentials("acme.freshdesk.com", "key", "token"))
     assert clients.freshdesk.core.base_url == "https://acme.freshdesk.com/api/v2/"

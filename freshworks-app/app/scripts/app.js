@@ -14,8 +14,22 @@
     'update-freshdesk': function (client, options) { return client.request.invokeTemplate('update_freshdesk', options); },
     'log-ticket': function (client, options) { return client.request.invokeTemplate('log_ticket', options); },
     'contact-form': function (client, options) { return client.request.invokeTemplate('contact_form', options); },
-    'create-upsales': function (client, options) { return client.request.invokeTemplate('create_upsales', options); }
+    'create-upsales': function (client, options) { return client.request.invokeTemplate('create_upsales', options); },
+    'undo-update': function (client, options) { return client.request.invokeTemplate('undo_update', options); }
   };
+  // Actions that write: each click gets its own idempotency key, so a repeat does it once.
+  var WRITES = { 'update-freshdesk': true, 'log-ticket': true, 'create-upsales': true, 'undo-update': true };
+
+  function newKey() {
+    var bytes = new Uint8Array(12);
+    var crypto = root.crypto || (typeof globalThis !== 'undefined' && globalThis.crypto);
+    if (crypto && crypto.getRandomValues) {
+      crypto.getRandomValues(bytes);
+    } else {
+      for (var i = 0; i < bytes.length; i += 1) { bytes[i] = Math.floor(Math.random() * 256); }
+    }
+    return 'ufd-' + Array.prototype.map.call(bytes, function (b) { return (b + 256).toString(16).slice(1); }).join('');
+  }
   var TITLE_MAX = 30;
   var MESSAGE_MAX = 100;
 
@@ -34,7 +48,7 @@
     this.lang = 'en';
     this.busy = false;
     var self = this;
-    this.button.addEventListener('click', function () { self.lookup(null); });
+    this.button.addEventListener('click', function () { self.undoToken = null; self.lookup(null); });
     this.result.addEventListener('click', function (event) {
       if (!event.target.closest) { return; }
       var action = event.target.closest('[data-action]');
@@ -144,28 +158,39 @@
     var data = card.dataset || {};
     var form = element.closest('form');
     var self = this;
-    if (name === 'update-freshdesk') {
-      var fields = Array.prototype.map.call(card.querySelectorAll('input[name=apply]:checked'),
+    var checked = function (inputName) {
+      return Array.prototype.map.call(card.querySelectorAll('input[name=' + inputName + ']:checked'),
         function (input) { return input.value; });
+    };
+    if (name === 'update-freshdesk') {
+      // Emptying a field is its own explicit choice ("clear"), never implied by "apply".
+      var clear = checked('clear');
+      var fields = checked('apply').concat(clear);
       if (!fields.length) { return Promise.reject({ ufdWarning: self.text('pickFields') }); }
-      return Promise.resolve({
+      var update = {
         freshdesk_contact_id: Number(data.freshdeskContactId),
         upsales_contact_id: Number(data.upsalesContactId),
         fields: fields,
-        freshdesk_updated_at: data.freshdeskUpdatedAt || null
-      });
+        clear: clear
+      };
+      if (data.freshdeskUpdatedAt) { update.freshdesk_updated_at = data.freshdeskUpdatedAt; }
+      return Promise.resolve(update);
+    }
+    if (name === 'undo-update') {
+      return this.undoToken ? Promise.resolve({ token: this.undoToken }) : Promise.reject({ ufdWarning: self.text('failed') });
     }
     if (name === 'log-ticket') {
       return this.readTicket().then(function (parts) {
         var ticket = parts[0].ticket || {};
-        return { ticket: { id: ticket.id, subject: ticket.subject || '' }, upsales_contact_id: Number(data.upsalesContactId) };
+        return { ticket: { id: ticket.id }, upsales_contact_id: Number(data.upsalesContactId) };
       });
     }
     if (name === 'contact-form') {
       var query = form ? form.querySelector('[name=account_query]') : null;
       return this.readTicket().then(function (parts) {
         var requester = parts[1].requester || {};
-        var body = { email: requester.email, name: requester.name || null, phone: requester.phone || requester.mobile || null };
+        var body = { email: requester.email, name: requester.name || null, phone: requester.phone || null, mobile: requester.mobile || null };
+        if (requester.id) { body.freshdesk_contact_id = requester.id; }
         if (query && query.value.trim()) { body.account_query = query.value.trim(); }
         return body;
       });
@@ -175,7 +200,7 @@
       return input && input.value.trim() ? input.value.trim() : null;
     };
     var picked = form.querySelector('input[name=account_id]:checked');
-    var body = { name: value('name'), email: value('email'), phone: value('phone'), title: value('title') };
+    var body = { name: value('name'), email: value('email'), phone: value('phone'), mobile: value('mobile'), title: value('title') };
     if (!picked || picked.value === 'new') {
       body.account = { name: value('new_account_name') || '' };
     } else {
@@ -193,13 +218,16 @@
     this.setBusy(true);
     return this.payload(name, element).then(function (body) {
       body.locale = self.lang;
+      if (WRITES[name]) { body.idempotency_key = newKey(); }
       return SEND[name](self.client, { context: { locale: self.lang }, body: JSON.stringify(body) });
     }).then(function (response) {
       var data = self.parse(response && response.response);
       if (response && response.status === 200 && data && data.status === 'form') {
         self.result.innerHTML = data.html;
       } else if (response && response.status === 200 && data) {
-        self.notify('success', data.message);
+        self.notify('success', data.message || self.text('done'));
+        // "Update Freshdesk" can be undone: keep the signed token until the card changes.
+        self.undoToken = (name === 'update-freshdesk' && data.details && data.details.undo) || null;
         refresh = true;
       } else {
         self.handleFailure({ status: response && response.status, response: response && response.response });
@@ -241,7 +269,20 @@
     // The backend renders the card with autoescape: CRM text arrives as text, never markup.
     this.result.innerHTML = data.html;
     this.result.setAttribute('data-status', data.status);
+    if (this.undoToken) { this.offerUndo(); }
     this.report(data.errors || []);
+  };
+
+  Sidebar.prototype.offerUndo = function () {
+    var bar = this.doc.createElement('p');
+    bar.className = 'ufd-undo';
+    var button = this.doc.createElement('button');
+    button.type = 'button';
+    button.className = 'ufd-action';
+    button.setAttribute('data-action', 'undo-update');
+    button.textContent = this.text('undo');
+    bar.appendChild(button);
+    this.result.insertBefore(bar, this.result.firstChild);
   };
 
   Sidebar.prototype.report = function (errors) {

@@ -11,7 +11,9 @@
       timeout: 'The lookup took too long. Try again.',
       busyPlatform: 'Too many lookups right now. Try again in a minute.',
       noRequester: 'This ticket has no requester email to look up.',
-      pickFields: 'Check the fields to copy from Upsales first.'
+      pickFields: 'Check the fields to copy from Upsales first.',
+      undo: 'Undo the update',
+      done: 'Done.'
     },
     sv: {
       sync: 'Synka kontakt från Upsales',
@@ -22,7 +24,9 @@
       timeout: 'Sökningen tog för lång tid. Försök igen.',
       busyPlatform: 'För många sökningar just nu. Försök igen om en minut.',
       noRequester: 'Ärendet saknar e-postadress att söka på.',
-      pickFields: 'Markera först vilka fält som ska kopieras från Upsales.'
+      pickFields: 'Markera först vilka fält som ska kopieras från Upsales.',
+      undo: 'Ångra uppdateringen',
+      done: 'Klart.'
     }
   };
 

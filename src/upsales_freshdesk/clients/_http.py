@@ -213,9 +213,15 @@ class HttpCore:
             raise RateLimitedError("rate limited; the wait outlasts the deadline", **ctx) from None
         except (TimeoutError, httpx.TimeoutException):
             raise UpstreamTimeoutError("no answer before the deadline", **ctx) from None
-        except (httpx.TransportError, OSError) as exc:
+        except (httpx.ConnectError, ConnectionRefusedError) as exc:
+            # Refused or never opened: the request surely did not reach the server.
             raise ConnectionFailedError(
-                f"connection failed ({type(exc).__name__})", **ctx
+                f"connection failed ({type(exc).__name__})", sent=False, **ctx
+            ) from None
+        except (httpx.TransportError, OSError) as exc:
+            # Reset or closed after sending: the request may have arrived.
+            raise ConnectionFailedError(
+                f"connection lost ({type(exc).__name__})", sent=True, **ctx
             ) from None
 
     async def _send(

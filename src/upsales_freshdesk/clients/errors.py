@@ -126,10 +126,19 @@ class UpstreamTimeoutError(UpstreamError):
 
 
 class ConnectionFailedError(UpstreamError):
-    """The connection could not be made, or was reset before an answer came."""
+    """The connection could not be made, or was reset before an answer came.
+
+    ``sent`` tells the two apart: ``False`` when the request surely never reached the
+    server (the connection was refused or never opened), ``True`` when it may have
+    arrived (reset or closed after sending). Only the first may repeat a POST.
+    """
 
     kind = "connection_failed"
     retryable = True
+
+    def __init__(self, message: str, *, sent: bool = True, **context: Unpack[ErrorContext]) -> None:
+        super().__init__(message, **context)
+        self.sent = sent
 
 
 class MalformedResponseError(UpstreamError):

@@ -16,7 +16,7 @@ from dataclasses import dataclass, field
 
 from aiolimiter import AsyncLimiter
 
-from .errors import ConnectionFailedError, UpstreamError, UpstreamTimeoutError
+from .errors import ConnectionFailedError, RateLimitedError, UpstreamError, UpstreamTimeoutError
 
 Clock = Callable[[], float]
 
@@ -109,8 +109,12 @@ class RetryPolicy:
             return False
         if error.retry_after is not None and error.retry_after > self.retry_after_max:
             return False  # the server asks for longer than we would wait: report it now
-        # A non-idempotent call may be retried only when it surely never arrived.
-        return idempotent or (isinstance(error, ConnectionFailedError) and error.status is None)
+        # A non-idempotent call may be retried only when it surely was not carried out:
+        # the connection never opened, or the server refused it with 429 (both vendors
+        # reject a rate-limited call whole).
+        if idempotent or isinstance(error, RateLimitedError):
+            return True
+        return isinstance(error, ConnectionFailedError) and not error.sent
 
     def delay(self, error: UpstreamError, attempt: int) -> float:
         """Seconds to wait before attempt ``attempt + 1``."""

@@ -47,6 +47,9 @@ class Faults(BaseModel):
     jitter_ms: float = Field(default=0, ge=0, le=120_000)
     #: Status code -> share of calls (0..1) that answer with it, e.g. ``{"500": 0.5}``.
     error_rates: dict[int, float] = Field(default_factory=dict)
+    #: Send those errors *after* the call was carried out, as a gateway does when the
+    #: upstream's answer is lost on the way back: the write happened, the caller sees 502.
+    errors_after_processing: bool = False
     storm: Storm | None = None
     hang: bool = False
     hang_seconds: float = Field(default=MAX_HANG_SECONDS, gt=0, le=MAX_HANG_SECONDS)
@@ -58,6 +61,8 @@ class Faults(BaseModel):
     oversized_bytes: int | None = Field(default=None, ge=1, le=512 * 1024 * 1024)
     #: Apply only to API paths matching this regular expression (default: all).
     match: str | None = None
+    #: Apply only to these HTTP methods (default: all), e.g. ``["POST"]``.
+    methods: list[str] | None = None
     #: Apply only to the next N matching calls, then clear.
     times: int | None = Field(default=None, ge=1)
 
@@ -70,6 +75,11 @@ class Faults(BaseModel):
         if sum(value.values()) > 1:
             raise ValueError("error rates add up to more than 1")
         return value
+
+    @field_validator("methods")
+    @classmethod
+    def _methods(cls, value: list[str] | None) -> list[str] | None:
+        return None if value is None else [m.upper() for m in value]
 
     @field_validator("match")
     @classmethod
@@ -121,8 +131,10 @@ class FaultInjector:
     def clear(self) -> None:
         self.set(Faults())
 
-    def _applies(self, path: str) -> bool:
+    def _applies(self, path: str, method: str) -> bool:
         if self._pattern is not None and not self._pattern.search(path):
+            return False
+        if self.faults.methods is not None and method.upper() not in self.faults.methods:
             return False
         if self._times_left is not None:
             if self._times_left <= 0:
@@ -135,7 +147,7 @@ class FaultInjector:
     ) -> None:
         """Serve one API request through ``app``, with the current faults applied."""
         f = self.faults
-        if not self._applies(scope["path"]):
+        if not self._applies(scope["path"], scope.get("method", "GET")):
             await app(scope, receive, send)
             return
         if f.latency_ms or f.jitter_ms:
@@ -152,6 +164,8 @@ class FaultInjector:
             await shaper(429, retry_after)(scope, receive, send)
             return
         if status := self._pick_error():
+            if f.errors_after_processing:
+                await app(scope, receive, _discard)
             await shaper(status, None)(scope, receive, send)
             return
         if f.malformed or f.truncated or f.drip or f.oversized_bytes:
@@ -204,6 +218,10 @@ class FaultInjector:
             await send({"type": "http.response.body", "body": b"", "more_body": False})
             return
         await send({"type": "http.response.body", "body": body, "more_body": False})
+
+
+async def _discard(message: MutableMapping[str, Any]) -> None:
+    """Swallow an answer (it is lost on the way back)."""
 
 
 def _pad_json(body: bytes, size: int) -> bytes:

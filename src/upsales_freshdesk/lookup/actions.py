@@ -1,60 +1,46 @@
-"""Write-back actions an agent starts from the card; the card itself never writes.
-
-- update the Freshdesk contact from Upsales: only the fields the agent picked, and only if
-  the Freshdesk contact has not changed since the card was shown;
-- create a missing Upsales contact, on an account proposed from the email's domain;
-- log the ticket to Upsales as a closed activity, once per ticket.
+"""Update Freshdesk from Upsales, and undo it: only the fields the agent picked, only on
+the pair the card showed, only if Freshdesk did not change since, and nothing cleared
+unless the agent chose to clear it.
 """
 
 from __future__ import annotations
 
 import asyncio
-from collections.abc import Collection
+from collections.abc import Collection, Mapping
 from dataclasses import dataclass
-from datetime import UTC, datetime
-from typing import Literal
+from datetime import datetime
 
-from ..clients import Deadline, Filters, FreshdeskClient, UpsalesClient, email_domain
-from ..clients.upsales import models as us
-from .fields import DifferenceName, FieldRule, sync_requester
-
-FREE_MAIL = frozenset(
-    {
-        "gmail.com",
-        "hotmail.com",
-        "outlook.com",
-        "yahoo.com",
-        "icloud.com",
-        "live.com",
-        "telia.com",
-        "mail.example",
-        "freshmail.example",
-    }
+from ..clients import Deadline, FreshdeskClient, UpsalesClient, UpstreamError
+from .errors import ActionError
+from .fields import (
+    FIELD_PAIRS,
+    DifferenceName,
+    FieldRule,
+    difference_of,
+    pair_matches,
+    sync_requester,
 )
-RECENT_ACTIVITIES = 100
-
-
-class ActionError(Exception):
-    """An action refused before anything was written."""
-
-    def __init__(self, code: Literal["changed", "invalid_request"]) -> None:
-        super().__init__(code)
-        self.code = code
+from .uncertain import may_have_arrived
 
 
 @dataclass(frozen=True, slots=True)
 class UpdateResult:
-    applied: tuple[str, ...]
+    """The fields written, what they held before, and the contact's new ``updated_at``."""
+
+    applied: tuple[DifferenceName, ...]
+    previous: dict[str, str | None]
+    contact_id: int
+    updated_at: datetime | None
 
 
 async def update_freshdesk_from_upsales(
-    fd: FreshdeskClient,
-    ups: UpsalesClient,
+    fd_client: FreshdeskClient,
+    us_client: UpsalesClient,
     *,
     freshdesk_contact_id: int,
     upsales_contact_id: int,
     fields: Collection[DifferenceName],
-    seen_updated_at: datetime | None,
+    seen_updated_at: datetime,
     deadline: Deadline,
     rule: FieldRule,
     clear: Collection[DifferenceName] = (),
@@ -62,142 +48,56 @@ async def update_freshdesk_from_upsales(
     """PUT the picked fields' Upsales values on the Freshdesk contact, or refuse whole.
 
     A picked field whose Upsales value is empty is cleared only if it is also in ``clear``.
+    Refuses ``mismatch`` when the two contacts do not share an email address, and
+    ``changed`` when the Freshdesk contact was edited after ``seen_updated_at``.
     """
     mapped = {p.difference for p, _ in rule.pairs()}
     if not fields or not set(fields) <= mapped or not set(clear) <= set(fields):
         raise ActionError("invalid_request")
     current, source = await asyncio.gather(
-        fd.contacts.get(freshdesk_contact_id, deadline=deadline),
-        ups.contacts.get(upsales_contact_id, deadline=deadline),
+        fd_client.contacts.get(freshdesk_contact_id, deadline=deadline),
+        us_client.contacts.get(upsales_contact_id, deadline=deadline),
     )
-    if seen_updated_at is not None and current.updated_at != seen_updated_at:
+    if not pair_matches(current, source):
+        raise ActionError("mismatch")  # not the pair the card showed: write nothing
+    if current.updated_at != seen_updated_at:
         raise ActionError("changed")  # someone edited it since the card: write nothing
-    changes = await sync_requester(
-        fd, current, source, rule, only=fields, clear=clear, deadline=deadline
-    )
-    return UpdateResult(tuple(c.difference for c in changes))
+    planned = rule.changes(current, source, only=fields, clear=clear)
+    try:
+        synced = await sync_requester(
+            fd_client, current, source, rule, only=fields, clear=clear, deadline=deadline
+        )
+        after = synced.contact
+    except UpstreamError as error:
+        # The answer was lost: read the contact again rather than guess.
+        if not may_have_arrived(error):
+            raise
+        after = await fd_client.contacts.get(current.id, deadline=deadline)
+        if rule.changes(after, source, only=fields, clear=clear):
+            raise  # it did not arrive (or not whole): report the failure
+    previous: dict[str, str | None] = {c.field: getattr(current, c.field, None) for c in planned}
+    applied = tuple(c.difference for c in planned)
+    return UpdateResult(applied, previous, current.id, after.updated_at)
 
 
-@dataclass(frozen=True, slots=True)
-class AccountChoice:
-    id: int
-    name: str | None
-    reason: Literal["website", "colleagues", "search"]
-
-
-async def propose_accounts(
-    ups: UpsalesClient, email: str, deadline: Deadline
-) -> list[AccountChoice]:
-    """Accounts that fit the email's domain: by website, then by colleagues' emails."""
-    domain = email_domain(email)
-    if domain in FREE_MAIL:
-        return []
-    by_web, by_colleagues = await asyncio.gather(
-        ups.accounts.list(Filters().src("webpage", domain), limit=5, deadline=deadline),
-        ups.contacts.list(Filters().src("email", f"@{domain}"), limit=25, deadline=deadline),
-    )
-    choices: dict[int, AccountChoice] = {}
-    for account in by_web.items:
-        choices.setdefault(account.id, AccountChoice(account.id, account.name, "website"))
-    for contact in by_colleagues.items:
-        if contact.client is not None:
-            choices.setdefault(
-                contact.client.id,
-                AccountChoice(contact.client.id, contact.client.name, "colleagues"),
-            )
-    return list(choices.values())[:5]
-
-
-async def search_accounts(ups: UpsalesClient, text: str, deadline: Deadline) -> list[AccountChoice]:
-    found = await ups.accounts.search(text, limit=10, deadline=deadline)
-    return [AccountChoice(a.id, a.name, "search") for a in found]
-
-
-@dataclass(frozen=True, slots=True)
-class NewContact:
-    name: str
-    email: str
-    phone: str | None = None
-    title: str | None = None
-    account_id: int | None = None
-    new_account_name: str | None = None
-
-
-async def create_upsales_contact(
-    ups: UpsalesClient, new: NewContact, deadline: Deadline
-) -> us.Contact:
-    """Create the contact, on a chosen account or on a new one. Never twice per email."""
-    if (new.account_id is None) == (new.new_account_name is None):
-        raise ActionError("invalid_request")
-    if await ups.contacts.find_by_email(new.email, deadline=deadline):
-        raise ActionError("changed")  # it exists now (another agent, or a sync)
-    account_id = new.account_id
-    if account_id is None:
-        account = await ups.accounts.create({"name": new.new_account_name}, deadline=deadline)
-        account_id = account.id
-    body = {
-        "name": new.name,
-        "email": new.email,
-        "phone": new.phone,
-        "title": new.title,
-        "client": {"id": account_id},
-    }
-    return await ups.contacts.create(
-        {k: v for k, v in body.items() if v is not None}, deadline=deadline
-    )
-
-
-@dataclass(frozen=True, slots=True)
-class LogResult:
-    activity_id: int
-    created: bool
-
-
-@dataclass(frozen=True, slots=True)
-class TicketRef:
-    id: int
-    subject: str
-    url: str
-
-    @property
-    def marker(self) -> str:
-        return f"[Freshdesk #{self.id}]"
-
-
-async def log_ticket(
-    ups: UpsalesClient,
+async def restore_freshdesk(
+    fd_client: FreshdeskClient,
     *,
-    upsales_contact_id: int,
-    ticket: TicketRef,
+    contact_id: int,
+    previous: Mapping[str, str | None],
+    seen_updated_at: datetime | None,
     deadline: Deadline,
-    activity_type_id: int | None = None,
-) -> LogResult:
-    """A closed activity on the contact and its account; a second log finds the first."""
-    contact, recent = await asyncio.gather(
-        ups.contacts.get(upsales_contact_id, deadline=deadline),
-        ups.activities.list(
-            Filters().eq("contact.id", upsales_contact_id),
-            limit=RECENT_ACTIVITIES,
-            sort="-id",
-            deadline=deadline,
-        ),
-    )
-    for activity in recent.items:
-        if (activity.description or "").startswith(ticket.marker):
-            return LogResult(activity.id, created=False)
-    if activity_type_id is None:
-        types = await ups.todo_types.list(deadline=deadline)
-        activity_type_id = (types.get("TODO") or next(iter(types.values()))).id
-    today = datetime.now(UTC).date().isoformat()
-    body: dict[str, object] = {
-        "description": f"{ticket.marker} {ticket.subject}"[:250],
-        "notes": f"Freshdesk ticket #{ticket.id}: {ticket.subject}\n{ticket.url}",
-        "date": today,
-        "closeDate": today,
-        "contacts": [{"id": contact.id}],
-        "activityType": {"id": activity_type_id},
-    }
-    if contact.client is not None:
-        body["client"] = {"id": contact.client.id}
-    created = await ups.activities.create(body, deadline=deadline)
-    return LogResult(created.id, created=True)
+) -> tuple[DifferenceName, ...]:
+    """Undo an update: put the previous values back, unless the contact changed since."""
+    names = {f: difference_of(f) for f in previous}
+    if not previous or any(n is None for n in names.values()):
+        raise ActionError("invalid_request")
+    current = await fd_client.contacts.get(contact_id, deadline=deadline)
+    if current.updated_at != seen_updated_at:
+        raise ActionError("changed")
+    changed = {f: v for f, v in previous.items() if getattr(current, f, None) != v}
+    if changed:
+        await fd_client.contacts.update(contact_id, changed, deadline=deadline)
+    order: list[str] = [p.freshdesk for p in FIELD_PAIRS]
+    restored = (names[f] for f in sorted(changed, key=order.index))
+    return tuple(n for n in restored if n is not None)

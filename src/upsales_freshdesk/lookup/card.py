@@ -360,7 +360,7 @@ def differences(card: Card, rule: FieldRule) -> list[Difference]:
     freshdesk = {"name": f.name, "phone": f.phone, "mobile": f.mobile, "job_title": f.job_title}
     upsales = {"name": u.name, "phone": u.phone, "cellPhone": u.cell_phone, "title": u.title}
     found = [
-        Difference(field=name, freshdesk=a, upsales=b)
+        Difference(field=name, freshdesk=a, upsales=b, clears=not (b or "").strip())
         for name, a, b in rule.differences(freshdesk, upsales)
     ]
     account = u.account.name if u.account else None

@@ -15,7 +15,7 @@ from collections.abc import Callable, Collection, Mapping
 from dataclasses import dataclass
 from typing import Literal
 
-from ..clients import Deadline, FreshdeskClient
+from ..clients import Deadline, FreshdeskClient, canonical_email, is_email
 from ..clients.freshdesk import models as fd
 from ..clients.upsales import models as us
 
@@ -137,8 +137,22 @@ def freshdesk_field(difference: str) -> fd.ContactField | None:
     return pair.freshdesk if pair is not None else None
 
 
+def difference_of(field: str) -> DifferenceName | None:
+    """The difference name of a mapped Freshdesk field (``job_title`` -> ``title``)."""
+    pair = _BY_FRESHDESK.get(field)  # type: ignore[call-overload]
+    return pair.difference if pair is not None else None
+
+
 def as_body(changes: Collection[Change]) -> dict[str, str | None]:
     return {c.field: c.value for c in changes}
+
+
+@dataclass(frozen=True, slots=True)
+class Synced:
+    """What :func:`sync_requester` did: the changes, and the contact as Freshdesk has it now."""
+
+    changes: list[Change]
+    contact: fd.Contact
 
 
 async def sync_requester(
@@ -151,14 +165,24 @@ async def sync_requester(
     clear: Collection[DifferenceName] = (),
     deadline: Deadline | None = None,
     dry_run: bool = False,
-) -> list[Change]:
+) -> Synced:
     """Make one Freshdesk contact follow its Upsales contact: the one write path of
     "Update Freshdesk", the bulk sync and the ticket webhook.
 
     Computes :meth:`FieldRule.changes` and, unless ``dry_run``, writes them in one PUT.
-    Returns the changes (empty when nothing differs).
     """
     changes = rule.changes(current, source, only=only, clear=clear)
-    if changes and not dry_run:
-        await client.contacts.update(current.id, as_body(changes), deadline=deadline)
-    return changes
+    if not changes or dry_run:
+        return Synced(changes, current)
+    updated = await client.contacts.update(current.id, as_body(changes), deadline=deadline)
+    return Synced(changes, updated)
+
+
+def pair_matches(freshdesk: fd.Contact, upsales: us.Contact) -> bool:
+    """Whether the two contacts belong together: one of the Freshdesk contact's addresses
+    is the Upsales contact's (every candidate the card offers matches this way)."""
+    if not upsales.email or not is_email(upsales.email):
+        return False
+    theirs = canonical_email(upsales.email)
+    ours = [e for e in (freshdesk.email, *freshdesk.other_emails) if e and is_email(e)]
+    return any(canonical_email(e) == theirs for e in ours)

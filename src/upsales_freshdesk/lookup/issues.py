@@ -31,6 +31,8 @@ Code = Literal[
     "account_not_allowed",
     "changed",
     "rejected",
+    "mismatch",
+    "undo_changed",
 ]
 
 

@@ -140,6 +140,9 @@ class Difference(BaseModel):
     field: Literal["name", "phone", "mobile", "title", "company"]
     freshdesk: str | None
     upsales: str | None
+    #: Upsales has no value: copying it would empty the Freshdesk field, which is never
+    #: offered by default (the agent must choose to clear it).
+    clears: bool = False
 
 
 class Card(BaseModel):

@@ -1,89 +1,44 @@
-"""Thin routes for the agent's write-back actions (each one an explicit click)."""
+"""Thin routes for the agent's write-back actions (each one an explicit click).
+
+Every write runs through the idempotency store (``web/idempotency.py``): one click does
+one thing once, whatever the network or the agent's double clicks do.
+"""
 
 from __future__ import annotations
 
-from datetime import datetime
-from typing import Annotated, Any, Literal
+from collections.abc import Awaitable, Callable
+from typing import Any
 
-from fastapi import APIRouter, Request
-from pydantic import BaseModel, ConfigDict, Field, StringConstraints
+from fastapi import APIRouter
+from fastapi.responses import JSONResponse
 
 from ..clients import Deadline, UpstreamError
-from ..lookup import actions
+from ..clients.policy import account_key
+from ..lookup import actions, create, log
+from ..lookup.errors import ActionError
 from ..lookup.fields import FieldRule
-from ..lookup.issues import Issue
-from ..lookup.models import Email, FilterText, StrictIn, Text
+from ..lookup.issues import Code, Issue, Source
 from ..settings import Settings
-from .deps import ClientsDep, CredentialsDep, SettingsDep
-from .errors import error_response, upstream_response
+from .action_models import (
+    ACTION_ERRORS,
+    ActionIn,
+    ActionResponse,
+    ContactForm,
+    CreateUpsales,
+    ExistingAccount,
+    LogTicket,
+    UndoUpdate,
+    UpdateFreshdesk,
+)
+from .deps import ClientsDep, Credentials, CredentialsDep, SettingsDep, UpstreamsDep
+from .errors import error_body, status_for, upstream_error
 from .i18n import negotiate
+from .idempotency import Answer, scoped
 from .messages import done_message
 from .render import render_template
+from .undo import InvalidUndoError, UndoTicket
 
-router = APIRouter(prefix="/v1/actions")  # error answers: see ACTION_ERRORS below
-Id = Annotated[int, Field(strict=True, gt=0, le=2**53)]
-Short = Annotated[str, StringConstraints(max_length=200, strip_whitespace=True)]
-
-
-class ActionIn(StrictIn):
-    locale: Annotated[str, StringConstraints(max_length=35)] = "en"
-
-
-class UpdateFreshdesk(ActionIn):
-    freshdesk_contact_id: Id
-    upsales_contact_id: Id
-    fields: list[Literal["name", "phone", "mobile", "title"]] = Field(min_length=1, max_length=4)
-    freshdesk_updated_at: datetime | None = None
-
-
-class ContactForm(ActionIn):
-    email: Email
-    name: Short | None = None
-    phone: Short | None = None
-    title: Short | None = None
-    account_query: FilterText | None = None
-
-
-class ExistingAccount(BaseModel):
-    model_config = ConfigDict(extra="forbid")
-    id: Id
-
-
-class NewAccount(BaseModel):
-    model_config = ConfigDict(extra="forbid", str_strip_whitespace=True)
-    name: Short = Field(min_length=1)
-
-
-class CreateUpsales(ActionIn):
-    email: Email
-    name: Short = Field(min_length=1)
-    phone: Short | None = None
-    title: Short | None = None
-    #: ``{"id": 26}`` for an existing account, ``{"name": "New AB"}`` for a new one.
-    account: ExistingAccount | NewAccount
-
-
-class LoggedTicket(StrictIn):
-    id: Id
-    subject: Text = ""
-
-
-class LogTicket(ActionIn):
-    ticket: LoggedTicket
-    upsales_contact_id: Id
-
-
-class ActionResponse(BaseModel):
-    status: Literal["done", "unchanged", "form", "error"]
-    message: str = ""
-    errors: list[Issue] = []
-    html: str | None = None
-    details: dict[str, Any] = {}
-
-
-ACTION_ERRORS: dict[int | str, dict[str, Any]] = {
-    status: {"model": ActionResponse} for status in (400, 401, 403, 404, 409, 422, 429, 502)
-}
+router = APIRouter(prefix="/v1/actions")
 router.responses.update(ACTION_ERRORS)
 
 
@@ -91,74 +46,195 @@ def _deadline(settings: Settings) -> Deadline:
     return Deadline.after(settings.card_deadline_seconds)
 
 
+def _done(status: str, message: str, **details: Any) -> Answer:
+    body = ActionResponse.model_validate({"status": status, "message": message, "details": details})
+    return Answer(200, body.model_dump(mode="json"))
+
+
+def _refused(source: Source, code: Code, locale: str) -> Answer:
+    issue = Issue(source=source, code=code)
+    return Answer(status_for(issue), error_body([issue], locale))
+
+
+async def _guarded(source: Source, locale: str, call: Callable[[], Awaitable[Answer]]) -> Answer:
+    """The action's answer; a refusal or an upstream failure as the error envelope."""
+    try:
+        return await call()
+    except ActionError as e:
+        return _refused(source, e.code, locale)
+    except UpstreamError as e:
+        status, body, headers = upstream_error(e.service, e, locale)
+        return Answer(status, body, headers)
+
+
+async def _once(
+    upstreams: UpstreamsDep,
+    creds: Credentials,
+    body: ActionIn,
+    action: str,
+    derived: tuple[object, ...],
+    resource: tuple[object, ...],
+    call: Callable[[], Awaitable[Answer]],
+) -> JSONResponse:
+    """Run ``call`` once per request key, one at a time per resource, in this account."""
+    scope = (creds.host, account_key("upsales", creds.upsales_token), action)
+    asked = ("key", body.idempotency_key) if body.idempotency_key else ("derived", *derived)
+    answer = await upstreams.once.run(scoped(*scope, *asked), scoped(*scope, *resource), call)
+    headers = {**answer.headers, **({"Idempotent-Replayed": "true"} if answer.replayed else {})}
+    return JSONResponse(answer.body, status_code=answer.status, headers=headers)
+
+
 @router.post("/update-freshdesk", response_model=ActionResponse)
 async def update_freshdesk(
-    body: UpdateFreshdesk, clients: ClientsDep, settings: SettingsDep
+    body: UpdateFreshdesk,
+    clients: ClientsDep,
+    settings: SettingsDep,
+    upstreams: UpstreamsDep,
+    creds: CredentialsDep,
 ) -> Any:
     """Apply the picked Upsales values to the Freshdesk contact, unless it changed."""
     locale = negotiate(body.locale)
-    try:
+
+    async def call() -> Answer:
         result = await actions.update_freshdesk_from_upsales(
             clients.freshdesk,
             clients.upsales,
             freshdesk_contact_id=body.freshdesk_contact_id,
             upsales_contact_id=body.upsales_contact_id,
             fields=body.fields,
-            clear=body.fields,
+            clear=body.clear,
             seen_updated_at=body.freshdesk_updated_at,
             deadline=_deadline(settings),
             rule=FieldRule.of(settings.field_mapping),
         )
-    except actions.ActionError as e:
-        return error_response(409 if e.code == "changed" else 400, "freshdesk", e.code, locale)
-    except UpstreamError as e:
-        return upstream_response(e.service, e, locale)
-    kind = "updated" if result.applied else "unchanged"
-    return ActionResponse(
-        status="done" if result.applied else "unchanged",
-        message=done_message(kind, locale),
-        details={"applied": list(result.applied)},
+        if not result.applied:
+            return _done("unchanged", done_message("unchanged", locale), applied=[])
+        undo = upstreams.undo.issue(
+            UndoTicket(creds.host, result.contact_id, result.previous, result.updated_at)
+        )
+        message = done_message("updated", locale, result.applied)
+        return _done("done", message, applied=list(result.applied), undo=undo)
+
+    derived = (
+        body.freshdesk_contact_id,
+        body.upsales_contact_id,
+        sorted(body.fields),
+        sorted(body.clear),
+        body.freshdesk_updated_at.isoformat(),
+        body.ticket_id,
+    )
+    resource = ("freshdesk-contact", body.freshdesk_contact_id)
+    return await _once(
+        upstreams,
+        creds,
+        body,
+        "update",
+        derived,
+        resource,
+        lambda: _guarded("freshdesk", locale, call),
+    )
+
+
+@router.post("/undo-update", response_model=ActionResponse)
+async def undo_update(
+    body: UndoUpdate,
+    clients: ClientsDep,
+    settings: SettingsDep,
+    upstreams: UpstreamsDep,
+    creds: CredentialsDep,
+) -> Any:
+    """Put back what an update changed, unless the contact changed since."""
+    locale = negotiate(body.locale)
+
+    async def call() -> Answer:
+        try:
+            ticket = upstreams.undo.read(body.token)
+        except InvalidUndoError:
+            return _refused("service", "invalid_request", locale)
+        if ticket.host != creds.host:
+            return _refused("freshdesk", "mismatch", locale)
+        try:
+            restored = await actions.restore_freshdesk(
+                clients.freshdesk,
+                contact_id=ticket.contact_id,
+                previous=ticket.previous,
+                seen_updated_at=ticket.updated_at,
+                deadline=_deadline(settings),
+            )
+        except ActionError as e:
+            code: Code = "undo_changed" if e.code == "changed" else e.code
+            return _refused("freshdesk", code, locale)
+        return _done("done", done_message("undone", locale, restored), applied=list(restored))
+
+    return await _once(
+        upstreams,
+        creds,
+        body,
+        "undo",
+        (body.token,),
+        ("undo", body.token),
+        lambda: _guarded("freshdesk", locale, call),
     )
 
 
 @router.post("/contact-form", response_model=ActionResponse)
 async def contact_form(body: ContactForm, clients: ClientsDep, settings: SettingsDep) -> Any:
-    """The form to create a missing contact, with proposed (or searched) accounts."""
+    """The form to create a missing contact, prefilled from Freshdesk, with proposed (or
+    searched) accounts. It reads only; nothing is written."""
     locale = negotiate(body.locale)
     deadline = _deadline(settings)
     try:
+        given = create.FormValues(
+            body.email, body.name, body.phone, body.mobile, body.title, body.account_query
+        )
+        rule = FieldRule.of(settings.field_mapping)
+        form = await create.prefill(
+            clients.freshdesk, rule, given, body.freshdesk_contact_id, deadline
+        )
         if body.account_query:
-            choices = await actions.search_accounts(clients.upsales, body.account_query, deadline)
+            choices = await create.search_accounts(clients.upsales, body.account_query, deadline)
         else:
-            choices = await actions.propose_accounts(clients.upsales, body.email, deadline)
+            choices = await create.propose_accounts(clients.upsales, body.email, deadline)
     except UpstreamError as e:
-        return upstream_response("upsales", e, locale)
-    html = render_template("contact_form.html", locale, form=body, choices=choices)
+        status, error, headers = upstream_error(e.service, e, locale)
+        return JSONResponse(error, status_code=status, headers=headers)
+    html = render_template("contact_form.html", locale, form=form, choices=choices)
     return ActionResponse(status="form", html=html, details={"accounts": [c.id for c in choices]})
 
 
 @router.post("/create-upsales", response_model=ActionResponse)
-async def create_upsales(body: CreateUpsales, clients: ClientsDep, settings: SettingsDep) -> Any:
+async def create_upsales(
+    body: CreateUpsales,
+    clients: ClientsDep,
+    settings: SettingsDep,
+    upstreams: UpstreamsDep,
+    creds: CredentialsDep,
+) -> Any:
+    """Create the missing contact; ten clicks create it once."""
     locale = negotiate(body.locale)
     existing = isinstance(body.account, ExistingAccount)
-    new = actions.NewContact(
+    new = create.NewContact(
         name=body.name,
-        email=body.email.lower(),
+        email=body.email,
         phone=body.phone,
+        cell_phone=body.mobile,
         title=body.title,
         account_id=body.account.id if isinstance(body.account, ExistingAccount) else None,
         new_account_name=None if existing else getattr(body.account, "name", None),
     )
-    try:
-        contact = await actions.create_upsales_contact(clients.upsales, new, _deadline(settings))
-    except actions.ActionError as e:
-        return error_response(409 if e.code == "changed" else 400, "upsales", e.code, locale)
-    except UpstreamError as e:
-        return upstream_response("upsales", e, locale)
-    return ActionResponse(
-        status="done",
-        message=done_message("created", locale),
-        details={"upsales_contact_id": contact.id},
+
+    async def call() -> Answer:
+        contact = await create.create_upsales_contact(clients.upsales, new, _deadline(settings))
+        return _done("done", done_message("created", locale), upsales_contact_id=contact.id)
+
+    return await _once(
+        upstreams,
+        creds,
+        body,
+        "create",
+        (body.email,),
+        ("email", body.email),
+        lambda: _guarded("upsales", locale, call),
     )
 
 
@@ -167,26 +243,32 @@ async def log_ticket(
     body: LogTicket,
     clients: ClientsDep,
     settings: SettingsDep,
+    upstreams: UpstreamsDep,
     creds: CredentialsDep,
-    request: Request,
 ) -> Any:
-    """A closed activity on the Upsales contact and its account; once per ticket."""
+    """A closed activity on the requester's Upsales contact and its account; once per ticket."""
     locale = negotiate(body.locale)
-    ticket = actions.TicketRef(
-        body.ticket.id, body.ticket.subject, f"https://{creds.host}/a/tickets/{body.ticket.id}"
-    )
-    try:
-        result = await actions.log_ticket(
+
+    async def call() -> Answer:
+        result = await log.log_ticket(
+            clients.freshdesk,
             clients.upsales,
+            host=creds.host,
+            ticket_id=body.ticket.id,
             upsales_contact_id=body.upsales_contact_id,
-            ticket=ticket,
             deadline=_deadline(settings),
         )
-    except UpstreamError as e:
-        return upstream_response("upsales", e, locale)
-    kind = "logged" if result.created else "already_logged"
-    return ActionResponse(
-        status="done" if result.created else "unchanged",
-        message=done_message(kind, locale),
-        details={"activity_id": result.activity_id},
+        kind = "logged" if result.created else "already_logged"
+        status = "done" if result.created else "unchanged"
+        return _done(status, done_message(kind, locale), activity_id=result.activity_id)
+
+    key = (body.ticket.id, body.upsales_contact_id)
+    return await _once(
+        upstreams,
+        creds,
+        body,
+        "log",
+        key,
+        ("ticket", body.ticket.id),
+        lambda: _guarded("upsales", locale, call),
     )

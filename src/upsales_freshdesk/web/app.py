@@ -20,13 +20,15 @@ from ..clients import HttpSettings, RetryPolicy, ThrottleRegistry, new_http_clie
 from ..lookup.issues import Code
 from ..settings import Settings, get_settings
 from .actions import router as actions_router
-from .deps import ServiceError, Upstreams
-from .errors import error_response
+from .deps import Credentials, ServiceError, Upstreams, server_credentials
+from .errors import ERROR_RESPONSES, error_response
 from .i18n import negotiate
+from .idempotency import LocalOnce
 from .logs import configure_logging, log
 from .metrics import Metrics
-from .routes import ERROR_RESPONSES, router
+from .routes import router
 from .security import BodyLimit, SecurityHeaders
+from .undo import UndoSigner
 from .webhooks import router as webhooks_router
 
 #: Upstream connect/read timeouts stay inside the card's deadline.
@@ -41,6 +43,7 @@ def create_app(
     settings: Settings | None = None,
     *,
     transports: dict[str, httpx.AsyncBaseTransport] | None = None,
+    webhook_credentials: Credentials | None = None,
 ) -> FastAPI:
     """The app. ``transports`` ({"freshdesk": ..., "upsales": ...}) injects fakes in tests."""
     settings = settings or get_settings()
@@ -54,7 +57,16 @@ def create_app(
             new_http_client(http, transports.get("freshdesk")) as fd_http,
             new_http_client(http, transports.get("upsales")) as us_http,
         ):
-            app.state.upstreams = Upstreams(fd_http, us_http, ThrottleRegistry(), metrics, POLICY)
+            secret = settings.service_secret
+            app.state.upstreams = Upstreams(
+                fd_http,
+                us_http,
+                ThrottleRegistry(),
+                metrics,
+                POLICY,
+                once=LocalOnce(window=settings.idempotency_window_seconds),
+                undo=UndoSigner(secret.get_secret_value() if secret else None),
+            )
             yield
 
     app = FastAPI(
@@ -67,6 +79,7 @@ def create_app(
         responses=ERROR_RESPONSES,
     )
     app.state.settings = settings
+    app.state.webhook_credentials = webhook_credentials or server_credentials(settings)
     app.include_router(router)
     app.include_router(actions_router)
     app.include_router(webhooks_router)

@@ -7,14 +7,19 @@ from typing import Annotated
 
 import httpx
 from fastapi import Depends, Header, Request
+from pydantic import ValidationError
 
 from ..clients import FreshdeskClient, ThrottleRegistry, UpsalesClient
+from ..clients.hostnames import account_host
 from ..clients.policy import RetryPolicy
 from ..lookup.domains import InvalidDomainError, account_of, check_freshdesk_domain
 from ..lookup.issues import Code
 from ..settings import Settings
+from ..sync.config import SyncSettings
+from .idempotency import Once
 from .metrics import Metrics
 from .security import secret_matches
+from .undo import UndoSigner
 
 
 class ServiceError(Exception):
@@ -34,6 +39,9 @@ class Upstreams:
     registry: ThrottleRegistry
     metrics: Metrics
     policy: RetryPolicy
+    #: One click does one thing once (per process, or shared through Redis).
+    once: Once
+    undo: UndoSigner
 
 
 def get_settings(request: Request) -> Settings:
@@ -99,6 +107,19 @@ def get_credentials(
 
 
 CredentialsDep = Annotated[Credentials, Depends(get_credentials)]
+
+
+def server_credentials(settings: Settings) -> Credentials | None:
+    """The server's own credentials for the webhook: the sync's ``UFD_SYNC_*`` settings,
+    when they are set (and the domain passes the same gate as a request's)."""
+    try:
+        sync = SyncSettings()  # read from the environment
+    except ValidationError:
+        return None
+    host = allowed_host(settings, account_host(sync.freshdesk_domain))
+    return Credentials(
+        host, sync.freshdesk_api_key.get_secret_value(), sync.upsales_token.get_secret_value()
+    )
 
 
 @dataclass(frozen=True, slots=True)

@@ -25,6 +25,11 @@ class ErrorResponse(BaseModel):
     errors: list[Issue]
 
 
+#: Refusals any route may give, in the shape of :class:`ErrorResponse`.
+ERROR_RESPONSES: dict[int | str, dict[str, Any]] = {
+    status: {"model": ErrorResponse} for status in (400, 401, 403, 404, 405, 413)
+}
+
 #: How a code answers when it ends a request; anything else is an outage (502).
 STATUS_FOR_CODE: Mapping[Code, int] = {
     "invalid_request": 400,
@@ -34,6 +39,8 @@ STATUS_FOR_CODE: Mapping[Code, int] = {
     "account_not_allowed": 403,
     "not_found": 404,
     "changed": 409,
+    "mismatch": 409,
+    "undo_changed": 409,
     "rejected": 422,
     "rate_limited": 429,
     "timeout": 504,
@@ -70,9 +77,15 @@ def error_response(
     return JSONResponse(body, status_code=status, headers=dict(headers or {}))
 
 
-def upstream_response(source: Source, error: UpstreamError, locale: str | None) -> JSONResponse:
-    """An upstream failure that ends a request, with the status its code maps to."""
+def upstream_error(
+    source: Source, error: UpstreamError, locale: str | None
+) -> tuple[int, dict[str, Any], dict[str, str]]:
+    """An upstream failure that ends a request: its status, envelope and headers."""
     issue = issue_for(source, error)
     headers = {"Retry-After": str(max(1, round(error.retry_after)))} if error.retry_after else {}
-    body = error_body([issue], locale or "en")
-    return JSONResponse(body, status_code=status_for(issue), headers=headers)
+    return status_for(issue), error_body([issue], locale or "en"), headers
+
+
+def upstream_response(source: Source, error: UpstreamError, locale: str | None) -> JSONResponse:
+    status, body, headers = upstream_error(source, error, locale)
+    return JSONResponse(body, status_code=status, headers=headers)

@@ -39,9 +39,17 @@ ISSUES: dict[tuple[str, str], str] = {
     ("freshdesk", "rejected"): N_("Freshdesk refused the change. Check the values."),
     ("upsales", "rejected"): N_("Upsales refused the change. Check the values."),
     ("upsales", "invalid_request"): N_("Choose an account, or name a new one."),
+    ("freshdesk", "mismatch"): N_(
+        "These Freshdesk and Upsales contacts do not share an email. Sync again."
+    ),
+    ("upsales", "mismatch"): N_("This Upsales contact is not the requester's. Sync again."),
+    ("freshdesk", "undo_changed"): N_(
+        "The Freshdesk contact changed after the update, so it was not undone."
+    ),
 }
 DONE: dict[str, str] = {
     "updated": N_("The Freshdesk contact is updated."),
+    "undone": N_("The update is undone."),
     "unchanged": N_("Freshdesk already has these values."),
     "created": N_("The contact is created in Upsales."),
     "logged": N_("The ticket is logged to Upsales."),
@@ -64,8 +72,26 @@ def issue_message(issue: Issue, locale: str) -> str:
     return text[:MAX_MESSAGE]
 
 
-def done_message(kind: str, locale: str) -> str:
-    return translations(locale).gettext(DONE[kind])[:MAX_MESSAGE]
+FIELDS_DONE: dict[str, str] = {
+    "updated": N_("Updated in Freshdesk: %(fields)s."),
+    "undone": N_("Put back in Freshdesk: %(fields)s."),
+}
+FIELD_NAMES: dict[str, str] = {
+    "name": N_("Name"),
+    "phone": N_("Phone"),
+    "mobile": N_("Mobile"),
+    "title": N_("Title"),
+    "company": N_("Company"),
+}
+
+
+def done_message(kind: str, locale: str, fields: tuple[str, ...] = ()) -> str:
+    """The success text; with ``fields``, it names them ("Updated in Freshdesk: Title.")."""
+    t = translations(locale)
+    if fields and kind in FIELDS_DONE:
+        names = ", ".join(t.gettext(FIELD_NAMES[f]) for f in fields)
+        return (t.gettext(FIELDS_DONE[kind]) % {"fields": names})[:MAX_MESSAGE]
+    return t.gettext(DONE[kind])[:MAX_MESSAGE]
 
 
 def localise(issues: list[Issue], locale: str) -> list[Issue]:

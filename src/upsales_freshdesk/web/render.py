@@ -13,16 +13,8 @@ from jinja2 import Environment, PackageLoader, StrictUndefined, select_autoescap
 
 from ..lookup.models import CardResult
 from ..settings import check_link_template
-from .i18n import N_, negotiate, translations
-from .messages import issue_message
-
-FIELD_LABELS = {
-    "name": N_("Name"),
-    "phone": N_("Phone"),
-    "mobile": N_("Mobile"),
-    "title": N_("Title"),
-    "company": N_("Company"),
-}
+from .i18n import negotiate, translations
+from .messages import FIELD_NAMES, issue_message
 
 
 def safe_url(value: str | None) -> str | None:
@@ -99,7 +91,7 @@ def render_card(result: CardResult, locale: str) -> str:
             result=result,
             card=result.card,
             locale=locale,
-            field_label=lambda f: t.gettext(FIELD_LABELS[f]),
+            field_label=lambda f: t.gettext(FIELD_NAMES[f]),
             message=lambda issue: issue_message(issue, locale),
             now=datetime.now,
         )

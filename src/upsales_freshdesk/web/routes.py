@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import asyncio
-from typing import Annotated, Any, Literal
+from typing import Annotated
 
 from fastapi import APIRouter, Header, Request
 from fastapi.responses import Response
@@ -15,6 +15,7 @@ from ..lookup.fields import FieldRule
 from ..lookup.issues import Issue
 from ..lookup.models import Card, CardRequest, CardResult
 from .deps import CallerDep, ClientsDep, SettingsDep, UpstreamsDep
+from .errors import ErrorResponse
 from .i18n import negotiate
 from .messages import localise
 from .render import link_maker, render_card
@@ -26,17 +27,6 @@ router = APIRouter()
 class CardResponse(CardResult):
     html: str
     locale: str
-
-
-class ErrorResponse(BaseModel):
-    status: Literal["error"] = "error"
-    errors: list[Issue]
-
-
-#: Refusals any route may give, in the shape of :class:`ErrorResponse`.
-ERROR_RESPONSES: dict[int | str, dict[str, Any]] = {
-    status: {"model": ErrorResponse} for status in (400, 401, 403, 404, 405, 413)
-}
 
 
 @router.post(

@@ -10,13 +10,24 @@ from __future__ import annotations
 import hmac
 from typing import Annotated, Any, Literal
 
-from fastapi import APIRouter, Header
+from fastapi import APIRouter, Depends, Header, Request
 from fastapi.responses import JSONResponse
 from pydantic import BaseModel, ConfigDict, Field, StringConstraints
 
-from ..clients import Deadline, UpstreamError
+from ..clients import Deadline, NotFoundError, UpstreamError, ValidationError, is_email
 from ..lookup.fields import FieldRule, sync_requester
-from .deps import ClientsDep, ServiceError, SettingsDep
+from ..settings import Settings
+from .deps import (
+    Clients,
+    Credentials,
+    ServiceError,
+    SettingsDep,
+    UpstreamsDep,
+    allowed_host,
+    make_clients,
+)
+from .errors import ErrorResponse
+from .idempotency import Answer, scoped
 
 router = APIRouter(prefix="/v1/webhooks")
 
@@ -40,7 +51,7 @@ class WebhookResult(BaseModel):
     fields: list[str] = []
 
 
-router.responses.update({502: {"model": WebhookResult}})
+router.responses.update({502: {"model": WebhookResult}, 503: {"model": ErrorResponse}})
 
 
 def check_webhook_secret(
@@ -55,37 +66,86 @@ def check_webhook_secret(
         raise ServiceError(401, "auth_failed")
 
 
+def webhook_clients(
+    request: Request,
+    settings: SettingsDep,
+    upstreams: UpstreamsDep,
+    x_freshdesk_domain: Annotated[str | None, Header()] = None,
+    x_freshdesk_api_key: Annotated[str | None, Header()] = None,
+    x_upsales_token: Annotated[str | None, Header()] = None,
+) -> Clients:
+    """The server's own credentials (the sync's ``UFD_SYNC_*``), so that the automation
+    rule carries only the webhook secret. Credential headers are used only when the
+    operator allowed them (``UFD_WEBHOOK_HEADER_CREDENTIALS``), and only without those."""
+    server: Credentials | None = request.app.state.webhook_credentials
+    if server is not None:
+        return make_clients(settings, upstreams, server)
+    if not settings.webhook_header_credentials:
+        raise ServiceError(503, "unavailable")  # not configured: Freshdesk retries later
+    if not (x_freshdesk_domain and x_freshdesk_api_key and x_upsales_token):
+        raise ServiceError(400, "invalid_request")
+    host = allowed_host(settings, x_freshdesk_domain)
+    return make_clients(
+        settings, upstreams, Credentials(host, x_freshdesk_api_key, x_upsales_token)
+    )
+
+
+WebhookClients = Annotated[Clients, Depends(webhook_clients)]
+
+
+def _permanent(error: UpstreamError) -> bool:
+    """Failures a retry cannot mend (the ticket is gone, Freshdesk refused the values)."""
+    return isinstance(error, NotFoundError | ValidationError)
+
+
+async def _sync_ticket(clients: Clients, settings: Settings, ticket_id: int) -> Answer:
+    """Sync the ticket's requester; the answer as Freshdesk should see it."""
+    deadline = Deadline.after(settings.card_deadline_seconds)
+    try:
+        ticket = await clients.freshdesk.tickets.get(
+            ticket_id, include=["requester"], deadline=deadline
+        )
+        requester = ticket.requester
+        if requester is None or not requester.email:
+            return _result("skipped", reason="no requester email")
+        if not is_email(requester.email):
+            return _result("skipped", reason="invalid requester email")
+        matches = await clients.upsales.contacts.find_by_email(requester.email, deadline=deadline)
+        if len(matches) != 1:
+            reason = "not in Upsales" if not matches else "several Upsales contacts"
+            return _result("skipped", reason=reason)
+        current = await clients.freshdesk.contacts.get(requester.id, deadline=deadline)
+        rule = FieldRule.of(settings.field_mapping)
+        synced = await sync_requester(
+            clients.freshdesk, current, matches[0], rule, deadline=deadline
+        )
+    except UpstreamError as e:
+        # A 5xx makes Freshdesk retry later: anything but a permanent refusal (a garbled
+        # or cut answer included) must not lose the event.
+        status = 200 if _permanent(e) else 502
+        return _result("error", status, reason=f"{e.service} {e.kind}")
+    fields = [c.field for c in synced.changes]
+    return _result("updated" if fields else "unchanged", fields=fields)
+
+
+def _result(status: str, http_status: int = 200, **extra: Any) -> Answer:
+    body = WebhookResult.model_validate({"status": status, **extra})
+    return Answer(http_status, body.model_dump(mode="json"))
+
+
 @router.post("/freshdesk/ticket-created", response_model=WebhookResult)
 async def ticket_created(
     body: TicketCreated,
     settings: SettingsDep,
-    clients: ClientsDep,
-    x_webhook_secret: Annotated[str | None, Header()] = None,
+    upstreams: UpstreamsDep,
+    _: Annotated[None, Depends(check_webhook_secret)],
+    clients: WebhookClients,
 ) -> Any:
-    check_webhook_secret(settings, x_webhook_secret)
-    deadline = Deadline.after(settings.card_deadline_seconds)
-    try:
-        ticket = await clients.freshdesk.tickets.get(
-            body.id, include=["requester"], deadline=deadline
-        )
-        requester = ticket.requester
-        if requester is None or not requester.email:
-            return WebhookResult(status="skipped", reason="no requester email")
-        matches = await clients.upsales.contacts.find_by_email(requester.email, deadline=deadline)
-        if len(matches) != 1:
-            reason = "not in Upsales" if not matches else "several Upsales contacts"
-            return WebhookResult(status="skipped", reason=reason)
-        current = await clients.freshdesk.contacts.get(requester.id, deadline=deadline)
-        rule = FieldRule.of(settings.field_mapping)
-        changes = await sync_requester(
-            clients.freshdesk, current, matches[0], rule, deadline=deadline
-        )
-    except UpstreamError as e:
-        # A 5xx makes Freshdesk retry later, which is what a passing failure needs.
-        status = 502 if e.retryable else 200
-        return JSONResponse(
-            WebhookResult(status="error", reason=f"{e.service} {e.kind}").model_dump(),
-            status_code=status,
-        )
-    fields = [c.field for c in changes]
-    return WebhookResult(status="updated" if changes else "unchanged", fields=fields)
+    """Freshdesk delivers an event more than once, and at once: one sync per ticket."""
+    scope = ("webhook", clients.freshdesk.host)
+    answer = await upstreams.once.run(
+        scoped(*scope, "delivery", body.id),
+        scoped(*scope, "ticket", body.id),
+        lambda: _sync_ticket(clients, settings, body.id),
+    )
+    return JSONResponse(answer.body, status_code=answer.status)

@@ -1,0 +1,174 @@
+"""Create a missing Upsales contact: the form's proposals, and a create that never
+duplicates a contact or an account, even when an answer is lost on the way back."""
+
+from __future__ import annotations
+
+import asyncio
+from dataclasses import dataclass, replace
+from typing import Literal
+
+from ..clients import (
+    Deadline,
+    Filters,
+    FreshdeskClient,
+    UpsalesClient,
+    UpstreamError,
+    canonical_email,
+    email_domain,
+    is_email,
+)
+from ..clients.upsales import models as us
+from .errors import ActionError
+from .fields import FieldRule
+from .uncertain import may_have_arrived
+
+FREE_MAIL = frozenset(
+    {
+        "gmail.com",
+        "hotmail.com",
+        "outlook.com",
+        "yahoo.com",
+        "icloud.com",
+        "live.com",
+        "telia.com",
+        "mail.example",
+        "freshmail.example",
+    }
+)
+
+
+@dataclass(frozen=True, slots=True)
+class AccountChoice:
+    id: int
+    name: str | None
+    reason: Literal["website", "colleagues", "search"]
+
+
+async def propose_accounts(
+    ups: UpsalesClient, email: str, deadline: Deadline
+) -> list[AccountChoice]:
+    """Accounts that fit the email's domain: by website, then by colleagues' emails."""
+    domain = email_domain(email)
+    if domain in FREE_MAIL:
+        return []
+    by_web, by_colleagues = await asyncio.gather(
+        ups.accounts.list(Filters().src("webpage", domain), limit=5, deadline=deadline),
+        ups.contacts.list(Filters().src("email", f"@{domain}"), limit=25, deadline=deadline),
+    )
+    choices: dict[int, AccountChoice] = {}
+    for account in by_web.items:
+        choices.setdefault(account.id, AccountChoice(account.id, account.name, "website"))
+    for contact in by_colleagues.items:
+        if contact.client is not None:
+            choices.setdefault(
+                contact.client.id,
+                AccountChoice(contact.client.id, contact.client.name, "colleagues"),
+            )
+    return list(choices.values())[:5]
+
+
+async def search_accounts(ups: UpsalesClient, text: str, deadline: Deadline) -> list[AccountChoice]:
+    found = await ups.accounts.search(text, limit=10, deadline=deadline)
+    return [AccountChoice(a.id, a.name, "search") for a in found]
+
+
+@dataclass(frozen=True, slots=True)
+class NewContact:
+    """The create form, as Upsales fields; ``email`` is canonical."""
+
+    name: str
+    email: str
+    phone: str | None = None
+    cell_phone: str | None = None
+    title: str | None = None
+    account_id: int | None = None
+    new_account_name: str | None = None
+
+    def body(self, account_id: int) -> dict[str, object]:
+        body = {
+            "name": self.name,
+            "email": self.email,
+            "phone": self.phone,
+            "cellPhone": self.cell_phone,
+            "title": self.title,
+        }
+        return {**{k: v for k, v in body.items() if v}, "client": {"id": account_id}}
+
+
+async def create_upsales_contact(
+    ups: UpsalesClient, new: NewContact, deadline: Deadline
+) -> us.Contact:
+    """Create the contact, on a chosen account or on a new one. Never twice per email.
+
+    A POST is never sent again after it may have arrived: when its answer is lost, the
+    contact is looked up by email (and a new account by name) instead.
+    """
+    if (new.account_id is None) == (new.new_account_name is None):
+        raise ActionError("invalid_request")
+    if await ups.contacts.find_by_email(new.email, deadline=deadline):
+        raise ActionError("changed")  # it exists now (another agent, or a sync)
+    account_id = new.account_id
+    if account_id is None:
+        account_id = (await _account_named(ups, new.new_account_name or "", deadline)).id
+    try:
+        return await ups.contacts.create(new.body(account_id), deadline=deadline)
+    except UpstreamError as error:
+        if not may_have_arrived(error):
+            raise
+        arrived = await ups.contacts.find_by_email(new.email, deadline=deadline)
+        if len(arrived) != 1:
+            raise
+        return arrived[0]
+
+
+async def _account_named(ups: UpsalesClient, name: str, deadline: Deadline) -> us.Account:
+    """The account with exactly this name (case aside), created only if there is none."""
+    if (existing := await _exact(ups, name, deadline)) is not None:
+        return existing
+    try:
+        return await ups.accounts.create({"name": name}, deadline=deadline)
+    except UpstreamError as error:
+        if not may_have_arrived(error) or (found := await _exact(ups, name, deadline)) is None:
+            raise
+        return found
+
+
+async def _exact(ups: UpsalesClient, name: str, deadline: Deadline) -> us.Account | None:
+    wanted = " ".join(name.split()).casefold()
+    for account in await ups.accounts.search(name, limit=20, deadline=deadline):
+        if " ".join((account.name or "").split()).casefold() == wanted:
+            return account
+    return None
+
+
+@dataclass(frozen=True, slots=True)
+class FormValues:
+    """The create form's fields, as Upsales names them, prefilled from Freshdesk."""
+
+    email: str
+    name: str | None = None
+    phone: str | None = None
+    cellPhone: str | None = None
+    title: str | None = None
+    account_query: str | None = None
+
+
+async def prefill(
+    fd_client: FreshdeskClient,
+    rule: FieldRule,
+    given: FormValues,
+    freshdesk_contact_id: int | None,
+    deadline: Deadline,
+) -> FormValues:
+    """Every mapped Freshdesk field of the requester's contact, as the Upsales field it
+    maps to; what the app sent fills the rest. A contact that does not have the email is
+    not used (the form is for that email)."""
+    if freshdesk_contact_id is None:
+        return given
+    contact = await fd_client.contacts.get(freshdesk_contact_id, deadline=deadline)
+    addresses = [e for e in (contact.email, *contact.other_emails) if e and is_email(e)]
+    emails = {canonical_email(e) for e in addresses}
+    if given.email not in emails:
+        return given
+    values = {u: getattr(contact, f, None) for f, u in rule.mapping.items()}
+    return replace(given, **{k: v for k, v in values.items() if v})

@@ -1,0 +1,117 @@
+"""Log a ticket to Upsales: one closed activity on the requester's own Upsales contact,
+once per ticket of each Freshdesk account."""
+
+from __future__ import annotations
+
+import asyncio
+from dataclasses import dataclass
+from datetime import UTC, datetime
+
+from ..clients import Deadline, Filters, FreshdeskClient, UpsalesClient, UpstreamError
+from ..clients.upsales import models as us
+from .errors import ActionError
+from .fields import pair_matches
+from .uncertain import may_have_arrived
+
+RECENT_ACTIVITIES = 100
+
+
+@dataclass(frozen=True, slots=True)
+class LogResult:
+    activity_id: int
+    created: bool
+
+
+@dataclass(frozen=True, slots=True)
+class TicketRef:
+    """A ticket of one Freshdesk account (``host``)."""
+
+    host: str
+    id: int
+    subject: str
+
+    @property
+    def url(self) -> str:
+        return f"https://{self.host}/a/tickets/{self.id}"
+
+    @property
+    def marker(self) -> str:
+        """Names the account: ticket 7 of two accounts is two tickets."""
+        return f"[Freshdesk {self.host} #{self.id}]"
+
+    def logged_in(self, activity: us.Activity) -> bool:
+        description = activity.description or ""
+        if description.startswith(self.marker):
+            return True
+        # Logged before the marker named the account: the notes' link names it.
+        legacy = f"[Freshdesk #{self.id}]"
+        return description.startswith(legacy) and self.url in (activity.notes or "").split()
+
+
+async def log_ticket(
+    fd_client: FreshdeskClient,
+    us_client: UpsalesClient,
+    *,
+    host: str,
+    ticket_id: int,
+    upsales_contact_id: int,
+    deadline: Deadline,
+    activity_type_id: int | None = None,
+) -> LogResult:
+    """A closed activity on the contact and its account; a second log finds the first.
+
+    The Upsales contact must be the ticket requester's match (``mismatch`` otherwise);
+    the subject is read from Freshdesk, not taken from the request.
+    """
+    ticket, contact = await asyncio.gather(
+        fd_client.tickets.get(ticket_id, deadline=deadline),
+        us_client.contacts.get(upsales_contact_id, deadline=deadline),
+    )
+    if ticket.requester_id is None:
+        raise ActionError("mismatch")
+    requester = await fd_client.contacts.get(ticket.requester_id, deadline=deadline)
+    if not pair_matches(requester, contact):
+        raise ActionError("mismatch")
+    ref = TicketRef(host, ticket.id, ticket.subject or "")
+    if (earlier := await _logged(us_client, contact.id, ref, deadline)) is not None:
+        return LogResult(earlier, created=False)
+    if activity_type_id is None:
+        types = await us_client.todo_types.list(deadline=deadline)
+        activity_type_id = (types.get("TODO") or next(iter(types.values()))).id
+    try:
+        created = await us_client.activities.create(
+            _activity(ref, contact, activity_type_id), deadline=deadline
+        )
+    except UpstreamError as error:
+        arrived = may_have_arrived(error) and await _logged(us_client, contact.id, ref, deadline)
+        if not arrived:
+            raise
+        return LogResult(arrived, created=True)
+    return LogResult(created.id, created=True)
+
+
+async def _logged(
+    us_client: UpsalesClient, contact_id: int, ref: TicketRef, deadline: Deadline
+) -> int | None:
+    recent = await us_client.activities.list(
+        Filters().eq("contact.id", contact_id),
+        limit=RECENT_ACTIVITIES,
+        sort="-id",
+        deadline=deadline,
+    )
+    return next((a.id for a in recent.items if ref.logged_in(a)), None)
+
+
+def _activity(ref: TicketRef, contact: us.Contact, activity_type_id: int) -> dict[str, object]:
+    today = datetime.now(UTC).date().isoformat()
+    body: dict[str, object] = {
+        "description": f"{ref.marker} {ref.subject}"[:250],
+        "notes": f"Freshdesk ticket #{ref.id}: {ref.subject}\n{ref.url}",
+        "date": today,
+        "closeDate": today,
+        "contacts": [{"id": contact.id}],
+        "activityType": {"id": activity_type_id},
+    }
+    if contact.client is not None:
+        body["client"] = {"id": contact.client.id}
+    return body

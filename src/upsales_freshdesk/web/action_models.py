@@ -1,0 +1,100 @@
+"""The actions' request and answer bodies."""
+
+from __future__ import annotations
+
+from datetime import datetime
+from typing import Annotated, Any, Literal
+
+from pydantic import BaseModel, Field, StringConstraints, model_validator
+
+from ..lookup.issues import Issue
+from ..lookup.models import Email, FilterText, StrictIn
+
+Id = Annotated[int, Field(strict=True, gt=0, le=2**53)]
+Short = Annotated[str, StringConstraints(max_length=200, strip_whitespace=True)]
+#: One per click, made by the app; a repeat of the same key answers the first result.
+IdempotencyKey = Annotated[str, StringConstraints(pattern=r"^[A-Za-z0-9_.:-]{8,100}$")]
+Field_ = Literal["name", "phone", "mobile", "title"]
+
+
+class ActionIn(StrictIn):
+    locale: Annotated[str, StringConstraints(max_length=35)] = "en"
+    idempotency_key: IdempotencyKey | None = None
+
+
+class UpdateFreshdesk(ActionIn):
+    freshdesk_contact_id: Id
+    upsales_contact_id: Id
+    #: The fields to copy from Upsales (difference names).
+    fields: list[Field_] = Field(min_length=1, max_length=4)
+    #: Of those, the ones the agent chose to clear where Upsales is empty.
+    clear: list[Field_] = Field(default_factory=list, max_length=4)
+    #: The Freshdesk contact's ``updated_at`` as the card showed it (required: the
+    #: "changed since shown" check is not optional).
+    freshdesk_updated_at: datetime
+    ticket_id: Id | None = None
+
+    @model_validator(mode="after")
+    def _clear_is_picked(self) -> UpdateFreshdesk:
+        if not set(self.clear) <= set(self.fields):
+            raise ValueError("clear names a field that is not picked")
+        return self
+
+
+class UndoUpdate(ActionIn):
+    token: Annotated[
+        str, StringConstraints(max_length=4096, pattern=r"^[A-Za-z0-9_\-]+\.[A-Za-z0-9_\-]+$")
+    ]
+
+
+class ContactForm(ActionIn):
+    email: Email
+    #: The requester's Freshdesk contact: the form is prefilled from it.
+    freshdesk_contact_id: Id | None = None
+    name: Short | None = None
+    phone: Short | None = None
+    mobile: Short | None = None
+    title: Short | None = None
+    account_query: FilterText | None = None
+
+
+class ExistingAccount(StrictIn):
+    id: Id
+
+
+class NewAccount(StrictIn):
+    name: Short = Field(min_length=1)
+
+
+class CreateUpsales(ActionIn):
+    email: Email
+    name: Short = Field(min_length=1)
+    phone: Short | None = None
+    mobile: Short | None = None
+    title: Short | None = None
+    #: ``{"id": 26}`` for an existing account, ``{"name": "New AB"}`` for a new one.
+    account: ExistingAccount | NewAccount
+
+
+class LoggedTicket(StrictIn):
+    id: Id
+    #: Ignored: the subject is read from Freshdesk. Kept so older apps still validate.
+    subject: Annotated[str, StringConstraints(max_length=500)] = ""
+
+
+class LogTicket(ActionIn):
+    ticket: LoggedTicket
+    upsales_contact_id: Id
+
+
+class ActionResponse(BaseModel):
+    status: Literal["done", "unchanged", "form", "error"]
+    message: str = ""
+    errors: list[Issue] = []
+    html: str | None = None
+    details: dict[str, Any] = {}
+
+
+ACTION_ERRORS: dict[int | str, dict[str, Any]] = {
+    status: {"model": ActionResponse} for status in (400, 401, 403, 404, 409, 422, 429, 502, 504)
+}

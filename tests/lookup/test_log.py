@@ -1,0 +1,152 @@
+"""Logging a ticket to Upsales: once per ticket of each account, on the requester's match."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from tests.service import HEADERS, Service
+from tests.writes import act, card_of, post, ten_at_once, writes
+from upsales_freshdesk.emulators.faults import Faults
+from upsales_freshdesk.emulators.scenarios import SCENARIOS
+from upsales_freshdesk.emulators.seed import TODO_TYPES
+
+POST = "POST /api/v2/activities"
+TICKET = SCENARIOS["found"].ticket_id
+
+
+async def body_for(service: Service, scenario: str = "found", **extra: Any) -> dict[str, Any]:
+    card = await card_of(service, scenario)
+    return {
+        "ticket": {"id": SCENARIOS[scenario].ticket_id},
+        "upsales_contact_id": card["card"]["upsales"]["id"],
+        **extra,
+    }
+
+
+def logged(service: Service, marker: str) -> list[dict[str, Any]]:
+    activities = service.us.store.all("activities")  # type: ignore[attr-defined]
+    return [a for a in activities if (a.get("description") or "").startswith(marker)]
+
+
+async def test_logging_a_ticket_makes_one_closed_activity(service: Service) -> None:
+    body = await body_for(service, locale="sv")
+    first = await act(service, "log-ticket", body)
+    assert first["status"] == "done"
+    assert first["message"] == "Ärendet är loggat i Upsales."
+    activity = service.us.store.get("activities", first["details"]["activity_id"])  # type: ignore[attr-defined]
+    subject = service.fd.store.tickets[TICKET]["subject"]  # type: ignore[attr-defined]
+    assert activity["description"] == f"[Freshdesk demo.freshdesk.com #{TICKET}] {subject}"
+    assert f"https://demo.freshdesk.com/a/tickets/{TICKET}" in activity["notes"]
+    assert activity["closeDate"] is not None
+    assert activity["contacts"] == [body["upsales_contact_id"]]
+    again = await act(service, "log-ticket", {**body, "idempotency_key": "second-click-1"})
+    assert again["status"] == "unchanged"
+    assert again["details"]["activity_id"] == first["details"]["activity_id"]
+    assert len(logged(service, f"[Freshdesk demo.freshdesk.com #{TICKET}]")) == 1
+
+
+async def test_the_same_ticket_number_in_another_account_is_another_ticket(
+    service: Service,
+) -> None:
+    body = await body_for(service)
+    await act(service, "log-ticket", body)
+    other = {**HEADERS, "X-Freshdesk-Domain": "other.freshdesk.com"}
+    resp = await service.http.post("/v1/actions/log-ticket", json=body, headers=other)
+    assert resp.status_code == 200
+    assert resp.json()["status"] == "done"
+    assert len(logged(service, f"[Freshdesk other.freshdesk.com #{TICKET}]")) == 1
+    assert writes(service, POST) == 2
+
+
+async def test_a_ticket_logged_with_the_old_marker_is_recognised(service: Service) -> None:
+    """Before the marker named the account, the notes' link did: still one ticket."""
+    body = await body_for(service)
+    subject = service.fd.store.tickets[TICKET]["subject"]  # type: ignore[attr-defined]
+    old = await service.edit_upsales(
+        "activities",
+        {
+            "description": f"[Freshdesk #{TICKET}] {subject}",
+            "notes": f"Freshdesk ticket #{TICKET}: {subject}\n"
+            f"https://demo.freshdesk.com/a/tickets/{TICKET}",
+            "date": "2025-01-02",
+            "closeDate": "2025-01-02",
+            "contacts": [{"id": body["upsales_contact_id"]}],
+            "activityType": {"id": TODO_TYPES["TODO"][0]},
+        },
+        method="POST",
+    )
+    again = await act(service, "log-ticket", body)
+    assert again["status"] == "unchanged"
+    assert again["details"]["activity_id"] == old["data"]["id"]
+    other = {**HEADERS, "X-Freshdesk-Domain": "other.freshdesk.com"}
+    elsewhere = await service.http.post("/v1/actions/log-ticket", json=body, headers=other)
+    assert elsewhere.json()["status"] == "done"  # the old link names demo, not other
+
+
+async def test_ten_logs_at_once_log_once(service: Service) -> None:
+    body = await body_for(service)
+    answers = await ten_at_once(service, "log-ticket", body)
+    assert {a.status_code for a in answers} == {200}
+    assert len({a.json()["details"]["activity_id"] for a in answers}) == 1
+    assert writes(service, POST) == 1
+
+
+async def test_a_replay_answers_the_first_result(service: Service) -> None:
+    body = await body_for(service, idempotency_key="click-0123456")
+    first = await post(service, "log-ticket", body)
+    replay = await post(service, "log-ticket", body)
+    assert replay.json() == first.json()
+    assert replay.headers["Idempotent-Replayed"] == "true"
+    assert writes(service, POST) == 1
+
+
+async def test_a_lost_answer_is_looked_up_never_posted_again(service: Service) -> None:
+    body = await body_for(service)
+    service.us.faults.set(
+        Faults(error_rates={502: 1.0}, errors_after_processing=True, methods=["POST"])
+    )
+    answer = await post(service, "log-ticket", body)
+    service.us.faults.clear()
+    assert answer.status_code == 200, answer.text
+    assert writes(service, POST) == 1
+    assert len(logged(service, f"[Freshdesk demo.freshdesk.com #{TICKET}]")) == 1
+
+
+async def test_a_log_that_did_not_arrive_is_reported_and_retried(service: Service) -> None:
+    body = await body_for(service)
+    service.us.faults.set(Faults(error_rates={502: 1.0}, methods=["POST"]))
+    failed = await post(service, "log-ticket", body)
+    service.us.faults.clear()
+    assert failed.status_code == 502
+    retried = await post(service, "log-ticket", body)
+    assert retried.status_code == 200
+    assert len(logged(service, f"[Freshdesk demo.freshdesk.com #{TICKET}]")) == 1
+
+
+async def test_a_rate_limited_log_is_done_later(service: Service) -> None:
+    body = await body_for(service)
+    service.us.faults.set(Faults(storm={"count": 1, "retry_after": 30}, methods=["POST"]))
+    limited = await post(service, "log-ticket", body)
+    assert limited.status_code == 429
+    for throttle in service.app.state.upstreams.registry._throttles.values():
+        throttle._paused_until = 0.0  # the 30 s pass
+    later = await post(service, "log-ticket", body)
+    assert later.status_code == 200
+    assert len(logged(service, f"[Freshdesk demo.freshdesk.com #{TICKET}]")) == 1
+
+
+async def test_a_contact_that_is_not_the_requesters_match_is_refused(service: Service) -> None:
+    """Ticket of Astrid, Upsales contact of Mårten: nothing is logged to Mårten."""
+    marten = await card_of(service, "different")
+    body = {"ticket": {"id": TICKET}, "upsales_contact_id": marten["card"]["upsales"]["id"]}
+    refused = await act(service, "log-ticket", body, status=409)
+    assert refused["errors"][0]["code"] == "mismatch"
+    assert writes(service, POST) == 0
+
+
+async def test_an_outage_is_reported(service: Service) -> None:
+    body = await body_for(service)
+    service.us.faults.set(Faults(error_rates={503: 1.0}))
+    down = await act(service, "log-ticket", body, status=502)
+    assert down["errors"][0]["code"] == "unavailable"
+    assert down["errors"][0]["source"] == "upsales"
