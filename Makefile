@@ -4,6 +4,8 @@ VENV   := .venv
 BIN    := $(VENV)/bin
 STAMP  := $(VENV)/.installed
 JS     := tests/freshworks_app
+VENDOR := src/upsales_freshdesk/demo/vendor
+CRAYONS := $(VENDOR)/node_modules/.package-lock.json
 
 .PHONY: demo emulate test soak lint typecheck check-app js-test i18n bench clean
 
@@ -16,8 +18,12 @@ $(STAMP): pyproject.toml
 $(JS)/node_modules/.package-lock.json: $(JS)/package-lock.json
 	npm ci --prefix $(JS) --no-audit --no-fund --loglevel=error
 
+# A pinned copy of Crayons, served offline in place of the CDN (demo and browser tests).
+$(CRAYONS): $(VENDOR)/package-lock.json
+	npm ci --prefix $(VENDOR) --no-audit --no-fund --loglevel=error --ignore-scripts
+
 ## demo: the whole product on one URL (emulators, backend, a Freshdesk-like page with the app)
-demo: $(STAMP)
+demo: $(STAMP) $(CRAYONS)
 	$(BIN)/upsales-freshdesk demo
 
 ## emulate: only the two emulators, with their URLs and keys
@@ -25,12 +31,12 @@ emulate: $(STAMP)
 	$(BIN)/upsales-freshdesk emulate
 
 ## test: lint, type-check, check the app and catalogs, then every test suite
-test: $(STAMP) $(JS)/node_modules/.package-lock.json
+test: $(STAMP) $(JS)/node_modules/.package-lock.json $(CRAYONS)
 	$(BIN)/ruff check src tests scripts bench
 	$(BIN)/ruff format --check src tests scripts bench
 	$(BIN)/mypy
 	$(BIN)/python scripts/i18n.py --check
-	$(BIN)/upsales-freshdesk app validate freshworks-app
+	$(BIN)/upsales-freshdesk app validate --strict freshworks-app
 	cd $(JS) && node --test
 	$(BIN)/pytest --cov --cov-report=term
 
@@ -57,4 +63,4 @@ typecheck: $(STAMP)
 	$(BIN)/mypy
 
 clean:
-	rm -rf $(VENV) $(JS)/node_modules .pytest_cache .mypy_cache .ruff_cache .coverage dist
+	rm -rf $(VENV) $(JS)/node_modules $(VENDOR)/node_modules .pytest_cache .mypy_cache .ruff_cache .coverage dist

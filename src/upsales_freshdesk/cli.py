@@ -207,11 +207,16 @@ APP_DIR = Path("freshworks-app")
 @app_commands.command("validate")
 def app_validate(
     path: Annotated[Path, typer.Argument(help="The app folder.")] = APP_DIR,
+    strict: Annotated[
+        bool, typer.Option("--strict", help="Also enforce this project's preferences.")
+    ] = False,
 ) -> None:
-    """Check the app's structure the way the platform would (manifest, templates, pages)."""
+    """Check the app the way the platform would; --strict adds the project's preferences."""
     from .appkit.validate import validate_app
 
-    report = validate_app(path)
+    report = validate_app(path, strict=strict)
+    for warning in report.warnings:
+        console.print(f"[yellow]![/yellow] {warning}", highlight=False)
     for error in report.errors:
         console.print(f"[red]✗[/red] {error}", highlight=False)
     if not report.ok:

@@ -1,138 +1,344 @@
-"""The app validator passes the real app and catches each rule it claims to check."""
+"""The validator accepts every shape real platform-3.0 apps show and rejects each platform rule.
+
+The apps under tests/appkit/apps/ are minimal ones of our own:
+- sidebar_json: iparams.json with a `"secure": true` key, front-end templates, fdk 9 engines,
+  Crayons from jsDelivr;
+- full_page: no requests.json, a full-page app plus a CRM module, PNG icons;
+- custom_page: iparams.html whose postConfigs() returns a literal __meta.secure, a template with
+  context in host and headers called only from the installation page, Freshservice locations
+  (one background location without an icon);
+- serverless: templates called only from server.js with context in host and headers, SMI
+  functions and events, Latin-1 sources.
+"""
 
 from __future__ import annotations
 
-import json
-import shutil
 from collections.abc import Callable
 from pathlib import Path
-from typing import Any
 
 import pytest
 
 from upsales_freshdesk.appkit.validate import secure_params, validate_app
 
-APP = Path(__file__).resolve().parents[2] / "freshworks-app"
+from .helpers import (
+    APPS,
+    OWN_APP,
+    Edit,
+    edit_json,
+    edit_text,
+    headers,
+    options,
+    remove,
+    schema,
+    write,
+)
+
+FIXTURES = sorted(p.name for p in APPS.iterdir() if p.is_dir())
 
 
-def test_the_real_app_is_valid() -> None:
-    report = validate_app(APP)
+@pytest.mark.parametrize("name", FIXTURES)
+def test_each_fixture_app_is_valid(name: str) -> None:
+    report = validate_app(APPS / name)
+    assert report.errors == []
+    assert report.ok
+
+
+def test_our_own_app_is_valid_even_in_strict_mode() -> None:
+    report = validate_app(OWN_APP, strict=True)
     assert report.errors == []
 
 
-def test_secure_parameters_are_read_from_the_installation_page() -> None:
-    assert secure_params(APP) == {"freshdesk_api_key", "upsales_api_key", "service_secret"}
+def test_unconfirmed_rules_only_warn() -> None:
+    report = validate_app(APPS / "full_page")
+    assert report.ok
+    assert any("only SVG icons are confirmed" in w for w in report.warnings)
 
 
-def edit_json(rel: str, change: Callable[[Any], None]) -> Callable[[Path], None]:
-    def apply(root: Path) -> None:
-        path = root / rel
-        data = json.loads(path.read_text())
-        change(data)
-        path.write_text(json.dumps(data))
-
-    return apply
-
-
-def edit_text(rel: str, old: str, new: str) -> Callable[[Path], None]:
-    def apply(root: Path) -> None:
-        path = root / rel
-        text = path.read_text()
-        assert old in text
-        path.write_text(text.replace(old, new))
-
-    return apply
+@pytest.mark.parametrize(
+    ("name", "secure"),
+    [
+        ("sidebar_json", {"shop_key"}),
+        ("custom_page", {"apiKey"}),
+        ("serverless", {"crm_token"}),
+        ("full_page", set()),
+    ],
+)
+def test_secure_parameters_come_from_iparams_json_or_meta_secure(
+    name: str, secure: set[str]
+) -> None:
+    assert secure_params(APPS / name) == secure
 
 
-def card(change: Callable[[dict[str, Any]], None]) -> Callable[[Path], None]:
-    return edit_json("config/requests.json", lambda d: change(d["card"]["schema"]))
+def test_our_app_declares_its_keys_secure() -> None:
+    assert {"freshdesk_api_key", "upsales_api_key"} <= secure_params(OWN_APP)
 
 
-BREAKAGES: dict[str, tuple[Callable[[Path], None], str]] = {
-    "template not listed": (
-        edit_json("manifest.json", lambda d: d["modules"]["common"]["requests"].pop("validate")),
-        "must list exactly the templates",
+def test_the_message_names_the_file_the_template_and_the_rule(
+    copy_app: Callable[[str], Path],
+) -> None:
+    root = copy_app("sidebar_json")
+    headers("getOrders", **{"Accept-Language": "<%= context.locale %>"})(root)
+    assert validate_app(root).errors == [
+        "config/requests.json: template 'getOrders': headers use context.locale, but a "
+        "front-end location calls it (context in headers only on the installation page "
+        "and in serverless apps)"
+    ]
+
+
+def test_unreadable_bytes_do_not_crash(copy_app: Callable[[str], Path]) -> None:
+    root = copy_app("sidebar_json")
+    (root / "app/scripts/app.js").write_bytes(b"\xff\xfe\x00 app.initialized();")
+    (root / "config/requests.json").write_bytes(b"\xe9{")
+    report = validate_app(root)
+    assert any(e.startswith("config/requests.json: is not valid JSON") for e in report.errors)
+
+
+REJECTED: dict[str, tuple[str, Edit, str]] = {
+    # requests.json placeholders
+    "undefined iparam (iparams.json)": (
+        "sidebar_json",
+        schema("createNote", path="/api/<%= iparam.shop_id %>/notes"),
+        "path uses iparam.shop_id, which config/iparams.json does not define",
     ),
-    "missing icon": (lambda r: (r / "app/styles/images/icon.svg").unlink(), "ticket_sidebar.icon"),
-    "old platform": (
-        edit_json("manifest.json", lambda d: d.update({"platform-version": "2.3"})),
-        "platform-version",
+    "undefined iparam (iparams.html)": (
+        "custom_page",
+        headers("lookup", **{"X-Tenant": "<%= iparam.tenant %>"}),
+        "headers use iparam.tenant, which config/iparams.html does not define",
     ),
-    "old node": (
-        edit_json("manifest.json", lambda d: d["engines"].update(node="18.20.8")),
-        "engines.node",
+    "iparam in body": (
+        "sidebar_json",
+        schema("createNote", body='{"domain": "<%= iparam.shop_domain %>"}'),
+        "body uses <%= iparam.shop_domain %>: the platform never substitutes",
     ),
-    "http protocol": (card(lambda s: s.update(protocol="http")), "protocol must be https"),
+    "context in body": (
+        "serverless",
+        schema("syncContact", body={"id": "<%= context.id %>"}),
+        "body uses <%= context.id %>",
+    ),
+    "secure in host": (
+        "sidebar_json",
+        schema("createNote", host="<%= iparam.shop_key %>.example.com"),
+        "host uses secure iparam shop_key, but a front-end location calls it "
+        "(secure iparams are substituted only in headers)",
+    ),
+    "secure in path": (
+        "serverless",
+        schema("syncContact", path="/contacts/<%= iparam.crm_token %>"),
+        "path uses secure iparam crm_token, but server.js calls it",
+    ),
+    "secure in query (html page)": (
+        "custom_page",
+        schema("lookup", query={"key": "<%= iparam.apiKey %>"}),
+        "query uses secure iparam apiKey",
+    ),
+    "context in front-end headers": (
+        "custom_page",
+        headers("lookup", **{"X-Agent": "<%= context.agent %>"}),
+        "headers use context.agent, but a front-end location calls it",
+    ),
+    "context in front-end host": (
+        "sidebar_json",
+        schema("createNote", host="<%= context.domain %>"),
+        "host uses context.domain, but a front-end location calls it",
+    ),
+    "install template also called from the front end": (
+        "custom_page",
+        edit_text("app/app.js", "invokeTemplate('lookup'", "invokeTemplate('verify'"),
+        "template 'verify': host uses context.domain, but a front-end location calls it",
+    ),
+    "placeholder in a header name": (
+        "sidebar_json",
+        headers("createNote", **{"X-<%= iparam.region %>": "1"}),
+        "only header values are substituted",
+    ),
+    # options and content types
+    "maxAttempts 6": ("sidebar_json", options("createNote", maxAttempts=6), "maxAttempts"),
+    "maxAttempts 0": ("sidebar_json", options("createNote", maxAttempts=0), "maxAttempts"),
+    "retryDelay 2000": ("sidebar_json", options("createNote", retryDelay=2000), "retryDelay"),
+    "retryDelay text": ("sidebar_json", options("createNote", retryDelay="100"), "retryDelay"),
+    "content type": (
+        "sidebar_json",
+        headers("createNote", **{"Content-Type": "application/x-www-form-urlencoded"}),
+        "Content-Type 'application/x-www-form-urlencoded' is not supported",
+    ),
+    # schema
+    "http": ("sidebar_json", schema("createNote", protocol="http"), "protocol must be https"),
     "scheme in host": (
-        card(lambda s: s.update(host="https://<%= iparam.service_host %>")),
+        "sidebar_json",
+        schema("createNote", host="https://<%= iparam.shop_domain %>"),
         "bare host name",
     ),
     "path in host": (
-        card(lambda s: s.update(host="<%= iparam.service_host %>/v1")),
+        "sidebar_json",
+        schema("createNote", host="<%= iparam.shop_domain %>/v1"),
         "bare host name",
     ),
-    "ip host": (card(lambda s: s.update(host="10.0.0.1")), "IP address"),
-    "secure in path": (
-        card(lambda s: s.update(path="/v1/card/<%= iparam.upsales_api_key %>")),
-        "secure parameter upsales_api_key outside the headers",
+    "ip host": ("sidebar_json", schema("createNote", host="10.0.0.1"), "not an IP address"),
+    "method": ("sidebar_json", schema("createNote", method="TRACE"), "method must be one of"),
+    "path": ("sidebar_json", schema("createNote", path="api/notes"), "path must start with /"),
+    # manifest
+    "requests entry not {}": (
+        "sidebar_json",
+        edit_json(
+            "manifest.json",
+            lambda d: d["modules"]["common"]["requests"].update(createNote={"maxAttempts": 2}),
+        ),
+        "modules.common.requests.createNote must be {}",
     ),
-    "secure in query": (
-        card(lambda s: s.update(query={"t": "<%= iparam.freshdesk_api_key %>"})),
-        "secure parameter freshdesk_api_key outside the headers",
+    "template not declared": (
+        "sidebar_json",
+        edit_json("manifest.json", lambda d: d["modules"]["common"]["requests"].pop("createNote")),
+        "template 'createNote' is not declared in manifest.json",
     ),
-    "context in sidebar host": (
-        card(lambda s: s.update(host="<%= context.service_host %>")),
-        "host may use only non-secure iparams",
+    "declared, not defined": (
+        "full_page",
+        edit_json("manifest.json", lambda d: d["modules"]["common"].update(requests={"x": {}})),
+        "modules.common.requests.x is not defined in config/requests.json",
     ),
-    "bad method": (card(lambda s: s.update(method="TRACE")), "method must be one of"),
-    "bad path": (card(lambda s: s.update(path="v1/card")), "path must start with /"),
-    "inline script": (
-        edit_text("app/index.html", "</body>", "<script>go()</script></body>"),
-        "no inline scripts",
+    "called, not defined": (
+        "sidebar_json",
+        edit_text("app/scripts/app.js", "invokeTemplate('getOrders'", "invokeTemplate('gone'"),
+        "app/scripts/app.js: calls template 'gone', which config/requests.json does not define",
     ),
-    "inline handler": (
-        edit_text("app/index.html", "<button id", '<button onclick="x()" id'),
-        "inline event handlers",
+    "url outside app/": (
+        "full_page",
+        edit_json(
+            "manifest.json",
+            lambda d: d["modules"]["common"]["location"]["full_page_app"].update(
+                url="../config/iparams.json"
+            ),
+        ),
+        "full_page_app.url must be a path inside app/",
+    ),
+    "absolute url": (
+        "full_page",
+        edit_json(
+            "manifest.json",
+            lambda d: d["modules"]["deal"]["location"]["deal_entity_menu"].update(
+                url="https://example.com/x.html"
+            ),
+        ),
+        "deal_entity_menu.url must be a path inside app/",
+    ),
+    "missing page": ("custom_page", remove("app/background.html"), "app/background.html"),
+    "icon not an image": (
+        "custom_page",
+        edit_json(
+            "manifest.json",
+            lambda d: d["modules"]["service_ticket"]["location"]["ticket_sidebar"].update(
+                icon="app.js"
+            ),
+        ),
+        "ticket_sidebar.icon: app.js is not an image",
+    ),
+    "missing icon": ("sidebar_json", remove("app/images/icon.svg"), "does not exist"),
+    "unknown location": (
+        "sidebar_json",
+        edit_json(
+            "manifest.json",
+            lambda d: d["modules"]["support_ticket"]["location"].update(
+                ticket_sidbar={"url": "index.html", "icon": "images/icon.svg"}
+            ),
+        ),
+        "ticket_sidbar: unknown placeholder for support_ticket",
+    ),
+    "product location under common": (
+        "full_page",
+        edit_json(
+            "manifest.json",
+            lambda d: d["modules"]["common"]["location"].update(
+                ticket_sidebar={"url": "index.html", "icon": "icon.png"}
+            ),
+        ),
+        "it belongs under modules.support_ticket",
+    ),
+    "old platform": (
+        "full_page",
+        edit_json("manifest.json", lambda d: d.update({"platform-version": "2.3"})),
+        "platform-version",
+    ),
+    "legacy product key": (
+        "full_page",
+        edit_json("manifest.json", lambda d: d.update(product={"freshdesk": {}})),
+        "'product' is not allowed",
+    ),
+    "engines not versions": (
+        "full_page",
+        edit_json("manifest.json", lambda d: d.update(engines={"node": 24, "fdk": "10"})),
+        "engines.node must be a version string",
+    ),
+    "function without server.js": (
+        "serverless",
+        remove("server/server.js"),
+        "server/server.js does not exist",
+    ),
+    "handler missing": (
+        "serverless",
+        edit_text("server/server.js", "onAppInstallHandler", "onInstall"),
+        "server/server.js does not define onAppInstallHandler",
+    ),
+    # installation parameters
+    "both iparams files": (
+        "custom_page",
+        write("config/iparams.json", "{}"),
+        "has both iparams.json and iparams.html",
+    ),
+    "iparams.json type": (
+        "sidebar_json",
+        edit_json("config/iparams.json", lambda d: d["shop_key"].update(type="api_key")),
+        "type 'api_key' is not a platform-3.0 type",
+    ),
+    "no postConfigs": (
+        "custom_page",
+        edit_text("config/assets/settings.js", "function postConfigs()", "function collect()"),
+        "must define postConfigs()",
+    ),
+    "keys without __meta.secure": (
+        "custom_page",
+        edit_text("config/assets/settings.js", "secure: ['apiKey'], ", ""),
+        "stores the keys ['apiKey'] without __meta.secure",
+    ),
+    "validate returns a string": (
+        "custom_page",
+        edit_text("config/assets/settings.js", "return false;", "return 'Enter a domain';"),
+        "validate() must return or resolve to true or false, not 'Enter a domain'",
+    ),
+    "validate resolves an object": (
+        "custom_page",
+        edit_text("config/assets/settings.js", "resolve(false)", "resolve({ ok: false })"),
+        "not { ok: false }",
+    ),
+    # pages
+    "no appclient": (
+        "custom_page",
+        edit_text("app/sidebar.html", "{{{appclient}}}", "client.js"),
+        "app/sidebar.html: must load {{{appclient}}}",
+    ),
+    "missing script": (
+        "custom_page",
+        edit_text("app/sidebar.html", 'src="app.js"', 'src="nope.js"'),
+        "app/sidebar.html: nope.js does not exist",
     ),
     "insecure source": (
-        edit_text(
-            "app/index.html", 'href="styles/style.css"', 'href="http://cdn.example/style.css"'
-        ),
+        "custom_page",
+        edit_text("app/sidebar.html", 'src="app.js"', 'src="http://cdn.example/x.js"'),
         "insecure source",
     ),
     "unpkg": (
-        edit_text("app/index.html", 'href="styles/style.css"', 'href="https://unpkg.com/x.css"'),
-        "unpkg",
+        "custom_page",
+        edit_text("app/sidebar.html", 'src="app.js"', 'src="https://unpkg.com/x.js"'),
+        "unpkg is a platform lint error",
     ),
-    "missing script": (
-        edit_text("app/index.html", "scripts/text.js", "scripts/nope.js"),
-        "missing file",
-    ),
-    "eval": (
-        edit_text("app/scripts/app.js", "'use strict';", "'use strict'; eval('1');"),
-        "eval()",
-    ),
-    "console": (
-        edit_text("app/scripts/app.js", "'use strict';", "'use strict'; console.log(1);"),
-        "console output",
-    ),
-    "unknown template": (
-        edit_text("app/scripts/app.js", "invokeTemplate('card'", "invokeTemplate('cards'"),
-        "unknown templates",
-    ),
-    "both iparams kinds": (
-        lambda r: (r / "config/iparams.json").write_text("{}"),
-        "exactly one of iparams.json and iparams.html",
-    ),
-    "no appclient": (edit_text("app/index.html", "{{{appclient}}}", "client.js"), "appclient"),
 }
 
 
-@pytest.mark.parametrize("name", list(BREAKAGES))
-def test_each_rule_catches_its_breakage(tmp_path: Path, name: str) -> None:
-    root = tmp_path / "freshworks-app"
-    shutil.copytree(APP, root)
-    breakage, expected = BREAKAGES[name]
+@pytest.mark.parametrize("case", list(REJECTED))
+def test_each_platform_rule_rejects_its_breakage(
+    copy_app: Callable[[str], Path], case: str
+) -> None:
+    name, breakage, expected = REJECTED[case]
+    root = copy_app(name)
+    assert validate_app(root).ok  # the fixture itself is valid
     breakage(root)
     report = validate_app(root)
     assert any(expected in e for e in report.errors), report.errors

@@ -94,12 +94,13 @@ def test_upsales_down_gives_a_partial_card_and_the_page_stays_usable(
 def test_a_wrong_upsales_token_blocks_the_install(page: Any, demo: Demo) -> None:
     page.goto(f"{demo.url}/install")
     settings = page.frame_locator("[data-testid=settings-frame]")
-    settings.locator("#upsales_api_key").wait_for()
+    upsales_key = settings.get_by_label("Upsales API key")
+    upsales_key.wait_for()
     page.wait_for_function(
         "() => document.querySelector('iframe').contentDocument"
-        ".getElementById('upsales_api_key').value !== ''"
+        ".getElementById('freshdesk_domain').value !== ''"
     )
-    settings.locator("#upsales_api_key").fill("not-the-right-token")
+    upsales_key.fill("not-the-right-token")
     page.get_by_test_id("install").click()
     page.get_by_text("Install blocked").wait_for()
     message = settings.locator("#msg-upsales_api_key").inner_text()
@@ -107,7 +108,7 @@ def test_a_wrong_upsales_token_blocks_the_install(page: Any, demo: Demo) -> None
     assert settings.locator("#msg-freshdesk_api_key").inner_text() == "The Freshdesk API key works."
     saved = httpx.get(f"{demo.url}/_demo/iparams").json()["iparams"]
     assert saved["upsales_api_key"] == "demo-upsales-token"  # nothing was saved
-    settings.locator("#upsales_api_key").fill("demo-upsales-token")
+    upsales_key.fill("demo-upsales-token")
     page.get_by_test_id("install").click()
     page.get_by_text("Installed.").wait_for()
 

@@ -42,7 +42,8 @@ export function fakeClient({ language = 'en', invoke, data = {} } = {}) {
     interface: { trigger: async (action, payload) => { calls.notify.push({ action, ...plain(payload) }); } },
     instance: { resize: async (size) => { calls.resize.push(plain(size)); } },
   };
-  return { client, calls, activate: () => listeners['app.activated']() };
+  return { client, calls, listeners, activate: () => listeners['app.activated'](),
+    deactivate: () => listeners['app.deactivated'](), setData: (name, value) => { data[name] = value; } };
 }
 
 function load(page, scripts, client) {
@@ -56,7 +57,8 @@ function load(page, scripts, client) {
 }
 
 export async function sidebar(fake) {
-  const dom = load('app/index.html', ['app/scripts/text.js', 'app/scripts/app.js'], fake.client);
+  const dom = load('app/index.html',
+    ['app/scripts/text.js', 'app/scripts/crayons.js', 'app/scripts/payload.js', 'app/scripts/app.js'], fake.client);
   for (let i = 0; i < 50 && !dom.window.ufdSidebar; i += 1) {
     if (i === 0) dom.window.dispatchEvent(new dom.window.Event('load'));
     await new Promise((r) => setTimeout(r, 0));

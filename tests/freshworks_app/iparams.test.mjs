@@ -24,7 +24,7 @@ test('postConfigs marks the keys secure and lowercases hosts', () => {
   assert.ok(configs.__meta.modules.support_ticket.includes('service_host'));
 });
 
-test('getConfigs never fills a secure field', () => {
+test('getConfigs never shows a secure value', () => {
   const dom = installPage(clientAnswering(() => ok({})).client);
   dom.window.getConfigs({ freshdesk_domain: 'demo.freshdesk.com', freshdesk_api_key: 'secret' });
   assert.equal(dom.window.document.getElementById('freshdesk_domain').value, 'demo.freshdesk.com');
@@ -72,4 +72,43 @@ test('an unreachable service or a refused secret blocks the install', async () =
     assert.equal(await dom.window.validate(), false);
     assert.equal(dom.window.document.getElementById(field).getAttribute('aria-invalid'), 'true');
   }
+});
+
+test('an IP address as the service host is refused at once, as the platform rule', async () => {
+  for (const host of ['10.0.0.5', '[::1]', 'fe80::1']) {
+    const fake = clientAnswering(() => ok({}));
+    const dom = installPage(fake.client);
+    fill(dom, { ...GOOD, service_host: host });
+    assert.equal(await dom.window.validate(), false);
+    assert.equal(fake.calls.length, 0);
+    assert.match(dom.window.document.getElementById('msg-service_host').textContent, /not an IP address/);
+  }
+});
+
+test('editing the settings keeps the stored keys unless the admin types new ones', async () => {
+  const dom = installPage(clientAnswering(() => ok({})).client);
+  const stored = { freshdesk_domain: 'demo.freshdesk.com', freshdesk_api_key: 'fd-stored', upsales_api_key: 'us-stored',
+    service_host: 'ufd.example.com', service_secret: 'sec-stored' };
+  dom.window.getConfigs(stored);
+  const doc = dom.window.document;
+  assert.equal(doc.getElementById('upsales_api_key').value, '');
+  assert.match(doc.getElementById('upsales_api_key').getAttribute('placeholder'), /Unchanged/);
+  doc.getElementById('service_host').value = 'ufd2.example.com'; // one non-secret change
+  let configs = dom.window.postConfigs();
+  assert.equal(configs.service_host, 'ufd2.example.com');
+  assert.deepEqual([configs.freshdesk_api_key, configs.upsales_api_key, configs.service_secret], ['fd-stored', 'us-stored', 'sec-stored']);
+  doc.getElementById('upsales_api_key').value = 'us-new';
+  doc.getElementById('service_secret_clear').checked = true;
+  configs = dom.window.postConfigs();
+  assert.deepEqual([configs.upsales_api_key, configs.service_secret], ['us-new', '']);
+});
+
+test('the page follows the agent language the platform gives, over the browser', async () => {
+  const client = { data: { get: async () => ({ loggedInUser: { contact: { language: 'sv' } } }) },
+    request: { invokeTemplate: () => ok({}) } };
+  const dom = installPage(client, 'en-US');
+  await new Promise((r) => setTimeout(r, 10));
+  const doc = dom.window.document;
+  assert.equal(doc.querySelector('label[for=upsales_api_key]').textContent, 'API-nyckel för Upsales');
+  assert.equal(doc.documentElement.getAttribute('lang'), 'sv');
 });

@@ -8,7 +8,7 @@ from pathlib import Path
 
 import pytest
 
-from tests.service import Service
+from tests.service import HEADERS, Service
 from upsales_freshdesk.lookup.issues import Issue
 from upsales_freshdesk.web.i18n import SUPPORTED, negotiate
 from upsales_freshdesk.web.messages import ISSUES, MAX_MESSAGE, issue_message
@@ -75,4 +75,15 @@ async def test_service_errors_follow_accept_language(service: Service) -> None:
     resp = await service.card(
         "found", headers={"X-Freshdesk-Domain": "evil.example", "Accept-Language": "sv-SE,sv;q=0.9"}
     )
+    assert "ska se ut som" in resp.json()["errors"][0]["message"]
+
+
+async def test_a_refusal_follows_the_locale_query_the_app_sends(service: Service) -> None:
+    """Front-end templates may not carry context in headers, so the app sends ?locale=."""
+    resp = await service.http.post(
+        "/v1/card?locale=sv",
+        json=service.body("found"),
+        headers={**HEADERS, "X-Freshdesk-Domain": "evil.example"},
+    )
+    assert resp.status_code == 400
     assert "ska se ut som" in resp.json()["errors"][0]["message"]

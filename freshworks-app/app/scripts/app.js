@@ -4,6 +4,12 @@
  * backend through the `card` request template (the keys travel only in its headers),
  * shows the card the backend rendered (escaped there) and reports each problem with
  * a notification. A second click while a lookup runs does nothing.
+ *
+ * The platform keeps the app loaded while the agent moves between tickets: it fires
+ * app.deactivated, then app.activated, and client.data.get('ticket') gives the new
+ * ticket. Each switch clears the card, the chosen contact and the undo offer, and every
+ * answer is tagged with the generation it was asked for: an answer for an earlier
+ * ticket is dropped, so one ticket's card never shows (or acts) on another's.
  */
 (function (root) {
   'use strict';
@@ -20,16 +26,6 @@
   // Actions that write: each click gets its own idempotency key, so a repeat does it once.
   var WRITES = { 'update-freshdesk': true, 'log-ticket': true, 'create-upsales': true, 'undo-update': true };
 
-  function newKey() {
-    var bytes = new Uint8Array(12);
-    var crypto = root.crypto || (typeof globalThis !== 'undefined' && globalThis.crypto);
-    if (crypto && crypto.getRandomValues) {
-      crypto.getRandomValues(bytes);
-    } else {
-      for (var i = 0; i < bytes.length; i += 1) { bytes[i] = Math.floor(Math.random() * 256); }
-    }
-    return 'ufd-' + Array.prototype.map.call(bytes, function (b) { return (b + 256).toString(16).slice(1); }).join('');
-  }
   var TITLE_MAX = 30;
   var MESSAGE_MAX = 100;
 
@@ -47,8 +43,12 @@
     this.main = doc.getElementById('ufd-app');
     this.lang = 'en';
     this.busy = false;
+    this.generation = 0;
+    this.chosen = null;
+    this.undoToken = null;
     var self = this;
-    this.button.addEventListener('click', function () { self.undoToken = null; self.lookup(null); });
+    this.onSync = function () { self.undoToken = null; self.lookup(self.chosen); };
+    this.button.addEventListener('click', this.onSync);
     this.result.addEventListener('click', function (event) {
       if (!event.target.closest) { return; }
       var action = event.target.closest('[data-action]');
@@ -56,9 +56,11 @@
         self.act(action.getAttribute('data-action'), action);
         return;
       }
-      var choice = event.target.closest('button[data-upsales-contact-id]');
+      var choice = event.target.closest('[data-upsales-contact-id].ufd-choose');
       if (choice) {
-        self.lookup(Number(choice.getAttribute('data-upsales-contact-id')));
+        // The agent's pick holds for this ticket: refreshes and actions keep it.
+        self.chosen = Number(choice.getAttribute('data-upsales-contact-id'));
+        self.lookup(self.chosen);
       }
     });
   }
@@ -67,8 +69,33 @@
     return root.UfdText.get(this.lang, key);
   };
 
+  // A new ticket (or none): forget everything of the last one.
+  Sidebar.prototype.reset = function () {
+    this.generation += 1;
+    this.chosen = null;
+    this.undoToken = null;
+    this.result.innerHTML = '';
+    this.result.removeAttribute('data-status');
+    this.setBusy(false);
+  };
+
+  Sidebar.prototype.deactivate = function () {
+    this.reset();
+  };
+
+  Sidebar.prototype.useCrayons = function () {
+    var upgraded = root.UfdCrayons.upgradeButton(this.button);
+    if (upgraded !== this.button) {
+      upgraded.addEventListener('click', this.onSync);
+      this.button = upgraded;
+    }
+    this.crayons = true;
+    root.UfdCrayons.enhance(this.result);
+  };
+
   Sidebar.prototype.activate = function () {
     var self = this;
+    this.reset();
     return this.client.data.get('loggedInUser').then(function (data) {
       var user = (data && data.loggedInUser) || {};
       self.lang = root.UfdText.language((user.contact && user.contact.language) || user.language);
@@ -78,13 +105,23 @@
       self.doc.documentElement.setAttribute('lang', self.lang);
       self.button.textContent = self.text('sync');
       self.progress.textContent = self.text('working');
-      self.button.disabled = false;
+      self.setDisabled(self.button, false);
     });
+  };
+
+  Sidebar.prototype.setDisabled = function (element, disabled) {
+    element.disabled = disabled;
+    if (disabled) { element.setAttribute('disabled', ''); } else { element.removeAttribute('disabled'); }
+  };
+
+  // Is this answer still for the ticket on screen?
+  Sidebar.prototype.current = function (generation) {
+    return generation === this.generation;
   };
 
   Sidebar.prototype.setBusy = function (busy) {
     this.busy = busy;
-    this.button.disabled = busy;
+    this.setDisabled(this.button, busy);
     this.progress.hidden = !busy;
     this.main.setAttribute('aria-busy', busy ? 'true' : 'false');
   };
@@ -126,8 +163,10 @@
       return Promise.resolve(false);
     }
     var self = this;
+    var generation = this.generation;
     this.setBusy(true);
     return this.readTicket().then(function (parts) {
+      if (!self.current(generation)) { return null; }
       var body = self.request(parts, contactId);
       if (!body.requester.email) {
         self.notify('warning', self.text('noRequester'));
@@ -137,13 +176,14 @@
         context: { locale: self.lang },
         body: JSON.stringify(body)
       }).then(function (response) {
-        self.handle(response);
+        if (self.current(generation)) { self.handle(response); }
       }, function (error) {
-        self.handleFailure(error);
+        if (self.current(generation)) { self.handleFailure(error); }
       });
     }).catch(function () {
-      self.notify('danger', self.text('failed'));
+      if (self.current(generation)) { self.notify('danger', self.text('failed')); }
     }).then(function () {
+      if (!self.current(generation)) { return null; }
       self.setBusy(false);
       return self.client.instance.resize({ height: FRAME_HEIGHT });
     }).then(function () {
@@ -154,59 +194,7 @@
   };
 
   Sidebar.prototype.payload = function (name, element) {
-    var card = element.closest('.ufd-card') || this.result;
-    var data = card.dataset || {};
-    var form = element.closest('form');
-    var self = this;
-    var checked = function (inputName) {
-      return Array.prototype.map.call(card.querySelectorAll('input[name=' + inputName + ']:checked'),
-        function (input) { return input.value; });
-    };
-    if (name === 'update-freshdesk') {
-      // Emptying a field is its own explicit choice ("clear"), never implied by "apply".
-      var clear = checked('clear');
-      var fields = checked('apply').concat(clear);
-      if (!fields.length) { return Promise.reject({ ufdWarning: self.text('pickFields') }); }
-      var update = {
-        freshdesk_contact_id: Number(data.freshdeskContactId),
-        upsales_contact_id: Number(data.upsalesContactId),
-        fields: fields,
-        clear: clear
-      };
-      if (data.freshdeskUpdatedAt) { update.freshdesk_updated_at = data.freshdeskUpdatedAt; }
-      return Promise.resolve(update);
-    }
-    if (name === 'undo-update') {
-      return this.undoToken ? Promise.resolve({ token: this.undoToken }) : Promise.reject({ ufdWarning: self.text('failed') });
-    }
-    if (name === 'log-ticket') {
-      return this.readTicket().then(function (parts) {
-        var ticket = parts[0].ticket || {};
-        return { ticket: { id: ticket.id }, upsales_contact_id: Number(data.upsalesContactId) };
-      });
-    }
-    if (name === 'contact-form') {
-      var query = form ? form.querySelector('[name=account_query]') : null;
-      return this.readTicket().then(function (parts) {
-        var requester = parts[1].requester || {};
-        var body = { email: requester.email, name: requester.name || null, phone: requester.phone || null, mobile: requester.mobile || null };
-        if (requester.id) { body.freshdesk_contact_id = requester.id; }
-        if (query && query.value.trim()) { body.account_query = query.value.trim(); }
-        return body;
-      });
-    }
-    var value = function (field) {
-      var input = form.querySelector('[name=' + field + ']');
-      return input && input.value.trim() ? input.value.trim() : null;
-    };
-    var picked = form.querySelector('input[name=account_id]:checked');
-    var body = { name: value('name'), email: value('email'), phone: value('phone'), mobile: value('mobile'), title: value('title') };
-    if (!picked || picked.value === 'new') {
-      body.account = { name: value('new_account_name') || '' };
-    } else {
-      body.account = { id: Number(picked.value) };
-    }
-    return Promise.resolve(body);
+    return root.UfdPayload.build(this, name, element);
   };
 
   Sidebar.prototype.act = function (name, element) {
@@ -214,33 +202,39 @@
       return Promise.resolve(false);
     }
     var self = this;
+    var generation = this.generation;
     var refresh = false;
     this.setBusy(true);
     return this.payload(name, element).then(function (body) {
+      if (!self.current(generation)) { return null; }
       body.locale = self.lang;
-      if (WRITES[name]) { body.idempotency_key = newKey(); }
+      if (WRITES[name]) { body.idempotency_key = root.UfdPayload.newKey(); }
       return SEND[name](self.client, { context: { locale: self.lang }, body: JSON.stringify(body) });
     }).then(function (response) {
-      var data = self.parse(response && response.response);
-      if (response && response.status === 200 && data && data.status === 'form') {
+      if (!response || !self.current(generation)) { return; }
+      var data = self.parse(response.response);
+      if (response.status === 200 && data && data.status === 'form') {
         self.result.innerHTML = data.html;
-      } else if (response && response.status === 200 && data) {
+        if (self.crayons) { root.UfdCrayons.enhance(self.result); }
+      } else if (response.status === 200 && data) {
         self.notify('success', data.message || self.text('done'));
         // "Update Freshdesk" can be undone: keep the signed token until the card changes.
         self.undoToken = (name === 'update-freshdesk' && data.details && data.details.undo) || null;
         refresh = true;
       } else {
-        self.handleFailure({ status: response && response.status, response: response && response.response });
+        self.handleFailure({ status: response.status, response: response.response });
       }
     }, function (error) {
+      if (!self.current(generation)) { return; }
       if (error && error.ufdWarning) {
         self.notify('warning', error.ufdWarning);
       } else {
         self.handleFailure(error);
       }
     }).then(function () {
+      if (!self.current(generation)) { return null; }
       self.setBusy(false);
-      return refresh ? self.lookup(null) : self.client.instance.resize({ height: FRAME_HEIGHT });
+      return refresh ? self.lookup(self.chosen) : self.client.instance.resize({ height: FRAME_HEIGHT });
     }).then(function () { return true; }, function () { return true; });
   };
 
@@ -270,6 +264,7 @@
     this.result.innerHTML = data.html;
     this.result.setAttribute('data-status', data.status);
     if (this.undoToken) { this.offerUndo(); }
+    if (this.crayons) { root.UfdCrayons.enhance(this.result); }
     this.report(data.errors || []);
   };
 
@@ -311,11 +306,14 @@
     this.notify('danger', this.text(key));
   };
 
+  // A notification never has an empty message: the platform would show a blank toast.
   Sidebar.prototype.notify = function (type, message) {
+    var text = String(message || '').trim();
+    if (!text) { text = this.text(type === 'success' ? 'done' : 'failed'); }
     return this.client.interface.trigger('showNotify', {
       type: type,
       title: clip(this.text('title'), TITLE_MAX),
-      message: clip(message, MESSAGE_MAX)
+      message: clip(text, MESSAGE_MAX)
     }).catch(function () { return null; });
   };
 
@@ -324,6 +322,10 @@
       var sidebar = new Sidebar(client, root.document);
       root.ufdSidebar = sidebar;
       client.events.on('app.activated', function () { sidebar.activate(); });
+      client.events.on('app.deactivated', function () { sidebar.deactivate(); });
+      if (root.UfdCrayons) {
+        root.UfdCrayons.ready().then(function (ready) { if (ready) { sidebar.useCrayons(); } });
+      }
       return sidebar;
     });
   }

@@ -1,6 +1,11 @@
 /* Installation page: postConfigs(), getConfigs() and validate() for the platform.
- * The keys are secure parameters; validate() checks every value live through the
- * `validate` request template, with the unsaved values passed as its context.
+ *
+ * The keys are secure parameters (__meta.secure). The platform does not merge: what
+ * postConfigs() returns replaces every stored value. So on "Edit settings" the page keeps
+ * what getConfigs() received, shows each stored secure field as "unchanged", and sends
+ * the stored value back unless the admin types a new one (or, for the optional service
+ * secret, ticks "remove"). validate() checks every value live through the `validate`
+ * request template, with the values passed as its context.
  */
 /* exported postConfigs, getConfigs, validate */
 var UFD_FIELDS = ['freshdesk_domain', 'freshdesk_api_key', 'upsales_api_key', 'service_host', 'service_secret'];
@@ -8,20 +13,52 @@ var UFD_SECURE = ['freshdesk_api_key', 'upsales_api_key', 'service_secret'];
 var UFD_REQUIRED = ['freshdesk_domain', 'freshdesk_api_key', 'upsales_api_key', 'service_host'];
 var UFD_DOMAIN = /^[a-z0-9](?:[a-z0-9-]{0,61}[a-z0-9])?\.freshdesk\.com$/;
 var UFD_HOST = /^[a-z0-9](?:[a-z0-9-]{0,61}[a-z0-9])?(?:\.[a-z0-9](?:[a-z0-9-]{0,61}[a-z0-9])?)+$/;
+var UFD_IPV4 = /^\d{1,3}(?:\.\d{1,3}){3}$/;
+var UFD_IPV6 = /^\[?[0-9a-f]*:[0-9a-f:.]*\]?$/i;
 var UFD_WORDS = {
   en: {
+    heading: 'Upsales for Freshdesk',
+    intro: 'The API keys are stored as secure settings: they are sent only in request headers to the service and are never shown again.',
+    freshdesk_domain: 'Freshdesk domain',
+    freshdesk_api_key: 'Freshdesk API key',
+    upsales_api_key: 'Upsales API key',
+    service_host: 'Service host',
+    service_secret: 'Service secret (optional)',
+    help_freshdesk_domain: 'The address of your helpdesk, as yourcompany.freshdesk.com.',
+    help_freshdesk_api_key: 'In Freshdesk: your profile picture › Profile settings › View API key.',
+    help_upsales_api_key: 'In Upsales: Settings › Integrations › API keys (an admin creates one).',
+    help_service_host: 'The host name of your upsales-freshdesk service (HTTPS), without https:// or a path.',
+    help_service_secret: 'The UFD_SERVICE_SECRET your service operator set, if any.',
+    clear_secret: 'Remove the stored service secret',
+    unchanged: 'Unchanged (type to replace)',
     required: 'This setting is required.',
     domain: 'Enter the domain as yourcompany.freshdesk.com.',
     host: 'Enter the host name only, without https:// or a path.',
+    hostIp: 'The service host must be a host name, not an IP address (a platform rule).',
     unreachable: 'The service could not be reached at this host.',
     secret: 'The service refused the secret.',
     ok: 'All settings work.',
     bad: 'Fix the settings marked above.'
   },
   sv: {
+    heading: 'Upsales för Freshdesk',
+    intro: 'API-nycklarna sparas som säkra inställningar: de skickas bara i begärans rubriker till tjänsten och visas aldrig igen.',
+    freshdesk_domain: 'Freshdesk-domän',
+    freshdesk_api_key: 'API-nyckel för Freshdesk',
+    upsales_api_key: 'API-nyckel för Upsales',
+    service_host: 'Tjänstens värdnamn',
+    service_secret: 'Tjänstens hemlighet (valfri)',
+    help_freshdesk_domain: 'Adressen till er helpdesk, som ditt-foretag.freshdesk.com.',
+    help_freshdesk_api_key: 'I Freshdesk: din profilbild › Profilinställningar › Visa API-nyckel.',
+    help_upsales_api_key: 'I Upsales: Inställningar › Integrationer › API-nycklar (en administratör skapar en).',
+    help_service_host: 'Värdnamnet för er upsales-freshdesk-tjänst (HTTPS), utan https:// eller sökväg.',
+    help_service_secret: 'Den UFD_SERVICE_SECRET som tjänstens drift har satt, om någon.',
+    clear_secret: 'Ta bort den sparade hemligheten',
+    unchanged: 'Oförändrad (skriv för att byta)',
     required: 'Inställningen måste fyllas i.',
     domain: 'Ange domänen som ditt-foretag.freshdesk.com.',
     host: 'Ange bara värdnamnet, utan https:// eller sökväg.',
+    hostIp: 'Tjänstens värdnamn får inte vara en IP-adress (en plattformsregel).',
     unreachable: 'Tjänsten gick inte att nå på den här adressen.',
     secret: 'Tjänsten nekade hemligheten.',
     ok: 'Alla inställningar fungerar.',
@@ -29,23 +66,26 @@ var UFD_WORDS = {
   }
 };
 var ufdClient = null;
-var ufdLang = String((typeof navigator !== 'undefined' && navigator.language) || 'en').slice(0, 2).toLowerCase() === 'sv' ? 'sv' : 'en';
+var ufdStored = {};
+var ufdLang = ufdLanguage(typeof navigator !== 'undefined' && navigator.language);
+
+function ufdLanguage(raw) {
+  var code = String(raw || '').replace('_', '-').split('-')[0].toLowerCase();
+  return Object.prototype.hasOwnProperty.call(UFD_WORDS, code) ? code : 'en';
+}
 
 function ufdWord(key) { return UFD_WORDS[ufdLang][key]; }
 
-function ufdValue(name) {
-  var input = document.getElementById(name);
-  return input ? String(input.value || '').trim() : '';
-}
-
-function ufdMark(name, ok, message) {
-  var input = document.getElementById(name);
-  var msg = document.getElementById('msg-' + name);
-  if (input) { input.setAttribute('aria-invalid', ok ? 'false' : 'true'); }
-  if (msg) {
-    msg.textContent = message || '';
-    msg.className = 'ufd-msg ' + (ok ? 'ufd-ok' : 'ufd-bad');
-  }
+function ufdTranslate() {
+  document.documentElement.setAttribute('lang', ufdLang);
+  Array.prototype.forEach.call(document.querySelectorAll('[data-text]'), function (node) {
+    var word = ufdWord(node.getAttribute('data-text'));
+    if (word) { node.textContent = word; }
+  });
+  UFD_SECURE.forEach(function (name) {
+    var input = document.getElementById(name);
+    if (input && ufdStored[name]) { input.setAttribute('placeholder', ufdWord('unchanged')); }
+  });
 }
 
 function ufdClientReady() {
@@ -54,6 +94,52 @@ function ufdClientReady() {
     ufdClient = client;
     return client;
   });
+}
+
+// The agent's language as the platform gives it; the browser's only as the fallback.
+function ufdFollowAgent() {
+  if (!window.app || !window.app.initialized) { return Promise.resolve(ufdLang); }
+  return ufdClientReady().then(function (client) {
+    return client.data && client.data.get ? client.data.get('loggedInUser') : null;
+  }).then(function (data) {
+    var user = (data && data.loggedInUser) || {};
+    var language = (user.contact && user.contact.language) || user.language;
+    if (language) { ufdLang = ufdLanguage(language); }
+  }).catch(function () { return null; }).then(function () {
+    ufdTranslate();
+    return ufdLang;
+  });
+}
+
+function ufdTyped(name) {
+  var input = document.getElementById(name);
+  return input ? String(input.value || '').trim() : '';
+}
+
+function ufdClearing() {
+  var box = document.getElementById('service_secret_clear');
+  return Boolean(box && box.checked);
+}
+
+// A secure field keeps its stored value unless the admin types a new one.
+function ufdValue(name) {
+  var typed = ufdTyped(name);
+  if (typed || UFD_SECURE.indexOf(name) === -1) { return typed; }
+  if (name === 'service_secret' && ufdClearing()) { return ''; }
+  return ufdStored[name] ? String(ufdStored[name]) : '';
+}
+
+function ufdMark(name, ok, message) {
+  var input = document.getElementById(name);
+  var msg = document.getElementById('msg-' + name);
+  if (input) {
+    input.setAttribute('aria-invalid', ok ? 'false' : 'true');
+    if (input.tagName === 'FW-INPUT') { input.setAttribute('state', ok ? 'normal' : 'error'); }
+  }
+  if (msg) {
+    msg.textContent = message || '';
+    msg.className = 'ufd-msg ' + (ok ? 'ufd-ok' : 'ufd-bad');
+  }
 }
 
 function postConfigs() {
@@ -66,12 +152,21 @@ function postConfigs() {
 }
 
 function getConfigs(configs) {
+  ufdStored = {};
   UFD_FIELDS.forEach(function (name) {
+    var value = configs && configs[name];
+    if (value) { ufdStored[name] = String(value); }
     var input = document.getElementById(name);
-    if (input && UFD_SECURE.indexOf(name) === -1 && configs && configs[name]) {
-      input.value = configs[name];
+    if (!input) { return; }
+    if (UFD_SECURE.indexOf(name) === -1) {
+      if (value) { input.value = value; }
+    } else {
+      input.value = ''; // a stored secret is never shown again
     }
   });
+  var clear = document.querySelector('.ufd-clear');
+  if (clear) { clear.hidden = !ufdStored.service_secret; }
+  ufdTranslate();
 }
 
 function ufdLocalChecks(values) {
@@ -83,7 +178,10 @@ function ufdLocalChecks(values) {
   if (values.freshdesk_domain && !UFD_DOMAIN.test(values.freshdesk_domain)) {
     ufdMark('freshdesk_domain', false, ufdWord('domain')); ok = false;
   }
-  if (values.service_host && !UFD_HOST.test(values.service_host)) {
+  var host = values.service_host;
+  if (host && (UFD_IPV4.test(host) || UFD_IPV6.test(host))) {
+    ufdMark('service_host', false, ufdWord('hostIp')); ok = false;
+  } else if (host && !UFD_HOST.test(host)) {
     ufdMark('service_host', false, ufdWord('host')); ok = false;
   }
   return ok;
@@ -120,4 +218,35 @@ function validate() {
     }
     return ufdSummary(false);
   });
+}
+
+// Crayons, when it loads: each text field becomes an <fw-input> with the same id and
+// name (its value reads the same). Without Crayons the plain inputs stay.
+function ufdUseCrayons() {
+  if (!window.customElements || !window.customElements.get('fw-input')) { return false; }
+  UFD_FIELDS.forEach(function (name) {
+    var input = document.getElementById(name);
+    if (!input || input.tagName !== 'INPUT') { return; }
+    var label = document.querySelector('label[for="' + name + '"]');
+    var fw = document.createElement('fw-input');
+    ['id', 'name', 'type', 'placeholder', 'autocomplete', 'aria-describedby'].forEach(function (attr) {
+      if (input.hasAttribute(attr)) { fw.setAttribute(attr, input.getAttribute(attr)); }
+    });
+    if (input.required) { fw.setAttribute('required', ''); }
+    if (label) {
+      fw.setAttribute('label', label.textContent);
+      label.hidden = true;
+    }
+    fw.value = input.value;
+    input.parentNode.replaceChild(fw, input);
+  });
+  return true;
+}
+
+if (typeof document !== 'undefined') {
+  ufdTranslate();
+  ufdFollowAgent();
+  if (window.customElements && window.customElements.whenDefined) {
+    window.customElements.whenDefined('fw-input').then(ufdUseCrayons);
+  }
 }

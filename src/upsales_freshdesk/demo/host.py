@@ -22,6 +22,7 @@ from starlette.responses import FileResponse, HTMLResponse, JSONResponse, Respon
 from starlette.routing import Route
 from starlette.types import Message, Receive, Scope, Send
 
+from ..appkit.rules import rules_json
 from ..emulators.base import Emulator
 from ..emulators.faults import Faults
 from ..emulators.freshdesk.app import DEFAULT_KEY
@@ -29,6 +30,7 @@ from ..emulators.freshdesk.store import FreshdeskStore
 from ..emulators.scenarios import SCENARIOS
 from ..emulators.upsales.app import DEFAULT_TOKEN
 from ..web.security import security_headers
+from . import vendor
 
 #: The host name the installed app uses for the backend; the relay resolves it locally.
 SERVICE_HOST = "upsales-freshdesk.demo.example"
@@ -79,6 +81,7 @@ class DemoHost:
         upsales: Emulator,
         *,
         base_latency_ms: float = 0,
+        local_crayons: bool = True,
     ) -> None:
         self.app_dir = app_dir
         self.backend = backend
@@ -87,12 +90,20 @@ class DemoHost:
         self.emulators = {"freshdesk": freshdesk, "upsales": upsales}
         self._fd: FreshdeskStore = freshdesk.store
         self.base_latency_ms = base_latency_ms
+        #: Serve Crayons from the local copy (the demo); False keeps the CDN URLs (tests).
+        self.local_crayons = local_crayons
+        self.crayons = vendor.crayons_dir()
         self.state = DemoState()
         self.static = resources.files(__package__).joinpath("static")
         self.headers = {
             **security_headers(["'self'"]),
+            # The app's pages may load Crayons from jsDelivr (as on the platform); its
+            # components set their styles from script.
             "Content-Security-Policy": (
-                "default-src 'self'; frame-ancestors 'self'; base-uri 'none'; form-action 'none'"
+                f"default-src 'self'; script-src 'self' blob: {vendor.CDN_ORIGIN}; "
+                f"style-src 'self' 'unsafe-inline' {vendor.CDN_ORIGIN}; "
+                f"font-src 'self' {vendor.CDN_ORIGIN}; connect-src 'self' {vendor.CDN_ORIGIN}; "
+                "frame-ancestors 'self'; base-uri 'none'; form-action 'none'"
             ),
         }
         self.app = Starlette(
@@ -104,6 +115,8 @@ class DemoHost:
                 Route("/config/{path:path}", self.config_file),
                 Route("/_fdk/client.js", self.fdk_client),
                 Route("/_fdk/requests.json", self.request_templates),
+                Route("/_fdk/rules.json", self.template_rules),
+                Route("/_vendor/crayons/{path:path}", self.crayons_file),
                 Route("/_fdk/relay", self.relay, methods=["POST"]),
                 Route("/_demo/state", self.get_state),
                 Route("/_demo/state", self.set_state, methods=["POST"]),
@@ -148,7 +161,7 @@ class DemoHost:
             return Response(status_code=404)
         if target.suffix == ".html":  # what `fdk run` does with the client placeholder
             text = target.read_text("utf-8").replace("{{{appclient}}}", "/_fdk/client.js")
-            return HTMLResponse(text)
+            return HTMLResponse(vendor.to_local(text) if self.local_crayons else text)
         media = mimetypes.guess_type(target.name)[0] or "application/octet-stream"
         return FileResponse(target, media_type=media)
 
@@ -165,6 +178,19 @@ class DemoHost:
         return Response(
             self.static.joinpath("fdk-client.js").read_text("utf-8"), media_type="text/javascript"
         )
+
+    async def template_rules(self, request: Request) -> Response:
+        """Where each placeholder may stand: the validator's own definition."""
+        return JSONResponse(rules_json())
+
+    async def crayons_file(self, request: Request) -> Response:
+        target = vendor.vendor_file(self.crayons, request.path_params["path"])
+        if target is None:
+            return Response(status_code=404)
+        media = mimetypes.guess_type(target.name)[0] or "application/octet-stream"
+        if target.suffix in (".js", ".mjs"):
+            media = "text/javascript"
+        return FileResponse(target, media_type=media)
 
     async def request_templates(self, request: Request) -> Response:
         return Response(

@@ -32,7 +32,9 @@ def find_app_dir(given: Path | None = None) -> Path:
     raise FileNotFoundError("freshworks-app/ not found; run from the repository or pass --app-dir")
 
 
-def build_demo(app_dir: Path, *, seed: int = 1, latency_ms: float = 0) -> Starlette:
+def build_demo(
+    app_dir: Path, *, seed: int = 1, latency_ms: float = 0, local_crayons: bool = True
+) -> Starlette:
     """The whole demo as one ASGI app (the emulators and backend joined in-process)."""
     freshdesk = create_freshdesk_emulator(seed=seed, plan="enterprise")
     upsales = create_upsales_emulator(seed=seed)
@@ -49,7 +51,12 @@ def build_demo(app_dir: Path, *, seed: int = 1, latency_ms: float = 0) -> Starle
         },
     )
     host = DemoHost(
-        app_dir, httpx.ASGITransport(app=backend), freshdesk, upsales, base_latency_ms=latency_ms
+        app_dir,
+        httpx.ASGITransport(app=backend),
+        freshdesk,
+        upsales,
+        base_latency_ms=latency_ms,
+        local_crayons=local_crayons,
     )
 
     @asynccontextmanager

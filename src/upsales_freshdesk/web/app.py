@@ -94,7 +94,9 @@ def create_app(
 
 
 def _locale(request: Request) -> str:
-    return negotiate(request.headers.get("accept-language"))
+    """The app sends its language as ``?locale=`` (the platform substitutes context there);
+    other callers may use Accept-Language."""
+    return negotiate(request.query_params.get("locale") or request.headers.get("accept-language"))
 
 
 def _refusal(request: Request, status: int, code: Code, **extra: Any) -> JSONResponse:

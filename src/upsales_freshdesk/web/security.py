@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import hmac
 from collections.abc import Iterable
+from urllib.parse import parse_qs
 
 from starlette.datastructures import MutableHeaders
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
@@ -83,8 +84,9 @@ class BodyTooLargeError(Exception):
 
 
 async def _too_large(scope: Scope, send: Send) -> None:
-    language = dict(scope.get("headers", [])).get(b"accept-language", b"").decode("latin-1")
-    body = error_bytes("service", "invalid_request", language)
+    query = parse_qs(scope.get("query_string", b"").decode("latin-1"))
+    header = dict(scope.get("headers", [])).get(b"accept-language", b"").decode("latin-1")
+    body = error_bytes("service", "invalid_request", (query.get("locale") or [header])[0])
     await send(
         {
             "type": "http.response.start",

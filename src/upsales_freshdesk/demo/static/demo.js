@@ -19,8 +19,20 @@
     return json('/_demo/state', { method: 'POST', headers: { 'Content-Type': 'application/json' }, body: JSON.stringify(change) });
   }
 
+  var loaded = false;
+
+  // The app is loaded once; opening another ticket tells it, as Freshdesk does (it fires
+  // app.deactivated and app.activated), without reloading it.
   function loadSidebar() {
-    if (current) { frame.src = '/app/index.html?ticket=' + current + '&t=' + Date.now(); }
+    if (current) {
+      loaded = true;
+      frame.src = '/app/index.html?ticket=' + current + '&t=' + Date.now();
+    }
+  }
+
+  function showInSidebar() {
+    if (!loaded || !frame.contentWindow) { loadSidebar(); return; }
+    frame.contentWindow.postMessage({ source: 'ufd-host', kind: 'switch', ticket: current }, window.location.origin);
   }
 
   function openTicket(id) {
@@ -37,7 +49,7 @@
       convo.appendChild(el('p', 'message', t.description_text));
       t.conversations.forEach(function (c) { convo.appendChild(el('p', c.private ? 'message note' : 'message', c.body_text)); });
     });
-    loadSidebar();
+    showInSidebar();
   }
 
   function toast(payload) {

@@ -5,8 +5,13 @@
  * client.request.invokeTemplate, client.interface.trigger('showNotify') and
  * client.instance.resize. invokeTemplate really reads config/requests.json and the
  * saved installation values and fills the placeholders by the platform's rules (which
- * sources each field may use), then hands the request to the host's relay, as the
+ * sources each field may use, for this caller: /_fdk/rules.json, the same definition
+ * the app validator applies), then hands the request to the host's relay, as the
  * platform's proxy would. A mistake in a template fails here as it would there.
+ *
+ * Like Freshdesk, the page keeps the app loaded when the agent opens another ticket:
+ * the host posts {kind: 'switch', ticket}, and the stand-in fires app.deactivated, moves
+ * to the new ticket, and fires app.activated.
  */
 (function () {
   'use strict';
@@ -14,6 +19,7 @@
   var query = new URLSearchParams(window.location.search);
   var ticketId = Number(query.get('ticket') || 0);
   var onInstallPage = window.location.pathname.indexOf('/config/') === 0;
+  var caller = onInstallPage ? 'install' : 'frontend';
   var PLACEHOLDER = /<%=\s*([^%]*?)\s*%>/g;
   var listeners = {};
   var cache = {};
@@ -37,12 +43,11 @@
       errors: [{ message: message, instancePath: path }] };
   }
 
-  // Which sources each part of a template may use (FDK 3.0 request method docs).
-  function allowedSources(field, secure, name) {
-    if (field === 'host') { return onInstallPage ? ['iparam', 'context'] : ['iparam']; }
-    if (field === 'path' || field.indexOf('query') === 0) { return ['iparam', 'context']; }
-    if (field.indexOf('headers') === 0) { return ['iparam', 'secure', 'context']; }
-    return [];
+  // Which sources each part of a template may use, for this caller (shared rules).
+  function allowedSources(rules, field) {
+    var part = field.split('.')[0];
+    var byCaller = rules.placeholders[part] || {};
+    return byCaller[caller] || [];
   }
 
   function resolve(expr, scope, field, secure) {
@@ -56,7 +61,7 @@
       throw validationError('Unknown placeholder ' + expr, '/' + field);
     }
     var kind = parts[0] === 'iparam' && secure.indexOf(parts[1]) !== -1 ? 'secure' : parts[0];
-    var allowed = allowedSources(field, secure);
+    var allowed = allowedSources(scope.rules, field);
     if (allowed.indexOf(kind) === -1) {
       throw validationError((kind === 'secure' ? 'Secure iparam ' : '') + expr +
         ' is not allowed in ' + field, '/' + field);
@@ -81,14 +86,14 @@
 
   function invokeTemplate(name, options) {
     options = options || {};
-    return Promise.all([getJSON('/_fdk/requests.json'), getJSON('/_demo/iparams')]).then(function (loaded) {
+    return Promise.all([getJSON('/_fdk/requests.json'), getJSON('/_demo/iparams'), getJSON('/_fdk/rules.json')]).then(function (loaded) {
       var template = loaded[0][name];
       if (!template || !template.schema) {
         throw validationError('Template ' + name + ' is not defined', '/name');
       }
       var schema = template.schema;
       var secure = loaded[1].secure;
-      var scope = { iparam: loaded[1].iparams, context: options.context || {} };
+      var scope = { iparam: loaded[1].iparams, context: options.context || {}, rules: loaded[2] };
       var spec = {
         method: fill(schema.method, {}, 'method', secure),
         protocol: schema.protocol || 'https',
@@ -116,10 +121,23 @@
     });
   }
 
+  function fire(event) {
+    (listeners[event] || []).forEach(function (callback) { callback(); });
+  }
+
+  // The host page tells the app that the agent opened another ticket.
+  window.addEventListener('message', function (event) {
+    var data = event.data || {};
+    if (event.origin !== window.location.origin || data.source !== 'ufd-host' || data.kind !== 'switch') { return; }
+    fire('app.deactivated');
+    ticketId = Number(data.ticket);
+    fire('app.activated');
+  });
+
   var client = {
     events: {
       on: function (event, callback) {
-        listeners[event] = callback;
+        (listeners[event] = listeners[event] || []).push(callback);
         if (event === 'app.activated') { window.setTimeout(callback, 0); }
       }
     },

@@ -5,14 +5,10 @@
   var status = document.getElementById('install-status');
 
   frame.addEventListener('load', function () {
+    // "Edit settings": the platform hands the stored values to getConfigs(); the page
+    // shows the secure ones as "unchanged" and keeps them unless the admin types anew.
     fetch('/_demo/iparams').then(function (r) { return r.json(); }).then(function (saved) {
-      var page = frame.contentWindow;
-      page.getConfigs(saved.iparams);
-      // The demo pre-fills the emulator keys too; the platform never shows saved secure values.
-      saved.secure.forEach(function (name) {
-        var input = page.document.getElementById(name);
-        if (input) { input.value = saved.iparams[name] || ''; }
-      });
+      frame.contentWindow.getConfigs(saved.iparams);
     });
   });
 
