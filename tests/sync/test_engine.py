@@ -3,87 +3,16 @@
 from __future__ import annotations
 
 import sqlite3
-from pathlib import Path
 from typing import Any
 
-import httpx
 import pytest
 
-from tests.conftest import RecordingSleep
-from upsales_freshdesk.clients import RetryPolicy
-from upsales_freshdesk.emulators.base import Emulator
+from tests.sync.conftest import Book
 from upsales_freshdesk.emulators.faults import Faults
-from upsales_freshdesk.emulators.freshdesk.app import DEFAULT_KEY, create_freshdesk_emulator
 from upsales_freshdesk.emulators.scenarios import SCENARIOS
-from upsales_freshdesk.emulators.upsales.app import DEFAULT_TOKEN, create_upsales_emulator
 from upsales_freshdesk.sync.config import SyncSettings
-from upsales_freshdesk.sync.engine import Report, Sync
+from upsales_freshdesk.sync.engine import Sync
 from upsales_freshdesk.sync.state import SyncState
-
-BASE = "http://testserver/api/v2/"
-FIELDS = {"name": "name", "phone": "phone", "mobile": "cellPhone", "job_title": "title"}
-
-
-class Book:
-    def __init__(self, tmp_path: Path) -> None:
-        self.fd: Emulator = create_freshdesk_emulator(plan=100_000)
-        self.us: Emulator = create_upsales_emulator()
-        self.state_path = tmp_path / "state" / "sync.sqlite3"
-        self.settings = SyncSettings(
-            freshdesk_domain="demo",
-            freshdesk_api_key=DEFAULT_KEY,
-            upsales_token=DEFAULT_TOKEN,
-            freshdesk_plan="100000",
-            freshdesk_base_url=BASE,
-            upsales_base_url=BASE,
-            state_path=self.state_path,
-            _env_file=None,
-        )
-
-    async def run(
-        self, *, create_missing: bool = False, dry_run: bool = False, wrap: Any = None
-    ) -> Report:
-        fd, us = self.settings.clients(
-            {
-                "freshdesk": httpx.ASGITransport(app=self.fd),
-                "upsales": httpx.ASGITransport(app=self.us),
-            },
-            policy=RetryPolicy(backoff_base=0.001, backoff_max=0.01, sleep=RecordingSleep()),
-        )
-        state = SyncState(self.state_path)
-        try:
-            async with fd, us:
-                sync = Sync(fd, us, state, create_missing=create_missing, dry_run=dry_run)
-                if wrap:
-                    wrap(sync)
-                return await sync.run()
-        finally:
-            state.close()
-
-    def expected(self) -> dict[int, dict[str, Any]]:
-        """What each Freshdesk contact should hold after a sync: Upsales' values."""
-        uss = self.us.store.all("contacts")  # type: ignore[attr-defined]
-        by_email: dict[str, list[dict[str, Any]]] = {}
-        for c in uss:
-            if c.get("email"):
-                by_email.setdefault(c["email"].lower(), []).append(c)
-        out = {}
-        for contact in self.fd.store.contacts.values():  # type: ignore[attr-defined]
-            emails = {contact["email"], *contact["other_emails"]}
-            match = [u for e in emails for u in by_email.get((e or "").lower(), [])]
-            if len(match) == 1:
-                u = match[0]
-                out[contact["id"]] = {k: u.get(v) or contact.get(k) for k, v in FIELDS.items()}
-        return out
-
-    def actual(self, ids: Any) -> dict[int, dict[str, Any]]:
-        contacts = self.fd.store.contacts  # type: ignore[attr-defined]
-        return {i: {k: contacts[i].get(k) for k in FIELDS} for i in ids}
-
-
-@pytest.fixture
-def book(tmp_path: Path) -> Book:
-    return Book(tmp_path)
 
 
 async def test_a_first_run_makes_freshdesk_match_upsales(book: Book) -> None:
@@ -118,13 +47,8 @@ async def test_a_second_run_without_changes_costs_one_page(book: Book) -> None:
 
 async def test_an_incremental_run_sees_only_what_changed(book: Book) -> None:
     await book.run()
-    async with httpx.AsyncClient(
-        transport=httpx.ASGITransport(app=book.us),
-        base_url="http://t",
-        cookies={"token": DEFAULT_TOKEN},
-    ) as c:
-        for cid, title in ((1, "Chief Information Officer"), (2, "CIO")):
-            await c.put(f"/api/v2/contacts/{cid}", json={"title": title})
+    for cid, title in ((1, "Chief Information Officer"), (2, "CIO")):
+        await book.upsales_put(cid, {"title": title})
     book.fd.stats.reset()
     report = await book.run()
     assert report.upsales_seen == 2
@@ -169,23 +93,8 @@ async def test_a_killed_run_resumes_from_its_checkpoint_and_skips_nothing(book: 
 
 
 async def test_bad_data_is_reported_and_skipped(book: Book) -> None:
-    store = book.us.store  # type: ignore[attr-defined]
     for email in ("", "not-an-email", "a@b"):
-        store.insert(
-            "contacts",
-            {
-                "name": "Bad",
-                "email": email,
-                "client": 1,
-                "active": 1,
-                "firstName": "Bad",
-                "lastName": "",
-                "phone": None,
-                "cellPhone": None,
-                "title": None,
-                "regBy": None,
-            },
-        )
+        book.insert_upsales(email, "Bad")
     book.fd.faults.set(Faults(error_rates={400: 1.0}, match=r"/contacts/\d+$", times=2))
     report = await book.run()
     assert report.reasons["skipped: no email"] >= 1
@@ -221,15 +130,7 @@ async def test_a_linked_contact_whose_email_changed_is_not_created_again(book: B
             if f["id"] != links[c["id"]]
         )
     )
-    async with httpx.AsyncClient(
-        transport=httpx.ASGITransport(app=book.us),
-        base_url="http://t",
-        cookies={"token": DEFAULT_TOKEN},
-    ) as c:
-        resp = await c.put(
-            f"/api/v2/contacts/{created['id']}", json={"email": "moved.elsewhere@example.org"}
-        )
-        assert resp.status_code == 200
+    await book.upsales_put(created["id"], {"email": "moved.elsewhere@example.org"})
     before = len(book.fd.store.contacts)  # type: ignore[attr-defined]
     again = await book.run(create_missing=True)
     assert again.counts["created"] == 0
@@ -247,12 +148,38 @@ async def test_a_dry_run_writes_nothing_and_keeps_the_cursor(book: Book) -> None
     assert real.counts["updated"] == len(updates)
 
 
+async def test_a_dry_run_leaves_no_run_open(book: Book) -> None:
+    dry = await book.run(dry_run=True, create_missing=True)
+    again = await book.run(dry_run=True, create_missing=True)
+    assert (dry.resumed, again.resumed) == (False, False)
+    assert again.run_id == dry.run_id  # the run a real one would start
+    db = sqlite3.connect(book.state_path)
+    query = "SELECT COUNT(*) FROM {}"
+    counts = [db.execute(query.format(t)).fetchone()[0] for t in ("run", "link")]
+    db.close()
+    assert counts == [0, 0]
+    real = await book.run()
+    assert not real.resumed
+    assert real.run_id == dry.run_id
+
+
 async def test_the_state_holds_only_ids_and_timestamps(book: Book) -> None:
-    await book.run()
+    def refuse_creates(sync: Sync) -> None:  # so that the retry table has rows too
+        index = sync.index
+
+        async def then_429() -> Any:
+            found = await index()
+            book.fd.faults.set(Faults(error_rates={429: 1.0}, match=r"/contacts$"))
+            return found
+
+        sync.index = then_429  # type: ignore[method-assign]
+
+    await book.run(create_missing=True, wrap=refuse_creates)
+    assert book.retries()
     db = sqlite3.connect(book.state_path)
     values = [
         v
-        for table in ("cursor", "run", "link")
+        for table in ("cursor", "run", "link", "retry")
         for row in db.execute(f"SELECT * FROM {table}").fetchall()  # noqa: S608 - fixed names
         for v in row
     ]

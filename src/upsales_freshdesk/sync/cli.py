@@ -1,93 +1,173 @@
-"""``upsales-freshdesk sync``: output, progress and exit codes of a run."""
+"""``upsales-freshdesk sync``: settings, lock, credential check, progress and exit codes.
+
+Exit codes: 0 done; 2 done, some records failed; 3 settings missing or invalid, or a key
+refused; 4 stopped by an upstream error (nothing lost: the next run resumes from its
+checkpoint); 5 another run holds the lock on the state file. ``--json FILE`` is written
+on every one of them.
+"""
 
 from __future__ import annotations
 
 import asyncio
-import json
+import re
+import sqlite3
+from collections.abc import Callable
+from datetime import UTC, datetime
 from pathlib import Path
 
 import pydantic
+from pydantic_settings import SettingsError
 from rich.console import Console
 from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn
-from rich.table import Table
 
 from ..clients import UpstreamError
 from ..lookup.fields import FieldRule
+from .checks import (
+    BAD_CONFIG,
+    FAILED_RECORDS,
+    LOCKED,
+    OK,
+    STOPPED,
+    Stop,
+    check_credentials,
+    describe,
+    refused,
+)
 from .config import SyncSettings
 from .engine import Report, Sync
-from .state import SyncState
+from .output import document, summary, write_json
+from .state import LockedError, RunLock, SyncState
 
-#: Exit codes (documented in README).
-OK, FAILED_RECORDS, BAD_CONFIG, STOPPED = 0, 2, 3, 4
+__all__ = ["BAD_CONFIG", "FAILED_RECORDS", "LOCKED", "OK", "STOPPED", "execute", "load", "main"]
+
+ENV_PREFIX = "UFD_SYNC_"
+
+
+class RunStopped(Stop):
+    """A run that began and stopped; ``report`` holds what it did until then."""
+
+    def __init__(self, code: int, message: str, report: Report | None) -> None:
+        super().__init__(code, message)
+        self.report = report
+
+
+def settings_error(exc: pydantic.ValidationError) -> str:
+    """``UFD_SYNC_NAME: why`` for each bad setting; the values are never shown."""
+    lines = []
+    for e in exc.errors():
+        name = ENV_PREFIX + str(e["loc"][0]).upper() if e["loc"] else ENV_PREFIX + "*"
+        why = "not set" if e["type"] == "missing" else e["msg"].removeprefix("Value error, ")
+        lines.append(f"{name}: {why}")
+    return "; ".join(dict.fromkeys(lines))
 
 
 def load(config: Path | None, create_missing: bool | None) -> SyncSettings:
-    settings = SyncSettings(_env_file=config) if config else SyncSettings()
+    """The settings, or :class:`Stop` (exit 3) saying which variable is wrong and why."""
+    if config is not None and not config.is_file():
+        raise Stop(BAD_CONFIG, f"file not found: {config}")
+    try:
+        settings = SyncSettings(_env_file=config) if config else SyncSettings()
+    except pydantic.ValidationError as exc:
+        raise Stop(BAD_CONFIG, settings_error(exc)) from None
+    except SettingsError as exc:  # e.g. a JSON setting that does not parse
+        field = re.search(r'field "(\w+)"', str(exc))
+        name = ENV_PREFIX + field.group(1).upper() if field else "a UFD_SYNC_* setting"
+        raise Stop(BAD_CONFIG, f"{name}: not valid JSON") from None
+    except OSError as exc:
+        raise Stop(BAD_CONFIG, f"cannot read {config}: {exc.strerror}") from None
     if create_missing is not None:
         settings = settings.model_copy(update={"create_missing": create_missing})
     return settings
 
 
-async def execute(settings: SyncSettings, *, dry_run: bool, console: Console) -> Report:
-    fd, us = settings.clients()
-    state = SyncState(settings.state_path)
+def _progress_bar(
+    console: Console, settings: SyncSettings
+) -> tuple[Progress, Callable[[int, int], None]]:
     rate = settings.freshdesk_calls_per_window / settings.freshdesk_window_seconds
-    with Progress(
+    bar = Progress(
         TextColumn("[bold]sync[/bold]"),
         BarColumn(),
         MofNCompleteColumn(),
         TextColumn("{task.fields[eta]}"),
         console=console,
         transient=True,
-    ) as bar:
-        task = bar.add_task("contacts", total=None, eta="reading Upsales changes…")
+    )
+    task = bar.add_task("contacts", total=None, eta="reading Upsales changes…")
 
-        def progress(done: int, total: int) -> None:
-            left = (total - done) / rate  # at worst one Freshdesk write per contact
-            bar.update(
-                task,
-                completed=done,
-                total=total,
-                eta=f"≤ {left:,.0f} s left at {rate * 60:,.0f} Freshdesk calls/min",
-            )
+    def progress(done: int, total: int) -> None:
+        left = (total - done) / rate  # at worst one Freshdesk write per contact
+        bar.update(
+            task,
+            completed=done,
+            total=total,
+            eta=f"≤ {left:,.0f} s left at {rate * 60:,.0f} Freshdesk calls/min",
+        )
 
+    return bar, progress
+
+
+async def execute(settings: SyncSettings, *, dry_run: bool, console: Console) -> Report:
+    """Check both keys, then run. Raises :class:`Stop` with the exit code on failure."""
+    fd, us = settings.clients()
+    async with fd, us:
+        await check_credentials(fd, us)
         try:
-            async with fd, us:
-                sync = Sync(
-                    fd,
-                    us,
-                    state,
-                    create_missing=settings.create_missing,
-                    rule=FieldRule.of(settings.field_mapping),
-                    dry_run=dry_run,
-                    list_pace=settings.list_limiter().acquire,
-                    progress=progress,
-                )
+            state = SyncState(settings.state_path)
+        except (sqlite3.Error, OSError) as exc:
+            raise Stop(BAD_CONFIG, f"UFD_SYNC_STATE_PATH: cannot open it ({exc})") from None
+        bar, progress = _progress_bar(console, settings)
+        sync = Sync(
+            fd,
+            us,
+            state,
+            create_missing=settings.create_missing,
+            rule=FieldRule.of(settings.field_mapping),
+            dry_run=dry_run,
+            list_pace=settings.list_limiter().acquire,
+            progress=progress,
+        )
+        try:
+            with bar:
                 return await sync.run()
+        except UpstreamError as exc:
+            raise _stopped(exc, sync.report, dry_run) from None
         finally:
             state.close()
 
 
-def summary(report: Report, console: Console) -> None:
-    if report.dry_run:
-        console.print("Dry run: nothing was written.", highlight=False)
-    title = "Sync plan" if report.dry_run else "Sync run"
-    table = Table(title=f"{title} #{report.run_id}{' (resumed)' if report.resumed else ''}")
-    table.add_column("result")
-    table.add_column("contacts", justify="right")
-    for key in ("created", "updated", "unchanged", "skipped", "failed"):
-        table.add_row(key, str(report.counts.get(key, 0)))
-    console.print(table)
-    for reason, count in report.reasons.most_common():
-        console.print(f"  {count:>6}  {reason}", highlight=False)
-    if report.dry_run:
-        for o in report.plan:
-            if o.action in ("created", "updated"):
-                console.print(
-                    f"  Upsales {o.upsales_id} -> Freshdesk {o.freshdesk_id or 'new'}: "
-                    f"{o.action} {', '.join(o.fields)}",
-                    highlight=False,
-                )
+def _stopped(error: UpstreamError, report: Report | None, dry_run: bool) -> RunStopped:
+    after = (
+        "nothing was written"
+        if dry_run
+        else "nothing is lost: the next run resumes from its checkpoint"
+    )
+    if (stop := refused(error)) is not None:
+        return RunStopped(stop.code, f"{stop.message} during the run; {after}", report)
+    return RunStopped(STOPPED, f"the run stopped: {describe(error)}; {after}", report)
+
+
+def _attempt(
+    config: Path | None, create_missing: bool | None, dry_run: bool, console: Console
+) -> tuple[int, str | None, Report | None]:
+    """Settings, lock and run: the exit code, the error message and the report."""
+    try:
+        settings = load(config, create_missing)
+        with RunLock(settings.state_path):
+            report = asyncio.run(execute(settings, dry_run=dry_run, console=console))
+    except RunStopped as stop:
+        return stop.code, stop.message, stop.report
+    except Stop as stop:
+        return stop.code, stop.message, None
+    except LockedError as exc:
+        return LOCKED, str(exc), None
+    return (FAILED_RECORDS if report.counts.get("failed") else OK), None, report
+
+
+def _write(json_out: Path, doc: dict[str, object], console: Console) -> None:
+    try:
+        write_json(json_out, doc)
+    except OSError as exc:
+        console.print(f"[red]Could not write {json_out}:[/red] {exc.strerror}", highlight=False)
 
 
 def main(
@@ -98,25 +178,24 @@ def main(
     create_missing: bool | None,
     console: Console,
 ) -> int:
+    started = datetime.now(UTC)
     try:
-        settings = load(config, create_missing)
-    except pydantic.ValidationError as exc:
-        names = ", ".join(".".join(str(p) for p in e["loc"]) for e in exc.errors())
-        console.print(
-            f"[red]Sync settings missing or invalid:[/red] {names} "
-            "(set UFD_SYNC_* or pass --config FILE)",
-            highlight=False,
+        code, error, report = _attempt(config, create_missing, dry_run, console)
+    except BaseException as exc:  # still leave a report (no message: it could hold data)
+        if json_out is not None:
+            error = f"the sync ended unexpectedly ({type(exc).__name__})"
+            doc = document(1, started=started, finished=datetime.now(UTC), error=error, report=None)
+            _write(json_out, doc, console)
+        raise
+    if report is not None:
+        summary(report, console)
+    if error is not None:
+        console.print(f"[red]Sync:[/red] {error}", highlight=False, soft_wrap=True)
+    if json_out is not None:
+        finished = datetime.now(UTC)
+        _write(
+            json_out,
+            document(code, started=started, finished=finished, error=error, report=report),
+            console,
         )
-        return BAD_CONFIG
-    try:
-        report = asyncio.run(execute(settings, dry_run=dry_run, console=console))
-    except UpstreamError as exc:
-        console.print(
-            f"[red]The run stopped:[/red] {exc}. It resumes from its checkpoint next time.",
-            highlight=False,
-        )
-        return STOPPED
-    summary(report, console)
-    if json_out:
-        json_out.write_text(json.dumps(report.as_dict(), indent=2))
-    return FAILED_RECORDS if report.counts.get("failed") else OK
+    return code

@@ -21,6 +21,8 @@ from ..clients import (
     plan_limit,
     require_https,
 )
+from ..clients.hostnames import account_host
+from ..clients.upsales.client import TOKEN_CHARS
 from ..settings import FieldMapping
 
 #: A bulk run is patient: a 429 slows it down, it does not end it.
@@ -50,6 +52,30 @@ class SyncSettings(BaseSettings):
     @classmethod
     def _https(cls, value: str | None) -> str | None:
         return None if value is None else require_https(value)
+
+    @field_validator("freshdesk_domain")
+    @classmethod
+    def _domain(cls, value: str) -> str:
+        try:
+            account_host(value)
+        except ValueError:
+            raise ValueError("not a Freshdesk subdomain or host name") from None
+        return value
+
+    @field_validator("freshdesk_api_key", "upsales_token")
+    @classmethod
+    def _key(cls, value: SecretStr) -> SecretStr:
+        secret = value.get_secret_value()
+        if not secret.strip():
+            raise ValueError("empty")
+        return value
+
+    @field_validator("upsales_token")
+    @classmethod
+    def _token(cls, value: SecretStr) -> SecretStr:
+        if not set(value.get_secret_value()) <= TOKEN_CHARS:
+            raise ValueError("an Upsales API key holds only letters, digits, '-', '_' and '.'")
+        return value
 
     @property
     def freshdesk_calls_per_window(self) -> int:
