@@ -7,7 +7,7 @@ JS     := tests/freshworks_app
 VENDOR := src/upsales_freshdesk/demo/vendor
 CRAYONS := $(VENDOR)/node_modules/.package-lock.json
 
-.PHONY: demo emulate test soak lint typecheck check-app js-test i18n bench clean
+.PHONY: demo emulate test soak lint typecheck check-app js-test i18n bench clean image-test
 
 $(STAMP): pyproject.toml
 	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
@@ -40,6 +40,10 @@ test: $(STAMP) $(JS)/node_modules/.package-lock.json $(CRAYONS)
 	cd $(JS) && node --test
 	$(BIN)/pytest --cov --cov-report=term
 
+## image-test: build the Containerfile on a Debian base made here, run its serve in a chroot (root; podman, mmdebstrap)
+image-test: $(STAMP)
+	PYTHON=$(BIN)/python bash scripts/image_test.sh
+
 ## i18n: extract, update and compile the message catalogs
 i18n: $(STAMP)
 	$(BIN)/python scripts/i18n.py
@@ -50,6 +54,8 @@ bench: $(STAMP)
 	$(BIN)/python bench/browser.py
 	$(BIN)/python bench/sync.py
 	$(BIN)/python bench/load.py
+	$(BIN)/python bench/scaleout.py
+	$(BIN)/python bench/transport.py
 
 ## soak: ten minutes at a steady rate, reporting the backend's memory slope
 soak: $(STAMP)

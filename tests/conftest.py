@@ -3,16 +3,21 @@
 from __future__ import annotations
 
 import json
-from collections.abc import AsyncIterator
+import os
+import subprocess
+import time
+from collections.abc import AsyncIterator, Iterator
 from pathlib import Path
 from typing import Any
 
 import httpx
 import pytest
+import redis
 
 from upsales_freshdesk.clients import FreshdeskClient, RetryPolicy, ThrottleRegistry, UpsalesClient
 from upsales_freshdesk.emulators.base import Emulator
 from upsales_freshdesk.emulators.freshdesk.app import DEFAULT_KEY, create_freshdesk_emulator
+from upsales_freshdesk.emulators.process import free_port
 from upsales_freshdesk.emulators.upsales.app import DEFAULT_TOKEN, create_upsales_emulator
 
 FIXTURES = Path(__file__).parent / "fixtures"
@@ -110,3 +115,53 @@ async def us_raw(us_emu: Emulator) -> AsyncIterator[httpx.AsyncClient]:
         cookies={"token": DEFAULT_TOKEN},
     ) as c:
         yield c
+
+
+REDIS_SERVER = Path("/usr/bin/redis-server")
+
+
+@pytest.fixture(scope="session")
+def redis_server() -> Iterator[str]:
+    """Debian's ``redis-server`` on a free loopback port, no persistence; its URL.
+
+    Skipped when it is not installed, unless ``CI`` is set (``.ci/run`` installs it).
+    """
+    if not REDIS_SERVER.exists():
+        if os.environ.get("CI"):
+            pytest.fail("redis-server is missing (apt-get install redis-server)")
+        pytest.skip("redis-server is not installed (apt-get install redis-server)")
+    port = free_port()
+    proc = subprocess.Popen(
+        [
+            str(REDIS_SERVER),
+            *("--port", str(port), "--bind", "127.0.0.1"),
+            *("--save", "", "--appendonly", "no"),
+        ],
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.DEVNULL,
+    )
+    url = f"redis://127.0.0.1:{port}/0"
+    try:
+        client = redis.Redis.from_url(url)
+        deadline = time.monotonic() + 10
+        while True:
+            try:
+                client.ping()
+                break
+            except redis.ConnectionError:
+                if proc.poll() is not None or time.monotonic() > deadline:
+                    raise
+                time.sleep(0.02)
+        client.close()
+        yield url
+    finally:
+        proc.terminate()
+        proc.wait(timeout=10)
+
+
+@pytest.fixture
+def redis_url(redis_server: str) -> str:
+    """The test Redis, emptied for this test."""
+    with redis.Redis.from_url(redis_server) as client:
+        client.flushall()
+    return redis_server

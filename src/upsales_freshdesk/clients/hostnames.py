@@ -6,6 +6,7 @@ The client builds ``https://{host}/api/v2/`` from these, and the service's SSRF 
 
 from __future__ import annotations
 
+import ipaddress
 import re
 
 #: One DNS label: ASCII letters and digits, inner hyphens, at most 63 characters.
@@ -34,3 +35,13 @@ def account_host(domain: str) -> str:
     if len(value) > MAX_HOST_LENGTH or not HOSTNAME_RE.fullmatch(value):
         raise ValueError("not a host name")
     return value
+
+
+def is_loopback(host: str) -> bool:
+    """``localhost`` or a loopback address (127.0.0.0/8, ::1)."""
+    if host.strip("[]").lower() == "localhost":
+        return True
+    try:
+        return ipaddress.ip_address(host.strip("[]")).is_loopback
+    except ValueError:
+        return False

@@ -32,7 +32,10 @@ class ServiceError(Exception):
 
 @dataclass(frozen=True, slots=True)
 class Upstreams:
-    """Process-wide: one pooled HTTP client per upstream, throttles, budgets, metrics."""
+    """Process-wide: one pooled HTTP client per upstream, throttles, budgets, metrics.
+
+    ``registry`` and ``once`` are in-process, or shared through Redis (``web/shared.py``).
+    """
 
     freshdesk_http: httpx.AsyncClient
     upsales_http: httpx.AsyncClient
@@ -150,6 +153,7 @@ def make_clients(settings: Settings, upstreams: Upstreams, creds: Credentials) -
         registry=upstreams.registry,
         observer=upstreams.metrics,
         policy=upstreams.policy,
+        window_seconds=settings.freshdesk_window_seconds,
     )
     return Clients(freshdesk, upsales)
 

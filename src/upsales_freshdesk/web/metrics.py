@@ -1,4 +1,5 @@
-"""Prometheus metrics: requests and latency by route and upstream, errors, rate-limit waits."""
+"""Prometheus metrics: requests and latency by route and upstream, errors, rate-limit waits,
+Redis fallbacks."""
 
 from __future__ import annotations
 
@@ -42,6 +43,12 @@ class Metrics:
         )
         self.card_status = Counter(
             "ufd_card_status", "Cards by status", ["status"], registry=self.registry
+        )
+        self.redis_fallbacks = Counter(
+            "ufd_redis_fallbacks",
+            "Operations that used in-process state because Redis was unavailable",
+            ["operation"],
+            registry=self.registry,
         )
 
     # CallObserver

@@ -1,0 +1,194 @@
+"""Throttles and retry budgets shared through a real Redis, and the fallback without it."""
+
+from __future__ import annotations
+
+import asyncio
+import time
+from collections.abc import AsyncIterator, Callable
+
+import pytest
+
+from upsales_freshdesk.clients import ServerError
+from upsales_freshdesk.clients.policy import (
+    Deadline,
+    Throttle,
+    ThrottleWaitTooLong,
+    account_key,
+)
+from upsales_freshdesk.clients.shared import (
+    RedisGuard,
+    SharedBudget,
+    SharedRegistry,
+    SharedThrottle,
+    connect,
+    jitter_margin,
+)
+from upsales_freshdesk.emulators.process import free_port
+
+KEY = account_key("freshdesk", "demo.freshdesk.com")
+ERROR = ServerError("x", status=500, service="freshdesk", method="GET", path="/x")
+
+
+class Watcher:
+    def __init__(self) -> None:
+        self.fallbacks: list[str] = []
+        self.outages: list[str | None] = []
+
+    def redis_fallback(self, operation: str) -> None:
+        self.fallbacks.append(operation)
+
+    def redis_outage(self, error: str | None) -> None:
+        self.outages.append(error)
+
+
+Guards = Callable[..., RedisGuard]
+
+
+@pytest.fixture
+async def guards(redis_url: str) -> AsyncIterator[Guards]:
+    """Guards on their own clients, as separate processes would have."""
+    made: list[RedisGuard] = []
+
+    def make(url: str = redis_url, **options: object) -> RedisGuard:
+        guard = RedisGuard(connect(url, timeout=0.2), **options)  # type: ignore[arg-type]
+        made.append(guard)
+        return guard
+
+    yield make
+    for guard in made:
+        await guard.aclose()
+
+
+async def settle(*guards: RedisGuard) -> None:
+    """Let background updates (pauses, budget spends) reach Redis."""
+    for guard in guards:
+        if guard._tasks:
+            await asyncio.wait(set(guard._tasks))
+
+
+def most_in_any_window(times: list[float], window: float) -> int:
+    times = sorted(times)
+    return max(sum(1 for u in times[i:] if u < t + window) for i, t in enumerate(times))
+
+
+async def test_processes_share_one_window(guards: Guards) -> None:
+    limit, window = 5, 0.5
+    throttles = [SharedRegistry(guards()).throttle(KEY, limit, window) for _ in range(3)]
+    admitted: list[float] = []
+
+    async def call(throttle: Throttle) -> None:
+        await throttle.acquire(Deadline.after(5))
+        admitted.append(time.monotonic())
+
+    started = time.monotonic()
+    await asyncio.gather(*(call(throttles[i % 3]) for i in range(15)))
+    # Alone, each process would let 5 through at once; together they take 3 windows.
+    assert most_in_any_window(admitted, window) <= limit
+    assert time.monotonic() - started >= 2 * (window + jitter_margin(window)) - 0.05
+
+
+async def test_the_keys_hold_no_secret(guards: Guards, redis_url: str) -> None:
+    guard = guards()
+    throttle = SharedRegistry(guard).throttle(account_key("upsales", "tok-secret"), 10, 1)
+    await throttle.acquire()
+    keys = [k.decode() for k in await guard.redis.keys("*")]
+    assert keys
+    assert all(k.startswith("ufd:{upsales:") for k in keys)
+    assert not any("tok-secret" in k for k in keys)
+
+
+async def test_a_pause_holds_every_process(guards: Guards) -> None:
+    one, two = guards(), guards()
+    first = SharedRegistry(one).throttle(KEY, 100, 60)
+    second = SharedRegistry(two).throttle(KEY, 100, 60)
+    first.pause(0.3)  # a 429's Retry-After seen by one process
+    await settle(one)
+    with pytest.raises(ThrottleWaitTooLong):
+        await second.acquire(Deadline.after(0.1))  # fails fast, reserves nothing
+    assert second.paused_for > 0.1
+    started = time.monotonic()
+    await second.acquire(Deadline.after(2))
+    assert time.monotonic() - started >= 0.15
+
+
+async def test_a_shorter_pause_does_not_shorten_a_longer_one(guards: Guards) -> None:
+    guard = guards()
+    throttle = SharedRegistry(guard).throttle(KEY, 100, 60)
+    throttle.pause(5)
+    throttle.pause(0.01)
+    await settle(guard)
+    assert isinstance(throttle, SharedThrottle)
+    assert await guard.redis.pttl(throttle._pause_key) > 4000
+
+
+async def test_the_retry_budget_is_shared(guards: Guards) -> None:
+    one, two = guards(), guards()
+    spender = SharedRegistry(one).budget(KEY)
+    other = SharedRegistry(two).budget(KEY)
+    assert isinstance(spender, SharedBudget)
+    assert isinstance(other, SharedBudget)
+    for _ in range(50):
+        assert spender.try_spend(ERROR)
+    await settle(one)
+    other.refund()  # the other process learns what is left from Redis
+    await settle(two)
+    assert other.tokens == spender.capacity - 50 * spender.retry_cost + spender.success_refund
+
+
+async def test_an_empty_shared_budget_refuses_retries(guards: Guards) -> None:
+    one, two = guards(), guards()
+    spender, other = SharedRegistry(one).budget(KEY), SharedRegistry(two).budget(KEY)
+    while spender.try_spend(ERROR):
+        pass
+    await settle(one)
+    other.refund()
+    await settle(two)
+    assert not other.try_spend(ERROR)
+
+
+async def test_redis_down_falls_back_to_the_local_objects(guards: Guards) -> None:
+    watcher = Watcher()
+    guard = guards(f"redis://127.0.0.1:{free_port()}/0", watcher=watcher)
+    registry = SharedRegistry(guard)
+    throttle, budget = registry.throttle(KEY, 2, 60), registry.budget(KEY)
+    await throttle.acquire(Deadline.after(1))
+    await throttle.acquire(Deadline.after(1))
+    with pytest.raises(TimeoutError):  # the local limiter: 2 a minute
+        async with asyncio.timeout(0.2):
+            await throttle.acquire(Deadline.after(1))
+    assert budget.try_spend(ERROR)
+    await settle(guard)
+    assert budget.tokens == budget.capacity - budget.retry_cost
+    assert watcher.outages == ["ConnectionError"]  # once per outage
+    assert len(watcher.fallbacks) >= 4
+    assert not guard.available  # the cooldown: Redis is not asked again for a while
+
+
+async def test_redis_is_tried_again_after_the_cooldown(guards: Guards, redis_url: str) -> None:
+    now = [0.0]
+    watcher = Watcher()
+    guard = guards(redis_url, watcher=watcher, clock=lambda: now[0])
+    guard._open_until = 5.0  # as after a failure
+    guard._down = True
+    throttle = SharedRegistry(guard).throttle(KEY, 10, 1)
+    await throttle.acquire()  # local: the guard is open
+    assert watcher.fallbacks == ["throttle"]
+    now[0] = 5.0
+    await throttle.acquire()
+    assert watcher.fallbacks == ["throttle"]
+    assert watcher.outages == [None]  # back
+    assert await guard.redis.exists(f"ufd:{{{KEY}}}:calls")
+
+
+async def test_a_slow_redis_times_out_quickly(guards: Guards) -> None:
+    """A server that accepts and never answers: the call gives up within the timeout."""
+    server = await asyncio.start_server(lambda r, w: None, "127.0.0.1", 0)
+    port = server.sockets[0].getsockname()[1]
+    watcher = Watcher()
+    guard = guards(f"redis://127.0.0.1:{port}/0", watcher=watcher, timeout=0.1)
+    throttle = SharedRegistry(guard).throttle(KEY, 10, 1)
+    started = time.monotonic()
+    await throttle.acquire(Deadline.after(2))
+    assert time.monotonic() - started < 0.5
+    assert watcher.outages == ["TimeoutError"]
+    server.close()

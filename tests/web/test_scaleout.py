@@ -1,0 +1,39 @@
+"""Four ``serve`` processes, one Redis, at three times the Freshdesk plan (end to end).
+
+The Freshdesk window is scaled down to 2 s on the emulator and in the service alike, so
+the run takes seconds. Harness: ``bench/scaleout.py``.
+"""
+
+from __future__ import annotations
+
+from bench.scaleout import drive, fallbacks, observed, scaled
+
+from upsales_freshdesk.emulators.process import free_port
+
+PLAN, WINDOW = 20, 2.0
+
+
+async def test_four_replicas_keep_to_the_plan_together(redis_url: str) -> None:
+    with scaled(PLAN, WINDOW, 4, redis_url) as setup:
+        result = await drive(setup, load=3.0, seconds=3.0)
+        seen = observed(setup)
+    assert len(result.statuses) == 90
+    assert set(result.statuses) == {200}
+    # The emulator never saw more than the plan in one of its windows, so it refused none.
+    assert seen.most <= PLAN, seen
+    assert seen.refused == 0, seen
+    assert sum(seen.counts) == 90  # one Freshdesk call a card, none retried
+    # No card shows a rate limit (nor any other issue): they only wait their turn.
+    assert result.codes == []
+    assert max(result.seconds) < 8.0
+
+
+async def test_cards_answer_with_redis_down() -> None:
+    closed = f"redis://127.0.0.1:{free_port()}/0"
+    with scaled(PLAN, WINDOW, 1, closed) as setup:
+        result = await drive(setup, load=0.5, seconds=2.0)
+        counted = fallbacks(setup)
+    assert result.statuses
+    assert set(result.statuses) == {200}
+    assert result.codes == []
+    assert counted > 0
