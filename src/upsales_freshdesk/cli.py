@@ -103,27 +103,49 @@ def serve(
     workers: Annotated[
         int, typer.Option(min=1, max=64, help="Worker processes (one per core scales best).")
     ] = 1,
+    allow_no_secret: Annotated[
+        bool,
+        typer.Option(
+            "--allow-no-secret",
+            help="Serve off loopback without UFD_SERVICE_SECRET (an open relay: not advised).",
+        ),
+    ] = False,
 ) -> None:
     """Serve the backend (card and validation API) that the Freshworks app calls.
 
-    Every other setting comes from the environment (UFD_*) or a .env file.
+    Every other setting comes from the environment (UFD_*) or a .env file. Off loopback,
+    the service refuses to start without UFD_SERVICE_SECRET unless --allow-no-secret.
     """
     import os
 
     import uvicorn
 
-    from .settings import Settings
+    from .clients.hostnames import is_loopback
+    from .settings import Settings, operator_warnings
+    from .web.server import uvicorn_options
 
     for name, value in (
         ("UFD_FRESHDESK_BASE_URL", freshdesk_base_url),
         ("UFD_UPSALES_BASE_URL", upsales_base_url),
+        ("UFD_ALLOW_NO_SECRET", "true" if allow_no_secret else None),
     ):
         if value:
             os.environ[name] = value  # workers read their settings from the environment
     try:
-        Settings()  # fail here, once, on a bad setting
+        settings = Settings()  # fail here, once, on a bad setting
     except ValueError as exc:
         raise typer.BadParameter(str(exc)) from None
+    for warning in operator_warnings(settings, public=not is_loopback(host)):
+        console.print(f"[yellow]Warning:[/yellow] {warning}", highlight=False)
+    if settings.service_secret is None and not is_loopback(host) and not allow_no_secret:
+        console.print(
+            f"[red]Refusing to serve on {host} without UFD_SERVICE_SECRET:[/red] anyone who "
+            "holds keys to any Freshdesk account could use this service as a relay. Set "
+            "UFD_SERVICE_SECRET (and the same secret in the app's settings), or pass "
+            "--allow-no-secret to accept the risk.",
+            highlight=False,
+        )
+        raise typer.Exit(2)
     console.print(
         f"Serving on http://{host}:{port}/ (POST /v1/card, /v1/validate) with {workers} worker(s)",
         highlight=False,
@@ -135,8 +157,10 @@ def serve(
         port=port,
         workers=workers,
         access_log=False,
-        proxy_headers=False,
+        proxy_headers=False,  # the app trusts X-Forwarded-* only from UFD_TRUSTED_PROXIES
         server_header=False,
+        log_config=None,  # the app logs JSON through its redacting processors
+        **uvicorn_options(settings),
     )
 
 
@@ -175,7 +199,8 @@ def sync(
         bool, typer.Option("--dry-run", help="Print the plan; write nothing.")
     ] = False,
     json_out: Annotated[
-        Path | None, typer.Option("--json", help="Write a machine-readable report here.")
+        Path | None,
+        typer.Option("--json", help="Write a machine-readable report here (on every exit code)."),
     ] = None,
     create_missing: Annotated[
         bool | None, typer.Option(help="Create Freshdesk contacts missing for Upsales ones.")
@@ -183,8 +208,10 @@ def sync(
 ) -> None:
     """Sync changed Upsales contacts onto Freshdesk contacts (credentials from the environment).
 
-    Exit codes: 0 done; 2 done, some records failed; 3 settings missing or invalid;
-    4 stopped by an upstream error (the next run resumes from the checkpoint).
+    Exit codes: 0 done; 2 done, some records failed; 3 settings missing or invalid, or a
+    key or token refused; 4 stopped by an upstream error (nothing written if before the
+    run; otherwise the next run resumes from the checkpoint); 5 another run holds the
+    lock on the state file.
     """
     from .sync.cli import main as run_sync
 

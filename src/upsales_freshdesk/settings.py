@@ -22,15 +22,20 @@ DEFAULT_FRAME_ANCESTORS = (
 
 
 LINK_FIELDS = frozenset({"contact_id", "account_id"})
+DEAL_LINK_FIELDS = LINK_FIELDS | {"deal_id"}
+ACTIVITY_LINK_FIELDS = LINK_FIELDS | {"activity_id"}
 #: Freshdesk contact field -> Upsales contact field.
 FieldMapping = dict[FreshdeskField, UpsalesField]
 
 
-def check_link_template(template: str) -> str:
-    """Refuse a link template with fields other than ``{contact_id}``/``{account_id}``."""
+def check_link_template(template: str, fields: frozenset[str] = LINK_FIELDS) -> str:
+    """Refuse a link template with fields other than ``fields`` (``{contact_id}``...), or
+    one that is not an absolute http(s) URL."""
+    if not template.lower().startswith(("https://", "http://")):
+        raise ValueError("a link template must start with https:// (or http://)")
     for _, name, spec, conv in string.Formatter().parse(template):
-        if name is not None and (name not in LINK_FIELDS or spec or conv):
-            raise ValueError(f"the link template may use only {sorted(LINK_FIELDS)}")
+        if name is not None and (name not in fields or spec or conv):
+            raise ValueError(f"the link template may use only {sorted(fields)}")
     return template
 
 
@@ -52,6 +57,15 @@ class Settings(BaseSettings):
     upsales_base_url: str | None = None
     #: When set, every call must carry ``Authorization: Bearer <secret>``.
     service_secret: SecretStr | None = None
+    #: ``serve --allow-no-secret``: run without a service secret off loopback, knowingly.
+    #: The service then warns at start and on ``/healthz``.
+    allow_no_secret: bool = False
+    #: Proxies whose ``X-Forwarded-For``/``-Proto`` are believed (addresses or networks);
+    #: from anyone else those headers change nothing.
+    trusted_proxies: Annotated[tuple[str, ...], NoDecode] = ("127.0.0.1", "::1")
+    #: When set, ``/metrics`` needs ``Authorization: Bearer <token>``; unset, it answers
+    #: only callers on loopback.
+    metrics_token: SecretStr | None = None
     #: Enables the ticket-created webhook; callers send it as ``X-Webhook-Secret``.
     webhook_secret: SecretStr | None = None
     #: Let the webhook take credentials from request headers when the server has none of
@@ -65,6 +79,15 @@ class Settings(BaseSettings):
     frame_ancestors: Annotated[tuple[str, ...], NoDecode] = DEFAULT_FRAME_ANCESTORS
     #: "Open in Upsales" link; ``{contact_id}`` and ``{account_id}`` are filled in.
     upsales_contact_url: str = "https://power.upsales.com/#/contacts/{contact_id}/"
+    #: A deal's link (``{deal_id}``, ``{contact_id}``, ``{account_id}``). The default opens
+    #: the contact, where its deals are listed: Upsales documents no deal URL.
+    upsales_deal_url: str = "https://power.upsales.com/#/contacts/{contact_id}/"
+    #: An activity's link (``{activity_id}``, ``{contact_id}``, ``{account_id}``); the
+    #: default opens the contact, for the same reason.
+    upsales_activity_url: str = "https://power.upsales.com/#/contacts/{contact_id}/"
+    #: The Upsales activity type "Log this ticket" uses, by id or name. Unset: the first of
+    #: "Support" and "Ticket" that exists, else the type that is not a to-do.
+    log_activity_type: str | None = None
     #: Freshdesk plan of the accounts served (for client-side throttling), or calls/min.
     freshdesk_plan: Plan = "growth"
     #: The card endpoint answers within this many seconds, whatever the upstreams do.
@@ -77,8 +100,24 @@ class Settings(BaseSettings):
     #: A repeated action (same idempotency key) within this many seconds answers the first
     #: result instead of writing again.
     idempotency_window_seconds: float = Field(default=600.0, ge=10, le=86_400)
+    #: A request whose headers are not complete this long after its connection opened is
+    #: closed; a body whose next chunk takes longer is refused (408).
+    header_timeout_seconds: float = Field(default=10.0, gt=0, le=120)
+    body_timeout_seconds: float = Field(default=10.0, gt=0, le=120)
+    #: Connections and requests served at once by one worker; more get 503.
+    max_connections: int = Field(default=1000, ge=10, le=100_000)
     #: Largest request body accepted, in bytes.
     max_body_bytes: int = Field(default=16_384, ge=1024, le=1_048_576)
+    #: Redis (``redis://[:password@]host:port/db``, ``rediss://`` for TLS) shared by every
+    #: worker and replica: per-account throttles, retry budgets and idempotency locks.
+    #: Unset: each process keeps its own, in memory.
+    redis_url: SecretStr | None = None
+    #: Each Redis call gives up after this many seconds; the process then uses its own
+    #: in-memory state for a few seconds (never an error to the caller).
+    redis_timeout_seconds: float = Field(default=0.2, gt=0, le=2)
+    #: Length of Freshdesk's rate-limit window for ``freshdesk_plan`` (60: calls a minute).
+    #: Only the emulators' scaled-down tests and benchmarks change it.
+    freshdesk_window_seconds: float = Field(default=60.0, gt=0, le=3600)
 
     @field_validator("allowed_accounts", "extra_freshdesk_hosts", mode="before")
     @classmethod
@@ -88,7 +127,7 @@ class Settings(BaseSettings):
             return frozenset(str(i).strip().lower() for i in items if str(i).strip())
         return items
 
-    @field_validator("frame_ancestors", mode="before")
+    @field_validator("frame_ancestors", "trusted_proxies", mode="before")
     @classmethod
     def _tuple(cls, value: object) -> object:
         items = _csv(value)
@@ -103,6 +142,27 @@ class Settings(BaseSettings):
     @classmethod
     def _link(cls, value: str) -> str:
         return check_link_template(value)
+
+    @field_validator("upsales_deal_url")
+    @classmethod
+    def _deal_link(cls, value: str) -> str:
+        return check_link_template(value, DEAL_LINK_FIELDS)
+
+    @field_validator("upsales_activity_url")
+    @classmethod
+    def _activity_link(cls, value: str) -> str:
+        return check_link_template(value, ACTIVITY_LINK_FIELDS)
+
+
+def operator_warnings(settings: Settings, *, public: bool) -> list[str]:
+    """What an operator should hear about at start and on ``/healthz``: an open relay (no
+    service secret on a public address) and an empty account allowlist."""
+    warnings = []
+    if settings.service_secret is None and (public or settings.allow_no_secret):
+        warnings.append("no UFD_SERVICE_SECRET: any caller with Freshdesk keys can use the service")
+    if not settings.allowed_accounts:
+        warnings.append("UFD_ALLOWED_ACCOUNTS is empty: every *.freshdesk.com account is served")
+    return warnings
 
 
 @lru_cache

@@ -7,13 +7,20 @@ emulator's request counts prove it), and logs no secret or personal data.
 
 from __future__ import annotations
 
+import asyncio
 import json
+import os
+import subprocess
+import sys
 import time
 from typing import Any
 
+import aiohttp
+import httpx
 import pytest
 
-from tests.service import running
+from tests.service import HEADERS, running
+from upsales_freshdesk.emulators.process import free_port, run_emulators
 from upsales_freshdesk.web.app import POLICY
 from upsales_freshdesk.web.logs import configure_logging
 
@@ -84,3 +91,67 @@ async def test_fault_matrix(upstream: str, fault: str, capsys: pytest.CaptureFix
     assert lines
     for secret in SECRETS:
         assert secret not in logs
+
+
+async def _burst(port: int, n: int) -> list[tuple[float, int, dict[str, Any]]]:
+    body = {
+        "ticket": {"id": 1},
+        "requester": {"id": 43026449000, "email": "astrid.lindqvist@nordvind.example"},
+        "locale": "en",
+    }
+    headers = {**HEADERS, "Authorization": "Bearer burst-secret-for-tests"}
+
+    async def one(session: aiohttp.ClientSession) -> tuple[float, int, dict[str, Any]]:
+        started = time.monotonic()
+        async with session.post(
+            f"http://127.0.0.1:{port}/v1/card", json=body, headers=headers
+        ) as resp:
+            answer = await resp.json()
+            return time.monotonic() - started, resp.status, answer
+
+    connector = aiohttp.TCPConnector(limit=n + 10)
+    async with aiohttp.ClientSession(connector=connector) as session:
+        return list(await asyncio.gather(*(one(session) for _ in range(n))))
+
+
+@pytest.mark.parametrize("hanging", ["upsales", "freshdesk"])
+def test_two_hundred_at_once_with_one_upstream_hanging_meet_the_deadline(hanging: str) -> None:
+    """Every answer within the deadline (0.5 s for transport), with the other's data."""
+    deadline = 3.0
+    with run_emulators(latency_ms=20) as emu:
+        control = emu.upsales_control if hanging == "upsales" else emu.freshdesk_control
+        httpx.post(f"{control}/_emulator/faults", json={"hang": True, "hang_seconds": 60})
+        port = free_port()
+        env = {k: v for k, v in os.environ.items() if not k.startswith("UFD_")}
+        env.update(
+            UFD_FRESHDESK_BASE_URL=emu.freshdesk_url,
+            UFD_UPSALES_BASE_URL=emu.upsales_url,
+            UFD_CARD_DEADLINE_SECONDS=str(deadline),
+            UFD_SERVICE_SECRET="burst-secret-for-tests",
+            UFD_FRESHDESK_PLAN="100000",
+        )
+        serve = subprocess.Popen(
+            [sys.executable, "-m", "upsales_freshdesk", "serve", "--port", str(port)],
+            env=env,
+            stdout=subprocess.DEVNULL,
+            stderr=subprocess.DEVNULL,
+        )
+        try:
+            for _ in range(200):
+                try:
+                    httpx.get(f"http://127.0.0.1:{port}/healthz")
+                    break
+                except httpx.TransportError:
+                    time.sleep(0.05)
+            answers = asyncio.run(_burst(port, 200))
+        finally:
+            serve.terminate()
+            serve.wait(timeout=10)
+    kept = "freshdesk" if hanging == "upsales" else "upsales"
+    for elapsed, status, card in answers:
+        assert status == 200
+        assert card["status"] == "partial"
+        assert card["card"][kept] is not None  # the healthy upstream's data, every time
+        assert (hanging, "timeout") in {(e["source"], e["code"]) for e in card["errors"]}
+        assert card["timings"]["total"] <= deadline * 1000  # the service's own clock
+        assert elapsed <= deadline + 0.5

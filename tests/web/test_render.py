@@ -16,7 +16,8 @@ from upsales_freshdesk.lookup.models import (
     UpsalesSide,
 )
 from upsales_freshdesk.settings import check_link_template
-from upsales_freshdesk.web.render import link_maker, render_card, safe_url
+from upsales_freshdesk.lookup.links import Links, safe_url
+from upsales_freshdesk.web.render import render_card
 
 XSS = [
     "<script>alert(1)</script>",
@@ -165,14 +166,29 @@ def test_only_http_urls_become_links(url: str | None, safe: str | None) -> None:
     assert safe_url(url) == safe
 
 
-def test_link_template() -> None:
-    link = link_maker("https://power.upsales.com/#/contacts/{contact_id}/?a={account_id}")
-    assert link(12, 3) == "https://power.upsales.com/#/contacts/12/?a=3"
-    assert link(12, None) is None
-    for bad in ("{contact_id.__class__}", "{secret}", "{contact_id!r}", "{0}"):
+def test_link_templates() -> None:
+    base = "https://power.upsales.com/#/"
+    links = Links(
+        base + "contacts/{contact_id}/?a={account_id}",
+        base + "orders/{deal_id}/?c={contact_id}",
+        base + "activities/{activity_id}/",
+    )
+    assert links.contact(12, 3) == base + "contacts/12/?a=3"
+    assert links.contact(12, None) is None  # the template needs the account
+    assert links.deal(7, 12, None) == base + "orders/7/?c=12"
+    assert links.activity(9, 12, 3) == base + "activities/9/"
+    for bad in (
+        "https://x/{contact_id.__class__}",
+        "https://x/{secret}",
+        "https://x/{contact_id!r}",
+        "https://x/{0}",
+        "javascript:alert({contact_id})",
+        "//x/{contact_id}",
+    ):
         with pytest.raises(ValueError):
             check_link_template(bad)
-    assert link_maker("javascript:alert({contact_id})")(1, None) is None
+    with pytest.raises(ValueError):
+        Links(base + "{deal_id}", base, base)  # a contact link has no deal id
 
 
 def test_money_and_missing_values_render() -> None:

@@ -13,35 +13,38 @@ from __future__ import annotations
 import asyncio
 import time
 from collections.abc import Awaitable, Callable
-from datetime import UTC, datetime
 from typing import Any, TypeVar
 
 from ..clients import Deadline, Filters, FreshdeskClient, UpsalesClient, UpstreamError, is_email
 from ..clients.freshdesk import models as fd
 from ..clients.upsales import models as us
 from .fields import FieldRule, norm_text
-from .issues import Issue, issue_for
+from .issues import Issue, Source, issue_for
+from .links import Links
 from .models import (
-    Account,
-    ActivityItem,
-    Address,
-    Candidate,
     Card,
     CardRequest,
     CardResult,
-    Deal,
     Difference,
     FreshdeskSide,
-    Person,
     Status,
     UpsalesSide,
+)
+from .shaping import account as account_model
+from .shaping import (
+    account_from_contact,
+    apply_activities,
+    apply_deals,
+    candidate,
+    logged_state,
+    upsales_side,
 )
 
 T = TypeVar("T")
 MAX_OTHER_EMAILS = 5
 DEALS_LIMIT = 30
-ACTIVITIES_LIMIT = 5
-SHOWN_DEALS = 5
+#: Recent activities read: the card shows them, and finds this ticket's log among them.
+ACTIVITIES_LIMIT = 10
 
 
 class Failed:
@@ -67,17 +70,21 @@ class CardLookup:
         fd_client: FreshdeskClient,
         us_client: UpsalesClient,
         deadline: Deadline,
-        link_for: Callable[[int, int | None], str | None] = lambda c, a: None,
+        links: Links | None = None,
+        logged_as: Callable[[us.Activity], bool] | None = None,
         rule: FieldRule | None = None,
     ) -> None:
         self.req = request
         self.fd = fd_client
         self.us = us_client
         self.deadline = deadline
-        self.link_for = link_for
+        self.links = links
+        self.logged_as = logged_as
         self.rule = rule or FieldRule.of(None)
         self.issues: list[Issue] = []
         self.timings: dict[str, float] = {}
+        #: The Freshdesk side as soon as it is known: kept if the whole lookup is cut short.
+        self.freshdesk: FreshdeskSide | None = None
         self._started = time.perf_counter()
 
     def _mark(self, name: str, since: float) -> None:
@@ -94,7 +101,7 @@ class CardLookup:
         fd_side, matches, us_failed = await self._round_one()
         card = Card(freshdesk=fd_side)
         if len(matches) > 1:
-            card.candidates = [_candidate(c) for c in matches]
+            card.candidates = [candidate(c) for c in matches]
             self.issues.append(Issue(source="upsales", code="ambiguous", level="warning"))
         elif len(matches) == 1:
             card.upsales, company = await self._round_two(matches[0], fd_side)
@@ -131,8 +138,8 @@ class CardLookup:
                 "upsales_contact",
                 self.us.contacts.find_by_email(req.requester.email, deadline=self.deadline),
             )
-        fd_result, us_result = await asyncio.gather(fd_call, us_call)
-        fd_side = self._freshdesk_side(fd_result)
+        _, us_result = await asyncio.gather(fd_call, us_call)
+        fd_side = self.freshdesk
         if isinstance(us_result, Failed):
             self.issues.append(issue_for("upsales", us_result.error))
             return fd_side, [], True
@@ -145,10 +152,23 @@ class CardLookup:
 
     async def _fd_contact(self) -> fd.Contact | Failed | None:
         if self.req.requester.id is None:
+            self.freshdesk = self._freshdesk_side(None)
             return None
-        return await self._timed(
+        result = await self._timed(
             "freshdesk_contact", self.fd.contacts.get(self.req.requester.id, deadline=self.deadline)
         )
+        self.freshdesk = self._freshdesk_side(result)
+        return result
+
+    def cut_short(self) -> CardResult:
+        """What is known when the lookup had to stop at the card's deadline: the Freshdesk
+        side if it came, and a timeout for what did not."""
+        self._mark("total", self._started)
+        source: Source = "upsales" if self.freshdesk is not None else "service"
+        issues = [*self.issues, Issue(source=source, code="timeout")]
+        card = Card(freshdesk=self.freshdesk)
+        status: Status = "partial" if self.freshdesk is not None else "error"
+        return CardResult(status=status, card=card, errors=issues, timings=self.timings)
 
     async def _by_id(self, contact_id: int) -> list[us.Contact]:
         return [await self.us.contacts.get(contact_id, deadline=self.deadline)]
@@ -225,18 +245,21 @@ class CardLookup:
             self._company_name(fd_side),
         ]
         account, deals, activities, company = await asyncio.gather(*calls)
-        side = _upsales_side(contact, self.req.requester.email)
-        side.link = self.link_for(contact.id, account_id)
+        side = upsales_side(contact, self.req.requester.email)
+        if self.links is not None:
+            side.link = self.links.contact(contact.id, account_id)
         if isinstance(account, Failed):
             self.issues.append(issue_for("upsales", account.error))
-            side.account = _account_from_contact(contact)
+            side.account = account_from_contact(contact)
         elif account is not None:
-            side.account = _account(account)
-        for result, apply in ((deals, _apply_deals), (activities, _apply_activities)):
+            side.account = account_model(account)
+        for result, apply in ((deals, apply_deals), (activities, apply_activities)):
             if isinstance(result, Failed):
                 self.issues.append(issue_for("upsales", result.error))
             else:
-                apply(side, result.items)
+                apply(side, result.items, self.links)
+        if not isinstance(activities, Failed) and self.logged_as is not None:
+            side.logged = logged_state(activities.items, self.logged_as)
         return side, company
 
     async def _company_name(self, side: FreshdeskSide | None) -> str | None:
@@ -251,104 +274,6 @@ class CardLookup:
 
 async def _none() -> None:
     return None
-
-
-def _aware(moment: datetime | None) -> datetime | None:
-    """Upsales sends some dates without a time zone ("2025-05-22"): read them as UTC, so
-    that every timestamp the card gives is RFC 3339."""
-    if moment is None or moment.tzinfo is not None:
-        return moment
-    return moment.replace(tzinfo=UTC)
-
-
-def _candidate(c: us.Contact) -> Candidate:
-    return Candidate(
-        id=c.id,
-        name=c.name,
-        email=c.email,
-        title=c.title,
-        account=c.client.name if c.client else None,
-    )
-
-
-def _upsales_side(c: us.Contact, requested: str) -> UpsalesSide:
-    matched = c.email.lower() if c.email else None
-    return UpsalesSide(
-        id=c.id,
-        name=c.name,
-        email=c.email,
-        title=c.title,
-        phone=c.phone,
-        cell_phone=c.cellPhone,
-        account=_account_from_contact(c),
-        matched_email=matched if matched != requested else None,
-    )
-
-
-def _address_text(a: us.Address) -> str:
-    parts = [a.address, " ".join(p for p in (a.zipcode, a.city) if p), a.country]
-    return ", ".join(p for p in parts if p)
-
-
-def _managers(users: list[us.UserRef]) -> list[Person]:
-    return [Person(id=u.id, name=u.name, email=u.email) for u in users]
-
-
-def _addresses(addresses: list[us.Address]) -> list[Address]:
-    texts = ((a.type, _address_text(a)) for a in addresses)
-    return [Address(type=kind, text=text) for kind, text in texts if text]
-
-
-def _account_from_contact(c: us.Contact) -> Account | None:
-    if c.client is None:
-        return None
-    return Account(
-        id=c.client.id,
-        name=c.client.name,
-        managers=_managers(c.client.users),
-        addresses=_addresses(c.client.addresses),
-    )
-
-
-def _account(a: us.Account) -> Account:
-    return Account(
-        id=a.id,
-        name=a.name,
-        phone=a.phone,
-        webpage=a.webpage,
-        managers=_managers(a.users),
-        addresses=_addresses(a.addresses),
-    )
-
-
-def _deal(o: us.Order) -> Deal:
-    return Deal(
-        id=o.id,
-        description=o.description,
-        stage=o.stage.name if o.stage else None,
-        value=o.value,
-        currency=o.currency,
-        probability=o.probability,
-        date=_aware(o.date),
-    )
-
-
-def _apply_deals(side: UpsalesSide, orders: list[us.Order]) -> None:
-    side.opportunities = [_deal(o) for o in orders if o.is_open_opportunity][:SHOWN_DEALS]
-    side.orders = [_deal(o) for o in orders if o.is_order][:SHOWN_DEALS]
-
-
-def _apply_activities(side: UpsalesSide, activities: list[us.Activity]) -> None:
-    side.activities = [
-        ActivityItem(
-            id=a.id,
-            description=a.description,
-            date=_aware(a.date or a.regDate),
-            type=a.activityType.name if a.activityType else None,
-            closed=a.is_closed,
-        )
-        for a in activities
-    ]
 
 
 def differences(card: Card, rule: FieldRule) -> list[Difference]:

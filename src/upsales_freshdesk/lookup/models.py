@@ -88,6 +88,7 @@ class Deal(BaseModel):
     currency: str | None = None
     probability: int
     date: datetime | None = None
+    link: str | None = None
 
 
 class ActivityItem(BaseModel):
@@ -96,6 +97,7 @@ class ActivityItem(BaseModel):
     type: str | None = None
     date: datetime | None = None
     closed: bool
+    link: str | None = None
 
 
 class FreshdeskSide(BaseModel):
@@ -124,6 +126,14 @@ class UpsalesSide(BaseModel):
     activities: list[ActivityItem] = []
     matched_email: str | None = None
     link: str | None = None
+    #: This ticket is already logged to Upsales: when, and by whom.
+    logged: Logged | None = None
+
+
+class Logged(BaseModel):
+    activity_id: int
+    date: datetime | None = None
+    by: str | None = None
 
 
 class Candidate(BaseModel):

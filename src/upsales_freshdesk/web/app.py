@@ -14,20 +14,22 @@ from fastapi.exceptions import RequestValidationError
 from fastapi.responses import JSONResponse
 from starlette.exceptions import HTTPException as StarletteHTTPException
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
+from uvicorn.middleware.proxy_headers import ProxyHeadersMiddleware
 
 from .. import __version__
-from ..clients import HttpSettings, RetryPolicy, ThrottleRegistry, new_http_client
+from ..clients import HttpSettings, RetryPolicy, new_http_client
 from ..lookup.issues import Code
 from ..settings import Settings, get_settings
 from .actions import router as actions_router
 from .deps import Credentials, ServiceError, Upstreams, server_credentials
 from .errors import ERROR_RESPONSES, error_response
 from .i18n import negotiate
-from .idempotency import LocalOnce
+from .limits import BodyLimit
 from .logs import configure_logging, log
 from .metrics import Metrics
 from .routes import router
-from .security import BodyLimit, SecurityHeaders
+from .security import SecurityHeaders
+from .shared import open_shared
 from .undo import UndoSigner
 from .webhooks import router as webhooks_router
 
@@ -56,15 +58,16 @@ def create_app(
         async with (
             new_http_client(http, transports.get("freshdesk")) as fd_http,
             new_http_client(http, transports.get("upsales")) as us_http,
+            open_shared(settings, metrics) as shared,  # Redis when UFD_REDIS_URL is set
         ):
             secret = settings.service_secret
             app.state.upstreams = Upstreams(
                 fd_http,
                 us_http,
-                ThrottleRegistry(),
+                shared.registry,
                 metrics,
                 POLICY,
-                once=LocalOnce(window=settings.idempotency_window_seconds),
+                once=shared.once,
                 undo=UndoSigner(secret.get_secret_value() if secret else None),
             )
             yield
@@ -75,8 +78,9 @@ def create_app(
         lifespan=lifespan,
         docs_url=None,
         redoc_url=None,
-        openapi_url="/openapi.json",
+        openapi_url="/openapi.json",  # public on purpose: the API's contract, no secrets
         responses=ERROR_RESPONSES,
+        redirect_slashes=False,  # a redirect would be built from the Host header
     )
     app.state.settings = settings
     app.state.webhook_credentials = webhook_credentials or server_credentials(settings)
@@ -88,8 +92,12 @@ def create_app(
     app.add_exception_handler(StarletteHTTPException, _http_error)  # type: ignore[arg-type]
     app.add_exception_handler(Exception, _unexpected)
     app.add_middleware(AccessLog, metrics=metrics)
-    app.add_middleware(BodyLimit, limit=settings.max_body_bytes)
+    app.add_middleware(
+        BodyLimit, limit=settings.max_body_bytes, timeout=settings.body_timeout_seconds
+    )
     app.add_middleware(SecurityHeaders, frame_ancestors=settings.frame_ancestors)
+    # Outermost: X-Forwarded-For/-Proto count only from the configured proxies.
+    app.add_middleware(ProxyHeadersMiddleware, trusted_hosts=list(settings.trusted_proxies))
     return app
 
 
@@ -122,7 +130,8 @@ async def _http_error(request: Request, exc: StarletteHTTPException) -> JSONResp
 
 
 async def _unexpected(request: Request, exc: Exception) -> JSONResponse:
-    log.error("unexpected_error", error=type(exc).__name__, route=request.url.path)
+    # Types and code locations only (logs.safe_exceptions): never the message or values.
+    log.error("unexpected_error", route=request.url.path, exc_info=exc)
     return _refusal(request, 500, "unavailable")
 
 
@@ -163,6 +172,7 @@ class AccessLog:
                 ms=round(seconds * 1000, 1),
                 card_status=state.get("card_status"),
                 codes=state.get("codes", []),
+                scheme=scope.get("scheme"),
             )
 
 

@@ -2,9 +2,10 @@
 
 from __future__ import annotations
 
-import hashlib
 import logging
 import re
+import sys
+import traceback
 from collections.abc import MutableMapping
 from typing import Any
 
@@ -31,7 +32,7 @@ DENY_KEYS = frozenset(
         "url",
     }
 )
-EMAIL_RE = re.compile(r"[^\s@<>\"']+@[^\s@<>\"']+")
+EMAIL_RE = re.compile(r"[^\s@<>\"'=&?/]+(?:@|%40)[^\s@<>\"'&]+", re.I)
 LONG_TOKEN_RE = re.compile(r"\b[A-Za-z0-9_\-]{24,}\b")
 PHONE_RE = re.compile(r"\+?\d[\d \-()]{6,}\d")
 
@@ -60,24 +61,87 @@ def redact(_: Any, __: str, event: MutableMapping[str, Any]) -> MutableMapping[s
     return event
 
 
-def account_ref(domain: str) -> str:
-    """A stable, non-reversible reference to a Freshdesk account for logs."""
-    return hashlib.sha256(domain.encode()).hexdigest()[:12]
+def exception_shape(error: BaseException) -> list[dict[str, Any]]:
+    """An exception chain as types and code locations only: no message, no value, no
+    frame locals (a message can hold an email address, a value a key)."""
+    chain: list[dict[str, Any]] = []
+    seen: set[int] = set()
+    current: BaseException | None = error
+    while current is not None and id(current) not in seen and len(chain) < 5:
+        seen.add(id(current))
+        frames = [
+            {"file": _short(f.filename), "line": f.lineno, "function": f.name}
+            for f in traceback.extract_tb(current.__traceback__)[-12:]
+        ]
+        chain.append({"type": type(current).__qualname__, "frames": frames})
+        current = current.__cause__ or current.__context__
+    return chain
+
+
+def _short(filename: str) -> str:
+    """The path from the package (or the library) on, not the host's directories."""
+    for marker in ("upsales_freshdesk/", "site-packages/"):
+        if marker in filename:
+            return filename.split(marker, 1)[1]
+    return filename.rsplit("/", 1)[-1]
+
+
+def safe_exceptions(_: Any, __: str, event: MutableMapping[str, Any]) -> MutableMapping[str, Any]:
+    """Replace ``exc_info`` with :func:`exception_shape`; drop any rendered traceback."""
+    info = event.pop("exc_info", None)
+    event.pop("exception", None)
+    event.pop("stack", None)
+    if info:
+        error = info[1] if isinstance(info, tuple) else info
+        if info is True:
+            error = sys.exc_info()[1]
+        if isinstance(error, BaseException):
+            event["exception"] = exception_shape(error)
+    return event
+
+
+SHARED: list[Any] = [
+    structlog.contextvars.merge_contextvars,
+    structlog.processors.add_log_level,
+    safe_exceptions,
+    redact,
+    structlog.processors.TimeStamper(fmt="iso", utc=True),
+]
 
 
 def configure_logging(level: int = logging.INFO) -> None:
+    """JSON lines for our own events and for every library's (uvicorn's errors
+    included), all through the same redaction, exceptions as types and locations."""
     structlog.configure(
-        processors=[
-            structlog.contextvars.merge_contextvars,
-            structlog.processors.add_log_level,
-            redact,
-            structlog.processors.TimeStamper(fmt="iso", utc=True),
-            structlog.processors.JSONRenderer(),
-        ],
+        processors=[*SHARED, structlog.processors.JSONRenderer()],
         wrapper_class=structlog.make_filtering_bound_logger(level),
         logger_factory=structlog.PrintLoggerFactory(),  # the current sys.stdout
         cache_logger_on_first_use=False,
     )
+    handler = logging.StreamHandler(sys.stdout)
+    handler.setFormatter(
+        structlog.stdlib.ProcessorFormatter(
+            foreign_pre_chain=[structlog.stdlib.add_logger_name, *SHARED],
+            # A library's message is its format string, never the formatted arguments:
+            # an argument can be a URL with an email address in its query.
+            use_get_message=False,
+            processors=[
+                structlog.stdlib.ProcessorFormatter.remove_processors_meta,
+                structlog.processors.JSONRenderer(),
+            ],
+        )
+    )
+    root = logging.getLogger()
+    root.handlers[:] = [handler]
+    root.setLevel(level)
+    for name in ("uvicorn", "uvicorn.error", "uvicorn.access", "fastapi", "starlette"):
+        library = logging.getLogger(name)
+        library.handlers[:] = []
+        library.propagate = True
+        library.disabled = False  # a dictConfig elsewhere (uvicorn's) may have disabled it
+        library.setLevel(logging.NOTSET)
+    for chatty in ("httpx", "httpcore", "aiohttp", "hpack"):  # they log every URL at INFO
+        logging.getLogger(chatty).setLevel(logging.WARNING)
 
 
 log = structlog.get_logger("upsales_freshdesk")

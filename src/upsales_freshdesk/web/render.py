@@ -2,52 +2,18 @@
 
 from __future__ import annotations
 
-from collections.abc import Callable
 from datetime import datetime
 from functools import cache
-from urllib.parse import urlsplit
 
 from babel.dates import format_date
 from babel.numbers import format_currency, format_decimal
 from jinja2 import Environment, PackageLoader, StrictUndefined, select_autoescape
+from markupsafe import Markup
 
+from ..lookup.links import safe_url
 from ..lookup.models import CardResult
-from ..settings import check_link_template
 from .i18n import negotiate, translations
 from .messages import FIELD_NAMES, issue_message
-
-
-def safe_url(value: str | None) -> str | None:
-    """``value`` if it is an absolute http(s) URL, else None: nothing else becomes a link."""
-    if not value:
-        return None
-    url = value.strip()
-    if not url.lower().startswith(("http://", "https://")):
-        url = f"https://{url}" if "://" not in url and ":" not in url.split("/")[0] else ""
-    parts = urlsplit(url)
-    if (
-        parts.scheme not in ("http", "https")
-        or not parts.hostname
-        or any(c in url for c in "\"'<>` \t\r\n\\")
-    ):
-        return None
-    return url
-
-
-LinkFor = Callable[[int, int | None], str | None]
-
-
-@cache
-def link_maker(template: str) -> LinkFor:
-    """The link function for ``template``, checked once per template, not per card."""
-    check_link_template(template)
-
-    def link_for(contact_id: int, account_id: int | None) -> str | None:
-        if "{account_id}" in template and account_id is None:
-            return None
-        return safe_url(template.format(contact_id=int(contact_id), account_id=account_id or 0))
-
-    return link_for
 
 
 @cache
@@ -59,6 +25,8 @@ def environment(locale: str) -> Environment:
         extensions=["jinja2.ext.i18n"],
         trim_blocks=True,
         lstrip_blocks=True,
+        finalize=plain_text,
+        auto_reload=False,  # templates ship in the package: no stat() per render
     )
     env.install_gettext_translations(translations(locale), newstyle=True)  # type: ignore[attr-defined]
     env.filters["money"] = lambda v, cur: _money(v, cur, locale)
@@ -68,11 +36,28 @@ def environment(locale: str) -> Environment:
 
 
 def _money(value: float | None, currency: str | None, locale: str) -> str:
+    """A localised amount; a value Babel cannot format (1e30, inf, nan) is shown plain."""
     if value is None:
         return ""
-    if currency and len(currency) == 3 and currency.isalpha():
-        return format_currency(value, currency.upper(), locale=locale, format="¤#,##0")
-    return format_decimal(value, locale=locale)
+    try:
+        if currency and len(currency) == 3 and currency.isalpha():
+            return format_currency(value, currency.upper(), locale=locale, format="¤#,##0")
+        return format_decimal(value, locale=locale)
+    except (ArithmeticError, ValueError):  # decimal.InvalidOperation is an ArithmeticError
+        return f"{value:g} {currency or ''}".strip()
+
+
+#: Bidi embeddings, overrides and isolates: CRM text may not reorder the card around it.
+BIDI_CONTROLS = dict.fromkeys(
+    [0x202A, 0x202B, 0x202C, 0x202D, 0x202E, 0x2066, 0x2067, 0x2068, 0x2069]
+)
+
+
+def plain_text(value: object) -> object:
+    """Every value the templates print: bidi controls removed (then autoescaped)."""
+    if isinstance(value, str) and not isinstance(value, Markup):
+        return value.translate(BIDI_CONTROLS)
+    return value
 
 
 def render_template(name: str, locale: str, **values: object) -> str:

@@ -3,25 +3,31 @@
 from __future__ import annotations
 
 import asyncio
-from typing import Annotated
+from typing import Annotated, Literal
 
 from fastapi import APIRouter, Header, Request
 from fastapi.responses import Response
 from pydantic import BaseModel, ConfigDict, Field
 
 from ..clients import Deadline
+from ..clients.hostnames import is_loopback
 from ..lookup.card import CardLookup
 from ..lookup.fields import FieldRule
-from ..lookup.issues import Issue
-from ..lookup.models import Card, CardRequest, CardResult
-from .deps import CallerDep, ClientsDep, SettingsDep, UpstreamsDep
+from ..lookup.links import Links
+from ..lookup.log import TicketRef
+from ..lookup.models import CardRequest, CardResult
+from ..settings import operator_warnings
+from .deps import CallerDep, ClientsDep, ServiceError, SettingsDep, UpstreamsDep
 from .errors import ErrorResponse
 from .i18n import negotiate
 from .messages import localise
-from .render import link_maker, render_card
+from .render import render_card
+from .security import secret_matches
 from .validation import Checker, ValidateResponse
 
 router = APIRouter()
+#: Seconds of the card's deadline kept for rendering and sending the answer.
+RENDER_RESERVE = 0.4
 
 
 class CardResponse(CardResult):
@@ -45,21 +51,23 @@ async def card(
     """The requester's Upsales contact beside the ticket, as data and as HTML."""
     locale = negotiate(body.locale)
     limit = settings.card_deadline_seconds
+    # The calls stop a little before the card's deadline, so that rendering and sending the
+    # answer fit inside it even under load; a last guard keeps what the lookup already has.
+    reserve = min(RENDER_RESERVE, limit / 4)
     lookup = CardLookup(
         body,
         clients.freshdesk,
         clients.upsales,
-        Deadline.after(limit),
-        link_for=link_maker(settings.upsales_contact_url),
+        Deadline.after(limit - reserve),
+        links=Links.of(settings),
+        logged_as=TicketRef(clients.freshdesk.host, body.ticket.id, "").logged_in,
         rule=FieldRule.of(settings.field_mapping),
     )
     try:
-        async with asyncio.timeout(limit + 0.5):  # a last guard; the calls' deadline comes first
+        async with asyncio.timeout(limit - reserve / 3):
             result = await lookup.run()
     except TimeoutError:
-        result = CardResult(
-            status="error", card=Card(), errors=[Issue(source="service", code="timeout")]
-        )
+        result = lookup.cut_short()
     result.errors = localise(result.errors, locale)
     request.state.card_status = result.status
     request.state.codes = [f"{i.source}:{i.code}" for i in result.errors]
@@ -90,11 +98,31 @@ async def validate(
     return await checker.run(x_freshdesk_domain, x_freshdesk_api_key, x_upsales_token)
 
 
-@router.get("/healthz")
-async def healthz() -> dict[str, str]:
-    return {"status": "ok"}
+class Health(BaseModel):
+    status: Literal["ok"] = "ok"
+    #: Unsafe settings the operator chose (an open relay, no account allowlist).
+    warnings: list[str] = []
+
+
+@router.get("/healthz", response_model=Health)
+async def healthz(settings: SettingsDep) -> Health:
+    return Health(warnings=operator_warnings(settings, public=False))
 
 
 @router.get("/metrics", include_in_schema=False)
-async def metrics(upstreams: UpstreamsDep) -> Response:
+async def metrics(
+    upstreams: UpstreamsDep,
+    settings: SettingsDep,
+    request: Request,
+    authorization: Annotated[str | None, Header()] = None,
+) -> Response:
+    """Prometheus metrics: with ``UFD_METRICS_TOKEN``, for its bearer only; without it,
+    for callers on loopback only (a scraper on the host, or through a local proxy)."""
+    token = settings.metrics_token
+    if token is not None:
+        allowed = secret_matches(authorization, token.get_secret_value())
+    else:
+        allowed = request.client is not None and is_loopback(request.client.host)
+    if not allowed:
+        raise ServiceError(404, "invalid_request")  # do not even confirm it exists
     return Response(upstreams.metrics.render(), media_type="text/plain; version=0.0.4")

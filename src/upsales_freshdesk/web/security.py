@@ -1,15 +1,12 @@
-"""Security headers on every response, the service secret, and a request-size limit."""
+"""Security headers on every response, and the service secret."""
 
 from __future__ import annotations
 
 import hmac
 from collections.abc import Iterable
-from urllib.parse import parse_qs
 
 from starlette.datastructures import MutableHeaders
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
-
-from .errors import error_bytes
 
 
 def security_headers(frame_ancestors: Iterable[str]) -> dict[str, str]:
@@ -48,60 +45,10 @@ class SecurityHeaders:
         await self.app(scope, receive, send_with_headers)
 
 
-class BodyLimit:
-    """Refuses bodies over ``limit`` bytes with 413, declared or streamed."""
-
-    def __init__(self, app: ASGIApp, limit: int) -> None:
-        self.app = app
-        self.limit = limit
-
-    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
-        if scope["type"] != "http":
-            await self.app(scope, receive, send)
-            return
-        declared = dict(scope.get("headers", [])).get(b"content-length", b"0")
-        if declared.isdigit() and int(declared) > self.limit:
-            await _too_large(scope, send)
-            return
-        seen = 0
-
-        async def limited_receive() -> Message:
-            nonlocal seen
-            message = await receive()
-            seen += len(message.get("body", b""))
-            if seen > self.limit:
-                raise BodyTooLargeError
-            return message
-
-        try:
-            await self.app(scope, limited_receive, send)
-        except BodyTooLargeError:
-            await _too_large(scope, send)
-
-
-class BodyTooLargeError(Exception):
-    pass
-
-
-async def _too_large(scope: Scope, send: Send) -> None:
-    query = parse_qs(scope.get("query_string", b"").decode("latin-1"))
-    header = dict(scope.get("headers", [])).get(b"accept-language", b"").decode("latin-1")
-    body = error_bytes("service", "invalid_request", (query.get("locale") or [header])[0])
-    await send(
-        {
-            "type": "http.response.start",
-            "status": 413,
-            "headers": [
-                (b"content-type", b"application/json"),
-                (b"content-length", str(len(body)).encode()),
-            ],
-        }
-    )
-    await send({"type": "http.response.body", "body": body})
-
-
 def secret_matches(given: str | None, expected: str) -> bool:
-    """Constant-time comparison of the bearer secret."""
-    if not given or not given.startswith("Bearer "):
+    """Constant-time comparison of a bearer secret. The scheme is case-insensitive
+    (RFC 7235 section 2.1), so ``bearer`` and ``BEARER`` are ``Bearer``."""
+    scheme, _, token = (given or "").partition(" ")
+    if scheme.lower() != "bearer" or not token:
         return False
-    return hmac.compare_digest(given[7:].encode(), expected.encode())
+    return hmac.compare_digest(token.strip().encode(), expected.encode())

@@ -15,6 +15,7 @@ from .deps import Credentials, ServiceError, Upstreams, allowed_host, make_clien
 from .i18n import N_, translations
 from .messages import issue_message
 
+NOT_CHECKED = N_("Not checked: fix the Freshdesk domain first.")
 OK_TEXT = {
     "freshdesk_domain": N_("The Freshdesk domain looks right."),
     "freshdesk_api_key": N_("The Freshdesk API key works."),
@@ -62,8 +63,9 @@ class Checker:
             host = allowed_host(self.settings, domain or "")
             results["freshdesk_domain"] = self.passed("freshdesk_domain")
         except ServiceError as e:
+            # A refused domain makes no upstream call at all, not even to Upsales.
             results["freshdesk_domain"] = self.failed(Issue(source="service", code=e.code))
-            results["freshdesk_api_key"] = self.failed(Issue(source="service", code=e.code))
+            return self.finish(results, self.not_checked())
         creds = Credentials(
             host or "unchecked.freshdesk.com", freshdesk_key or "-", upsales_token or "-"
         )
@@ -84,7 +86,12 @@ class Checker:
             )
         for name, check in zip(pending, await asyncio.gather(*pending.values()), strict=True):
             results[name] = check
-        for name in SETTINGS:  # a setting left empty
-            results.setdefault(name, self.failed(Issue(source="service", code="invalid_request")))
-        ordered = {name: results[name] for name in SETTINGS}
+        return self.finish(results, self.failed(Issue(source="service", code="invalid_request")))
+
+    def not_checked(self) -> SettingCheck:
+        text = translations(self.locale).gettext(NOT_CHECKED)
+        return SettingCheck(ok=False, code="not_checked", message=text)
+
+    def finish(self, results: dict[str, SettingCheck], missing: SettingCheck) -> ValidateResponse:
+        ordered = {name: results.get(name, missing) for name in SETTINGS}
         return ValidateResponse(ok=all(r.ok for r in ordered.values()), results=ordered)

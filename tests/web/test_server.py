@@ -1,0 +1,115 @@
+"""The server's own limits, on real sockets: slow headers, slow bodies, too many
+connections, chunked bodies over the limit, and no redirect built from the Host header."""
+
+from __future__ import annotations
+
+import os
+import socket
+import subprocess
+import sys
+import time
+from collections.abc import Iterator
+
+import httpx
+import pytest
+
+from tests.service import HEADERS, running
+from upsales_freshdesk.emulators.process import free_port
+
+
+@pytest.fixture(scope="module")
+def served() -> Iterator[int]:
+    port = free_port()
+    env = {k: v for k, v in os.environ.items() if not k.startswith("UFD_")}
+    env.update(
+        UFD_HEADER_TIMEOUT_SECONDS="1",
+        UFD_BODY_TIMEOUT_SECONDS="1",
+        UFD_MAX_CONNECTIONS="40",
+    )
+    proc = subprocess.Popen(
+        [sys.executable, "-m", "upsales_freshdesk", "serve", "--port", str(port)],
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.DEVNULL,
+        env=env,
+    )
+    deadline = time.monotonic() + 20
+    while time.monotonic() < deadline:
+        try:
+            httpx.get(f"http://127.0.0.1:{port}/healthz")
+            break
+        except httpx.TransportError:
+            time.sleep(0.1)
+    yield port
+    proc.terminate()
+    proc.wait(timeout=10)
+
+
+def slow_socket(port: int, data: bytes) -> socket.socket:
+    sock = socket.create_connection(("127.0.0.1", port), timeout=5)
+    sock.sendall(data)
+    return sock
+
+
+def closed_by_server(sock: socket.socket) -> bool:
+    try:
+        return sock.recv(1024) == b""
+    except (ConnectionResetError, TimeoutError):
+        return False
+
+
+def test_fifty_slow_header_sockets_are_closed_at_the_header_timeout(served: int) -> None:
+    socks = [slow_socket(served, b"POST /v1/card HTTP/1.1\r\nHost: x\r\n") for _ in range(30)]
+    try:
+        time.sleep(1.6)
+        assert all(closed_by_server(s) for s in socks)
+        assert httpx.get(f"http://127.0.0.1:{served}/healthz").status_code == 200
+    finally:
+        for s in socks:
+            s.close()
+
+
+def test_a_slow_body_is_refused_with_408(served: int) -> None:
+    head = (
+        b"POST /v1/card HTTP/1.1\r\nHost: x\r\nContent-Type: application/json\r\n"
+        b'Content-Length: 100\r\n\r\n{"ticket"'
+    )
+    sock = slow_socket(served, head)
+    try:
+        answer = sock.recv(4096)
+    finally:
+        sock.close()
+    assert answer.startswith(b"HTTP/1.1 408")
+
+
+def test_connections_beyond_the_cap_get_503(served: int) -> None:
+    idle = [socket.create_connection(("127.0.0.1", served), timeout=5) for _ in range(45)]
+    try:
+        time.sleep(0.1)
+        resp = httpx.get(f"http://127.0.0.1:{served}/healthz")
+        assert resp.status_code == 503
+    finally:
+        for s in idle:
+            s.close()
+    time.sleep(0.2)
+    assert httpx.get(f"http://127.0.0.1:{served}/healthz").status_code == 200
+
+
+async def test_a_chunked_body_over_the_limit_gets_413() -> None:
+    async def chunks():  # type: ignore[no-untyped-def]
+        for _ in range(40):
+            yield b"x" * 1024
+
+    async with running() as service:
+        resp = await service.http.post("/v1/card", content=chunks(), headers=HEADERS)
+        assert resp.status_code == 413
+        assert resp.json()["errors"][0]["code"] == "invalid_request"
+        assert service.upstream_calls() == (0, 0)
+
+
+async def test_no_redirect_is_built_from_the_host_header() -> None:
+    async with running() as service:
+        resp = await service.http.post(
+            "/v1/card/", json={}, headers={**HEADERS, "Host": "evil.example"}
+        )
+        assert resp.status_code == 404
+        assert "location" not in resp.headers
