@@ -20,12 +20,11 @@ async def test_metrics_count_routes_upstreams_and_errors(service: Service) -> No
 
 
 async def test_rate_limit_waits_are_measured(service: Service) -> None:
-    from upsales_freshdesk.clients.policy import UPSALES_LIMIT, UPSALES_WINDOW_SECONDS, account_key
+    from upsales_freshdesk.clients.policy import UPSALES_LIMIT, UPSALES_WINDOW_SECONDS
 
     registry = service.app.state.upstreams.registry
-    throttle = registry.throttle(
-        account_key("upsales", HEADERS["X-Upsales-Token"]), UPSALES_LIMIT, UPSALES_WINDOW_SECONDS
-    )
+    token = HEADERS["X-Upsales-Token"]
+    throttle = registry.slot("upsales", "", token, UPSALES_LIMIT, UPSALES_WINDOW_SECONDS).throttle
     throttle.pause(1.5)  # as if Upsales had said X-RateLimit-Remaining: 0 (long enough under load)
     assert (await service.card("found")).json()["status"] == "found"
     text = (await service.http.get("/metrics")).text

@@ -11,7 +11,7 @@ import httpx
 from ._http import HttpCore, HttpSettings, new_http_client
 from .errors import Service
 from .observe import CallObserver
-from .policy import DEFAULT_REGISTRY, RetryPolicy, ThrottleRegistry, account_key
+from .policy import DEFAULT_REGISTRY, RetryPolicy, ThrottleRegistry
 
 
 @dataclass(frozen=True, slots=True)
@@ -38,6 +38,7 @@ class BaseClient:
         base_url: str,
         auth_headers: dict[str, str],
         account: str,
+        secret: str,
         limit: int,
         window: float,
         wiring: Wiring,
@@ -46,14 +47,12 @@ class BaseClient:
         self._owns_http = wiring.http is None
         self._http = wiring.http or new_http_client(settings, wiring.transport)
         registry = wiring.registry or DEFAULT_REGISTRY
-        key = account_key(service, account)
         self._core = HttpCore(
             service=service,
             base_url=base_url,
             auth_headers=auth_headers,
             http=self._http,
-            throttle=registry.throttle(key, limit, window),
-            budget=registry.budget(key),
+            slot=registry.slot(service, account, secret, limit, window),
             policy=wiring.policy or RetryPolicy(),
             settings=settings,
             observer=wiring.observer,

@@ -34,7 +34,7 @@ from .errors import (
     error_class_for_status,
 )
 from .observe import CallObserver
-from .policy import Deadline, RetryBudget, RetryPolicy, Throttle, ThrottleWaitTooLong
+from .policy import Deadline, RetryBudget, RetryPolicy, Slot, Throttle, ThrottleWaitTooLong
 
 Params = Mapping[str, str | int] | Sequence[tuple[str, str | int]]
 M = TypeVar("M", bound=pydantic.BaseModel)
@@ -117,8 +117,7 @@ class HttpCore:
         base_url: str,
         auth_headers: Mapping[str, str],
         http: httpx.AsyncClient,
-        throttle: Throttle,
-        budget: RetryBudget,
+        slot: Slot,
         policy: RetryPolicy,
         settings: HttpSettings,
         observer: CallObserver | None = None,
@@ -128,10 +127,17 @@ class HttpCore:
         self.base_url = require_https(base_url).rstrip("/") + "/"
         self._auth_headers = dict(auth_headers)
         self._http = http
-        self.throttle = throttle
-        self.budget = budget
+        self.slot = slot
         self.policy = policy
         self.settings = settings
+
+    @property
+    def throttle(self) -> Throttle:
+        return self.slot.throttle
+
+    @property
+    def budget(self) -> RetryBudget:
+        return self.slot.budget
 
     async def request(
         self,
@@ -146,10 +152,11 @@ class HttpCore:
         """Send one call, with retries as the policy allows, inside ``deadline``."""
         deadline = deadline or Deadline.after(self.settings.call_timeout)
         idem = method in IDEMPOTENT_METHODS if idempotent is None else idempotent
+        budget = self.budget  # the one this call started with spends and gets the refund
         retrying = AsyncRetrying(
             retry=lambda rs: self._should_retry(rs, idem),
             wait=self._wait,
-            stop=lambda rs: self._stop(rs, deadline),
+            stop=lambda rs: self._stop(rs, deadline, budget),
             sleep=self.policy.sleep,
             reraise=True,
         )
@@ -162,7 +169,7 @@ class HttpCore:
             self._observe(started, error)
             raise
         self._observe(started, None)
-        self.budget.refund()
+        budget.refund()
         return response
 
     def _observe(self, started: float, error: UpstreamError | None) -> None:
@@ -182,12 +189,12 @@ class HttpCore:
         assert isinstance(error, UpstreamError)
         return self.policy.delay(error, rs.attempt_number)
 
-    def _stop(self, rs: RetryCallState, deadline: Deadline) -> bool:
+    def _stop(self, rs: RetryCallState, deadline: Deadline, budget: RetryBudget) -> bool:
         error = rs.outcome.exception() if rs.outcome else None
         assert isinstance(error, UpstreamError)
         if not self.policy.fits(rs.upcoming_sleep, deadline):
             return True
-        return not self.budget.try_spend(error)
+        return not budget.try_spend(error)
 
     # -- one attempt -----------------------------------------------------------------
 
@@ -235,6 +242,10 @@ class HttpCore:
         async with self._http.stream(method, url, **kwargs) as resp:
             headers = _plain(resp.headers)
             ctx = {**ctx, "status": resp.status_code, "request_id": _request_id(headers)}
+            if resp.status_code < 400 or resp.status_code == 404:
+                # The credential works: it gets its own budget, and any pause is over.
+                self.slot.confirm()
+                self.throttle.resume()
             self.throttle.observe(headers, reset_seconds=_reset_seconds(headers))
             body = await self._read_capped(resp, headers, ctx)
         if resp.status_code >= 300:

@@ -11,14 +11,17 @@ import asyncio
 import hashlib
 import random
 import time
+from collections import OrderedDict
 from collections.abc import Awaitable, Callable, Mapping
 from dataclasses import dataclass, field
+from typing import TypeVar
 
 from aiolimiter import AsyncLimiter
 
 from .errors import ConnectionFailedError, RateLimitedError, UpstreamError, UpstreamTimeoutError
 
 Clock = Callable[[], float]
+T = TypeVar("T")
 
 
 class ThrottleWaitTooLong(Exception):
@@ -127,6 +130,12 @@ class RetryPolicy:
         return deadline.remaining() > delay + self.min_attempt_time
 
 
+#: The longest one rate-limit answer can hold an account before the next call probes.
+MAX_PAUSE_SECONDS = 30.0
+#: Per-account state kept at most (least recently used first out): traffic with many
+#: distinct credentials cannot grow the process without bound.
+MAX_ACCOUNTS = 10_000
+
 UPSALES_LIMIT = 200
 UPSALES_WINDOW_SECONDS = 10.0
 
@@ -171,7 +180,15 @@ class Throttle:
         await self._limiter.acquire()
 
     def pause(self, seconds: float) -> None:
+        """Hold every call to the account. One answer pauses it for at most
+        :data:`MAX_PAUSE_SECONDS` (a ``Reset: 3600`` must not silence it for an hour); the
+        next call after that probes, and a success ends the pause at once."""
+        seconds = min(max(0.0, seconds), MAX_PAUSE_SECONDS)
         self._paused_until = max(self._paused_until, self._clock() + seconds)
+
+    def resume(self) -> None:
+        """A call succeeded: the upstream serves the account again."""
+        self._paused_until = 0.0
 
     def observe(self, headers: Mapping[str, str], *, reset_seconds: float | None = None) -> None:
         """Read ``X-RateLimit-Remaining`` (and the reset, where known) from an answer."""
@@ -206,21 +223,99 @@ def account_key(service: str, secret_or_name: str) -> str:
     return f"{service}:{digest}"
 
 
-class ThrottleRegistry:
-    """Per-account throttles and retry budgets, shared by every client of a process."""
+class Bounded(OrderedDict[str, T]):
+    """A dict that forgets its least recently used entries past ``capacity``."""
 
-    def __init__(self) -> None:
-        self._throttles: dict[str, Throttle] = {}
-        self._budgets: dict[str, RetryBudget] = {}
+    def __init__(self, capacity: int = MAX_ACCOUNTS) -> None:
+        super().__init__()
+        self.capacity = capacity
+
+    def use(self, key: str, make: Callable[[], T], keep: Callable[[T], bool] = bool) -> T:
+        found = self.get(key)
+        if found is None or not keep(found):
+            found = self[key] = make()
+        self.move_to_end(key)
+        while len(self) > self.capacity:
+            self.popitem(last=False)
+        return found
+
+
+class ThrottleRegistry:
+    """Per-account throttles and retry budgets, shared by every client of a process.
+
+    State is bounded (:data:`MAX_ACCOUNTS`, least recently used out). A credential gets
+    state of its own only once a call with it has succeeded (:meth:`Slot.confirm`); until
+    then it shares its account's *probation* throttle and budget, so traffic with a wrong
+    key spends neither a working key's budget nor memory per key.
+    """
+
+    def __init__(self, capacity: int = MAX_ACCOUNTS) -> None:
+        self._throttles: Bounded[Throttle] = Bounded(capacity)
+        self._budgets: Bounded[RetryBudget] = Bounded(capacity)
+        self._verified: Bounded[bool] = Bounded(capacity)
 
     def throttle(self, key: str, limit: int, window: float) -> Throttle:
-        existing = self._throttles.get(key)
-        if existing is None or (existing.limit, existing.window) != (limit, window):
-            existing = self._throttles[key] = Throttle(limit, window)
-        return existing
+        return self._throttles.use(
+            key,
+            lambda: self.new_throttle(key, limit, window),
+            keep=lambda t: (t.limit, t.window) == (limit, window),
+        )
 
     def budget(self, key: str) -> RetryBudget:
-        return self._budgets.setdefault(key, RetryBudget())
+        return self._budgets.use(key, lambda: self.new_budget(key))
+
+    def new_throttle(self, key: str, limit: int, window: float) -> Throttle:
+        return Throttle(limit, window)
+
+    def new_budget(self, key: str) -> RetryBudget:
+        return RetryBudget()
+
+    def slot(self, service: str, account: str, secret: str, limit: int, window: float) -> Slot:
+        """Where the calls of one credential wait and spend (see the class docstring)."""
+        return Slot(
+            self,
+            account_key(service, f"{account}\0{secret}"),
+            account_key(service, account),
+            limit,
+            window,
+        )
+
+    def verified(self, credential: str) -> bool:
+        return credential in self._verified
+
+    def verify(self, credential: str) -> None:
+        self._verified.use(credential, lambda: True)
+
+
+@dataclass(slots=True)
+class Slot:
+    """One credential's view of the registry: its own state once verified, its account's
+    probation state before."""
+
+    registry: ThrottleRegistry
+    credential: str
+    account: str
+    limit: int
+    window: float
+
+    @property
+    def key(self) -> str:
+        if self.registry.verified(self.credential):
+            return self.credential
+        return f"{self.account}:probation"
+
+    @property
+    def throttle(self) -> Throttle:
+        return self.registry.throttle(self.key, self.limit, self.window)
+
+    @property
+    def budget(self) -> RetryBudget:
+        return self.registry.budget(self.key)
+
+    def confirm(self) -> None:
+        """A call with this credential succeeded: it is real, and gets its own state."""
+        if not self.registry.verified(self.credential):
+            self.registry.verify(self.credential)
 
 
 #: The process-wide registry used when a client is not given one.

@@ -33,7 +33,15 @@ from redis.backoff import NoBackoff
 from redis.exceptions import RedisError
 
 from .errors import UpstreamError
-from .policy import Clock, Deadline, RetryBudget, Throttle, ThrottleRegistry, ThrottleWaitTooLong
+from .policy import (
+    MAX_PAUSE_SECONDS,
+    Clock,
+    Deadline,
+    RetryBudget,
+    Throttle,
+    ThrottleRegistry,
+    ThrottleWaitTooLong,
+)
 
 T = TypeVar("T")
 
@@ -239,10 +247,16 @@ class SharedThrottle(Throttle):
 
     def pause(self, seconds: float) -> None:
         super().pause(seconds)
-        ms = max(1, round(seconds * 1000))
+        ms = max(1, round(min(seconds, MAX_PAUSE_SECONDS) * 1000))
         self._guard.spawn(
             "pause", lambda: self._guard.pause_script(keys=[self._pause_key], args=[ms])
         )
+
+    def resume(self) -> None:
+        had_pause = self.paused_for > 0
+        super().resume()
+        if had_pause:  # only a success after a pause needs to tell the other processes
+            self._guard.spawn("resume", lambda: self._guard.redis.delete(self._pause_key))
 
 
 class SharedBudget(RetryBudget):
@@ -280,17 +294,11 @@ class SharedRegistry(ThrottleRegistry):
         super().__init__()
         self.guard = guard
 
-    def throttle(self, key: str, limit: int, window: float) -> Throttle:
-        existing = self._throttles.get(key)
-        if existing is None or (existing.limit, existing.window) != (limit, window):
-            existing = self._throttles[key] = SharedThrottle(key, limit, window, self.guard)
-        return existing
+    def new_throttle(self, key: str, limit: int, window: float) -> Throttle:
+        return SharedThrottle(key, limit, window, self.guard)
 
-    def budget(self, key: str) -> RetryBudget:
-        existing = self._budgets.get(key)
-        if existing is None:
-            existing = self._budgets[key] = SharedBudget(key, self.guard)
-        return existing
+    def new_budget(self, key: str) -> RetryBudget:
+        return SharedBudget(key, self.guard)
 
 
 def connect(url: str, *, timeout: float) -> Redis:

@@ -27,7 +27,7 @@ from .validation import Checker, ValidateResponse
 
 router = APIRouter()
 #: Seconds of the card's deadline kept for rendering and sending the answer.
-RENDER_RESERVE = 0.4
+RENDER_RESERVE = 0.6
 
 
 class CardResponse(CardResult):

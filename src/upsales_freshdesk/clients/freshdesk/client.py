@@ -51,6 +51,7 @@ class FreshdeskClient(BaseClient):
             base_url=base_url or f"https://{self.host}/api/v2/",
             auth_headers={"Authorization": f"Basic {credentials}"},
             account=self.host,
+            secret=api_key,
             limit=plan_limit(plan),
             window=window_seconds,
             wiring=Wiring(http, transport, settings, policy, registry, observer),

@@ -46,7 +46,8 @@ class UpsalesClient(BaseClient):
             "upsales",
             base_url=base_url or DEFAULT_BASE_URL,
             auth_headers={"Cookie": f"token={token}"},
-            account=token,
+            account="",  # a token is its own account: unknown until one works
+            secret=token,
             limit=UPSALES_LIMIT,
             window=UPSALES_WINDOW_SECONDS,
             wiring=Wiring(http, transport, settings, policy, registry, observer),

@@ -1,0 +1,77 @@
+"""Throttles and budgets that a wrong key cannot spend, bounded per-key state, and a
+rate-limit pause that one answer cannot stretch to an hour."""
+
+from __future__ import annotations
+
+import asyncio
+
+from tests.service import HEADERS, running
+from upsales_freshdesk.clients.policy import (
+    MAX_PAUSE_SECONDS,
+    UPSALES_LIMIT,
+    UPSALES_WINDOW_SECONDS,
+    Bounded,
+    ThrottleRegistry,
+)
+from upsales_freshdesk.emulators.faults import Faults
+
+
+def codes(card: dict[str, object]) -> set[str]:
+    return {f"{e['source']}:{e['code']}" for e in card["errors"]}  # type: ignore[attr-defined, index]
+
+
+async def test_wrong_key_traffic_does_not_spend_a_working_keys_budget() -> None:
+    """Plan of 6 calls a minute: twenty wrong-key cards for the same account leave the
+    agent's own key its whole budget."""
+    async with running(freshdesk_plan="6", card_deadline_seconds=1.5) as service:
+        first = (await service.card("found")).json()
+        assert first["status"] == "found"  # the agent's key works: it has its own budget now
+        wrong = {"X-Freshdesk-Api-Key": "stolen-or-wrong-key"}
+        attack = await asyncio.gather(*(service.card("found", headers=wrong) for _ in range(20)))
+        refused = {"freshdesk:auth_failed", "freshdesk:rate_limited", "freshdesk:timeout"}
+        assert all(codes(a.json()) & refused for a in attack)
+        again = (await service.card("found")).json()
+        assert again["status"] == "found", again["errors"]
+        assert "freshdesk:rate_limited" not in codes(again)
+
+
+async def test_distinct_wrong_credentials_keep_no_state_per_key() -> None:
+    async with running() as service:
+        for i in range(150):
+            await service.card(
+                "found",
+                headers={"X-Freshdesk-Api-Key": f"wrong-{i}", "X-Upsales-Token": f"bad-token-{i}"},
+            )
+        registry: ThrottleRegistry = service.app.state.upstreams.registry
+        assert len(registry._verified) == 0
+        assert len(registry._throttles) <= 2  # one probation each: Freshdesk, Upsales
+        assert len(registry._budgets) <= 2
+
+
+def test_per_key_state_is_bounded() -> None:
+    table: Bounded[int] = Bounded(capacity=100)
+    for i in range(4000):
+        table.use(f"k{i}", lambda i=i: i)  # type: ignore[misc]
+    assert len(table) == 100
+    assert "k3999" in table
+    assert "k0" not in table
+
+
+async def test_one_long_429_pauses_an_account_briefly_and_a_success_ends_it() -> None:
+    """A 429 that says "come back in an hour" holds the account for at most 30 s; the
+    call after that probes, and its success clears the pause for everyone."""
+    async with running() as service:
+        assert (await service.card("found")).json()["status"] == "found"
+        registry: ThrottleRegistry = service.app.state.upstreams.registry
+        slot = registry.slot(
+            "upsales", "", HEADERS["X-Upsales-Token"], UPSALES_LIMIT, UPSALES_WINDOW_SECONDS
+        )
+        service.us.faults.set(Faults(storm={"count": 1, "retry_after": 3600}))
+        limited = (await service.card("found")).json()
+        assert "upsales:rate_limited" in codes(limited)
+        throttle = slot.throttle
+        assert 0 < throttle.paused_for <= MAX_PAUSE_SECONDS
+        throttle._paused_until -= MAX_PAUSE_SECONDS  # half a minute passes
+        probe = (await service.card("found")).json()
+        assert probe["status"] == "found"
+        assert throttle.paused_for == 0
