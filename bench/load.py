@@ -26,9 +26,9 @@ from pathlib import Path
 
 import httpx
 from aiolimiter import AsyncLimiter
+from httpx_aiohttp import AiohttpTransport
 
 from upsales_freshdesk.clients import Filters, FreshdeskClient, ThrottleRegistry, UpsalesClient
-from upsales_freshdesk.clients._transport import UpstreamTransport
 from upsales_freshdesk.emulators.process import EmulatorProcess, free_port, run_emulators
 from upsales_freshdesk.emulators.scenarios import SCENARIOS
 
@@ -159,7 +159,7 @@ async def run(agents: int, seconds: float, soak: bool, rate: float) -> None:
             async with httpx.AsyncClient(
                 base_url=backend.url,
                 timeout=20,
-                transport=UpstreamTransport(limits=limits, trust_env=False),
+                transport=AiohttpTransport(limits=limits, trust_env=False),  # a fast load generator
             ) as http:
                 await agent(http, emu, 0, time.monotonic() + 2, None, [], [], ticket)  # warm up
                 rss_start = rss_mb(backend.proc.pid)

@@ -1,5 +1,6 @@
-"""Which HTTP stack should carry upstream calls: httpx over aiohttp (today), plain
-aiohttp, or plain httpx with a tuned pool? Measured side by side in one run.
+"""Which HTTP stack should carry upstream calls: httpx over aiohttp (what the clients
+used), plain aiohttp, plain httpx with a tuned pool, or the core's own aiohttp wire (what
+they use now)? Measured side by side in one run.
 
 Each stack makes the same GET calls to the Upsales emulator (its own process, loopback)
 at 1 and at N at once. Printed per stack: CPU of this process per call (``time.process_time``,
@@ -12,14 +13,16 @@ from __future__ import annotations
 
 import argparse
 import asyncio
+import json
 import statistics
 import time
 from collections.abc import Awaitable, Callable
 
 import aiohttp
 import httpx
+from httpx_aiohttp import AiohttpTransport
 
-from upsales_freshdesk.clients._transport import UpstreamTransport
+from upsales_freshdesk.clients import HttpSettings, new_http_client
 from upsales_freshdesk.emulators.process import run_emulators
 
 Call = Callable[[], Awaitable[None]]
@@ -47,7 +50,8 @@ async def main(calls: int, concurrency: int) -> None:
         url = emu.upsales_url + "self"
         headers = {"Cookie": f"token={emu.upsales_token}", "Accept": "application/json"}
         limits = httpx.Limits(max_connections=100, max_keepalive_connections=100)
-        bridge = httpx.AsyncClient(transport=UpstreamTransport(limits=limits), limits=limits)
+        bridge = httpx.AsyncClient(transport=AiohttpTransport(limits=limits), limits=limits)
+        wire = new_http_client(HttpSettings(max_connections=100))
         plain = httpx.AsyncClient(limits=limits)
         session = aiohttp.ClientSession(connector=aiohttp.TCPConnector(limit=100))
 
@@ -55,12 +59,19 @@ async def main(calls: int, concurrency: int) -> None:
             resp = await client.get(url, headers=headers)
             resp.json()
 
+        async def via_wire() -> None:
+            answer = await wire.exchange(
+                "GET", url, params=None, headers=headers, json_body=None, cap=1 << 20
+            )
+            json.loads(answer.body)
+
         async def via_aiohttp() -> None:
             async with session.get(url, headers=headers) as resp:
                 await resp.json()
 
         stacks: dict[str, Call] = {
-            "httpx over aiohttp (today)": lambda: via_httpx(bridge),
+            "httpx over aiohttp (before)": lambda: via_httpx(bridge),
+            "the core's AiohttpWire (now)": via_wire,
             "plain aiohttp": via_aiohttp,
             "plain httpx, pool 100": lambda: via_httpx(plain),
         }
@@ -74,6 +85,7 @@ async def main(calls: int, concurrency: int) -> None:
         await bridge.aclose()
         await plain.aclose()
         await session.close()
+        await wire.aclose()
 
 
 if __name__ == "__main__":

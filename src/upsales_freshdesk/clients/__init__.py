@@ -1,6 +1,7 @@
 """Async clients for Freshdesk v2 and Upsales v2, and the rules they own."""
 
 from ._http import HttpSettings, new_http_client, require_https
+from ._wire import Wire
 from .emails import EMAIL_PATTERN, InvalidEmailError, canonical_email, email_domain, is_email
 from .errors import (
     AuthenticationError,
@@ -45,6 +46,7 @@ __all__ = [
     "UpstreamError",
     "UpstreamTimeoutError",
     "ValidationError",
+    "Wire",
     "canonical_email",
     "email_domain",
     "is_email",

@@ -9,6 +9,7 @@ from typing import Self
 import httpx
 
 from ._http import HttpCore, HttpSettings, new_http_client
+from ._wire import Wire
 from .errors import Service
 from .observe import CallObserver
 from .policy import DEFAULT_REGISTRY, RetryPolicy, ThrottleRegistry
@@ -18,7 +19,7 @@ from .policy import DEFAULT_REGISTRY, RetryPolicy, ThrottleRegistry
 class Wiring:
     """How a client reaches its upstream; everything optional has a safe default."""
 
-    http: httpx.AsyncClient | None = None
+    http: Wire | None = None
     transport: httpx.AsyncBaseTransport | None = None
     settings: HttpSettings | None = None
     policy: RetryPolicy | None = None

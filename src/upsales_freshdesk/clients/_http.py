@@ -11,7 +11,7 @@ import asyncio
 import ipaddress
 import json
 import time
-from collections.abc import Mapping, Sequence
+from collections.abc import Mapping
 from dataclasses import dataclass
 from typing import Any, TypeVar
 from urllib.parse import urlsplit
@@ -21,7 +21,16 @@ import pydantic
 from tenacity import AsyncRetrying, RetryCallState
 
 from ._bodies import parse_error_body
-from ._transport import UpstreamTransport
+from ._wire import (
+    Params,
+    Wire,
+    WireLost,
+    WireRefused,
+    WireTimeout,
+    WireTooLarge,
+    WireTruncated,
+    new_wire,
+)
 from .errors import (
     ConnectionFailedError,
     ErrorContext,
@@ -36,7 +45,6 @@ from .errors import (
 from .observe import CallObserver
 from .policy import Deadline, RetryBudget, RetryPolicy, Slot, Throttle, ThrottleWaitTooLong
 
-Params = Mapping[str, str | int] | Sequence[tuple[str, str | int]]
 M = TypeVar("M", bound=pydantic.BaseModel)
 
 IDEMPOTENT_METHODS = frozenset({"GET", "HEAD", "PUT", "DELETE", "OPTIONS"})
@@ -58,23 +66,13 @@ class HttpSettings:
 
 def new_http_client(
     settings: HttpSettings | None = None, transport: httpx.AsyncBaseTransport | None = None
-) -> httpx.AsyncClient:
-    """A pooled client for one upstream. Redirects are never followed.
+) -> Wire:
+    """A pooled connection to one upstream. Redirects are never followed.
 
-    Real upstreams go through :class:`UpstreamTransport` (aiohttp sockets); tests pass a
-    fake ``transport`` such as ``httpx.ASGITransport``.
+    Real upstreams go through aiohttp sockets (:class:`~._wire.AiohttpWire`); tests pass
+    a fake ``transport`` such as ``httpx.ASGITransport``.
     """
-    s = settings or HttpSettings()
-    limits = httpx.Limits(
-        max_connections=s.max_connections, max_keepalive_connections=s.max_connections
-    )
-    return httpx.AsyncClient(
-        timeout=httpx.Timeout(s.read_timeout, connect=s.connect_timeout),
-        limits=limits,
-        follow_redirects=False,
-        transport=transport or UpstreamTransport(limits=limits, trust_env=False),
-        trust_env=False,
-    )
+    return new_wire(settings or HttpSettings(), transport)
 
 
 def require_https(base_url: str, *, allow_insecure_loopback: bool = True) -> str:
@@ -102,7 +100,7 @@ class Response:
     """A successful upstream answer, with its JSON already parsed."""
 
     status: int
-    headers: httpx.Headers
+    headers: Mapping[str, str]
     data: Any
     links: Mapping[str, Mapping[str, str]]
 
@@ -116,7 +114,7 @@ class HttpCore:
         service: Service,
         base_url: str,
         auth_headers: Mapping[str, str],
-        http: httpx.AsyncClient,
+        http: Wire,
         slot: Slot,
         policy: RetryPolicy,
         settings: HttpSettings,
@@ -125,7 +123,7 @@ class HttpCore:
         self.service: Service = service
         self.observer = observer
         self.base_url = require_https(base_url).rstrip("/") + "/"
-        self._auth_headers = dict(auth_headers)
+        self._headers = {"Accept": "application/json", **auth_headers}
         self._http = http
         self.slot = slot
         self.policy = policy
@@ -218,69 +216,44 @@ class HttpCore:
         except ThrottleWaitTooLong as wait:
             ctx["retry_after"] = wait.seconds
             raise RateLimitedError("rate limited; the wait outlasts the deadline", **ctx) from None
-        except (TimeoutError, httpx.TimeoutException):
+        except (TimeoutError, WireTimeout):
             raise UpstreamTimeoutError("no answer before the deadline", **ctx) from None
-        except (httpx.ConnectError, ConnectionRefusedError) as exc:
+        except WireRefused:
             # Refused or never opened: the request surely did not reach the server.
-            raise ConnectionFailedError(
-                f"connection failed ({type(exc).__name__})", sent=False, **ctx
-            ) from None
-        except (httpx.TransportError, OSError) as exc:
+            raise ConnectionFailedError("connection failed", sent=False, **ctx) from None
+        except WireLost:
             # Reset or closed after sending: the request may have arrived.
-            raise ConnectionFailedError(
-                f"connection lost ({type(exc).__name__})", sent=True, **ctx
+            raise ConnectionFailedError("connection lost", sent=True, **ctx) from None
+        except WireTruncated:
+            raise MalformedResponseError(
+                "answer ended before its body did", reason="truncated", **ctx
+            ) from None
+        except WireTooLarge:
+            raise MalformedResponseError(
+                "answer is over the size cap", reason="too_large", **ctx
             ) from None
 
     async def _send(
         self, method: str, path: str, params: Params | None, json_body: Any, ctx: ErrorContext
     ) -> Response:
-        url = self.base_url + path
-        headers = {"Accept": "application/json", **self._auth_headers}
-        kwargs: dict[str, Any] = {"params": params, "headers": headers}
-        if json_body is not None:
-            kwargs["json"] = json_body
-        async with self._http.stream(method, url, **kwargs) as resp:
-            headers = _plain(resp.headers)
-            ctx = {**ctx, "status": resp.status_code, "request_id": _request_id(headers)}
-            if resp.status_code < 400 or resp.status_code == 404:
-                # The credential works: it gets its own budget, and any pause is over.
-                self.slot.confirm()
-                self.throttle.resume()
-            self.throttle.observe(headers, reset_seconds=_reset_seconds(headers))
-            body = await self._read_capped(resp, headers, ctx)
-        if resp.status_code >= 300:
-            raise self._error(resp.status_code, headers, body, ctx)
-        links = {str(k): v for k, v in resp.links.items()}
-        return Response(resp.status_code, resp.headers, self._json(body, ctx), links)
-
-    async def _read_capped(
-        self, resp: httpx.Response, headers: Mapping[str, str], ctx: ErrorContext
-    ) -> bytes:
-        cap = self.settings.max_response_bytes
-        declared = headers.get("content-length")
-        if declared and declared.isdigit() and int(declared) > cap:
-            raise MalformedResponseError("answer is over the size cap", reason="too_large", **ctx)
-        chunks: list[bytes] = []
-        size = 0
-        try:
-            async for chunk in resp.aiter_bytes():  # decoded: the cap also stops zip bombs
-                size += len(chunk)
-                if size > cap:
-                    raise MalformedResponseError(
-                        "answer is over the size cap", reason="too_large", **ctx
-                    )
-                chunks.append(chunk)
-        except (httpx.TransportError, OSError):
-            raise MalformedResponseError(
-                "answer ended before its body did", reason="truncated", **ctx
-            ) from None
-        body = b"".join(chunks)
-        encoded = headers.get("content-encoding", "identity") != "identity"
-        if declared and declared.isdigit() and not encoded and len(body) < int(declared):
-            raise MalformedResponseError(
-                "answer ended before its body did", reason="truncated", **ctx
-            )
-        return body
+        answer = await self._http.exchange(
+            method,
+            self.base_url + path,
+            params=params,
+            headers=self._headers,
+            json_body=json_body,
+            cap=self.settings.max_response_bytes,
+        )
+        headers = answer.headers
+        ctx = {**ctx, "status": answer.status, "request_id": _request_id(headers)}
+        if answer.status < 400 or answer.status == 404:
+            # The credential works: it gets its own budget, and any pause is over.
+            self.slot.confirm()
+            self.throttle.resume()
+        self.throttle.observe(headers, reset_seconds=_reset_seconds(headers))
+        if answer.status >= 300:
+            raise self._error(answer.status, headers, answer.body, ctx)
+        return Response(answer.status, headers, self._json(answer.body, ctx), answer.links)
 
     def _json(self, body: bytes, ctx: ErrorContext) -> Any:
         try:
@@ -324,14 +297,6 @@ class HttpCore:
             method=method,
             path="/" + path,
         )
-
-
-def _plain(headers: httpx.Headers) -> dict[str, str]:
-    """The headers as a plain dict with lower-case names, decoded once.
-
-    (Each ``httpx.Headers.get`` decodes every header again.)
-    """
-    return {k.lower(): v for k, v in headers.items()}
 
 
 def _request_id(headers: Mapping[str, str]) -> str | None:

@@ -5,11 +5,10 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import Annotated
 
-import httpx
 from fastapi import Depends, Header, Request
 from pydantic import ValidationError
 
-from ..clients import FreshdeskClient, ThrottleRegistry, UpsalesClient
+from ..clients import FreshdeskClient, ThrottleRegistry, UpsalesClient, Wire
 from ..clients.hostnames import account_host
 from ..clients.policy import RetryPolicy
 from ..lookup.domains import InvalidDomainError, account_of, check_freshdesk_domain
@@ -37,8 +36,8 @@ class Upstreams:
     ``registry`` and ``once`` are in-process, or shared through Redis (``web/shared.py``).
     """
 
-    freshdesk_http: httpx.AsyncClient
-    upsales_http: httpx.AsyncClient
+    freshdesk_http: Wire
+    upsales_http: Wire
     registry: ThrottleRegistry
     metrics: Metrics
     policy: RetryPolicy
@@ -47,12 +46,12 @@ class Upstreams:
     undo: UndoSigner
 
 
-def get_settings(request: Request) -> Settings:
+async def get_settings(request: Request) -> Settings:
     settings: Settings = request.app.state.settings
     return settings
 
 
-def get_upstreams(request: Request) -> Upstreams:
+async def get_upstreams(request: Request) -> Upstreams:
     upstreams: Upstreams = request.app.state.upstreams
     return upstreams
 
@@ -61,7 +60,7 @@ SettingsDep = Annotated[Settings, Depends(get_settings)]
 UpstreamsDep = Annotated[Upstreams, Depends(get_upstreams)]
 
 
-def check_caller(
+async def check_caller(
     settings: SettingsDep, authorization: Annotated[str | None, Header()] = None
 ) -> None:
     """When a service secret is configured, the caller must send it (constant-time check)."""
@@ -95,7 +94,7 @@ def allowed_host(settings: Settings, raw: str) -> str:
     return host
 
 
-def get_credentials(
+async def get_credentials(
     settings: SettingsDep,
     _: CallerDep,
     x_freshdesk_domain: Annotated[str | None, Header()] = None,
@@ -158,7 +157,9 @@ def make_clients(settings: Settings, upstreams: Upstreams, creds: Credentials) -
     return Clients(freshdesk, upsales)
 
 
-def get_clients(settings: SettingsDep, upstreams: UpstreamsDep, creds: CredentialsDep) -> Clients:
+async def get_clients(
+    settings: SettingsDep, upstreams: UpstreamsDep, creds: CredentialsDep
+) -> Clients:
     return make_clients(settings, upstreams, creds)
 
 

@@ -1,17 +1,22 @@
-"""How ``serve`` runs uvicorn: a header read timeout, a connection cap, small headers.
+"""How ``serve`` runs uvicorn: uvloop and httptools, a header read timeout, a
+connection cap, small headers.
 
 uvicorn has a keep-alive timeout but none for a client that sends its request headers
-slowly, so fifty slow sockets could hold the server. :class:`GuardedH11Protocol` closes a
+slowly, so fifty slow sockets could hold the server. The guarded protocols close a
 connection whose request headers are not complete ``UFD_HEADER_TIMEOUT_SECONDS`` after
 it opened (or after the previous answer). The body's own time limit is ``BodyLimit``'s.
+httptools parses faster than h11 (``bench/card.py`` measures the CPU per card); the h11
+protocol stays for platforms without httptools.
 """
 
 from __future__ import annotations
 
 import asyncio
+from importlib.util import find_spec
 from typing import Any
 
 from uvicorn.protocols.http.h11_impl import H11Protocol
+from uvicorn.protocols.http.httptools_impl import HttpToolsProtocol
 
 from ..settings import Settings, get_settings
 
@@ -61,10 +66,54 @@ class GuardedH11Protocol(H11Protocol):
             self.transport.close()
 
 
+class GuardedHttpToolsProtocol(HttpToolsProtocol):
+    """uvicorn's httptools protocol, with the same deadline for each request's headers."""
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.header_timeout = get_settings().header_timeout_seconds
+        self._header_timer: asyncio.TimerHandle | None = None
+
+    def connection_made(self, transport: asyncio.Transport) -> None:  # type: ignore[override]
+        super().connection_made(transport)
+        self._arm()
+
+    def connection_lost(self, exc: Exception | None) -> None:
+        self._disarm()
+        super().connection_lost(exc)
+
+    def on_headers_complete(self) -> None:
+        self._disarm()
+        super().on_headers_complete()
+
+    def on_response_complete(self) -> None:
+        super().on_response_complete()
+        if not self.transport.is_closing():
+            self._arm()
+
+    def _arm(self) -> None:
+        self._disarm()
+        self._header_timer = self.loop.call_later(self.header_timeout, self._too_slow)
+
+    def _disarm(self) -> None:
+        if self._header_timer is not None:
+            self._header_timer.cancel()
+            self._header_timer = None
+
+    def _too_slow(self) -> None:
+        self._header_timer = None
+        if not self.transport.is_closing():
+            self.transport.close()
+
+
 def uvicorn_options(settings: Settings) -> dict[str, Any]:
     """The server configuration ``serve`` passes to uvicorn."""
+    if find_spec("httptools") and find_spec("uvloop"):
+        fast = {"http": "upsales_freshdesk.web.server:GuardedHttpToolsProtocol", "loop": "uvloop"}
+    else:  # pragma: no cover - both ship as dependencies on Linux
+        fast = {"http": "upsales_freshdesk.web.server:GuardedH11Protocol"}
     return {
-        "http": "upsales_freshdesk.web.server:GuardedH11Protocol",
+        **fast,
         "limit_concurrency": settings.max_connections,
         "timeout_keep_alive": 5,
         "h11_max_incomplete_event_size": MAX_HEADER_BYTES,

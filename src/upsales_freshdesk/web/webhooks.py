@@ -54,7 +54,7 @@ class WebhookResult(BaseModel):
 router.responses.update({502: {"model": WebhookResult}, 503: {"model": ErrorResponse}})
 
 
-def check_webhook_secret(
+async def check_webhook_secret(
     settings: SettingsDep, x_webhook_secret: Annotated[str | None, Header()] = None
 ) -> None:
     expected = settings.webhook_secret
@@ -66,7 +66,7 @@ def check_webhook_secret(
         raise ServiceError(401, "auth_failed")
 
 
-def webhook_clients(
+async def webhook_clients(
     request: Request,
     settings: SettingsDep,
     upstreams: UpstreamsDep,

@@ -8,6 +8,7 @@ import httpx
 
 from .._base import BaseClient, Wiring
 from .._http import HttpSettings
+from .._wire import Wire
 from ..hostnames import account_host
 from ..observe import CallObserver
 from ..plans import plan_limit
@@ -22,7 +23,7 @@ class FreshdeskClient(BaseClient):
 
     ``domain`` is the account's subdomain (``acme``) or host (``acme.freshdesk.com``).
 
-    Pass ``http`` to share one pooled ``httpx.AsyncClient`` between accounts, or
+    Pass ``http`` (a :class:`~.._wire.Wire`) to share one pool between accounts, or
     ``transport`` to talk to an in-process emulator. ``base_url`` overrides the
     upstream for the emulators; it is configuration, never request input.
     """
@@ -34,7 +35,7 @@ class FreshdeskClient(BaseClient):
         *,
         plan: str | int = "growth",
         base_url: str | None = None,
-        http: httpx.AsyncClient | None = None,
+        http: Wire | None = None,
         transport: httpx.AsyncBaseTransport | None = None,
         settings: HttpSettings | None = None,
         policy: RetryPolicy | None = None,

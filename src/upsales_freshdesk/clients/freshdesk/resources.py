@@ -7,7 +7,8 @@ from collections.abc import AsyncIterator, Awaitable, Callable, Iterable, Mappin
 from datetime import datetime
 from typing import Any
 
-from .._http import HttpCore, Params
+from .._http import HttpCore
+from .._wire import Params
 from ..policy import Deadline
 from .models import Agent, Company, Contact, Conversation, SearchPage, Ticket
 

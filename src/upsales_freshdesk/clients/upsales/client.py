@@ -6,6 +6,7 @@ import httpx
 
 from .._base import BaseClient, Wiring
 from .._http import HttpSettings
+from .._wire import Wire
 from ..observe import CallObserver
 from ..policy import (
     UPSALES_LIMIT,
@@ -32,7 +33,7 @@ class UpsalesClient(BaseClient):
         token: str,
         *,
         base_url: str | None = None,
-        http: httpx.AsyncClient | None = None,
+        http: Wire | None = None,
         transport: httpx.AsyncBaseTransport | None = None,
         settings: HttpSettings | None = None,
         policy: RetryPolicy | None = None,
