@@ -9,7 +9,6 @@ from __future__ import annotations
 
 import asyncio
 import ipaddress
-import json
 import time
 from collections.abc import Mapping
 from dataclasses import dataclass
@@ -17,8 +16,8 @@ from typing import Any, TypeVar
 from urllib.parse import urlsplit
 
 import httpx
+import orjson
 import pydantic
-from tenacity import AsyncRetrying, RetryCallState
 
 from ._bodies import parse_error_body
 from ._wire import (
@@ -151,48 +150,43 @@ class HttpCore:
         deadline = deadline or Deadline.after(self.settings.call_timeout)
         idem = method in IDEMPOTENT_METHODS if idempotent is None else idempotent
         budget = self.budget  # the one this call started with spends and gets the refund
-        retrying = AsyncRetrying(
-            retry=lambda rs: self._should_retry(rs, idem),
-            wait=self._wait,
-            stop=lambda rs: self._stop(rs, deadline, budget),
-            sleep=self.policy.sleep,
-            reraise=True,
-        )
         started = time.perf_counter()
-        try:
-            async for attempt in retrying:
-                with attempt:
-                    response = await self._attempt(method, path, params, json_body, deadline)
-        except UpstreamError as error:
-            self._observe(started, error)
-            raise
+        attempt = 0
+        while True:
+            attempt += 1
+            try:
+                response = await self._attempt(method, path, params, json_body, deadline)
+                break
+            except UpstreamError as error:
+                delay = self._again(error, attempt, idem, deadline, budget)
+                if delay is None:
+                    self._observe(started, error)
+                    raise
+            await self.policy.sleep(delay)
         self._observe(started, None)
         budget.refund()
         return response
 
+    def _again(
+        self,
+        error: UpstreamError,
+        attempt: int,
+        idempotent: bool,
+        deadline: Deadline,
+        budget: RetryBudget,
+    ) -> float | None:
+        """The wait before another attempt, as the policy decides, or None for no retry:
+        not retryable, no time left before the deadline, or the retry budget is empty."""
+        if not self.policy.should_retry(error, attempt, idempotent=idempotent):
+            return None
+        delay = self.policy.delay(error, attempt)
+        if not self.policy.fits(delay, deadline) or not budget.try_spend(error):
+            return None
+        return delay
+
     def _observe(self, started: float, error: UpstreamError | None) -> None:
         if self.observer is not None:
             self.observer.call_finished(self.service, time.perf_counter() - started, error)
-
-    # -- retry callbacks -------------------------------------------------------------
-
-    def _should_retry(self, rs: RetryCallState, idempotent: bool) -> bool:
-        error = rs.outcome.exception() if rs.outcome else None
-        return isinstance(error, UpstreamError) and self.policy.should_retry(
-            error, rs.attempt_number, idempotent=idempotent
-        )
-
-    def _wait(self, rs: RetryCallState) -> float:
-        error = rs.outcome.exception() if rs.outcome else None
-        assert isinstance(error, UpstreamError)
-        return self.policy.delay(error, rs.attempt_number)
-
-    def _stop(self, rs: RetryCallState, deadline: Deadline, budget: RetryBudget) -> bool:
-        error = rs.outcome.exception() if rs.outcome else None
-        assert isinstance(error, UpstreamError)
-        if not self.policy.fits(rs.upcoming_sleep, deadline):
-            return True
-        return not budget.try_spend(error)
 
     # -- one attempt -----------------------------------------------------------------
 
@@ -257,8 +251,8 @@ class HttpCore:
 
     def _json(self, body: bytes, ctx: ErrorContext) -> Any:
         try:
-            return json.loads(body)
-        except (ValueError, UnicodeDecodeError):
+            return orjson.loads(body)
+        except orjson.JSONDecodeError:
             raise MalformedResponseError(
                 "answer is not valid JSON", reason="not_json", **ctx
             ) from None
