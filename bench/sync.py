@@ -12,29 +12,43 @@ figure is reported in real (unscaled) minutes too. Side by side, in the same run
 - a second run with no changes.
 
     .venv/bin/python bench/sync.py [--contacts 10000] [--changed 0.10] [--scale 20]
+
+With ``--latency-ms`` (a real Freshdesk write takes 150-400 ms), the emulators run out
+of process (``emulate --latency-ms``, real 60 s window), one per plan, and plans pro and
+enterprise are measured side by side: an incremental run of ``--updates`` changed and
+``--creates`` new Upsales contacts (created in Freshdesk), against the floor (the
+throttle's rate-limit floor, or the latency of the calls that must follow one another),
+with the calls at the floor and the time left the bar predicted at 10 % against actual.
+
+    .venv/bin/python bench/sync.py --latency-ms 200 [--updates 200] [--creates 480]
 """
 
 from __future__ import annotations
 
 import argparse
 import asyncio
+import itertools
 import math
 import random
 import tempfile
 import time
+from collections.abc import Callable, Iterator, Mapping
+from contextlib import ExitStack
+from dataclasses import dataclass
 from pathlib import Path
 
 import httpx
 
-from upsales_freshdesk.clients import RetryPolicy
+from upsales_freshdesk.clients import RetryPolicy, plan_limit
 from upsales_freshdesk.emulators.freshdesk.app import DEFAULT_KEY, create_freshdesk_emulator
 from upsales_freshdesk.emulators.freshdesk.store import FreshdeskStore
+from upsales_freshdesk.emulators.process import EmulatorProcess, run_emulators
 from upsales_freshdesk.emulators.seed import build_book
 from upsales_freshdesk.emulators.upsales.app import DEFAULT_TOKEN, create_upsales_emulator
 from upsales_freshdesk.emulators.upsales.store import UpsalesStore
 from upsales_freshdesk.lookup.fields import FieldRule, sync_requester
 from upsales_freshdesk.sync.config import SyncSettings
-from upsales_freshdesk.sync.engine import SKEW, Sync
+from upsales_freshdesk.sync.engine import SKEW, Progress, Sync
 from upsales_freshdesk.sync.state import SyncState
 
 BASE = "http://testserver/api/v2/"
@@ -48,7 +62,7 @@ class World:
             plan="pro", window=window, store=FreshdeskStore(book=book)
         )
         self.us = create_upsales_emulator(store=UpsalesStore(book=book))
-        self.transports = {
+        self.transports: dict[str, httpx.AsyncBaseTransport] = {
             "freshdesk": httpx.ASGITransport(app=self.fd),
             "upsales": httpx.ASGITransport(app=self.us),
         }
@@ -106,8 +120,23 @@ async def naive(world: World, config: SyncSettings, changed: list[int]) -> float
     return time.perf_counter() - started
 
 
+async def naive_twin(
+    contacts: int, share: float, window: float, tmp: str, changed: list[int]
+) -> tuple[float, tuple[int, int, int]]:
+    """The same data, synced once, changed the same way, then the naive way."""
+    twin = World(contacts, window)
+    twin_config = settings(window, Path(tmp) / "twin.sqlite3")
+    await sync_once(twin, twin_config)
+    await asyncio.sleep(window)
+    change(twin, share, random.Random(3))
+    twin.reset_stats()
+    wall = await naive(twin, twin_config, changed)
+    return wall, twin.calls()
+
+
 def change(world: World, share: float, rng: random.Random) -> list[int]:
     store = world.us.store
+    assert isinstance(store, UpsalesStore)
     ids = rng.sample(sorted(store.tables["contacts"]), k=int(len(store.tables["contacts"]) * share))
     for i in ids:
         record = store.tables["contacts"][i]
@@ -141,14 +170,9 @@ async def main(contacts: int, share: float, scale: float) -> None:
         wall = await sync_once(world, config)
         lists, writes, us_calls = world.calls()
 
-        twin = World(contacts, window)  # the same data for the naive way
-        twin_config = settings(window, Path(tmp) / "twin.sqlite3")
-        await sync_once(twin, twin_config)
-        await asyncio.sleep(window)
-        change(twin, share, random.Random(3))
-        twin.reset_stats()
-        naive_wall = await naive(twin, twin_config, changed)
-        n_lists, n_other, n_us = twin.calls()
+        naive_wall, (n_lists, n_other, n_us) = await naive_twin(
+            contacts, share, window, tmp, changed
+        )
 
         await asyncio.sleep(window)
         world.reset_stats()
@@ -196,10 +220,180 @@ async def main(contacts: int, share: float, scale: float) -> None:
     )
 
 
+# -- out of process, at a latency: pro and enterprise side by side ---------------------
+
+PLANS = ("pro", "enterprise")
+SETUP_TOKENS = 10  # extra Upsales tokens (own rate limits) for making the changes
+
+
+@dataclass
+class Measured:
+    plan: str
+    wall: float
+    lists: int
+    writes: int
+    us_calls: int
+    floor_rate: float
+    floor_latency: float
+    eta_at_10: float  # seconds left, as the bar said at 10 % of the contacts
+    left_at_10: float  # seconds it then took
+    old_eta_at_10: float  # what the old bar said: every contact left at the plan's rate
+
+    @property
+    def floor(self) -> float:
+        return max(self.floor_rate, self.floor_latency)
+
+
+def remote_settings(emu: EmulatorProcess, plan: str, state: Path) -> SyncSettings:
+    return SyncSettings(
+        freshdesk_domain="demo",
+        freshdesk_api_key=emu.freshdesk_key,
+        upsales_token=emu.upsales_token,
+        freshdesk_plan=plan,
+        freshdesk_base_url=emu.freshdesk_url,
+        upsales_base_url=emu.upsales_url,
+        state_path=state,
+        create_missing=True,
+        _env_file=None,
+    )
+
+
+async def make_changes(emu: EmulatorProcess, updates: int, creates: int) -> None:
+    """Through the Upsales API, on the extra tokens, so the sync's own rate limit is fresh."""
+    clients = [
+        httpx.AsyncClient(base_url=emu.upsales_url, cookies={"token": t}, timeout=30)
+        for t in emu.extra_upsales_tokens
+    ]
+    tokens: Iterator[httpx.AsyncClient] = itertools.cycle(clients)
+    gate = asyncio.Semaphore(40)
+
+    async def call(method: str, path: str, body: Mapping[str, object]) -> None:
+        async with gate:
+            (await next(tokens).request(method, path, json=dict(body))).raise_for_status()
+
+    jobs = [
+        call("PUT", f"contacts/{i}", {"title": f"Bench title {i}"}) for i in range(1, updates + 1)
+    ]
+    new = (
+        {"name": f"Bench {i}", "email": f"b.{i}@bench.example", "client": {"id": 1}}
+        for i in range(creates)
+    )
+    jobs += [call("POST", "contacts", body) for body in new]
+    await asyncio.gather(*jobs)
+    for c in clients:
+        await c.aclose()
+
+
+def stats(emu: EmulatorProcess) -> tuple[int, int, int]:
+    fd, us = (
+        httpx.get(f"{c}/_emulator/stats").json()["by_route"]
+        for c in (emu.freshdesk_control, emu.upsales_control)
+    )
+    lists = fd.get("GET /api/v2/contacts", 0)
+    return lists, sum(fd.values()) - lists, sum(us.values())
+
+
+async def measure(
+    emu: EmulatorProcess, plan: str, latency: float, updates: int, creates: int, tmp: Path
+) -> Measured:
+    config = remote_settings(emu, plan, tmp / f"{plan}.sqlite3")
+    state = SyncState(config.state_path)
+    state.finish(state.begin())  # a first run: the measured one is incremental
+    await asyncio.sleep(SKEW.total_seconds() + 1)  # the seed's dates fall before the cursor
+    await make_changes(emu, updates, creates)
+    await asyncio.to_thread(emu.reset_stats)
+    fd, us = config.clients()
+    rate = config.freshdesk_calls_per_window / config.freshdesk_window_seconds
+    at_10: list[tuple[float, float, float]] = []
+    started = time.perf_counter()
+
+    def watch(p: Progress) -> None:
+        if not at_10 and p.done >= p.total / 10 and p.eta is not None:
+            at_10.append((time.perf_counter(), p.eta, (p.total - p.done) / rate))
+
+    async with fd, us:
+        sync = Sync(
+            fd,
+            us,
+            state,
+            create_missing=True,
+            list_pace=config.list_limiter().acquire,
+            progress=watch,
+        )
+        report = await sync.run()
+    ended = time.perf_counter()
+    state.close()
+    if report.counts.get("failed"):
+        raise RuntimeError(f"failed records: {report.reasons}")
+    lists, writes, us_calls = await asyncio.to_thread(stats, emu)
+    sequential = 1 + lists + 1 + 1  # Upsales page, list pages, an email batch, a write
+    when, eta, old = at_10[0]
+    return Measured(
+        plan,
+        ended - started,
+        lists,
+        writes,
+        us_calls,
+        floor_seconds(lists + writes, lists, config),
+        sequential * latency,
+        eta,
+        ended - when,
+        old,
+    )
+
+
+def table(rows: list[Measured], latency_ms: float) -> None:
+    def line(label: str, cell: Callable[[Measured], object]) -> None:
+        print(f"{label:<34}" + "".join(f"{cell(r)!s:>22}" for r in rows))
+
+    line("plan", lambda r: r.plan)
+    line("sync share (60 %)", lambda r: f"{math.floor(plan_limit(r.plan) * 0.6)}/min")
+    line("Freshdesk writes", lambda r: r.writes)
+    line("Freshdesk list pages", lambda r: r.lists)
+    line("Upsales calls (pages + emails)", lambda r: r.us_calls)
+    line("calls at the floor", lambda r: r.writes + r.lists + r.us_calls)
+    line("rate-limit floor", lambda r: f"{r.floor_rate:.1f} s")
+    line(f"latency floor ({latency_ms:g} ms/call)", lambda r: f"{r.floor_latency:.1f} s")
+    line("wall time", lambda r: f"{r.wall:.1f} s")
+    line("wall / floor", lambda r: f"{r.wall / r.floor:.3f}x")
+    line("ETA at 10 %: predicted", lambda r: f"{r.eta_at_10:.1f} s")
+    line("ETA at 10 %: actual", lambda r: f"{r.left_at_10:.1f} s")
+    line("ETA at 10 %: predicted / actual", lambda r: f"{r.eta_at_10 / r.left_at_10:.2f}x")
+    line("old bar at 10 % / actual", lambda r: f"{r.old_eta_at_10 / r.left_at_10:.2f}x")
+
+
+async def remote(latency_ms: float, updates: int, creates: int) -> None:
+    latency = latency_ms / 1000
+    with tempfile.TemporaryDirectory() as tmp, ExitStack() as stack:
+        emus = [
+            stack.enter_context(
+                run_emulators(plan=plan, latency_ms=latency_ms, extra_upsales_tokens=SETUP_TOKENS)
+            )
+            for plan in PLANS
+        ]
+        rows = await asyncio.gather(
+            *(
+                measure(e, p, latency, updates, creates, Path(tmp))
+                for e, p in zip(emus, PLANS, strict=True)
+            )
+        )
+    print(
+        f"book: the emulators' own, {updates} Upsales contacts changed and {creates} new "
+        f"(created in Freshdesk); {latency_ms:g} ms per call; real 60 s window; out of process"
+    )
+    table(list(rows), latency_ms)
+
+
 if __name__ == "__main__":
     parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
     parser.add_argument("--contacts", type=int, default=10_000)
     parser.add_argument("--changed", type=float, default=0.10)
     parser.add_argument("--scale", type=float, default=20.0)
+    parser.add_argument("--latency-ms", type=float, default=0.0)
+    parser.add_argument("--updates", type=int, default=200)
+    parser.add_argument("--creates", type=int, default=480)
     args = parser.parse_args()
-    asyncio.run(main(args.contacts, args.changed, args.scale))
+    if args.latency_ms > 0:
+        asyncio.run(remote(args.latency_ms, args.updates, args.creates))
+    else:
+        asyncio.run(main(args.contacts, args.changed, args.scale))

@@ -92,6 +92,16 @@ class Book:
         )
         return int(record["id"])
 
+    def upsales_id_of(self, freshdesk_id: int) -> int:
+        """The Upsales contact with one of the emails of a Freshdesk contact."""
+        contact = self.fd.store.contacts[freshdesk_id]  # type: ignore[attr-defined]
+        emails = {(e or "").lower() for e in (contact["email"], *contact["other_emails"])}
+        return next(
+            int(c["id"])
+            for c in self.us.store.all("contacts")  # type: ignore[attr-defined]
+            if (c.get("email") or "").lower() in emails - {""}
+        )
+
     def retries(self) -> list[int]:
         state = SyncState(self.state_path)
         try:

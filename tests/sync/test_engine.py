@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import asyncio
 import sqlite3
 from typing import Any
 
@@ -11,7 +12,7 @@ from tests.sync.conftest import Book
 from upsales_freshdesk.emulators.faults import Faults
 from upsales_freshdesk.emulators.scenarios import SCENARIOS
 from upsales_freshdesk.sync.config import SyncSettings
-from upsales_freshdesk.sync.engine import Sync
+from upsales_freshdesk.sync.engine import MAX_IN_FLIGHT, Progress, Sync
 from upsales_freshdesk.sync.state import SyncState
 
 
@@ -67,29 +68,79 @@ class Killed(Exception):
 
 
 async def test_a_killed_run_resumes_from_its_checkpoint_and_skips_nothing(book: Book) -> None:
-    writes = {"n": 0}
+    """Kill the run while writes are in flight: some sent and unanswered, some not sent.
 
-    def kill_after_30(sync: Sync) -> None:
+    The book needs 35 updates; the 27th write kills the run.
+    """
+    started: list[int] = []
+    held = asyncio.Event()  # never set: the writes that wait on it stay in flight
+
+    def kill_mid_flight(sync: Sync) -> None:
         update = sync.freshdesk.contacts.update
 
-        async def counting(contact_id: int, fields: Any, **kw: Any) -> Any:
-            writes["n"] += 1
-            if writes["n"] > 30:
-                raise Killed
-            return await update(contact_id, fields, **kw)
+        async def in_flight(contact_id: int, fields: Any, **kw: Any) -> Any:
+            started.append(contact_id)
+            n = len(started)
+            if n > 26:
+                raise Killed  # the process dies with writes 11..26 in flight
+            if 10 < n <= 18:
+                await held.wait()  # not sent yet
+            result = await update(contact_id, fields, **kw)
+            if 18 < n <= 26:
+                await held.wait()  # Freshdesk has it, the run never hears back
+            return result
 
-        sync.freshdesk.contacts.update = counting  # type: ignore[method-assign]
+        sync.freshdesk.contacts.update = in_flight  # type: ignore[method-assign]
 
     with pytest.raises(Killed):
-        await book.run(wrap=kill_after_30)
+        await book.run(wrap=kill_mid_flight)
     db = sqlite3.connect(book.state_path)
     (last,) = db.execute("SELECT last_upsales_id FROM run WHERE finished_at IS NULL").fetchone()
     db.close()
     assert last > 0
+    unanswered = {book.upsales_id_of(i) for i in started[10:26]}
+    assert last < min(unanswered)  # the checkpoint never passes a write in flight
     resumed = await book.run()
     assert resumed.resumed
     expected = book.expected()
     assert book.actual(expected) == expected
+
+
+async def test_writes_run_several_at_a_time_within_the_cap(book: Book) -> None:
+    flight = {"now": 0, "most": 0}
+
+    def count(sync: Sync) -> None:
+        update = sync.freshdesk.contacts.update
+
+        async def counted(contact_id: int, fields: Any, **kw: Any) -> Any:
+            flight["now"] += 1
+            flight["most"] = max(flight["most"], flight["now"])
+            try:
+                await asyncio.sleep(0)  # let the other workers start theirs
+                return await update(contact_id, fields, **kw)
+            finally:
+                flight["now"] -= 1
+
+        sync.freshdesk.contacts.update = counted  # type: ignore[method-assign]
+
+    report = await book.run(wrap=count)
+    assert report.counts["updated"] > MAX_IN_FLIGHT
+    assert 1 < flight["most"] <= MAX_IN_FLIGHT
+    expected = book.expected()
+    assert book.actual(expected) == expected
+
+
+async def test_the_progress_reports_every_contact_and_the_writes(book: Book) -> None:
+    seen: list[Progress] = []
+
+    def watch(sync: Sync) -> None:
+        sync.progress = seen.append
+
+    report = await book.run(wrap=watch)
+    assert [p.done for p in seen] == list(range(1, len(seen) + 1))
+    assert seen[-1].total == len(seen)
+    assert seen[-1].writes_done == seen[-1].writes_planned == report.counts["updated"]
+    assert seen[-1].eta == 0
 
 
 async def test_bad_data_is_reported_and_skipped(book: Book) -> None:

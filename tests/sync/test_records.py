@@ -10,6 +10,7 @@ from tests.sync.conftest import Book
 from upsales_freshdesk.emulators.faults import Faults
 from upsales_freshdesk.emulators.scenarios import SCENARIOS
 from upsales_freshdesk.sync.engine import Sync
+from upsales_freshdesk.sync.owners import EMAIL_BATCH
 
 SHARED = "skipped: email shared by several Upsales contacts"
 
@@ -112,19 +113,26 @@ async def test_an_email_shared_in_upsales_is_skipped_on_an_incremental_run(book:
     assert second.reasons[SHARED] == 1
     assert second.counts["updated"] == 0
     assert target.get("job_title") == title  # not overwritten by one of the two
-    # One filtered Upsales call for the one email about to be written, besides the page.
+    # One batched Upsales call for the emails about to be written, besides the page.
     assert book.us.stats.by_route["GET /api/v2/contacts"] == 2
 
 
 async def test_an_incremental_run_asks_upsales_only_about_emails_it_writes(book: Book) -> None:
     await book.run()
-    await book.upsales_put(1, {"title": "Chief Information Officer"})
-    await book.upsales_put(2, {"phone": None})  # nothing to write: no question asked
+    matched = [book.upsales_id_of(i) for i in sorted(book.expected())]
+    ids, same = matched[: EMAIL_BATCH + 10], matched[EMAIL_BATCH + 10]
+    for n, contact_id in enumerate(ids):
+        await book.upsales_put(contact_id, {"title": f"Title {n}"})
+    await book.upsales_put(same, {"phone": None})  # nothing to write: no question asked
+    book.insert_upsales("nobody.in.freshdesk@kvarnby.example")  # nor here
     book.us.stats.reset()
     report = await book.run()
-    assert report.counts["updated"] == 1
+    assert report.upsales_seen == len(ids) + 2
+    assert report.counts["updated"] == len(ids)
     assert report.counts["unchanged"] == 1
-    assert book.us.stats.by_route["GET /api/v2/contacts"] == 2  # the page and one email
+    assert report.reasons["skipped: not in Freshdesk"] == 1
+    # The changed page, then the 60 emails it writes, 50 a call: not one call per email.
+    assert book.us.stats.by_route["GET /api/v2/contacts"] == 1 + 2
 
 
 @pytest.mark.parametrize(

@@ -36,6 +36,7 @@ from .checks import (
 from .config import SyncSettings
 from .engine import Report, Sync
 from .output import document, summary, write_json
+from .progress import Progress as SyncProgress
 from .state import LockedError, RunLock, SyncState
 
 __all__ = ["BAD_CONFIG", "FAILED_RECORDS", "LOCKED", "OK", "STOPPED", "execute", "load", "main"]
@@ -80,10 +81,17 @@ def load(config: Path | None, create_missing: bool | None) -> SyncSettings:
     return settings
 
 
-def _progress_bar(
-    console: Console, settings: SyncSettings
-) -> tuple[Progress, Callable[[int, int], None]]:
-    rate = settings.freshdesk_calls_per_window / settings.freshdesk_window_seconds
+def _left(seconds: float | None) -> str:
+    """``about 2 min 10 s left``, or what the bar shows before there is a pace."""
+    if seconds is None:
+        return "estimating time left…"
+    whole = round(seconds)
+    if whole < 60:
+        return f"about {whole} s left"
+    return f"about {whole // 60} min {whole % 60:02d} s left"
+
+
+def _progress_bar(console: Console) -> tuple[Progress, Callable[[SyncProgress], None]]:
     bar = Progress(
         TextColumn("[bold]sync[/bold]"),
         BarColumn(),
@@ -94,14 +102,11 @@ def _progress_bar(
     )
     task = bar.add_task("contacts", total=None, eta="reading Upsales changes…")
 
-    def progress(done: int, total: int) -> None:
-        left = (total - done) / rate  # at worst one Freshdesk write per contact
-        bar.update(
-            task,
-            completed=done,
-            total=total,
-            eta=f"≤ {left:,.0f} s left at {rate * 60:,.0f} Freshdesk calls/min",
+    def progress(now: SyncProgress) -> None:
+        writes = (
+            f"{now.writes_done:,}/{now.writes_planned:,} writes, " if now.writes_planned else ""
         )
+        bar.update(task, completed=now.done, total=now.total, eta=writes + _left(now.eta))
 
     return bar, progress
 
@@ -115,7 +120,7 @@ async def execute(settings: SyncSettings, *, dry_run: bool, console: Console) ->
             state = SyncState(settings.state_path)
         except (sqlite3.Error, OSError) as exc:
             raise Stop(BAD_CONFIG, f"UFD_SYNC_STATE_PATH: cannot open it ({exc})") from None
-        bar, progress = _progress_bar(console, settings)
+        bar, progress = _progress_bar(console)
         sync = Sync(
             fd,
             us,

@@ -3,15 +3,20 @@
 Calls of a run: the Upsales pages of what changed (2000 a page), the Upsales contacts an
 earlier run failed to write (by id, 200 a call), the Freshdesk contact list pages (100 a
 page, only when there is something to do), and one write per contact whose Freshdesk copy
-differs. On an incremental run, each email about to be written is also checked against
-all of Upsales (one filtered call per email), since the changed batch is not all of it.
-Freshdesk is never asked contact by contact.
+differs. On an incremental run, the emails about to be written are also checked against
+all of Upsales (50 emails a call), since the changed batch is not all of it. Freshdesk is
+never asked contact by contact.
+
+What to do with each contact is decided from the index, before any write; the writes then
+run several at a time (:func:`.pool.run_pool`), paced by the Freshdesk client's throttle,
+and the checkpoint follows the ids whose every predecessor is done (:class:`.pool.DonePrefix`).
 """
 
 from __future__ import annotations
 
 from collections import Counter
 from collections.abc import Awaitable, Callable, Mapping, Sequence
+from dataclasses import dataclass
 from datetime import datetime, timedelta
 
 from ..clients import (
@@ -28,16 +33,21 @@ from ..clients import (
 from ..clients.freshdesk import models as fd
 from ..clients.upsales import models as us
 from ..lookup.fields import FieldRule, sync_requester
+from .owners import Owners
+from .pool import DonePrefix, run_pool
+from .progress import Pace, Progress
 from .report import Outcome, Report
 from .state import Run, SyncState
 
-__all__ = ["CHECKPOINT_EVERY", "RETRY_BATCH", "SKEW", "Outcome", "Report", "Sync"]
+__all__ = ["CHECKPOINT_EVERY", "RETRY_BATCH", "SKEW", "Outcome", "Progress", "Report", "Sync"]
 
 #: The cursor is moved back this much, so that a change made while a run started is seen.
 SKEW = timedelta(seconds=5)
 CHECKPOINT_EVERY = 25
 #: Upsales ids read again per call (``id=eq:1,2,...``).
 RETRY_BATCH = 200
+#: Writes in flight at most (the throttle paces them; this only bounds the concurrency).
+MAX_IN_FLIGHT = 32
 SHARED = "email shared by several Upsales contacts"
 
 
@@ -54,9 +64,30 @@ def _email(contact: us.Contact) -> str | None:
     return canonical_email(raw) if is_email(raw) else None
 
 
+def _id(contact: fd.Contact | None) -> int | None:
+    return None if contact is None else contact.id
+
+
 def _uncertain(error: UpstreamError) -> bool:
     """A write failure that may pass, or that may not have happened: try it next run."""
     return error.retryable or isinstance(error, NotFoundError | MalformedResponseError)
+
+
+@dataclass(frozen=True, slots=True)
+class Write:
+    """A contact to write: an update of ``target`` (``fields`` may be none), or a create."""
+
+    contact: us.Contact
+    email: str
+    target: fd.Contact | None
+    fields: tuple[str, ...]
+
+    @property
+    def calls(self) -> bool:
+        return self.target is None or bool(self.fields)
+
+
+Step = tuple[us.Contact, Outcome | Write]
 
 
 class Sync:
@@ -70,21 +101,25 @@ class Sync:
         dry_run: bool = False,
         rule: FieldRule | None = None,
         list_pace: Callable[[], Awaitable[object]] | None = None,
-        progress: Callable[[int, int], None] = lambda done, total: None,
+        progress: Callable[[Progress], None] = lambda progress: None,
+        in_flight: int | None = None,
     ) -> None:
         self.freshdesk, self.upsales, self.state = fd_client, us_client, state
         self.list_pace = list_pace
         self.create_missing, self.dry_run = create_missing, dry_run
         self.rule = rule or FieldRule.of(None)
         self.progress = progress
+        throttle = fd_client.core.throttle
+        #: Writes in flight at most: never more than the budget of one window, nor 32.
+        self.in_flight = in_flight or max(1, min(MAX_IN_FLIGHT, throttle.limit))
         #: Upsales id -> Freshdesk id of earlier runs: a linked contact is never created again.
         self.links: dict[int, int] = {}
         #: Upsales ids an earlier run failed to write.
         self.pending: set[int] = set()
         #: Whether the run reads all of Upsales, so the batch shows every shared email.
         self.complete = False
-        #: Canonical email -> Upsales ids that hold it (incremental runs, asked once each).
-        self.owners: dict[str, set[int]] = {}
+        #: Freshdesk list pages read by the current run (they spend from the same budget).
+        self.list_pages = 0
         #: The report of the current run, as far as it got (also when a run stops).
         self.report: Report | None = None
 
@@ -110,8 +145,14 @@ class Sync:
 
     async def index(self) -> dict[str, list[fd.Contact]]:
         """Freshdesk contacts by every email they have, from the list pages."""
+
+        async def pace() -> None:
+            self.list_pages += 1
+            if self.list_pace is not None:
+                await self.list_pace()
+
         by_email: dict[str, list[fd.Contact]] = {}
-        async for contact in self.freshdesk.contacts.list(per_page=100, pace=self.list_pace):
+        async for contact in self.freshdesk.contacts.list(per_page=100, pace=pace):
             for email in {contact.email or "", *contact.other_emails} - {""}:
                 by_email.setdefault(email.strip().lower(), []).append(contact)
         return by_email
@@ -131,19 +172,45 @@ class Sync:
         return report
 
     async def each(self, run: Run, contacts: Sequence[us.Contact], report: Report) -> None:
-        """Every contact in id order, checkpointing as it goes (not on a dry run)."""
+        """Decide every contact, then write, several at a time, checkpointing as it goes."""
         self.links = self.state.links()
         self.complete = run.since is None and run.last_upsales_id == 0
         index = await self.index()
         shared = Counter(e for c in contacts if (e := _email(c)))
-        for done, contact in enumerate(contacts, 1):
-            outcome = await self.one(contact, index, shared)
+        steps: list[Step] = [(c, self.decide(c, index, shared)) for c in contacts]
+        writes = [w for _, w in steps if isinstance(w, Write) and w.calls]
+        check = [] if self.complete else [w.email for w in writes]
+        owners = Owners(self.upsales, check)
+        throttle = self.freshdesk.core.throttle
+        pace = Pace(
+            throttle.limit,
+            throttle.window,
+            0 if self.dry_run else len(writes),
+            spent=self.list_pages,
+        )
+        prefix = DonePrefix([c.id for c in contacts])
+        done = 0
+
+        async def work(step: Step) -> None:
+            nonlocal done
+            contact, todo = step
+            outcome = todo if isinstance(todo, Outcome) else await self.apply(todo, owners, pace)
             report.add(outcome, keep=self.dry_run or outcome.action == "failed")
+            done += 1
             if not self.dry_run:
                 self.remember(outcome)
-                if done % CHECKPOINT_EVERY == 0 or done == len(contacts):
-                    self.state.checkpoint(run, contact.id)
-            self.progress(done, len(contacts))
+                prefix.mark(contact.id)
+                if done % CHECKPOINT_EVERY == 0 and prefix.checkpoint is not None:
+                    self.state.checkpoint(run, prefix.checkpoint)
+            self.progress(Progress(done, len(steps), pace.eta(), pace.done, pace.planned))
+
+        try:
+            await run_pool(steps, work, self.in_flight)
+        finally:
+            await owners.close()
+            report.plan.sort(key=lambda o: o.upsales_id)
+            if not self.dry_run and prefix.checkpoint is not None:
+                self.state.checkpoint(run, prefix.checkpoint)  # only what is surely done
 
     def remember(self, outcome: Outcome) -> None:
         """Keep a failure that may pass for the next run; drop one that is settled."""
@@ -152,9 +219,10 @@ class Sync:
         elif outcome.upsales_id in self.pending:
             self.state.retried([outcome.upsales_id])
 
-    async def one(
+    def decide(
         self, contact: us.Contact, index: Mapping[str, list[fd.Contact]], shared: Counter[str]
-    ) -> Outcome:
+    ) -> Outcome | Write:
+        """What to do with a contact, from what the run has read (no call)."""
         if not (contact.email or "").strip():
             return Outcome(contact.id, "skipped", "no email")
         email = _email(contact)
@@ -165,26 +233,42 @@ class Sync:
         matches = index.get(email, [])
         if len(matches) > 1:
             return Outcome(contact.id, "skipped", "email on several Freshdesk contacts")
-        if not matches:
-            return await self.create(contact, email)
-        return await self.update(contact, email, matches[0])
+        if matches:
+            fields = tuple(c.field for c in self.rule.changes(matches[0], contact))
+            return Write(contact, email, matches[0], fields)
+        if not self.create_missing:
+            return Outcome(contact.id, "skipped", "not in Freshdesk")
+        if (linked := self.links.get(contact.id)) is not None:
+            # Synced before, under another address: its email changed on one side.
+            return Outcome(contact.id, "skipped", "email changed since the last sync", linked)
+        return Write(contact, email, None, tuple(self.rule.create_body(contact, email)))
 
-    async def shared_in_upsales(self, contact: us.Contact, email: str) -> bool:
-        """Whether another Upsales contact has the email (asked only on incremental runs)."""
-        if self.complete:
-            return False  # the batch is all of Upsales: the count above saw every holder
-        if email not in self.owners:
-            found = await self.upsales.contacts.find_by_email(email)
-            self.owners[email] = {c.id for c in found}
-        return bool(self.owners[email] - {contact.id})
-
-    async def update(self, contact: us.Contact, email: str, target: fd.Contact) -> Outcome:
-        planned = self.rule.changes(target, contact)
-        fields = tuple(c.field for c in planned)
-        if planned and await self.shared_in_upsales(contact, email):
-            return Outcome(contact.id, "skipped", SHARED, target.id)
+    async def apply(self, write: Write, owners: Owners, pace: Pace) -> Outcome:
+        """Make one write, unless another Upsales contact holds the email."""
+        contact, target = write.contact, write.target
+        if not write.calls:
+            if not self.dry_run and target is not None:
+                self.state.link(contact.id, target.id)
+            return Outcome(contact.id, "unchanged", freshdesk_id=_id(target))
+        if not self.complete and await owners.of(write.email) - {contact.id}:
+            pace.not_written()
+            return Outcome(contact.id, "skipped", SHARED, _id(target))
+        if self.dry_run:
+            action = "created" if target is None else "updated"
+            return Outcome(contact.id, action, freshdesk_id=_id(target), fields=write.fields)
+        pace.write_started()
         try:
-            await sync_requester(self.freshdesk, target, contact, self.rule, dry_run=self.dry_run)
+            if target is None:
+                return await self.create(contact, write)
+            return await self.update(contact, target, write.fields)
+        finally:
+            pace.write_done()
+
+    async def update(
+        self, contact: us.Contact, target: fd.Contact, fields: tuple[str, ...]
+    ) -> Outcome:
+        try:
+            await sync_requester(self.freshdesk, target, contact, self.rule)
         except ValidationError as e:
             reason = f"Freshdesk refused: {_codes(e)}"
             return Outcome(contact.id, "failed", reason, target.id, fields)
@@ -192,23 +276,11 @@ class Sync:
             if not _uncertain(e):
                 raise
             return Outcome(contact.id, "failed", f"Freshdesk {e.kind}", target.id, fields, True)
-        if not self.dry_run:
-            self.state.link(contact.id, target.id)
-        if not planned:
-            return Outcome(contact.id, "unchanged", freshdesk_id=target.id)
+        self.state.link(contact.id, target.id)
         return Outcome(contact.id, "updated", freshdesk_id=target.id, fields=fields)
 
-    async def create(self, contact: us.Contact, email: str) -> Outcome:
-        if not self.create_missing:
-            return Outcome(contact.id, "skipped", "not in Freshdesk")
-        if (linked := self.links.get(contact.id)) is not None:
-            # Synced before, under another address: its email changed on one side.
-            return Outcome(contact.id, "skipped", "email changed since the last sync", linked)
-        if await self.shared_in_upsales(contact, email):
-            return Outcome(contact.id, "skipped", SHARED)
-        body = self.rule.create_body(contact, email)
-        if self.dry_run:
-            return Outcome(contact.id, "created", fields=tuple(body))
+    async def create(self, contact: us.Contact, write: Write) -> Outcome:
+        body = self.rule.create_body(contact, write.email)
         try:
             created = await self.freshdesk.contacts.create(body)
         except ValidationError as e:
@@ -219,7 +291,7 @@ class Sync:
             # Perhaps created after all: the next run's index finds it and updates it.
             return Outcome(contact.id, "failed", f"Freshdesk {e.kind}", retry=True)
         self.state.link(contact.id, created.id)
-        return Outcome(contact.id, "created", freshdesk_id=created.id, fields=tuple(body))
+        return Outcome(contact.id, "created", freshdesk_id=created.id, fields=write.fields)
 
 
 def _codes(error: ValidationError) -> str:
