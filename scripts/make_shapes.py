@@ -38,14 +38,32 @@ def first_record(name: str) -> Any:
     return json.loads((FIX / name).read_text())["response"]["body"]["data"][0]
 
 
+def one_record(name: str) -> Any:
+    return json.loads((FIX / name).read_text())["response"]["body"]["data"]
+
+
 def main() -> None:
     postman = json.loads((FIX / "postman_examples.json").read_text())
+    routes = json.loads((FIX / "postman_routes.json").read_text())
+
+    def listed(example: str) -> Any:
+        return routes[example]["response"]["body"]["data"][0]
+
+    order, activity = one_record("order_live.json"), one_record("activity_live.json")
     shapes = {
         "contact": neutral(first_record("contacts_list_limit1.json")),
         "account": neutral(first_record("accounts_list_limit1.json")),
         "user": neutral(first_record("users_list_limit10.json")),
-        "activity": neutral(postman["Tasks: Get activity"]["response"]["body"]["data"]),
-        "order": neutral(postman["Opportunity: Get Opportunity"]["response"]["body"]["data"]),
+        # Live recordings (SDK cassettes, Dec 2025): the current, fuller key sets.
+        "activity": neutral(activity),
+        "activityContact": neutral(activity["contacts"][0]),
+        "order": neutral(order),
+        "orderRow": neutral(order["orderRow"][0]),
+        # Postman examples for the routes with no live recording.
+        "appointment": neutral(listed("Appointment: Get appointment list")),
+        "product": neutral(listed("Products: Get product list")),
+        "orderStage": neutral(listed("Opportunity & Order stages: Get stage list")),
+        "customField": neutral(listed("Custom fields: Get company custom fields")),
         "self": neutral(postman["Users: Self"]["response"]["body"]["data"]),
     }
     OUT.write_text(json.dumps(shapes, indent=1, sort_keys=True) + "\n")

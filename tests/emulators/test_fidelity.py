@@ -23,7 +23,11 @@ def json_type(value: Any) -> str:
 
 
 #: Keys whose JSON type varies in the recordings themselves (API-FACTS.md).
-VARIANT_TYPES = {"assigned": {"list", "dict"}}
+VARIANT_TYPES = {
+    "assigned": {"list", "dict"},
+    # [] on live accounts (accounts_list_limit1.json), {} in Postman's account examples.
+    "externalClientData": {"list", "dict"},
+}
 
 
 def assert_same_shape(
@@ -135,8 +139,13 @@ async def test_documented_shapes(
     assert set(ours) == set(recorded)
     ours_record = ours["data"] if kind == "object" else ours["data"][0]
     recorded_record = recorded["data"] if kind == "object" else recorded["data"][0]
+    # closeTime is in these 2018/2021 examples but absent from the live activity of
+    # Dec 2025 (activity_live.json), which the emulator follows.
     assert_same_shape(
-        ours_record, recorded_record, exact_keys=False, ignore={"phoneCalls", "lastOutcome"}
+        ours_record,
+        recorded_record,
+        exact_keys=False,
+        ignore={"phoneCalls", "lastOutcome", "closeTime"},
     )
 
 
@@ -230,7 +239,9 @@ async def test_freshdesk_company_note_and_agent(fd_raw: httpx.AsyncClient) -> No
     assert_same_shape(company, fixture("freshdesk/company.json"))
     note = await fd_raw.post("/api/v2/tickets/1/notes", json={"body": "<b>x</b>", "private": True})
     assert note.status_code == 201
-    assert_same_shape(note.json(), fixture("freshdesk/note_1.json"))
+    # Every key of the recorded note, plus the vendor sample's further keys (see
+    # test_fidelity_freshdesk for those).
+    assert_same_shape(note.json(), fixture("freshdesk/note_1.json"), exact_keys=False)
     agent = (await fd_raw.get("/api/v2/agents/me")).json()
     recorded_agent = fixture("freshdesk/agent_1.json")
     assert_same_shape(agent, recorded_agent, exact_keys=False)

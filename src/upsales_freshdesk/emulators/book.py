@@ -28,6 +28,7 @@ class Book:
     contacts: list[dict[str, Any]] = field(default_factory=list)
     orders: list[dict[str, Any]] = field(default_factory=list)
     activities: list[dict[str, Any]] = field(default_factory=list)
+    appointments: list[dict[str, Any]] = field(default_factory=list)
     fd_companies: list[dict[str, Any]] = field(default_factory=list)
     fd_contacts: list[dict[str, Any]] = field(default_factory=list)
     fd_tickets: list[dict[str, Any]] = field(default_factory=list)

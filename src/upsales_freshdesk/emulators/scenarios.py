@@ -73,6 +73,26 @@ STREETS = (
 PRODUCTS = ("Licenser", "Support", "Onboarding", "Hårdvara")
 STAGES = ((1, "Prospekt", 25), (2, "Offert", 50), (3, "Förhandling", 75), (4, "Order", 100))
 TODO_TYPES = {"TODO": (10, "Todo", 1), "PHONE_CALL": (11, "Phone call", 2)}
+#: The products behind order rows: (id, name, listPrice, purchaseCost share, category).
+#: Made up; the product shape is Upsales' (Postman "Products > Get product list").
+PRODUCT_CATALOGUE = (
+    (1, "Licenser", 1000, 0.2, (1, "Programvara")),
+    (2, "Support", 500, 0.3, (2, "Tjänster")),
+    (3, "Onboarding", 1000, 0.4, (2, "Tjänster")),
+    (4, "Hårdvara", 5000, 0.7, (3, "Hårdvara")),
+)
+#: Appointment types are the account's own (Postman "Appointment types"): (id, name, first).
+APPOINTMENT_TYPES = ((20, "Möte", 0), (21, "Första möte", 1))
+#: Account custom fields: the ids, names and datatypes of Upsales' own example
+#: (Postman "Custom fields > Company > Get company custom fields").
+ACCOUNT_CUSTOM_FIELDS = (
+    (5, "Turnover", "String", None),
+    (1, "Org. no", "String", "ORG_NO"),
+    (2, "Turnover", "Currency", "TURNOVER"),
+    (3, "Rating", "Select", "RATING"),
+    (10, "Birthday", "Date", None),
+)
+RATINGS = ("AAA - Högsta kreditvärdighet", "AA - God kreditvärdighet", "A - Kreditvärdig", "")
 TICKET_SUBJECTS = (
     "Kan inte logga in",
     "Fakturan stämmer inte",

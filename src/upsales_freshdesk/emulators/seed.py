@@ -13,6 +13,7 @@ from datetime import datetime, timedelta
 from typing import Any
 
 from .book import Book, ascii_fold, iso
+from .deals import appointments, order_rows
 from .scenarios import (
     CITIES,
     EPOCH,
@@ -38,6 +39,7 @@ __all__ = ["SCENARIOS", "STAGES", "TODO_TYPES", "Book", "build_book", "iso"]
 
 class _Builder:
     def __init__(self, seed: int, accounts: int, contacts: int) -> None:
+        self.seed = seed
         self.rng = random.Random(seed)
         self.book = Book()
         self.n_accounts = accounts
@@ -62,6 +64,7 @@ class _Builder:
         self.scenario_people()
         self.people()
         self.deals_and_activities()
+        self.book.appointments = appointments(self.seed, self.book)
         self.freshdesk()
         return self.book
 
@@ -244,6 +247,8 @@ class _Builder:
                         "modDate": iso(when),
                     }
                 )
+                order = self.book.orders[-1]
+                order["rows"] = order_rows(self.seed, order["id"], order["value"])
             for contact_id in people:
                 for _ in range(self.rng.randint(0, 3)):
                     when = self.when(1, 400)
@@ -257,7 +262,9 @@ class _Builder:
                             ),
                             "notes": "",
                             "date": when.strftime("%Y-%m-%d"),
-                            "closeDate": iso(when) if closed else None,
+                            # Live closeDate: "2025-11-14T13:48:39Z", no milliseconds
+                            # (SDK cassette test_get_activity_real_response).
+                            "closeDate": iso(when, millis=False) if closed else None,
                             "client": account["id"],
                             "contacts": [contact_id],
                             "users": [self.rng.choice(account["users"])],
@@ -375,6 +382,10 @@ class _Builder:
                 "company_id": contact.get("company_id"),
                 "created_at": iso(created, millis=False),
                 "updated_at": iso(created, millis=False),
+                # The vendor's ticket sample: created 2015-08-24T11:56:51Z, fr_due_by a day
+                # on, due_by three days on (developers.freshdesk.com "View a Ticket").
+                "fr_due_by": iso(created + timedelta(days=1), millis=False),
+                "due_by": iso(created + timedelta(days=3), millis=False),
             }
         )
 

@@ -8,7 +8,7 @@ import json
 import time
 import uuid
 from collections.abc import Awaitable, Callable
-from datetime import datetime
+from datetime import UTC, datetime
 from functools import wraps
 from typing import Any
 
@@ -21,30 +21,22 @@ from starlette.types import Receive, Scope, Send
 from ..base import Emulator
 from ..ratelimit import Clock, Decision, WindowLimiter
 from ..seed import SCENARIOS
-from . import search
+from . import search, tickets
 from .limits import WINDOW_SECONDS, Endpoint, PlanLimits, parse_plan
+from .people import agent_record, autocomplete
 from .rules import FreshdeskError, check_contact, paged, validation
 from .store import CONTACT_DEFAULTS, FreshdeskStore, Record, now_iso
 
 DEFAULT_KEY = "demo-freshdesk-key"
 DEFAULT_DOMAIN = "demo"
 SEARCH_PAGE_SIZE, SEARCH_MAX_PAGE = 30, 10
-STATS_FIELDS = (
-    "agent_responded_at",
-    "requester_responded_at",
-    "first_responded_at",
-    "reopened_at",
-    "resolved_at",
-    "closed_at",
-    "pending_since",
-)
-INCLUDES = frozenset({"requester", "company", "stats", "conversations", "description"})
 WRONG_CONTENT_TYPE = {
     "code": "invalid_content_type",
     "message": "Content-Type header should have application/json",
 }
 INVALID_JSON = {"code": "invalid_json", "message": "Request body has invalid json format"}
 Work = Callable[["FreshdeskApi", Request], Awaitable[Response]]
+Now = Callable[[], datetime]
 RouteFn = Callable[[Any, Request], Awaitable[Response]]
 
 
@@ -94,8 +86,9 @@ class FreshdeskApi:
         window: float,
         domain: str,
         clock: Clock,
+        now: Now,
     ) -> None:
-        self.store, self.keys, self.domain = store, keys, domain
+        self.store, self.keys, self.domain, self.now = store, keys, domain, now
         self.limiter = WindowLimiter(limits.per_minute, window, clock)
         #: One limiter per endpoint with a documented sub-limit, each its own budget.
         self.endpoint_limiters: dict[Endpoint, WindowLimiter] = {
@@ -108,12 +101,14 @@ class FreshdeskApi:
             Route(f"{r}/tickets/{{tid:int}}/conversations", self.conversations, methods=["GET"]),
             Route(f"{r}/tickets/{{tid:int}}/notes", self.create_note, methods=["POST"]),
             Route(f"{r}/contacts", self.list_contacts, methods=["GET"]),
+            Route(f"{r}/contacts/autocomplete", self.autocomplete, methods=["GET"]),
             Route(f"{r}/contacts", self.create_contact, methods=["POST"]),
             Route(f"{r}/contacts/{{cid:int}}", self.get_contact, methods=["GET"]),
             Route(f"{r}/contacts/{{cid:int}}", self.update_contact, methods=["PUT"]),
             Route(f"{r}/search/contacts", self.search_contacts, methods=["GET"]),
             Route(f"{r}/companies", self.list_companies, methods=["GET"]),
             Route(f"{r}/companies/{{cid:int}}", self.get_company, methods=["GET"]),
+            Route(f"{r}/agents", self.list_agents, methods=["GET"]),
             Route(f"{r}/agents/me", self.agents_me, methods=["GET"]),
         ]
         not_found: Any = {404: self.no_route, 405: self.no_route}
@@ -172,7 +167,11 @@ class FreshdeskApi:
     def _admit(self, request: Request, endpoint: Endpoint | None) -> Decision:
         """Spend from the endpoint's sub-limit (if any), then from the account's."""
         includes = [i for i in request.query_params.get("include", "").split(",") if i]
-        cost = 1 + len(includes) if request.url.path.startswith("/api/v2/tickets/") else 1
+        path, cost = request.url.path, 1
+        if path.startswith("/api/v2/tickets/"):
+            cost += len(includes)  # "Each include will consume an additional API credit"
+        elif path.rstrip("/") == "/api/v2/tickets":
+            cost += 2 * len(includes)  # list: "Each include consumes an additional 2 credits"
         # Invalid calls count too; a refused call costs nothing.
         sub = self.endpoint_limiters.get(endpoint) if endpoint else None
         decision = sub.take("account") if sub else None
@@ -203,47 +202,28 @@ class FreshdeskApi:
 
     @served()
     async def agents_me(self, request: Request) -> Response:
-        extra = {"available": True, "occasional": False, "ticket_scope": 1, "signature": None}
-        return JSONResponse({**self.store.agent, **extra})
+        return JSONResponse(agent_record(self.store))
+
+    @served()
+    async def list_agents(self, request: Request) -> Response:
+        # A bare array of agent objects, paged like tickets (vendor "List All Agents").
+        return paged(request, [agent_record(self.store)])
 
     @served()
     async def get_ticket(self, request: Request) -> Response:
-        includes = [i for i in request.query_params.get("include", "").split(",") if i]
-        if set(includes) - INCLUDES:
-            raise validation(
-                "include",
-                f"It should be one of these values: '{','.join(sorted(INCLUDES))}'",
-                "invalid_value",
-            )
-        ticket = dict(self._found(self.store.tickets, request.path_params["tid"]))
-        if "requester" in includes:
-            c = self.store.contacts.get(ticket["requester_id"]) or {}
-            ticket["requester"] = {k: c.get(k) for k in ("id", "name", "email", "mobile", "phone")}
-        if "company" in includes:
-            co = self.store.companies.get(ticket.get("company_id") or 0)
-            ticket["company"] = {"id": co["id"], "name": co["name"]} if co else {}
-        if "stats" in includes:
-            ticket["stats"] = dict.fromkeys(STATS_FIELDS)
-            ticket["stats"]["status_updated_at"] = ticket["updated_at"]
-        if "conversations" in includes:
-            ticket["conversations"] = self.store.conversations.get(ticket["id"], [])[:10]
-        return JSONResponse(ticket)
+        wanted = tickets.includes(request.query_params, tickets.INCLUDES)
+        ticket = self._found(self.store.tickets, request.path_params["tid"])
+        return JSONResponse(tickets.embed(self.store, ticket, wanted))
 
     @served("tickets_list")
     async def list_tickets(self, request: Request) -> Response:
-        rows = sorted(
-            self.store.tickets.values(), key=lambda t: (t["created_at"], t["id"]), reverse=True
-        )
-        for key in ("requester_id", "company_id"):
-            if key in request.query_params:
-                rows = [t for t in rows if str(t.get(key)) == request.query_params[key]]
-        return paged(request, rows, self.domain)
+        return paged(request, tickets.listed(self.store, request.query_params, self.now()))
 
     @served()
     async def conversations(self, request: Request) -> Response:
         tid = request.path_params["tid"]
         self._found(self.store.tickets, tid)
-        return paged(request, self.store.conversations.get(tid, []), self.domain)
+        return paged(request, self.store.conversations.get(tid, []))
 
     @served()
     async def create_note(self, request: Request) -> Response:
@@ -255,7 +235,12 @@ class FreshdeskApi:
         private = body.get("private", True)
         if not isinstance(private, bool):
             raise validation("private", "It should be a/an Boolean", "datatype_mismatch")
-        return JSONResponse(self.store.add_note(tid, body["body"], private), status_code=201)
+        notify = body.get("notify_emails", [])
+        if not isinstance(notify, list) or not all(isinstance(e, str) for e in notify):
+            raise validation("notify_emails", "It should be a/an Array", "datatype_mismatch")
+        note = self.store.add_note(tid, body["body"], private)
+        # The note sample answers with notified_to (vendor "Create a Note").
+        return JSONResponse({**note, "notified_to": notify}, status_code=201)
 
     @served("contacts_list")
     async def list_contacts(self, request: Request) -> Response:
@@ -279,10 +264,10 @@ class FreshdeskApi:
                 )
             rows = [c for c in rows if c["active"] is want]
         if since := q.get("_updated_since"):
-            moment = _parse_time(since)
-            rows = [c for c in rows if _parse_time(c["updated_at"]) >= moment]
+            moment = tickets.parse_time(since, "_updated_since")
+            rows = [c for c in rows if tickets.parse_time(c["updated_at"], "updated_at") >= moment]
         rows.sort(key=lambda c: (c["updated_at"], c["id"]))  # oldest-updated first
-        return paged(request, rows, self.domain)
+        return paged(request, rows)
 
     @served()
     async def get_contact(self, request: Request) -> Response:
@@ -312,6 +297,13 @@ class FreshdeskApi:
         return JSONResponse(contact)
 
     @served()
+    async def autocomplete(self, request: Request) -> Response:
+        term = request.query_params.get("term", "").strip()
+        if not term:
+            raise validation("term", "It should be a/an String", "missing_field")
+        return JSONResponse(autocomplete(self.store, term))
+
+    @served()
     async def search_contacts(self, request: Request) -> Response:
         try:
             pred = search.parse(request.query_params.get("query", ""))
@@ -331,20 +323,11 @@ class FreshdeskApi:
     @served()
     async def list_companies(self, request: Request) -> Response:
         rows = sorted(self.store.companies.values(), key=lambda c: c["id"])
-        return paged(request, rows, self.domain)
+        return paged(request, rows)
 
     @served()
     async def get_company(self, request: Request) -> Response:
         return JSONResponse(self._found(self.store.companies, request.path_params["cid"]))
-
-
-def _parse_time(text: str) -> datetime:
-    try:
-        return datetime.fromisoformat(text.replace("Z", "+00:00"))
-    except ValueError:
-        raise validation(
-            "_updated_since", "It should be in the 'valid date time' format", "invalid_value"
-        ) from None
 
 
 def create_freshdesk_emulator(
@@ -356,11 +339,13 @@ def create_freshdesk_emulator(
     window: float = WINDOW_SECONDS,
     domain: str = DEFAULT_DOMAIN,
     clock: Clock = time.monotonic,
+    now: Now | None = None,
 ) -> Emulator:
     """The Freshdesk emulator as an ASGI app.
 
     ``plan`` is a plan name or calls/min (see :func:`.limits.parse_plan`); ``window``
-    and ``clock`` let tests shorten or drive the rate-limit window.
+    and ``clock`` let tests shorten or drive the rate-limit window. ``now`` (the wall
+    clock by default) anchors the ticket list's default 30-day window.
     """
     store = store or FreshdeskStore(seed)
     api = FreshdeskApi(
@@ -370,6 +355,7 @@ def create_freshdesk_emulator(
         window=window,
         domain=domain,
         clock=clock,
+        now=now or (lambda: datetime.now(UTC)),
     )
 
     async def scenarios(request: Request) -> Response:

@@ -64,8 +64,13 @@ def _limited(field: str, value: str, most: int) -> int:
     return number
 
 
-def paged(request: Request, rows: list[Record], domain: str) -> JSONResponse:
-    """One page of ``rows``, with a ``Link: <...>; rel="next"`` header if more follow."""
+def paged(request: Request, rows: list[Record]) -> JSONResponse:
+    """One page of ``rows``, with a ``Link: <...>; rel="next"`` header if more follow.
+
+    The link is absolute and names the host that was called
+    (``<https://domain.freshdesk.com/api/v2/tickets?page=2&per_page=100>; rel="next"``,
+    REF API-FACTS.md), so a client following it stays on the same server.
+    """
     q = request.query_params
     page = _limited("page", q.get("page", "1"), MAX_PAGE)
     per_page = _limited("per_page", q.get("per_page", str(DEFAULT_PER_PAGE)), MAX_PER_PAGE)
@@ -74,9 +79,7 @@ def paged(request: Request, rows: list[Record], domain: str) -> JSONResponse:
     if start + per_page < len(rows):  # page 301 itself is then refused
         params = [(k, v) for k, v in q.multi_items() if k != "page"]
         query = urlencode([*params, ("page", page + 1)])
-        resp.headers["Link"] = (
-            f'<https://{domain}.freshdesk.com{request.url.path}?{query}>; rel="next"'
-        )
+        resp.headers["Link"] = f'<{request.url.replace(query=query)}>; rel="next"'
     return resp
 
 

@@ -129,6 +129,7 @@ class FreshdeskStore:
         return max(self.contacts, default=0) + 1
 
     def add_note(self, ticket_id: int, body: str, private: bool) -> Record:
+        now = now_iso()
         note = {
             "id": self._next_note,
             "body": body,
@@ -142,10 +143,21 @@ class FreshdeskStore:
             "to_emails": [],
             "from_email": None,
             "cc_emails": [],
-            "bcc_emails": None,
-            "created_at": now_iso(),
-            "updated_at": now_iso(),
+            "bcc_emails": [],
+            "created_at": now,
+            "updated_at": now,
             "attachments": [],
+            # Beyond the 16 core keys (REF conversations.json): the vendor's "List All
+            # Conversations" sample adds last_edited_at/last_edited_user_id; its
+            # "Create a Forward" sample (the fullest object) the rest, typed as there.
+            "last_edited_at": None,
+            "last_edited_user_id": None,
+            "category": 2,  # as in the sample; its meaning is undocumented
+            "email_failure_count": None,
+            "outgoing_failures": None,
+            "deleted": False,
+            "cloud_files": [],
+            "has_quoted_text": False,
         }
         self._next_note += 1
         self.conversations.setdefault(ticket_id, []).append(note)

@@ -3,11 +3,8 @@
 from __future__ import annotations
 
 import json
-import re
 from collections.abc import Awaitable, Callable
-from datetime import UTC, date, datetime, time
 from typing import Any
-from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 from starlette.applications import Starlette
 from starlette.requests import Request
@@ -17,38 +14,29 @@ from starlette.types import Receive, Scope, Send
 
 from ..base import Emulator
 from ..ratelimit import WindowLimiter
-from ..seed import TODO_TYPES
-from . import shaping
+from . import catalogue, sales, shaping, writes
 from .query import Index, QueryError, parse_list_query, run
 from .store import Record, UpsalesStore
+from .writes import SELF_USER_ID, UpsalesError
+
+__all__ = ["DEFAULT_TOKEN", "UpsalesError", "create_upsales_emulator", "shaper"]
 
 DEFAULT_TOKEN = "demo-upsales-token"  # noqa: S105 - the emulator's published demo key
-SELF_USER_ID = 12
 LIMIT, WINDOW = 200, 10.0
-EMAIL_RE = re.compile(r"^[^@\s]+@[^@\s]+\.[^@\s]+$")
 ALIASES = {
     "accounts": {"user": "users"},
     "activities": {"contact": "contacts", "user": "users"},
+    "appointments": {"contact": "contacts", "user": "users"},
 }
-CONTACT_FIELDS = (
-    "name",
-    "firstName",
-    "lastName",
-    "email",
-    "phone",
-    "cellPhone",
-    "title",
-    "notes",
-    "linkedin",
-    "active",
-)
-ACCOUNT_FIELDS = ("name", "phone", "webpage", "orgNo", "journeyStep", "active")
+TABLES = ("contacts", "accounts", "orders", "activities", "appointments")
+#: Fixed lists, each answered in the list envelope (paths as in the Postman collection).
+CATALOGUES: dict[str, Callable[[], list[dict[str, Any]]]] = {
+    "products": catalogue.products,
+    "orderstages": catalogue.order_stages,
+    "customfields/account": catalogue.account_custom_fields,
+}
+ORIGINAL_PATH = "upsales.original_path"
 Handler = Callable[[Request], Awaitable[Response]]
-
-
-class UpsalesError(Exception):
-    def __init__(self, status: int, key: str, error_code: int, msg: str) -> None:
-        self.status, self.key, self.error_code, self.msg = status, key, error_code, msg
 
 
 def error_body(status: int, key: str, error_code: int, msg: str) -> JSONResponse:
@@ -81,34 +69,44 @@ class UpsalesApi:
     def __init__(self, store: UpsalesStore, limiter: WindowLimiter, tokens: set[str]) -> None:
         self.store, self.limiter, self.tokens = store, limiter, tokens
         self._cache: dict[str, tuple[int, list[dict[str, Any]], Index]] = {}
+        # Express routes ignore case unless told otherwise (express.Router
+        # "caseSensitive: Disabled by default"); the Postman collection itself spells
+        # /todoTypes but /orderstages and /customfields. Paths are matched lower-cased.
         routes = [
             Route("/api/v2/self", self.get_self, methods=["GET"]),
-            Route("/api/v2/todoTypes", self.get_todo_types, methods=["GET"]),
+            Route("/api/v2/todotypes", self.get_todo_types, methods=["GET"]),
             Route("/api/v2/users", self.lister("users"), methods=["GET"]),
         ]
-        for table in ("contacts", "accounts", "orders", "activities"):
+        for table in TABLES:
             routes.append(Route(f"/api/v2/{table}", self.lister(table), methods=["GET"]))
             routes.append(
                 Route(f"/api/v2/{table}/{{rid:int}}", self.getter(table), methods=["GET"])
             )
+        for path in CATALOGUES:
+            routes.append(Route(f"/api/v2/{path}", self.catalogue(path), methods=["GET"]))
         routes += [
             Route("/api/v2/contacts", self.create_contact, methods=["POST"]),
             Route("/api/v2/contacts/{rid:int}", self.update_contact, methods=["PUT"]),
             Route("/api/v2/contacts/{rid:int}", self.delete_contact, methods=["DELETE"]),
             Route("/api/v2/accounts", self.create_account, methods=["POST"]),
+            Route("/api/v2/accounts/{rid:int}", self.update_account, methods=["PUT"]),
             Route("/api/v2/activities", self.create_activity, methods=["POST"]),
+            Route("/api/v2/activities/{rid:int}", self.update_activity, methods=["PUT"]),
         ]
         handlers: Any = {404: self.not_routed, 405: self.not_routed}
         self.app = Starlette(routes=routes, exception_handlers=handlers)
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
-        if scope["type"] == "http" and scope["path"] != "/" and scope["path"].endswith("/"):
-            scope = {**scope, "path": scope["path"].rstrip("/")}  # Express ignores a trailing /
+        if scope["type"] == "http":
+            path = scope["path"]
+            if path != "/" and path.endswith("/"):
+                path = path.rstrip("/")  # Express ignores a trailing /
+            scope = {**scope, "path": path.lower(), ORIGINAL_PATH: scope["path"]}
         await self.app(scope, receive, send)
 
     async def not_routed(self, request: Request, exc: Exception) -> Response:
         """Express' own 404 page for anything unrouted (no JSON envelope)."""
-        method, path = request.method, request.url.path
+        method, path = request.method, request.scope.get(ORIGINAL_PATH, request.url.path)
         page = (
             '<!DOCTYPE html>\n<html lang="en">\n<head>\n<meta charset="utf-8">\n'
             f"<title>Error</title>\n</head>\n<body>\n<pre>Cannot {method} {path}</pre>\n"
@@ -172,8 +170,9 @@ class UpsalesApi:
         shape: Callable[[UpsalesStore, Record], dict[str, Any]] = {
             "contacts": shaping.contact,
             "accounts": shaping.account,
-            "orders": shaping.order,
-            "activities": shaping.activity,
+            "orders": sales.order,
+            "activities": sales.activity,
+            "appointments": sales.appointment,
         }[table]
         return shape(self.store, record)
 
@@ -217,6 +216,18 @@ class UpsalesApi:
 
         return handler
 
+    def catalogue(self, path: str) -> Handler:
+        async def handler(request: Request) -> Response:
+            async def work(req: Request) -> Response:
+                query = parse_list_query(req.query_params.multi_items())
+                total, page = run(CATALOGUES[path](), query)
+                meta = {"total": total, "limit": query.limit, "offset": query.offset}
+                return self.ok(page, metadata=meta)
+
+            return await self._serve(request, work)
+
+        return handler
+
     async def get_self(self, request: Request) -> Response:
         async def work(req: Request) -> Response:
             return JSONResponse(
@@ -230,28 +241,6 @@ class UpsalesApi:
             return JSONResponse(shaping.todo_types())
 
         return await self._serve(request, work)
-
-    def _apply_contact(self, record: Record, body: dict[str, Any], split: bool) -> None:
-        for key in CONTACT_FIELDS:
-            if key in body:
-                record[key] = body[key]
-        email = record.get("email")
-        if email and not EMAIL_RE.match(str(email)):
-            raise UpsalesError(400, "FailedValidation", 26, "Invalid email")
-        if split or (("firstName" in body or "lastName" in body) and "name" not in body):
-            record["name"] = (
-                f"{record.get('firstName') or ''} {record.get('lastName') or ''}".strip()
-            )
-        elif "name" in body:
-            first, _, last = str(body["name"] or "").rpartition(" ")
-            record["firstName"], record["lastName"] = (first, last) if first else (last, "")
-        if "client" in body:
-            client_id = (
-                (body["client"] or {}).get("id") if isinstance(body["client"], dict) else None
-            )
-            if not isinstance(client_id, int) or self.store.get("accounts", client_id) is None:
-                raise UpsalesError(400, "FailedValidation", 26, "No such client")
-            record["client"] = client_id
 
     async def create_contact(self, request: Request) -> Response:
         async def work(req: Request) -> Response:
@@ -272,7 +261,7 @@ class UpsalesApi:
                 "lastName": "",
             }
             split = req.query_params.get("usingFirstnameLastname") in ("true", "")
-            self._apply_contact(record, body, split)
+            writes.apply_contact(self.store, record, body, split)
             return self.ok(shaping.contact(self.store, self.store.insert("contacts", record)))
 
         return await self._serve(request, work)
@@ -282,7 +271,9 @@ class UpsalesApi:
             record = self._found("contacts", req.path_params["rid"])
             body = await self._json_body(req)
             draft = dict(record)
-            self._apply_contact(draft, body, "usingFirstnameLastname" in req.query_params)
+            writes.apply_contact(
+                self.store, draft, body, "usingFirstnameLastname" in req.query_params
+            )
             record.update(draft)
             self.store.touch(record)
             return self.ok(shaping.contact(self.store, record))
@@ -299,75 +290,39 @@ class UpsalesApi:
 
     async def create_account(self, request: Request) -> Response:
         async def work(req: Request) -> Response:
-            body = await self._json_body(req)
-            if not body.get("name"):
-                raise UpsalesError(400, "FailedValidation", 26, "Missing required field: name")
-            users = [
-                u["id"]
-                for u in body.get("users", [])
-                if isinstance(u, dict)
-                and isinstance(u.get("id"), int)
-                and self.store.get("users", u["id"]) is not None
-            ]
-            record: Record = {k: body.get(k) for k in ACCOUNT_FIELDS}
-            record.update(
-                active=1,
-                users=users,
-                regBy=SELF_USER_ID,
-                addresses=[],
-                journeyStep=body.get("journeyStep") or "lead",
-            )
+            record = writes.new_account(self.store, await self._json_body(req))
             return self.ok(shaping.account(self.store, self.store.insert("accounts", record)))
+
+        return await self._serve(request, work)
+
+    async def update_account(self, request: Request) -> Response:
+        async def work(req: Request) -> Response:
+            record = self._found("accounts", req.path_params["rid"])
+            draft = dict(record)
+            writes.update_account(self.store, draft, await self._json_body(req))
+            record.update(draft)
+            self.store.touch(record)
+            return self.ok(shaping.account(self.store, record))
 
         return await self._serve(request, work)
 
     async def create_activity(self, request: Request) -> Response:
         async def work(req: Request) -> Response:
-            body = await self._json_body(req)
-            type_id = (body.get("activityType") or {}).get("id")
-            if type_id not in {t for t, _, _ in TODO_TYPES.values()}:
-                raise UpsalesError(400, "FailedValidation", 26, "Invalid activityType")
-            if not body.get("description"):
-                raise UpsalesError(
-                    400, "FailedValidation", 26, "Missing required field: description"
-                )
-            client = body.get("client") or {}
-            if client and (
-                not isinstance(client.get("id"), int)
-                or self.store.get("accounts", client["id"]) is None
-            ):
-                raise UpsalesError(400, "FailedValidation", 26, "No such client")
-            record: Record = {
-                "description": body["description"],
-                "notes": body.get("notes"),
-                "date": body.get("date"),
-                "closeDate": _close_date(body.get("closeDate")),
-                "client": client.get("id"),
-                "activityType": type_id,
-                "regBy": SELF_USER_ID,
-                "contacts": [c["id"] for c in body.get("contacts", []) if isinstance(c, dict)],
-                "users": [u["id"] for u in body.get("users", []) if isinstance(u, dict)]
-                or [SELF_USER_ID],
-                "priority": body.get("priority", 0),
-            }
-            return self.ok(shaping.activity(self.store, self.store.insert("activities", record)))
+            record = writes.new_activity(self.store, await self._json_body(req))
+            return self.ok(sales.activity(self.store, self.store.insert("activities", record)))
 
         return await self._serve(request, work)
 
+    async def update_activity(self, request: Request) -> Response:
+        async def work(req: Request) -> Response:
+            record = self._found("activities", req.path_params["rid"])
+            draft = dict(record)
+            writes.update_activity(self.store, draft, await self._json_body(req))
+            record.update(draft)
+            self.store.touch(record)
+            return self.ok(sales.activity(self.store, record))
 
-def _close_date(value: Any) -> str | None:
-    """``"2021-09-29"`` comes back as midnight Stockholm in UTC: ``2021-09-28T22:00:00Z``."""
-    if not value:
-        return None
-    try:
-        day = date.fromisoformat(str(value)[:10])
-    except ValueError:
-        raise UpsalesError(400, "FailedValidation", 26, "Invalid closeDate") from None
-    try:
-        zone: Any = ZoneInfo("Europe/Stockholm")
-    except ZoneInfoNotFoundError:
-        zone = UTC
-    return datetime.combine(day, time(0), zone).astimezone(UTC).strftime("%Y-%m-%dT%H:%M:%SZ")
+        return await self._serve(request, work)
 
 
 def create_upsales_emulator(

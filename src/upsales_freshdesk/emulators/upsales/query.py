@@ -186,7 +186,11 @@ def _int(raw: str, name: str) -> int:
 
 
 def _sort_key(value: Any) -> tuple[bool, Any]:
-    """Nulls last; never compares a null with a value."""
+    """Nulls last; never compares a null with a value. Strings sort ignoring case, as
+    Upsales does ("Sorting by name is case-sensitive. Upsales sorts case-insensitively":
+    the emulator issue, from payloads others recorded; no vendor text found)."""
+    if isinstance(value, str):
+        return (False, (value.casefold(), value))
     return (value is None, 0 if value is None else value)
 
 

@@ -7,28 +7,12 @@ Each record starts from a template with the recorded record's exact keys (see
 
 from __future__ import annotations
 
-import copy
-import json
-from functools import cache
-from importlib import resources
 from typing import Any
 
-from ..seed import STAGES, TODO_TYPES
+from ..seed import TODO_TYPES
+from .catalogue import custom_values
 from .store import Record, UpsalesStore
-
-STAGE_NAMES = {sid: name for sid, name, _ in STAGES}
-TODO_NAMES = {tid: name for tid, name, _ in TODO_TYPES.values()}
-
-
-@cache
-def _templates() -> dict[str, dict[str, Any]]:
-    text = resources.files(__package__).joinpath("shapes.json").read_text("utf-8")
-    data: dict[str, dict[str, Any]] = json.loads(text)
-    return data
-
-
-def _template(kind: str) -> dict[str, Any]:
-    return copy.deepcopy(_templates()[kind])
+from .templates import template as _template
 
 
 def user_ref(store: UpsalesStore, user_id: int | None) -> dict[str, Any] | None:
@@ -38,7 +22,7 @@ def user_ref(store: UpsalesStore, user_id: int | None) -> dict[str, Any] | None:
     return {"name": user["name"], "id": user["id"], "role": user["role"], "email": user["email"]}
 
 
-def _users(store: UpsalesStore, ids: list[int]) -> list[dict[str, Any]]:
+def users_ref(store: UpsalesStore, ids: list[int]) -> list[dict[str, Any]]:
     return [u for u in (user_ref(store, i) for i in ids) if u is not None]
 
 
@@ -67,7 +51,7 @@ def client_embed(store: UpsalesStore, account_id: int | None) -> dict[str, Any] 
         "addresses": [address(a) for a in account["addresses"]],
         "name": account["name"],
         "id": account["id"],
-        "users": _users(store, account["users"]),
+        "users": users_ref(store, account["users"]),
     }
 
 
@@ -148,18 +132,22 @@ def account(store: UpsalesStore, a: Record) -> dict[str, Any]:
     )
     addresses = [address(x) for x in a["addresses"]]
     mail = next((x for x in addresses if x["type"] == "Mail"), None)
+    contacts = store.contacts_per_account().get(a["id"], 0)
     out.update(
         active=int(bool(a.get("active", 1))),
-        users=_users(store, a["users"]),
+        users=users_ref(store, a["users"]),
         regBy=user_ref(store, a.get("regBy")),
         addresses=addresses,
-        mailAddress=mail,
+        mailAddress=mail or a.get("mailAddress"),
         currency="SEK",
         isExternal=0,
-        headquarters=1,
+        # Seeded accounts carry the live values (headquarters 1, fax "" or a number:
+        # REF upsales/accounts_list.json); created ones the create defaults (see writes).
+        headquarters=a.get("headquarters", 1),
         score=0,
-        fax="",
+        fax=a.get("fax", ""),
         notes=None,
+        custom=custom_values(a.get("custom", [])),
         userRemovable=True,
         userEditable=True,
         hasMail=False,
@@ -168,8 +156,16 @@ def account(store: UpsalesStore, a: Record) -> dict[str, Any]:
         assigned=[]
         if not a.get("assigned")
         else {"regDate": a["modDate"], "user": user_ref(store, a["assigned"])},
-        numberOfContacts=store.contacts_per_account().get(a["id"], 0),
+        numberOfContacts=contacts,
+        # Top-level ints on every live account, e.g. id 91: 11/11/0 (REF
+        # upsales/accounts_list.json). The book has no subaccounts, so the total
+        # (own plus subaccounts' contacts) is the account's own count.
+        numberOfContactsTotal=contacts,
+        numberOfSubaccounts=0,
     )
+    for key in ("soliditet", "externalClientData"):
+        if key in a:  # a created account: {} (Postman "Company > Create company")
+            out[key] = a[key]
     return out
 
 
@@ -206,95 +202,6 @@ def user(u: Record) -> dict[str, Any]:
         service=0,
         supportAdmin=0,
         projectAdmin=0,
-    )
-    return out
-
-
-def _client_short(store: UpsalesStore, account_id: int | None) -> dict[str, Any] | None:
-    a = store.get("accounts", account_id) if account_id is not None else None
-    if a is None:
-        return None
-    return {"name": a["name"], "id": a["id"], "users": _users(store, a["users"])}
-
-
-def _contact_short(store: UpsalesStore, contact_id: int | None) -> dict[str, Any] | None:
-    c = store.get("contacts", contact_id) if contact_id is not None else None
-    return None if c is None else {"id": c["id"], "name": c["name"], "email": c.get("email") or ""}
-
-
-def order(store: UpsalesStore, o: Record) -> dict[str, Any]:
-    out = _template("order")
-    value = float(o["value"])
-    out.update(
-        id=o["id"],
-        description=o["description"],
-        date=o["date"],
-        notes="",
-        closeDate=o["date"] if o["probability"] == 100 else None,
-        user=user_ref(store, o.get("user")),
-        client=_client_short(store, o.get("client")),
-        contact=_contact_short(store, o.get("contact")),
-        project=None,
-        regDate=o["regDate"],
-        modDate=o["modDate"],
-        probability=o["probability"],
-        stage={"name": STAGE_NAMES.get(o["stage"]), "id": o["stage"]},
-        currency=o.get("currency", "SEK"),
-        currencyRate=1,
-        locked=0,
-        custom=[],
-        orderRow=[],
-        value=value,
-        weightedValue=value * o["probability"] / 100,
-        valueInMasterCurrency=value,
-        weightedValueInMasterCurrency=value * o["probability"] / 100,
-        clientConnection=None,
-        agreement=None,
-        userRemovable=True,
-        userEditable=True,
-    )
-    return out
-
-
-def activity(store: UpsalesStore, a: Record) -> dict[str, Any]:
-    out = _template("activity")
-    client = _client_short(store, a.get("client"))
-    if client is not None:
-        account_rec = store.get("accounts", client["id"]) or {}
-        client = {
-            "journeyStep": account_rec.get("journeyStep"),
-            "phone": account_rec.get("phone"),
-            **client,
-        }
-    type_id = a.get("activityType")
-    contacts = [x for x in (_contact_short(store, i) for i in a.get("contacts", [])) if x]
-    reg_by = user_ref(store, a.get("regBy", 12))
-    out.update(
-        id=a["id"],
-        description=a.get("description"),
-        notes=a.get("notes"),
-        date=a.get("date"),
-        closeDate=a.get("closeDate"),
-        time=None,
-        client=client,
-        contacts=contacts,
-        users=_users(store, a.get("users", [])),
-        project=None,
-        parentActivityId=None,
-        parentAppointmentId=None,
-        activityType=None if type_id is None else {"name": TODO_NAMES.get(type_id), "id": type_id},
-        regDate=a.get("regDate"),
-        isAppointment=0,
-        regBy=reg_by,
-        modDate=a.get("modDate"),
-        closeTime=None,
-        opportunity=None,
-        custom=[],
-        userRemovable=True,
-        userEditable=True,
-        priority=a.get("priority", 0),
-        outcomes=[],
-        lastOutcome=None,
     )
     return out
 

@@ -9,12 +9,19 @@ from typing import Any, Literal
 from ..seed import Book, build_book, iso
 
 Record = dict[str, Any]
-Table = Literal["users", "accounts", "contacts", "orders", "activities"]
-COLLECTIONS: tuple[Table, ...] = ("users", "accounts", "contacts", "orders", "activities")
+Table = Literal["users", "accounts", "contacts", "orders", "activities", "appointments"]
+COLLECTIONS: tuple[Table, ...] = (
+    "users",
+    "accounts",
+    "contacts",
+    "orders",
+    "activities",
+    "appointments",
+)
 
 
 class UpsalesStore:
-    """Users, accounts, contacts, orders and activities. ``reset()`` re-seeds.
+    """Users, accounts, contacts, orders, activities, appointments. ``reset()`` re-seeds.
 
     ``version`` changes with every write, so shaped answers can be cached between writes.
     The emulator's routes use ``get``/``all`` (the stored records); anything else reads
