@@ -130,6 +130,8 @@ class RetryPolicy:
         return deadline.remaining() > delay + self.min_attempt_time
 
 
+#: The throttle's bucket holds this share of the window's limit (1/10).
+BURST_SHARE = 10
 #: The longest one rate-limit answer can hold an account before the next call probes.
 MAX_PAUSE_SECONDS = 30.0
 #: Per-account state kept at most (least recently used first out): traffic with many
@@ -163,7 +165,11 @@ class Throttle:
         self.window = window
         #: When the upstream says fewer than this many calls are left, slow down.
         self.reserve = reserve if reserve is not None else max(1, limit // 20)
-        self._limiter = AsyncLimiter(limit, window)
+        # A bucket of a tenth of the limit, refilled at limit/window: the rate is the plan's,
+        # but a full bucket at the start plus a full window of refills cannot spend nearly
+        # twice the plan in the first window (a run that starts at once would).
+        burst = max(1, limit // BURST_SHARE)
+        self._limiter = AsyncLimiter(burst, window * burst / limit)
         self._clock = clock
         self._paused_until = 0.0
 
