@@ -14,6 +14,7 @@ from .emulators.freshdesk.limits import parse_plan as emulated_plan
 from .emulators.server import EmulatorConfig
 from .emulators.server import serve as serve_emulators
 from .emulators.upsales.app import DEFAULT_TOKEN
+from .settings import Settings
 
 app = typer.Typer(
     help="Upsales CRM data in the Freshdesk ticket sidebar, and contact sync.",
@@ -26,6 +27,24 @@ console = Console()
 @app.callback()
 def _root() -> None:
     """Upsales CRM data in the Freshdesk ticket sidebar, and contact sync."""
+
+
+def _check_exposure(settings: Settings, host: str, allow_no_secret: bool) -> None:
+    """Warn about unsafe settings; refuse an open relay off loopback (secure by default)."""
+    from .clients.hostnames import is_loopback
+    from .settings import operator_warnings
+
+    for warning in operator_warnings(settings, public=not is_loopback(host)):
+        console.print(f"[yellow]Warning:[/yellow] {warning}", highlight=False)
+    if settings.service_secret is None and not is_loopback(host) and not allow_no_secret:
+        console.print(
+            f"[red]Refusing to serve on {host} without UFD_SERVICE_SECRET:[/red] anyone who "
+            "holds keys to any Freshdesk account could use this service as a relay. Set "
+            "UFD_SERVICE_SECRET (and the same secret in the app's settings), or pass "
+            "--allow-no-secret to accept the risk.",
+            highlight=False,
+        )
+        raise typer.Exit(2)
 
 
 def _print_emulators(config: EmulatorConfig) -> None:
@@ -120,8 +139,7 @@ def serve(
 
     import uvicorn
 
-    from .clients.hostnames import is_loopback
-    from .settings import Settings, operator_warnings
+    from .settings import Settings
     from .web.server import uvicorn_options
 
     for name, value in (
@@ -135,17 +153,7 @@ def serve(
         settings = Settings()  # fail here, once, on a bad setting
     except ValueError as exc:
         raise typer.BadParameter(str(exc)) from None
-    for warning in operator_warnings(settings, public=not is_loopback(host)):
-        console.print(f"[yellow]Warning:[/yellow] {warning}", highlight=False)
-    if settings.service_secret is None and not is_loopback(host) and not allow_no_secret:
-        console.print(
-            f"[red]Refusing to serve on {host} without UFD_SERVICE_SECRET:[/red] anyone who "
-            "holds keys to any Freshdesk account could use this service as a relay. Set "
-            "UFD_SERVICE_SECRET (and the same secret in the app's settings), or pass "
-            "--allow-no-secret to accept the risk.",
-            highlight=False,
-        )
-        raise typer.Exit(2)
+    _check_exposure(settings, host, allow_no_secret)
     console.print(
         f"Serving on http://{host}:{port}/ (POST /v1/card, /v1/validate) with {workers} worker(s)",
         highlight=False,

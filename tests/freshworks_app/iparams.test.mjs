@@ -112,3 +112,50 @@ test('the page follows the agent language the platform gives, over the browser',
   assert.equal(doc.querySelector('label[for=upsales_api_key]').textContent, 'API-nyckel för Upsales');
   assert.equal(doc.documentElement.getAttribute('lang'), 'sv');
 });
+
+const ALL_GOOD = Object.fromEntries(['freshdesk_domain', 'freshdesk_api_key', 'upsales_api_key'].map((k) => [k, { ok: true, message: 'ok' }]));
+
+test('a secret the service does not use is to be left empty', async () => {
+  for (const [language, text] of [['en-US', 'This service does not use a secret: leave it empty.'],
+    ['sv-SE', 'Tjänsten använder ingen hemlighet: lämna fältet tomt.']]) {
+    const secret = { required: false, given: true, ok: false };
+    const dom = installPage(clientAnswering(() => ok({ ok: false, results: ALL_GOOD, secret })).client, language);
+    fill(dom, { ...GOOD, service_secret: 'not-used' });
+    assert.equal(await dom.window.validate(), false);
+    const doc = dom.window.document;
+    assert.equal(doc.getElementById('msg-service_secret').textContent, text);
+    assert.equal(doc.getElementById('service_secret').getAttribute('aria-invalid'), 'true');
+  }
+});
+
+test('no secret where the service uses none, or the one it requires, passes', async () => {
+  for (const [value, secret] of [['', { required: false, given: false, ok: true }], ['s3cret', { required: true, given: true, ok: true }]]) {
+    const dom = installPage(clientAnswering(() => ok({ ok: true, results: ALL_GOOD, secret })).client);
+    fill(dom, { ...GOOD, service_secret: value });
+    assert.equal(await dom.window.validate(), true);
+    assert.equal(dom.window.document.getElementById('msg-service_secret').textContent, '');
+  }
+});
+
+test('a secret the service requires is asked for; a wrong one is refused', async () => {
+  for (const [language, value, text] of [['en-US', '', 'This service requires a secret.'],
+    ['sv-SE', '', 'Tjänsten kräver en hemlighet.'], ['en-US', 'wrong', 'The service refused the secret.']]) {
+    const dom = installPage(clientAnswering(() => Promise.reject({ status: 401 })).client, language);
+    fill(dom, { ...GOOD, service_secret: value });
+    assert.equal(await dom.window.validate(), false);
+    assert.equal(dom.window.document.getElementById('msg-service_secret').textContent, text);
+  }
+});
+
+test('every text of the page has its Swedish, and nothing English is left in Swedish', async () => {
+  const dom = installPage(clientAnswering(() => ok({})).client, 'sv-SE');
+  const words = dom.window.eval('UFD_WORDS');
+  assert.deepEqual(Object.keys(words.sv).sort(), Object.keys(words.en).sort());
+  const doc = dom.window.document;
+  for (const node of doc.querySelectorAll('[data-text]')) {
+    assert.ok(words.en[node.getAttribute('data-text')], node.getAttribute('data-text'));
+    assert.equal(node.textContent, words.sv[node.getAttribute('data-text')]);
+  }
+  assert.equal(doc.title, 'Upsales för Freshdesk: inställningar');
+  assert.equal(doc.getElementById('freshdesk_domain').getAttribute('placeholder'), 'ditt-foretag.freshdesk.com');
+});

@@ -137,7 +137,10 @@ async def test_both_down_is_an_error_status(service: Service) -> None:
         emu.faults.set(Faults(error_rates={500: 1.0}))
     card = (await service.card("found")).json()
     assert card["status"] == "error"
-    assert codes(card) == {"freshdesk:unavailable", "upsales:unavailable"}
+    # One clear message, not one per upstream over an empty card.
+    assert [(e["source"], e["code"]) for e in card["errors"]] == [("service", "upstreams_down")]
+    assert card["errors"][0]["message"].startswith("Neither Freshdesk nor Upsales")
+    assert card["html"].count('class="ufd-notice') == 1
 
 
 @pytest.mark.parametrize(

@@ -4,11 +4,21 @@ from __future__ import annotations
 
 from typing import Any
 
+import pytest
+
 from tests.service import HEADERS, Service
 from tests.writes import act, card_of, post, ten_at_once, writes
+from upsales_freshdesk.clients import Deadline
+from upsales_freshdesk.clients.upsales import models as us
 from upsales_freshdesk.emulators.faults import Faults
+from upsales_freshdesk.emulators.freshdesk.app import DEFAULT_KEY
 from upsales_freshdesk.emulators.scenarios import SCENARIOS
 from upsales_freshdesk.emulators.seed import TODO_TYPES
+from upsales_freshdesk.emulators.upsales.app import DEFAULT_TOKEN
+from upsales_freshdesk.lookup import log
+from upsales_freshdesk.lookup.errors import ActionError
+from upsales_freshdesk.lookup.log import LogResult
+from upsales_freshdesk.web.deps import Credentials, make_clients
 
 POST = "POST /api/v2/activities"
 TICKET = SCENARIOS["found"].ticket_id
@@ -150,3 +160,90 @@ async def test_an_outage_is_reported(service: Service) -> None:
     down = await act(service, "log-ticket", body, status=502)
     assert down["errors"][0]["code"] == "unavailable"
     assert down["errors"][0]["source"] == "upsales"
+
+
+# The activity type: UFD_LOG_ACTIVITY_TYPE by id or name, else never a to-do by accident.
+
+
+def types_of(*names: str) -> dict[str, us.TodoType]:
+    return {
+        name.upper().replace(" ", "_"): us.TodoType(id=100 + i, name=name)
+        for i, name in enumerate(names)
+    }
+
+
+async def log_as(service: Service, activity_type: str | None) -> LogResult:
+    """The action with the setting's value, as the route passes it."""
+    body = await body_for(service)
+    clients = make_clients(
+        service.app.state.settings,
+        service.app.state.upstreams,
+        Credentials("demo.freshdesk.com", DEFAULT_KEY, DEFAULT_TOKEN),
+    )
+    return await log.log_ticket(
+        clients.freshdesk,
+        clients.upsales,
+        host="demo.freshdesk.com",
+        ticket_id=TICKET,
+        upsales_contact_id=body["upsales_contact_id"],
+        deadline=Deadline.after(10),
+        activity_type=activity_type,
+    )
+
+
+def type_of(service: Service, result: LogResult) -> Any:
+    return service.us.store.get("activities", result.activity_id)["activityType"]  # type: ignore[attr-defined]
+
+
+async def test_the_default_type_is_never_a_todo(service: Service) -> None:
+    """The emulated account has Todo and Phone call: the ticket is logged as a phone call."""
+    done = await act(service, "log-ticket", await body_for(service))
+    activity = service.us.store.get("activities", done["details"]["activity_id"])  # type: ignore[attr-defined]
+    assert activity["activityType"] == TODO_TYPES["PHONE_CALL"][0]
+    assert activity["activityType"] != TODO_TYPES["TODO"][0]
+
+
+async def test_the_setting_picks_the_type_by_name_in_any_case(service: Service) -> None:
+    result = await log_as(service, "  todo ")
+    assert result.created
+    assert type_of(service, result) == TODO_TYPES["TODO"][0]  # asked for: not by accident
+
+
+async def test_the_setting_picks_the_type_by_id(service: Service) -> None:
+    result = await log_as(service, str(TODO_TYPES["PHONE_CALL"][0]))
+    assert type_of(service, result) == TODO_TYPES["PHONE_CALL"][0]
+
+
+async def test_an_unknown_type_is_refused_and_nothing_is_logged(service: Service) -> None:
+    with pytest.raises(ActionError) as refused:
+        await log_as(service, "Support")
+    assert str(refused.value.code) == "rejected"
+    assert writes(service, POST) == 0
+    assert logged(service, f"[Freshdesk demo.freshdesk.com #{TICKET}]") == []
+
+
+@pytest.mark.parametrize(
+    ("names", "setting", "picked"),
+    [
+        (("Todo", "Phone call", "Ticket", "Support"), None, "Support"),
+        (("Todo", "ticket", "Phone call"), None, "ticket"),
+        (("To-do", "Phone call"), None, "Phone call"),
+        (("TODO", "Meeting"), None, "Meeting"),
+        (("Todo",), None, "Todo"),  # the only type
+        (("Todo", "Phone call"), "PHONE_CALL", "Phone call"),  # the key names it too
+        (("Todo", "Phone call"), "phone call", "Phone call"),
+        (("Todo", "Phone call"), "100", "Todo"),
+        (("Todo", "Support"), "  ", "Support"),  # blank: not set
+    ],
+)
+def test_the_picked_type(names: tuple[str, ...], setting: str | None, picked: str) -> None:
+    types = types_of(*names)
+    chosen = log.pick_activity_type(types, setting)
+    assert next(t.name for t in types.values() if t.id == chosen) == picked
+
+
+def test_an_unknown_id_or_no_type_at_all_is_refused() -> None:
+    for types, setting in ((types_of("Todo", "Phone call"), "102"), ({}, None)):
+        with pytest.raises(ActionError) as refused:
+            log.pick_activity_type(types, setting)
+        assert str(refused.value.code) == "rejected"

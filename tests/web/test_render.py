@@ -6,6 +6,7 @@ from html.parser import HTMLParser
 
 import pytest
 
+from upsales_freshdesk.lookup.links import Links, safe_url
 from upsales_freshdesk.lookup.models import (
     Account,
     Card,
@@ -16,7 +17,6 @@ from upsales_freshdesk.lookup.models import (
     UpsalesSide,
 )
 from upsales_freshdesk.settings import check_link_template
-from upsales_freshdesk.lookup.links import Links, safe_url
 from upsales_freshdesk.web.render import render_card
 
 XSS = [
@@ -66,6 +66,9 @@ ALLOWED_TAGS = {
     "button",
     "label",
     "input",
+    "details",  # the folded sections of the card (our markup, never CRM text)
+    "summary",
+    "br",
 }
 ALLOWED_ATTRS = {
     "class",
@@ -84,6 +87,7 @@ ALLOWED_ATTRS = {
     "value",
     "data-freshdesk-contact-id",
     "data-freshdesk-updated-at",
+    "data-clears",
 }
 
 

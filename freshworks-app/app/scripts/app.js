@@ -76,6 +76,8 @@
     this.undoToken = null;
     this.result.innerHTML = '';
     this.result.removeAttribute('data-status');
+    this.result.classList.remove('ufd-refreshing');
+    this.cardHtml = null;
     this.setBusy(false);
   };
 
@@ -106,7 +108,19 @@
       self.button.textContent = self.text('sync');
       self.progress.textContent = self.text('working');
       self.setDisabled(self.button, false);
+      return self.autoLookup();
     });
+  };
+
+  // The optional "look up automatically" setting (off by default: a lookup costs calls).
+  Sidebar.prototype.autoLookup = function () {
+    var self = this;
+    var generation = this.generation;
+    if (!this.client.iparams || !this.client.iparams.get) { return Promise.resolve(false); }
+    return this.client.iparams.get().then(function (iparams) {
+      var on = iparams && (iparams.auto_lookup === true || iparams.auto_lookup === 'true');
+      return on && self.current(generation) ? self.lookup(null) : false;
+    }).catch(function () { return false; });
   };
 
   Sidebar.prototype.setDisabled = function (element, disabled) {
@@ -165,6 +179,7 @@
     var self = this;
     var generation = this.generation;
     this.setBusy(true);
+    this.result.classList.add('ufd-refreshing');
     return this.readTicket().then(function (parts) {
       if (!self.current(generation)) { return null; }
       var body = self.request(parts, contactId);
@@ -185,6 +200,7 @@
     }).then(function () {
       if (!self.current(generation)) { return null; }
       self.setBusy(false);
+      self.result.classList.remove('ufd-refreshing');
       return self.client.instance.resize({ height: FRAME_HEIGHT });
     }).then(function () {
       return true;
@@ -197,7 +213,18 @@
     return root.UfdPayload.build(this, name, element);
   };
 
+  // The clicked control shows that it is working (not the whole sidebar, silently).
+  Sidebar.prototype.markBusy = function (element, busy) {
+    if (!element || !element.setAttribute) { return; }
+    element.setAttribute('aria-busy', busy ? 'true' : 'false');
+    this.setDisabled(element, busy);
+  };
+
   Sidebar.prototype.act = function (name, element) {
+    if (name === 'cancel-form') {
+      this.cancelForm();
+      return Promise.resolve(true);
+    }
     if (this.busy || !SEND[name]) {
       return Promise.resolve(false);
     }
@@ -205,6 +232,7 @@
     var generation = this.generation;
     var refresh = false;
     this.setBusy(true);
+    this.markBusy(element, true);
     return this.payload(name, element).then(function (body) {
       if (!self.current(generation)) { return null; }
       body.locale = self.lang;
@@ -214,6 +242,7 @@
       if (!response || !self.current(generation)) { return; }
       var data = self.parse(response.response);
       if (response.status === 200 && data && data.status === 'form') {
+        if (!self.result.querySelector('form')) { self.cardHtml = self.result.innerHTML; }
         self.result.innerHTML = data.html;
         if (self.crayons) { root.UfdCrayons.enhance(self.result); }
       } else if (response.status === 200 && data) {
@@ -234,8 +263,17 @@
     }).then(function () {
       if (!self.current(generation)) { return null; }
       self.setBusy(false);
+      self.markBusy(element, false);
       return refresh ? self.lookup(self.chosen) : self.client.instance.resize({ height: FRAME_HEIGHT });
     }).then(function () { return true; }, function () { return true; });
+  };
+
+  // Cancel on the create form: back to the card it came from, nothing sent.
+  Sidebar.prototype.cancelForm = function () {
+    if (this.busy) { return; }
+    this.result.innerHTML = this.cardHtml || '';
+    this.cardHtml = null;
+    if (this.crayons) { root.UfdCrayons.enhance(this.result); }
   };
 
   Sidebar.prototype.parse = function (raw) {

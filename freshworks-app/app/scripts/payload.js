@@ -60,6 +60,18 @@
       return input && input.value.trim() ? input.value.trim() : null;
     };
     var picked = form.querySelector('input[name=account_id]:checked');
+    var newName = form.querySelector('[name=new_account_name]');
+    var error = form.querySelector('.ufd-field-error');
+    if (error) { error.remove(); }
+    if ((!picked || picked.value === 'new') && !value('new_account_name')) {
+      // A field error where the agent types, not "the service could not read the request".
+      var note = form.ownerDocument.createElement('p');
+      note.className = 'ufd-field-error';
+      note.setAttribute('role', 'alert');
+      note.textContent = self.text('nameCompany');
+      if (newName) { newName.insertAdjacentElement('afterend', note); newName.focus(); }
+      return Promise.reject({ ufdWarning: self.text('nameCompany') });
+    }
     var body = { name: value('name'), email: value('email'), phone: value('phone'), mobile: value('mobile'), title: value('title') };
     if (!picked || picked.value === 'new') {
       body.account = { name: value('new_account_name') || '' };

@@ -13,7 +13,8 @@
       noRequester: 'This ticket has no requester email to look up.',
       pickFields: 'Check the fields to copy from Upsales first.',
       undo: 'Undo the update',
-      done: 'Done.'
+      done: 'Done.',
+      nameCompany: 'Name the new company.'
     },
     sv: {
       sync: 'Synka kontakt från Upsales',
@@ -26,7 +27,8 @@
       noRequester: 'Ärendet saknar e-postadress att söka på.',
       pickFields: 'Markera först vilka fält som ska kopieras från Upsales.',
       undo: 'Ångra uppdateringen',
-      done: 'Klart.'
+      done: 'Klart.',
+      nameCompany: 'Ange namnet på det nya företaget.'
     }
   };
 

@@ -17,6 +17,7 @@ var UFD_IPV4 = /^\d{1,3}(?:\.\d{1,3}){3}$/;
 var UFD_IPV6 = /^\[?[0-9a-f]*:[0-9a-f:.]*\]?$/i;
 var UFD_WORDS = {
   en: {
+    title: 'Upsales for Freshdesk: settings',
     heading: 'Upsales for Freshdesk',
     intro: 'The API keys are stored as secure settings: they are sent only in request headers to the service and are never shown again.',
     freshdesk_domain: 'Freshdesk domain',
@@ -30,6 +31,8 @@ var UFD_WORDS = {
     help_service_host: 'The host name of your upsales-freshdesk service (HTTPS), without https:// or a path.',
     help_service_secret: 'The UFD_SERVICE_SECRET your service operator set, if any.',
     clear_secret: 'Remove the stored service secret',
+    auto_lookup: 'Look up automatically when a ticket opens',
+    help_auto_lookup: 'Off: agents click "Sync contact from Upsales". On: each ticket view costs one Freshdesk call and up to four Upsales calls.',
     unchanged: 'Unchanged (type to replace)',
     required: 'This setting is required.',
     domain: 'Enter the domain as yourcompany.freshdesk.com.',
@@ -37,10 +40,14 @@ var UFD_WORDS = {
     hostIp: 'The service host must be a host name, not an IP address (a platform rule).',
     unreachable: 'The service could not be reached at this host.',
     secret: 'The service refused the secret.',
+    secretUnused: 'This service does not use a secret: leave it empty.',
+    secretNeeded: 'This service requires a secret.',
+    placeholder_freshdesk_domain: 'yourcompany.freshdesk.com',
     ok: 'All settings work.',
     bad: 'Fix the settings marked above.'
   },
   sv: {
+    title: 'Upsales för Freshdesk: inställningar',
     heading: 'Upsales för Freshdesk',
     intro: 'API-nycklarna sparas som säkra inställningar: de skickas bara i begärans rubriker till tjänsten och visas aldrig igen.',
     freshdesk_domain: 'Freshdesk-domän',
@@ -54,6 +61,8 @@ var UFD_WORDS = {
     help_service_host: 'Värdnamnet för er upsales-freshdesk-tjänst (HTTPS), utan https:// eller sökväg.',
     help_service_secret: 'Den UFD_SERVICE_SECRET som tjänstens drift har satt, om någon.',
     clear_secret: 'Ta bort den sparade hemligheten',
+    auto_lookup: 'Sök automatiskt när ett ärende öppnas',
+    help_auto_lookup: 'Av: agenterna klickar på ”Synka kontakt från Upsales”. På: varje ärendevisning kostar ett anrop till Freshdesk och upp till fyra till Upsales.',
     unchanged: 'Oförändrad (skriv för att byta)',
     required: 'Inställningen måste fyllas i.',
     domain: 'Ange domänen som ditt-foretag.freshdesk.com.',
@@ -61,6 +70,9 @@ var UFD_WORDS = {
     hostIp: 'Tjänstens värdnamn får inte vara en IP-adress (en plattformsregel).',
     unreachable: 'Tjänsten gick inte att nå på den här adressen.',
     secret: 'Tjänsten nekade hemligheten.',
+    secretUnused: 'Tjänsten använder ingen hemlighet: lämna fältet tomt.',
+    secretNeeded: 'Tjänsten kräver en hemlighet.',
+    placeholder_freshdesk_domain: 'ditt-foretag.freshdesk.com',
     ok: 'Alla inställningar fungerar.',
     bad: 'Rätta de markerade inställningarna.'
   }
@@ -82,9 +94,15 @@ function ufdTranslate() {
     var word = ufdWord(node.getAttribute('data-text'));
     if (word) { node.textContent = word; }
   });
-  UFD_SECURE.forEach(function (name) {
+  UFD_FIELDS.forEach(function (name) {
     var input = document.getElementById(name);
-    if (input && ufdStored[name]) { input.setAttribute('placeholder', ufdWord('unchanged')); }
+    if (!input) { return; }
+    var placeholder = ufdWord('placeholder_' + name);
+    if (placeholder) { input.setAttribute('placeholder', placeholder); }
+    if (UFD_SECURE.indexOf(name) !== -1 && ufdStored[name]) { input.setAttribute('placeholder', ufdWord('unchanged')); }
+    // Crayons' field shows its own label: keep it in the page's language too.
+    var label = document.querySelector('label[for="' + name + '"]');
+    if (input.tagName === 'FW-INPUT' && label) { input.setAttribute('label', label.textContent); }
   });
 }
 
@@ -147,7 +165,9 @@ function postConfigs() {
   UFD_FIELDS.forEach(function (name) { configs[name] = ufdValue(name); });
   configs.freshdesk_domain = configs.freshdesk_domain.toLowerCase();
   configs.service_host = configs.service_host.toLowerCase();
-  configs.__meta = { secure: UFD_SECURE.slice(), modules: { support_ticket: UFD_FIELDS.slice() } };
+  var auto = document.getElementById('auto_lookup');
+  configs.auto_lookup = Boolean(auto && auto.checked);
+  configs.__meta = { secure: UFD_SECURE.slice(), modules: { support_ticket: UFD_FIELDS.concat(['auto_lookup']) } };
   return configs;
 }
 
@@ -166,6 +186,8 @@ function getConfigs(configs) {
   });
   var clear = document.querySelector('.ufd-clear');
   if (clear) { clear.hidden = !ufdStored.service_secret; }
+  var auto = document.getElementById('auto_lookup');
+  if (auto) { auto.checked = Boolean(configs && (configs.auto_lookup === true || configs.auto_lookup === 'true')); }
   ufdTranslate();
 }
 
@@ -193,6 +215,13 @@ function ufdSummary(ok) {
   return ok;
 }
 
+// The service says whether it requires a secret: one it does not use is to be left empty.
+function ufdSecretFits(secret, value) {
+  var unused = Boolean(secret && secret.required === false && (value || secret.given));
+  ufdMark('service_secret', !unused, unused ? ufdWord('secretUnused') : '');
+  return !unused;
+}
+
 function validate() {
   var values = postConfigs();
   if (!ufdLocalChecks(values)) { return Promise.resolve(ufdSummary(false)); }
@@ -208,11 +237,12 @@ function validate() {
       ufdMark(name, data.results[name].ok, data.results[name].message);
     });
     ufdMark('service_host', true, '');
-    return ufdSummary(Boolean(data.ok));
+    return ufdSummary(ufdSecretFits(data.secret, values.service_secret) && Boolean(data.ok));
   }).catch(function (error) {
     var status = error && Number(error.status);
     if (status === 401) {
-      ufdMark('service_secret', false, ufdWord('secret'));
+      // A secret the service requires is missing, or the one given is wrong.
+      ufdMark('service_secret', false, ufdWord(values.service_secret ? 'secret' : 'secretNeeded'));
     } else {
       ufdMark('service_host', false, ufdWord('unreachable'));
     }

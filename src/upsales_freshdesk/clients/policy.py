@@ -130,8 +130,8 @@ class RetryPolicy:
         return deadline.remaining() > delay + self.min_attempt_time
 
 
-#: The throttle's bucket holds this share of the window's limit (1/10).
-BURST_SHARE = 10
+#: A smoothing registry's throttles hold this share of the window's limit (1/10).
+SMOOTH_BURST_SHARE = 10
 #: The longest one rate-limit answer can hold an account before the next call probes.
 MAX_PAUSE_SECONDS = 30.0
 #: Per-account state kept at most (least recently used first out): traffic with many
@@ -158,6 +158,7 @@ class Throttle:
         *,
         reserve: int | None = None,
         clock: Clock = time.monotonic,
+        burst: int | None = None,
     ) -> None:
         if limit <= 0 or window <= 0:
             raise ValueError("limit and window must be positive")
@@ -165,10 +166,11 @@ class Throttle:
         self.window = window
         #: When the upstream says fewer than this many calls are left, slow down.
         self.reserve = reserve if reserve is not None else max(1, limit // 20)
-        # A bucket of a tenth of the limit, refilled at limit/window: the rate is the plan's,
-        # but a full bucket at the start plus a full window of refills cannot spend nearly
-        # twice the plan in the first window (a run that starts at once would).
-        burst = max(1, limit // BURST_SHARE)
+        # A bucket of ``burst`` calls refilled at limit/window. The card keeps the full
+        # limit as its burst (agents come in bursts, and the upstream allows them); a bulk
+        # run takes a tenth (SMOOTH_BURST_SHARE), so that a full bucket at the start plus a
+        # window of refills cannot spend nearly twice its share in the first window.
+        burst = min(limit, max(1, burst or limit))
         self._limiter = AsyncLimiter(burst, window * burst / limit)
         self._clock = clock
         self._paused_until = 0.0
@@ -255,7 +257,9 @@ class ThrottleRegistry:
     key spends neither a working key's budget nor memory per key.
     """
 
-    def __init__(self, capacity: int = MAX_ACCOUNTS) -> None:
+    def __init__(self, capacity: int = MAX_ACCOUNTS, *, burst_share: int = 1) -> None:
+        #: 1: a throttle's bucket holds the window's whole limit; 10: a tenth (smooth).
+        self.burst_share = burst_share
         self._throttles: Bounded[Throttle] = Bounded(capacity)
         self._budgets: Bounded[RetryBudget] = Bounded(capacity)
         self._verified: Bounded[bool] = Bounded(capacity)
@@ -271,7 +275,7 @@ class ThrottleRegistry:
         return self._budgets.use(key, lambda: self.new_budget(key))
 
     def new_throttle(self, key: str, limit: int, window: float) -> Throttle:
-        return Throttle(limit, window)
+        return Throttle(limit, window, burst=max(1, limit // self.burst_share))
 
     def new_budget(self, key: str) -> RetryBudget:
         return RetryBudget()

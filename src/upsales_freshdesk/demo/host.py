@@ -59,7 +59,13 @@ def default_iparams() -> dict[str, str]:
         "upsales_api_key": DEFAULT_TOKEN,
         "service_host": SERVICE_HOST,
         "service_secret": "",
+        "auto_lookup": "",
     }
+
+
+def _text(value: object) -> str:
+    """An installation value as the platform stores it (a checkbox as "true"/"false")."""
+    return str(value).lower() if isinstance(value, bool) else str(value)
 
 
 @dataclass
@@ -239,7 +245,7 @@ class DemoHost:
 
     async def set_iparams(self, request: Request) -> Response:
         body = await request.json()
-        self.state.iparams = {k: str(body.get(k, "")) for k in default_iparams()}
+        self.state.iparams = {k: _text(body.get(k, "")) for k in default_iparams()}
         return JSONResponse({"ok": True})
 
     # -- Freshdesk data (what the ticket page and client.data.get show) -------------

@@ -110,11 +110,12 @@ class CardLookup:
         elif not us_failed:
             self.issues.append(Issue(source="upsales", code="not_found", level="warning"))
         self._mark("total", self._started)
+        status = self._status(card, us_failed)
         return CardResult(
-            status=self._status(card, us_failed),
+            status=status,
             card=card,
             differences=differences(card, self.rule),
-            errors=self.issues,
+            errors=_one_outage(status, self.issues),
             timings=self.timings,
         )
 
@@ -270,6 +271,18 @@ class CardLookup:
             "freshdesk_company", self.fd.companies.get(side.company_id, deadline=self.deadline)
         )
         return None if isinstance(result, Failed) else result.name
+
+
+DOWN = frozenset({"unavailable", "timeout"})
+
+
+def _one_outage(status: Status, issues: list[Issue]) -> list[Issue]:
+    """Both upstreams down is one message, not one per upstream over an empty card."""
+    sources = {i.source for i in issues if i.code in DOWN}
+    if status == "error" and {"freshdesk", "upsales"} <= sources:
+        rest = [i for i in issues if i.code not in DOWN]
+        return [Issue(source="service", code="upstreams_down"), *rest]
+    return issues
 
 
 async def _none() -> None:

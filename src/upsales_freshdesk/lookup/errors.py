@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from typing import Literal
 
-ActionCode = Literal["changed", "invalid_request", "mismatch"]
+ActionCode = Literal["changed", "invalid_request", "mismatch", "rejected"]
 
 
 class ActionError(Exception):

@@ -33,6 +33,7 @@ Code = Literal[
     "rejected",
     "mismatch",
     "undo_changed",
+    "upstreams_down",
 ]
 
 

@@ -4,16 +4,25 @@ once per ticket of each Freshdesk account."""
 from __future__ import annotations
 
 import asyncio
+import logging
+import re
+from collections.abc import Mapping
 from dataclasses import dataclass
 from datetime import UTC, datetime
 
 from ..clients import Deadline, Filters, FreshdeskClient, UpsalesClient, UpstreamError
 from ..clients.upsales import models as us
-from .errors import ActionError
+from .errors import ActionCode, ActionError
 from .fields import pair_matches
 from .uncertain import may_have_arrived
 
 RECENT_ACTIVITIES = 100
+#: The types a ticket is logged as by default, the first that exists (names, any case).
+PREFERRED_TYPES = ("support", "ticket")
+#: A to-do is an open task, not a record of a ticket: never picked unless it is the only type.
+_TODO = "todo"
+
+logger = logging.getLogger(__name__)
 
 
 @dataclass(frozen=True, slots=True)
@@ -56,12 +65,14 @@ async def log_ticket(
     ticket_id: int,
     upsales_contact_id: int,
     deadline: Deadline,
-    activity_type_id: int | None = None,
+    activity_type: str | None = None,
 ) -> LogResult:
     """A closed activity on the contact and its account; a second log finds the first.
 
     The Upsales contact must be the ticket requester's match (``mismatch`` otherwise);
-    the subject is read from Freshdesk, not taken from the request.
+    the subject is read from Freshdesk, not taken from the request. ``activity_type``
+    (``UFD_LOG_ACTIVITY_TYPE``) names the type by id or name; one that does not exist is
+    ``rejected`` and nothing is logged.
     """
     ticket, contact = await asyncio.gather(
         fd_client.tickets.get(ticket_id, deadline=deadline),
@@ -75,9 +86,8 @@ async def log_ticket(
     ref = TicketRef(host, ticket.id, ticket.subject or "")
     if (earlier := await _logged(us_client, contact.id, ref, deadline)) is not None:
         return LogResult(earlier, created=False)
-    if activity_type_id is None:
-        types = await us_client.todo_types.list(deadline=deadline)
-        activity_type_id = (types.get("TODO") or next(iter(types.values()))).id
+    types = await us_client.todo_types.list(deadline=deadline)
+    activity_type_id = pick_activity_type(types, activity_type)
     try:
         created = await us_client.activities.create(
             _activity(ref, contact, activity_type_id), deadline=deadline
@@ -100,6 +110,56 @@ async def _logged(
         deadline=deadline,
     )
     return next((a.id for a in recent.items if ref.logged_in(a)), None)
+
+
+def pick_activity_type(types: Mapping[str, us.TodoType], wanted: str | None = None) -> int:
+    """The id of the type to log as: ``wanted`` (an id, a name or a key, any case) when it
+    is set; else the first of :data:`PREFERRED_TYPES`; else the first that is not a to-do
+    (a phone call); a to-do only when it is the only type.
+
+    ``wanted`` naming no type is refused (``rejected``): a setting is never guessed.
+    """
+    if wanted is not None and wanted.strip():
+        found = _named(types, wanted.strip())
+        if found is None:
+            logger.warning(
+                "UFD_LOG_ACTIVITY_TYPE=%r is no Upsales activity type (there are: %s)",
+                wanted,
+                ", ".join(f"{t.id} {t.name or key}" for key, t in types.items()),
+            )
+            raise ActionError(_REJECTED)
+        return found.id
+    for name in PREFERRED_TYPES:
+        if (preferred := _named(types, name)) is not None:
+            return preferred.id
+    chosen = next((t for k, t in types.items() if not _is_todo(k, t)), None)
+    if chosen is None:
+        chosen = next(iter(types.values()), None)
+    if chosen is None:  # an account without activity types: nothing to log as
+        raise ActionError(_REJECTED)
+    return chosen.id
+
+
+# ``rejected`` is an issue code the routes answer (422); ``ActionCode`` does not list it yet.
+_REJECTED: ActionCode = "rejected"
+
+
+def _named(types: Mapping[str, us.TodoType], wanted: str) -> us.TodoType | None:
+    """The type whose id, name or key is ``wanted`` (names and keys in any case)."""
+    folded = _fold(wanted)
+    for key, t in types.items():
+        if wanted == str(t.id) or (folded and folded in {_fold(t.name or ""), _fold(key)}):
+            return t
+    return None
+
+
+def _is_todo(key: str, t: us.TodoType) -> bool:
+    return _TODO in {_fold(key), _fold(t.name or "")}
+
+
+def _fold(name: str) -> str:
+    """``To-do``, ``TODO`` and ``to do`` are one name; ``PHONE_CALL`` is ``Phone call``."""
+    return re.sub(r"[\W_]+", "", name.casefold())
 
 
 def _activity(ref: TicketRef, contact: us.Contact, activity_type_id: int) -> dict[str, object]:

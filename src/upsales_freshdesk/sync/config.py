@@ -22,6 +22,7 @@ from ..clients import (
     require_https,
 )
 from ..clients.hostnames import account_host
+from ..clients.policy import SMOOTH_BURST_SHARE
 from ..clients.upsales.client import TOKEN_CHARS
 from ..settings import FieldMapping
 
@@ -95,7 +96,7 @@ class SyncSettings(BaseSettings):
     ) -> tuple[FreshdeskClient, UpsalesClient]:
         """The two clients, throttled to the sync's share (``transports`` for fakes)."""
         transports = transports or {}
-        registry = ThrottleRegistry()
+        registry = ThrottleRegistry(burst_share=SMOOTH_BURST_SHARE)
         freshdesk = FreshdeskClient(
             self.freshdesk_domain,
             self.freshdesk_api_key.get_secret_value(),

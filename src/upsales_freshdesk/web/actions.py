@@ -257,6 +257,7 @@ async def log_ticket(
             ticket_id=body.ticket.id,
             upsales_contact_id=body.upsales_contact_id,
             deadline=_deadline(settings),
+            activity_type=settings.log_activity_type,
         )
         kind = "logged" if result.created else "already_logged"
         status = "done" if result.created else "unchanged"

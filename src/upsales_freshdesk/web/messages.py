@@ -22,6 +22,9 @@ ISSUES: dict[tuple[str, str], str] = {
     ("upsales", "timeout"): N_("Upsales took too long to answer. Try again."),
     ("service", "timeout"): N_("The lookup took too long. Try again."),
     ("service", "unavailable"): N_("The service failed. Try again."),
+    ("service", "upstreams_down"): N_(
+        "Neither Freshdesk nor Upsales is answering. Try again in a minute."
+    ),
     ("freshdesk", "rate_limited"): N_("Freshdesk's rate limit is reached. Try again in a minute."),
     ("upsales", "rate_limited"): N_("Upsales' rate limit is reached. Try again in a few seconds."),
     ("freshdesk", "not_found"): N_("The requester's Freshdesk contact no longer exists."),
@@ -96,3 +99,27 @@ def done_message(kind: str, locale: str, fields: tuple[str, ...] = ()) -> str:
 
 def localise(issues: list[Issue], locale: str) -> list[Issue]:
     return [i.model_copy(update={"message": issue_message(i, locale)}) for i in issues]
+
+
+#: The installation page's own texts: shown on the settings page itself, so they name the
+#: setting and never send the admin to "the app settings".
+VALIDATION: dict[tuple[str, str], str] = {
+    ("freshdesk", "auth_failed"): N_("The Freshdesk API key was refused."),
+    ("upsales", "auth_failed"): N_("The Upsales API key was refused."),
+    ("freshdesk", "forbidden"): N_("The Freshdesk API key lacks the access the app needs."),
+    ("upsales", "forbidden"): N_("The Upsales API key lacks the access the app needs."),
+    ("freshdesk", "not_found"): N_("No Freshdesk helpdesk answers at this domain."),
+    ("freshdesk", "unavailable"): N_("Freshdesk is not answering. Try again."),
+    ("upsales", "unavailable"): N_("Upsales is not answering. Try again."),
+    ("service", "invalid_request"): N_("This setting could not be checked."),
+}
+#: Codes whose card text reads as well on the installation page.
+VALIDATION_AS_CARD = frozenset({"rate_limited", "timeout", "invalid_domain", "account_not_allowed"})
+
+
+def validation_message(issue: Issue, locale: str) -> str:
+    """The installation page's text of ``issue`` (a setting's live check)."""
+    if issue.code in VALIDATION_AS_CARD and (issue.source, issue.code) not in VALIDATION:
+        return issue_message(issue, locale)
+    text = VALIDATION.get((issue.source, issue.code), VALIDATION[("service", "invalid_request")])
+    return translations(locale).gettext(text)[:MAX_MESSAGE]

@@ -2,16 +2,18 @@
 
 from __future__ import annotations
 
-from datetime import datetime
+import re
+from datetime import UTC, datetime
 from functools import cache
 
+from babel import Locale
 from babel.dates import format_date
 from babel.numbers import format_currency, format_decimal
 from jinja2 import Environment, PackageLoader, StrictUndefined, select_autoescape
 from markupsafe import Markup
 
 from ..lookup.links import safe_url
-from ..lookup.models import CardResult
+from ..lookup.models import Card, CardResult, Deal
 from .i18n import negotiate, translations
 from .messages import FIELD_NAMES, issue_message
 
@@ -36,15 +38,37 @@ def environment(locale: str) -> Environment:
 
 
 def _money(value: float | None, currency: str | None, locale: str) -> str:
-    """A localised amount; a value Babel cannot format (1e30, inf, nan) is shown plain."""
+    """An amount in the agent's locale, by Babel: "SEK 137,000" in English, "137 000 kr" in
+    Swedish; no decimals when the amount has none. A value Babel cannot format (1e30) is
+    shown plain."""
     if value is None:
         return ""
     try:
+        whole = float(value).is_integer()
         if currency and len(currency) == 3 and currency.isalpha():
-            return format_currency(value, currency.upper(), locale=locale, format="¤#,##0")
-        return format_decimal(value, locale=locale)
-    except (ArithmeticError, ValueError):  # decimal.InvalidOperation is an ArithmeticError
+            pattern = _currency_pattern(locale, whole)
+            text = format_currency(
+                value, currency.upper(), locale=locale, format=pattern, currency_digits=not whole
+            )
+            return _space_letters(text)
+        return format_decimal(value, locale=locale, format="#,##0" if whole else None)
+    except (ArithmeticError, ValueError, OverflowError):  # decimal.InvalidOperation included
         return f"{value:g} {currency or ''}".strip()
+
+
+@cache
+def _currency_pattern(locale: str, whole: bool) -> str | None:
+    """The locale's currency pattern, without its decimals for a whole amount."""
+    if not whole:
+        return None
+    pattern = Locale.parse(locale).currency_formats["standard"].pattern
+    return re.sub(r"\.0+", "", pattern.split(";")[0])
+
+
+def _space_letters(text: str) -> str:
+    """CLDR's currency spacing: a letter code next to a digit gets a no-break space."""
+    text = re.sub(r"([A-Z]{3})(?=[\d-])", "\\1\u00a0", text)
+    return re.sub(r"(\d)(?=[A-Z]{3})", "\\1\u00a0", text)
 
 
 #: Bidi embeddings, overrides and isolates: CRM text may not reorder the card around it.
@@ -79,5 +103,32 @@ def render_card(result: CardResult, locale: str) -> str:
             field_label=lambda f: t.gettext(FIELD_NAMES[f]),
             message=lambda issue: issue_message(issue, locale),
             now=datetime.now,
+            focus=focus_deal(result.card.upsales.opportunities if result.card.upsales else []),
+            emails=emails_of(result.card),
         )
     )
+
+
+def focus_deal(deals: list[Deal]) -> Deal | None:
+    """The open deal that matters most now: the one closing soonest from today, else the
+    one that closed (was due) last."""
+    if not deals:
+        return None
+    today = datetime.now(UTC)
+    upcoming = [d for d in deals if d.date is not None and d.date >= today]
+    if upcoming:
+        return min(upcoming, key=lambda d: d.date or today)
+    dated = [d for d in deals if d.date is not None]
+    return max(dated, key=lambda d: d.date or today) if dated else deals[0]
+
+
+def emails_of(card: Card) -> list[tuple[str, bool]]:
+    """Every address of the requester once (Freshdesk's primary first), each with whether
+    it is the one Upsales matched."""
+    f, u = card.freshdesk, card.upsales
+    matched = (u.email or "").lower() if u else ""
+    seen: dict[str, str] = {}
+    for email in (f.email if f else None, *(f.other_emails if f else []), u.email if u else None):
+        if email and email.lower() not in seen:
+            seen[email.lower()] = email
+    return [(email, key == matched) for key, email in seen.items()]

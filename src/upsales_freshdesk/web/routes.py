@@ -92,10 +92,13 @@ async def validate(
     x_freshdesk_domain: Annotated[str | None, Header()] = None,
     x_freshdesk_api_key: Annotated[str | None, Header()] = None,
     x_upsales_token: Annotated[str | None, Header()] = None,
+    authorization: Annotated[str | None, Header()] = None,
 ) -> ValidateResponse:
     """Checks each installation setting live, with a localised message per setting."""
     checker = Checker(settings, upstreams, negotiate(body.locale))
-    return await checker.run(x_freshdesk_domain, x_freshdesk_api_key, x_upsales_token)
+    return await checker.run(
+        x_freshdesk_domain, x_freshdesk_api_key, x_upsales_token, authorization
+    )
 
 
 class Health(BaseModel):

@@ -13,7 +13,7 @@ from ..lookup.issues import Issue, issue_for
 from ..settings import Settings
 from .deps import Credentials, ServiceError, Upstreams, allowed_host, make_clients
 from .i18n import N_, translations
-from .messages import issue_message
+from .messages import validation_message
 
 NOT_CHECKED = N_("Not checked: fix the Freshdesk domain first.")
 OK_TEXT = {
@@ -30,9 +30,19 @@ class SettingCheck(BaseModel):
     message: str
 
 
+class SecretCheck(BaseModel):
+    """Whether this service requires a secret (``UFD_SERVICE_SECRET``), whether the page
+    sent one, and whether that fits: a wrong one never gets here (401)."""
+
+    required: bool
+    given: bool
+    ok: bool
+
+
 class ValidateResponse(BaseModel):
     ok: bool
     results: dict[str, SettingCheck]
+    secret: SecretCheck
 
 
 class Checker:
@@ -43,7 +53,17 @@ class Checker:
         return SettingCheck(ok=True, message=translations(self.locale).gettext(OK_TEXT[name]))
 
     def failed(self, issue: Issue) -> SettingCheck:
-        return SettingCheck(ok=False, code=issue.code, message=issue_message(issue, self.locale))
+        message = validation_message(issue, self.locale)
+        return SettingCheck(ok=False, code=issue.code, message=message)
+
+    def secret(self, authorization: str | None) -> SecretCheck:
+        """A secret the service does not use is not ok either: the page says to leave it
+        empty. A missing or wrong one where it is required never gets here: the route's
+        ``check_caller`` answers 401 first."""
+        scheme, _, token = (authorization or "").partition(" ")
+        given = scheme.lower() == "bearer" and bool(token.strip())
+        required = self.settings.service_secret is not None
+        return SecretCheck(required=required, given=given, ok=required or not given)
 
     async def live(
         self, source: Literal["freshdesk", "upsales"], name: str, call: Awaitable[Any]
@@ -55,8 +75,14 @@ class Checker:
         return self.passed(name)
 
     async def run(
-        self, domain: str | None, freshdesk_key: str | None, upsales_token: str | None
+        self,
+        domain: str | None,
+        freshdesk_key: str | None,
+        upsales_token: str | None,
+        authorization: str | None = None,
     ) -> ValidateResponse:
+        """Each setting's live check, and the secret's (``authorization`` as the request's)."""
+        secret = self.secret(authorization)
         results: dict[str, SettingCheck] = {}
         host: str | None = None
         try:
@@ -65,7 +91,7 @@ class Checker:
         except ServiceError as e:
             # A refused domain makes no upstream call at all, not even to Upsales.
             results["freshdesk_domain"] = self.failed(Issue(source="service", code=e.code))
-            return self.finish(results, self.not_checked())
+            return self.finish(results, self.not_checked(), secret)
         creds = Credentials(
             host or "unchecked.freshdesk.com", freshdesk_key or "-", upsales_token or "-"
         )
@@ -86,12 +112,16 @@ class Checker:
             )
         for name, check in zip(pending, await asyncio.gather(*pending.values()), strict=True):
             results[name] = check
-        return self.finish(results, self.failed(Issue(source="service", code="invalid_request")))
+        missing = self.failed(Issue(source="service", code="invalid_request"))
+        return self.finish(results, missing, secret)
 
     def not_checked(self) -> SettingCheck:
         text = translations(self.locale).gettext(NOT_CHECKED)
         return SettingCheck(ok=False, code="not_checked", message=text)
 
-    def finish(self, results: dict[str, SettingCheck], missing: SettingCheck) -> ValidateResponse:
+    def finish(
+        self, results: dict[str, SettingCheck], missing: SettingCheck, secret: SecretCheck
+    ) -> ValidateResponse:
         ordered = {name: results.get(name, missing) for name in SETTINGS}
-        return ValidateResponse(ok=all(r.ok for r in ordered.values()), results=ordered)
+        ok = all(r.ok for r in ordered.values()) and secret.ok
+        return ValidateResponse(ok=ok, results=ordered, secret=secret)
