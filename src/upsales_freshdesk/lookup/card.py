@@ -98,17 +98,31 @@ class CardLookup:
             self._mark(name, started)
 
     async def run(self) -> CardResult:
-        fd_side, matches, us_failed = await self._round_one()
-        card = Card(freshdesk=fd_side)
+        """The Freshdesk contact and the Upsales lookup start together. Round two starts when
+        both have answered, or when half the time left has passed with Freshdesk still out:
+        a hanging Freshdesk then cannot starve round two of the deadline."""
+        fd_task = asyncio.ensure_future(self._fd_contact())
+        try:
+            return await self._run(fd_task)
+        finally:
+            fd_task.cancel()  # only if the whole lookup was cut short
+
+    async def _run(self, fd_task: asyncio.Future[Any]) -> CardResult:
+        matches, us_failed = await self._round_one(fd_task)
+        card = Card()
+        company: str | None = None
         if len(matches) > 1:
             card.candidates = [candidate(c) for c in matches]
             self.issues.append(Issue(source="upsales", code="ambiguous", level="warning"))
         elif len(matches) == 1:
-            card.upsales, company = await self._round_two(matches[0], fd_side)
-            if fd_side is not None and company is not None:
-                fd_side.company = company
+            await asyncio.wait({fd_task}, timeout=self.deadline.remaining() / 2)
+            card.upsales, company = await self._round_two(matches[0], fd_task)
         elif not us_failed:
             self.issues.append(Issue(source="upsales", code="not_found", level="warning"))
+        await fd_task
+        card.freshdesk = self.freshdesk
+        if card.freshdesk is not None and company is not None:
+            card.freshdesk.company = company
         self._mark("total", self._started)
         status = self._status(card, us_failed)
         return CardResult(
@@ -129,27 +143,25 @@ class CardLookup:
             return "ambiguous"
         return "found" if card.upsales else "not_found"
 
-    async def _round_one(self) -> tuple[FreshdeskSide | None, list[us.Contact], bool]:
+    async def _round_one(self, fd_task: asyncio.Future[Any]) -> tuple[list[us.Contact], bool]:
         req = self.req
-        fd_call = self._fd_contact()
         if req.upsales_contact_id is not None:
-            us_call = self._timed("upsales_contact", self._by_id(req.upsales_contact_id))
+            us_result = await self._timed("upsales_contact", self._by_id(req.upsales_contact_id))
         else:
-            us_call = self._timed(
+            us_result = await self._timed(
                 "upsales_contact",
                 self.us.contacts.find_by_email(req.requester.email, deadline=self.deadline),
             )
-        _, us_result = await asyncio.gather(fd_call, us_call)
-        fd_side = self.freshdesk
         if isinstance(us_result, Failed):
             self.issues.append(issue_for("upsales", us_result.error))
-            return fd_side, [], True
-        matches = us_result
-        if not matches and fd_side is not None:
-            matches, failed = await self._other_emails(fd_side)
-            if failed:
-                return fd_side, [], True
-        return fd_side, matches, False
+            return [], True
+        if us_result:
+            return us_result, False
+        await fd_task  # no match: the Freshdesk contact's other emails may have one
+        if self.freshdesk is None:
+            return [], False
+        matches, failed = await self._other_emails(self.freshdesk)
+        return ([], True) if failed else (matches, False)
 
     async def _fd_contact(self) -> fd.Contact | Failed | None:
         if self.req.requester.id is None:
@@ -220,7 +232,7 @@ class CardLookup:
         return list(found.values()), False
 
     async def _round_two(
-        self, contact: us.Contact, fd_side: FreshdeskSide | None
+        self, contact: us.Contact, fd_task: asyncio.Future[Any]
     ) -> tuple[UpsalesSide, str | None]:
         account_id = contact.client.id if contact.client else None
         deals_filter = Filters().eq("contact.id", contact.id).gte("probability", 1)
@@ -243,7 +255,7 @@ class CardLookup:
                     deadline=self.deadline,
                 ),
             ),
-            self._company_name(fd_side),
+            self._company_name(fd_task),
         ]
         account, deals, activities, company = await asyncio.gather(*calls)
         side = upsales_side(contact, self.req.requester.email)
@@ -263,8 +275,10 @@ class CardLookup:
             side.logged = logged_state(activities.items, self.logged_as)
         return side, company
 
-    async def _company_name(self, side: FreshdeskSide | None) -> str | None:
+    async def _company_name(self, fd_task: asyncio.Future[Any]) -> str | None:
         """The Freshdesk company's name, only when the app did not send it."""
+        await fd_task
+        side = self.freshdesk
         if side is None or side.company is not None or side.company_id is None:
             return None
         result = await self._timed(
