@@ -24,13 +24,37 @@ from ..settings import Settings, get_settings
 MAX_HEADER_BYTES = 16 * 1024
 
 
-class GuardedH11Protocol(H11Protocol):
+class HeaderDeadline:
+    """A timer per connection: closed unless a request's headers complete in time."""
+
+    transport: asyncio.Transport
+    loop: asyncio.AbstractEventLoop
+
+    def _start_deadline(self) -> None:
+        self.header_timeout = get_settings().header_timeout_seconds
+        self._header_timer: asyncio.TimerHandle | None = None
+
+    def _arm(self) -> None:
+        self._disarm()
+        self._header_timer = self.loop.call_later(self.header_timeout, self._too_slow)
+
+    def _disarm(self) -> None:
+        if self._header_timer is not None:
+            self._header_timer.cancel()
+            self._header_timer = None
+
+    def _too_slow(self) -> None:
+        self._header_timer = None
+        if not self.transport.is_closing():
+            self.transport.close()
+
+
+class GuardedH11Protocol(HeaderDeadline, H11Protocol):
     """uvicorn's h11 protocol, with a deadline for each request's headers."""
 
     def __init__(self, *args: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
-        self.header_timeout = get_settings().header_timeout_seconds
-        self._header_timer: asyncio.TimerHandle | None = None
+        self._start_deadline()
 
     def connection_made(self, transport: asyncio.Transport) -> None:  # type: ignore[override]
         super().connection_made(transport)
@@ -51,28 +75,13 @@ class GuardedH11Protocol(H11Protocol):
         if not self.transport.is_closing():
             self._arm()  # the next request on this connection gets the same deadline
 
-    def _arm(self) -> None:
-        self._disarm()
-        self._header_timer = self.loop.call_later(self.header_timeout, self._too_slow)
 
-    def _disarm(self) -> None:
-        if self._header_timer is not None:
-            self._header_timer.cancel()
-            self._header_timer = None
-
-    def _too_slow(self) -> None:
-        self._header_timer = None
-        if not self.transport.is_closing():
-            self.transport.close()
-
-
-class GuardedHttpToolsProtocol(HttpToolsProtocol):
+class GuardedHttpToolsProtocol(HeaderDeadline, HttpToolsProtocol):
     """uvicorn's httptools protocol, with the same deadline for each request's headers."""
 
     def __init__(self, *args: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
-        self.header_timeout = get_settings().header_timeout_seconds
-        self._header_timer: asyncio.TimerHandle | None = None
+        self._start_deadline()
 
     def connection_made(self, transport: asyncio.Transport) -> None:  # type: ignore[override]
         super().connection_made(transport)
@@ -90,20 +99,6 @@ class GuardedHttpToolsProtocol(HttpToolsProtocol):
         super().on_response_complete()
         if not self.transport.is_closing():
             self._arm()
-
-    def _arm(self) -> None:
-        self._disarm()
-        self._header_timer = self.loop.call_later(self.header_timeout, self._too_slow)
-
-    def _disarm(self) -> None:
-        if self._header_timer is not None:
-            self._header_timer.cancel()
-            self._header_timer = None
-
-    def _too_slow(self) -> None:
-        self._header_timer = None
-        if not self.transport.is_closing():
-            self.transport.close()
 
 
 def uvicorn_options(settings: Settings) -> dict[str, Any]:
