@@ -35,7 +35,13 @@ from .webhooks import router as webhooks_router
 
 #: Upstream connect/read timeouts stay inside the card's deadline.
 HTTP = HttpSettings(
-    connect_timeout=3.0, read_timeout=6.0, call_timeout=8.0, max_response_bytes=16 * 1024 * 1024
+    connect_timeout=3.0,
+    read_timeout=6.0,
+    call_timeout=8.0,
+    max_response_bytes=16 * 1024 * 1024,
+    # One pool per upstream serves every agent: fifty cards at once are 200 Upsales calls
+    # at once, which a pool of 50 would queue (bench/card.py at 50 agents).
+    max_connections=500,
 )
 #: Retries are short: an agent is waiting.
 POLICY = RetryPolicy(max_attempts=3, backoff_base=0.1, backoff_max=1.0, retry_after_max=5.0)
