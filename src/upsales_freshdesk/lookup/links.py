@@ -7,6 +7,7 @@ never an error. The contact, deal and activity links come from the operator's te
 
 from __future__ import annotations
 
+import re
 import unicodedata
 from dataclasses import dataclass
 from functools import cache
@@ -19,6 +20,18 @@ from ..settings import (
     Settings,
     check_link_template,
 )
+
+#: Characters that never appear in a link we make: quotes, angle brackets, backquote,
+#: whitespace, backslash and the ASCII controls.
+_UNSAFE_ASCII = re.compile(r"[\"'<>`\s\\\x00-\x1f\x7f]")
+
+
+def _unsafe(url: str) -> bool:
+    """Whether ``url`` holds a character no link may hold (Unicode controls and format
+    characters included: bidi overrides, zero-width spaces)."""
+    if _UNSAFE_ASCII.search(url):
+        return True
+    return not url.isascii() and any(unicodedata.category(c) in ("Cc", "Cf") for c in url)
 
 
 def safe_url(value: str | None) -> str | None:
@@ -33,12 +46,7 @@ def safe_url(value: str | None) -> str | None:
         hostname = parts.hostname  # parsing the netloc can raise too ("https://[x")
     except ValueError:
         return None  # CRM data that is not a URL: shown as text, never a link
-    if (
-        parts.scheme not in ("http", "https")
-        or not hostname
-        or any(c in url for c in "\"'<>` \t\r\n\\")
-        or any(unicodedata.category(c) in ("Cc", "Cf") for c in url)
-    ):
+    if parts.scheme not in ("http", "https") or not hostname or _unsafe(url):
         return None
     return url
 

@@ -7,8 +7,8 @@ from datetime import UTC, datetime
 from functools import cache
 
 from babel import Locale
-from babel.dates import format_date
-from babel.numbers import format_currency, format_decimal
+from babel.dates import format_date, get_date_format
+from babel.numbers import NumberPattern, format_decimal, parse_pattern
 from jinja2 import Environment, PackageLoader, StrictUndefined, select_autoescape
 from markupsafe import Markup
 
@@ -32,7 +32,7 @@ def environment(locale: str) -> Environment:
     )
     env.install_gettext_translations(translations(locale), newstyle=True)  # type: ignore[attr-defined]
     env.filters["money"] = lambda v, cur: _money(v, cur, locale)
-    env.filters["day"] = lambda d: format_date(d, "medium", locale=locale) if d else ""
+    env.filters["day"] = lambda d: _day(d, locale)
     env.filters["safe_url"] = safe_url
     return env
 
@@ -47,22 +47,36 @@ def _money(value: float | None, currency: str | None, locale: str) -> str:
         whole = float(value).is_integer()
         if currency and len(currency) == 3 and currency.isalpha():
             pattern = _currency_pattern(locale, whole)
-            text = format_currency(
-                value, currency.upper(), locale=locale, format=pattern, currency_digits=not whole
+            text = pattern.apply(
+                value, _locale(locale), currency=currency.upper(), currency_digits=not whole
             )
             return _space_letters(text)
-        return format_decimal(value, locale=locale, format="#,##0" if whole else None)
+        return format_decimal(value, locale=_locale(locale), format="#,##0" if whole else None)
     except (ArithmeticError, ValueError, OverflowError):  # decimal.InvalidOperation included
         return f"{value:g} {currency or ''}".strip()
 
 
 @cache
-def _currency_pattern(locale: str, whole: bool) -> str | None:
-    """The locale's currency pattern, without its decimals for a whole amount."""
+def _locale(locale: str) -> Locale:
+    """Parsed once: Babel re-parses a locale given as a string on every call."""
+    return Locale.parse(locale)
+
+
+@cache
+def _currency_pattern(locale: str, whole: bool) -> NumberPattern:
+    """The locale's currency pattern (parsed once), without its decimals for a whole
+    amount."""
+    standard = _locale(locale).currency_formats["standard"]
     if not whole:
-        return None
-    pattern = Locale.parse(locale).currency_formats["standard"].pattern
-    return re.sub(r"\.0+", "", pattern.split(";")[0])
+        return standard  # type: ignore[no-any-return]
+    return parse_pattern(re.sub(r"\.0+", "", standard.pattern.split(";")[0]))
+
+
+def _day(value: object, locale: str) -> str:
+    """A date in the agent's locale ("1 Mar 2026", "1 mars 2026")."""
+    if not value:
+        return ""
+    return format_date(value, get_date_format("medium", _locale(locale)), _locale(locale))  # type: ignore[arg-type]
 
 
 def _space_letters(text: str) -> str:
