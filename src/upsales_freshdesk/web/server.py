@@ -25,14 +25,31 @@ MAX_HEADER_BYTES = 16 * 1024
 
 
 class HeaderDeadline:
-    """A timer per connection: closed unless a request's headers complete in time."""
+    """A timer per connection: closed unless a request's headers complete in time.
+
+    Mixed in before a uvicorn protocol; each protocol only says when its headers are
+    complete (``_disarm``)."""
 
     transport: asyncio.Transport
     loop: asyncio.AbstractEventLoop
 
-    def _start_deadline(self) -> None:
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
         self.header_timeout = get_settings().header_timeout_seconds
         self._header_timer: asyncio.TimerHandle | None = None
+
+    def connection_made(self, transport: asyncio.BaseTransport) -> None:
+        super().connection_made(transport)  # type: ignore[misc]
+        self._arm()
+
+    def connection_lost(self, exc: Exception | None) -> None:
+        self._disarm()
+        super().connection_lost(exc)  # type: ignore[misc]
+
+    def on_response_complete(self) -> None:
+        super().on_response_complete()  # type: ignore[misc]
+        if not self.transport.is_closing():
+            self._arm()  # the next request on this connection gets the same deadline
 
     def _arm(self) -> None:
         self._disarm()
@@ -52,53 +69,19 @@ class HeaderDeadline:
 class GuardedH11Protocol(HeaderDeadline, H11Protocol):
     """uvicorn's h11 protocol, with a deadline for each request's headers."""
 
-    def __init__(self, *args: Any, **kwargs: Any) -> None:
-        super().__init__(*args, **kwargs)
-        self._start_deadline()
-
-    def connection_made(self, transport: asyncio.Transport) -> None:  # type: ignore[override]
-        super().connection_made(transport)
-        self._arm()
-
-    def connection_lost(self, exc: Exception | None) -> None:
-        self._disarm()
-        super().connection_lost(exc)
-
     def handle_events(self) -> None:
         cycle = self.cycle
         super().handle_events()
         if self.cycle is not cycle:  # a request's headers are complete
             self._disarm()
 
-    def on_response_complete(self) -> None:
-        super().on_response_complete()
-        if not self.transport.is_closing():
-            self._arm()  # the next request on this connection gets the same deadline
-
 
 class GuardedHttpToolsProtocol(HeaderDeadline, HttpToolsProtocol):
     """uvicorn's httptools protocol, with the same deadline for each request's headers."""
 
-    def __init__(self, *args: Any, **kwargs: Any) -> None:
-        super().__init__(*args, **kwargs)
-        self._start_deadline()
-
-    def connection_made(self, transport: asyncio.Transport) -> None:  # type: ignore[override]
-        super().connection_made(transport)
-        self._arm()
-
-    def connection_lost(self, exc: Exception | None) -> None:
-        self._disarm()
-        super().connection_lost(exc)
-
     def on_headers_complete(self) -> None:
         self._disarm()
         super().on_headers_complete()
-
-    def on_response_complete(self) -> None:
-        super().on_response_complete()
-        if not self.transport.is_closing():
-            self._arm()
 
 
 def uvicorn_options(settings: Settings) -> dict[str, Any]:
