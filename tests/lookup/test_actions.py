@@ -172,6 +172,37 @@ async def test_undo_puts_the_previous_values_back_once(service: Service) -> None
     assert writes(service, PUT, "fd") == 2  # the update and one undo
 
 
+async def test_an_undo_whose_answer_was_lost_is_done_once(service: Service) -> None:
+    card = await card_of(service, "different")
+    fd_id = card["card"]["freshdesk"]["id"]
+    done = await act(service, "update-freshdesk", request(card, ["phone"]))
+    service.fd.faults.set(
+        Faults(error_rates={502: 1.0}, errors_after_processing=True, methods=["PUT"], times=1)
+    )
+    undone = await post(service, "undo-update", {"token": done["details"]["undo"]})
+    assert undone.status_code == 200, undone.text
+    assert freshdesk(service, fd_id)["phone"] == "+46 70 999 88 77"
+    puts = writes(service, PUT, "fd")
+    replay = await post(service, "undo-update", {"token": done["details"]["undo"]})
+    assert replay.json() == undone.json()
+    assert writes(service, PUT, "fd") == puts
+
+
+async def test_a_rate_limited_undo_can_be_done_later(service: Service) -> None:
+    card = await card_of(service, "different")
+    fd_id = card["card"]["freshdesk"]["id"]
+    done = await act(service, "update-freshdesk", request(card, ["phone"]))
+    service.fd.faults.set(Faults(storm={"count": 1, "retry_after": 30}, methods=["PUT"]))
+    limited = await post(service, "undo-update", {"token": done["details"]["undo"]})
+    assert limited.status_code == 429
+    assert freshdesk(service, fd_id)["phone"] == "+46 70 444 55 66"
+    for throttle in service.app.state.upstreams.registry._throttles.values():
+        throttle._paused_until = 0.0  # the 30 s pass
+    later = await post(service, "undo-update", {"token": done["details"]["undo"]})
+    assert later.status_code == 200, later.text
+    assert freshdesk(service, fd_id)["phone"] == "+46 70 999 88 77"
+
+
 async def test_undo_refuses_when_the_contact_changed_since(service: Service) -> None:
     card = await card_of(service, "different")
     fd_id = card["card"]["freshdesk"]["id"]

@@ -125,3 +125,43 @@ async def test_a_ticket_that_is_gone_is_not_retried() -> None:
         resp = await call(service, {"ticket_id": 999_999})
         assert resp.status_code == 200
         assert resp.json()["status"] == "error"
+
+
+def _different_contact(service: Service) -> dict[str, Any]:
+    return next(
+        c
+        for c in service.fd.store.contacts.values()  # type: ignore[attr-defined]
+        if c["email"] == SCENARIOS["different"].email
+    )
+
+
+async def test_a_lost_answer_then_a_redelivery_writes_once() -> None:
+    """The PUT arrived but its answer was lost (502). A PUT of the same values may be sent
+    again (it is idempotent); Freshdesk's redelivery answers the first result and writes
+    nothing more."""
+    async with running(**ON) as service:  # type: ignore[arg-type]
+        service.fd.faults.set(
+            Faults(error_rates={502: 1.0}, errors_after_processing=True, methods=["PUT"], times=1)
+        )
+        first = await call(service, {"ticket_id": 2})
+        assert first.json()["status"] == "updated"
+        puts = service.fd.stats.by_route["PUT /api/v2/contacts/{id}"]
+        again = await call(service, {"ticket_id": 2})  # Freshdesk's redelivery
+        assert again.json() == first.json()
+        assert service.fd.stats.by_route["PUT /api/v2/contacts/{id}"] == puts
+        contact = _different_contact(service)
+        assert (contact["phone"], contact["job_title"]) == ("+46 70 444 55 66", "CTO")
+
+
+async def test_a_rate_limited_delivery_is_written_when_delivered_again() -> None:
+    async with running(**ON) as service:  # type: ignore[arg-type]
+        service.fd.faults.set(Faults(storm={"count": 1, "retry_after": 30}, methods=["PUT"]))
+        limited = await call(service, {"ticket_id": 2})
+        assert limited.status_code == 502  # Freshdesk is asked to deliver it again
+        assert limited.json()["reason"] == "freshdesk rate_limited"
+        assert _different_contact(service)["job_title"] != "CTO"
+        for throttle in service.app.state.upstreams.registry._throttles.values():
+            throttle._paused_until = 0.0  # the 30 s pass
+        later = await call(service, {"ticket_id": 2})
+        assert later.json()["status"] == "updated"
+        assert _different_contact(service)["job_title"] == "CTO"
