@@ -139,7 +139,6 @@ def serve(
 
     import uvicorn
 
-    from .settings import Settings
     from .web.server import uvicorn_options
 
     for name, value in (
@@ -183,8 +182,8 @@ def demo(
     """Serve the whole product on one URL: a Freshdesk-like page running the real app."""
     import logging
 
+    from .clients.hostnames import is_loopback
     from .demo.run import find_app_dir, serve_demo
-    from .emulators.server import is_loopback
     from .web.logs import configure_logging
 
     if not is_loopback(host):

@@ -8,7 +8,6 @@ attempt. All of it happens inside the call's deadline.
 from __future__ import annotations
 
 import asyncio
-import ipaddress
 import time
 from collections.abc import Mapping
 from dataclasses import dataclass
@@ -41,6 +40,7 @@ from .errors import (
     ValidationError,
     error_class_for_status,
 )
+from .hostnames import is_loopback
 from .observe import CallObserver
 from .policy import Deadline, RetryBudget, RetryPolicy, Slot, Throttle, ThrottleWaitTooLong
 
@@ -86,12 +86,7 @@ def require_https(base_url: str, *, allow_insecure_loopback: bool = True) -> str
 
 
 def _is_loopback(host: str) -> bool:
-    if host in LOOPBACK_NAMES:
-        return True
-    try:
-        return ipaddress.ip_address(host).is_loopback
-    except ValueError:
-        return False
+    return host in LOOPBACK_NAMES or is_loopback(host)
 
 
 @dataclass(frozen=True, slots=True)

@@ -19,7 +19,7 @@ from ..clients import (
 )
 from ..clients.upsales import models as us
 from .errors import ActionError
-from .fields import FieldRule
+from .fields import FieldRule, norm_text
 from .uncertain import may_have_arrived
 
 FREE_MAIL = frozenset(
@@ -134,9 +134,9 @@ async def _account_named(ups: UpsalesClient, name: str, deadline: Deadline) -> u
 
 
 async def _exact(ups: UpsalesClient, name: str, deadline: Deadline) -> us.Account | None:
-    wanted = " ".join(name.split()).casefold()
+    wanted = norm_text(name)
     for account in await ups.accounts.search(name, limit=20, deadline=deadline):
-        if " ".join((account.name or "").split()).casefold() == wanted:
+        if norm_text(account.name) == wanted:
             return account
     return None
 

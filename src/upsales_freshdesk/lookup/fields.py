@@ -52,7 +52,6 @@ FIELD_PAIRS: tuple[FieldPair, ...] = (
     FieldPair("job_title", "title", "title", norm_text),
 )
 _BY_FRESHDESK = {p.freshdesk: p for p in FIELD_PAIRS}
-_BY_DIFFERENCE = {p.difference: p for p in FIELD_PAIRS}
 DEFAULT_MAPPING: Mapping[fd.ContactField, us.ContactField] = {
     p.freshdesk: p.upsales for p in FIELD_PAIRS
 }
@@ -129,12 +128,6 @@ class FieldRule:
         body: dict[str, str] = {"email": email, "name": email}
         body.update((f, v) for f, v in self.desired(source).items() if v is not None)
         return body
-
-
-def freshdesk_field(difference: str) -> fd.ContactField | None:
-    """The Freshdesk field behind a difference name (``title`` -> ``job_title``)."""
-    pair = _BY_DIFFERENCE.get(difference)  # type: ignore[call-overload]
-    return pair.freshdesk if pair is not None else None
 
 
 def difference_of(field: str) -> DifferenceName | None:

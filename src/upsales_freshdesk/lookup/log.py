@@ -12,7 +12,7 @@ from datetime import UTC, datetime
 
 from ..clients import Deadline, Filters, FreshdeskClient, UpsalesClient, UpstreamError
 from ..clients.upsales import models as us
-from .errors import ActionCode, ActionError
+from .errors import ActionError
 from .fields import pair_matches
 from .uncertain import may_have_arrived
 
@@ -127,7 +127,7 @@ def pick_activity_type(types: Mapping[str, us.TodoType], wanted: str | None = No
                 wanted,
                 ", ".join(f"{t.id} {t.name or key}" for key, t in types.items()),
             )
-            raise ActionError(_REJECTED)
+            raise ActionError("rejected")
         return found.id
     for name in PREFERRED_TYPES:
         if (preferred := _named(types, name)) is not None:
@@ -136,12 +136,8 @@ def pick_activity_type(types: Mapping[str, us.TodoType], wanted: str | None = No
     if chosen is None:
         chosen = next(iter(types.values()), None)
     if chosen is None:  # an account without activity types: nothing to log as
-        raise ActionError(_REJECTED)
+        raise ActionError("rejected")
     return chosen.id
-
-
-# ``rejected`` is an issue code the routes answer (422); ``ActionCode`` does not list it yet.
-_REJECTED: ActionCode = "rejected"
 
 
 def _named(types: Mapping[str, us.TodoType], wanted: str) -> us.TodoType | None:

@@ -173,7 +173,7 @@ class Sync:
 
     async def each(self, run: Run, contacts: Sequence[us.Contact], report: Report) -> None:
         """Decide every contact, then write, several at a time, checkpointing as it goes."""
-        self.links = self.state.links()
+        self.links = self.state.links() if self.create_missing else {}  # only creates read it
         self.complete = run.since is None and run.last_upsales_id == 0
         index = await self.index()
         shared = Counter(e for c in contacts if (e := _email(c)))

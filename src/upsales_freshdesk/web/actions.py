@@ -31,7 +31,7 @@ from .action_models import (
     UpdateFreshdesk,
 )
 from .deps import ClientsDep, Credentials, CredentialsDep, SettingsDep, UpstreamsDep
-from .errors import error_body, status_for, upstream_error
+from .errors import error_body, status_for, upstream_error, upstream_response
 from .i18n import negotiate
 from .idempotency import Answer, scoped
 from .messages import done_message
@@ -196,8 +196,7 @@ async def contact_form(body: ContactForm, clients: ClientsDep, settings: Setting
         else:
             choices = await create.propose_accounts(clients.upsales, body.email, deadline)
     except UpstreamError as e:
-        status, error, headers = upstream_error(e.service, e, locale)
-        return JSONResponse(error, status_code=status, headers=headers)
+        return upstream_response(e.service, e, locale)
     html = render_template("contact_form.html", locale, form=form, choices=choices)
     return ActionResponse(status="form", html=html, details={"accounts": [c.id for c in choices]})
 

@@ -7,7 +7,7 @@ from datetime import UTC, datetime
 from functools import cache
 
 from babel import Locale
-from babel.dates import format_date, get_date_format
+from babel.dates import format_date
 from babel.numbers import NumberPattern, format_decimal, parse_pattern
 from jinja2 import Environment, PackageLoader, StrictUndefined, select_autoescape
 from markupsafe import Markup
@@ -76,7 +76,7 @@ def _day(value: object, locale: str) -> str:
     """A date in the agent's locale ("1 Mar 2026", "1 mars 2026")."""
     if not value:
         return ""
-    return format_date(value, get_date_format("medium", _locale(locale)), _locale(locale))  # type: ignore[arg-type]
+    return format_date(value, "medium", locale=_locale(locale))  # type: ignore[arg-type]
 
 
 def _space_letters(text: str) -> str:

@@ -84,11 +84,10 @@ class FreshdeskApi:
         keys: set[str],
         limits: PlanLimits,
         window: float,
-        domain: str,
         clock: Clock,
         now: Now,
     ) -> None:
-        self.store, self.keys, self.domain, self.now = store, keys, domain, now
+        self.store, self.keys, self.now = store, keys, now
         self.limiter = WindowLimiter(limits.per_minute, window, clock)
         #: One limiter per endpoint with a documented sub-limit, each its own budget.
         self.endpoint_limiters: dict[Endpoint, WindowLimiter] = {
@@ -337,7 +336,6 @@ def create_freshdesk_emulator(
     plan: str | int = "pro",
     store: FreshdeskStore | None = None,
     window: float = WINDOW_SECONDS,
-    domain: str = DEFAULT_DOMAIN,
     clock: Clock = time.monotonic,
     now: Now | None = None,
 ) -> Emulator:
@@ -353,7 +351,6 @@ def create_freshdesk_emulator(
         keys=keys or {DEFAULT_KEY},
         limits=parse_plan(plan),
         window=window,
-        domain=domain,
         clock=clock,
         now=now or (lambda: datetime.now(UTC)),
     )

@@ -14,6 +14,7 @@ from .catalogue import product
 from .shaping import user_ref, users_ref
 from .store import Record, UpsalesStore
 from .templates import template
+from .writes import SELF_USER_ID
 
 STAGE_NAMES = {sid: name for sid, name, _ in STAGES}
 TODO_NAMES = {tid: name for tid, name, _ in TODO_TYPES.values()}
@@ -156,7 +157,7 @@ def activity(store: UpsalesStore, a: Record) -> dict[str, Any]:
         activityType=None if type_id is None else {"name": TODO_NAMES.get(type_id), "id": type_id},
         regDate=a.get("regDate"),
         isAppointment=0,
-        regBy=user_ref(store, a.get("regBy", 12)),
+        regBy=user_ref(store, a.get("regBy", SELF_USER_ID)),
         modDate=a.get("modDate"),
         custom=[],
         userRemovable=True,
