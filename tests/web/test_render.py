@@ -202,3 +202,30 @@ def test_money_and_missing_values_render() -> None:
     result.card.upsales.opportunities[0].value = 125000
     assert "125" in render_card(result, "sv")
     assert 'href="https://acme.example"' in render_card(result, "en")
+
+
+def test_fixed_texts_are_translated_when_compiled_like_gettext_would() -> None:
+    """``_('literal')`` is folded into the locale's text at compile time; the result is
+    the one the i18n extension's gettext gives at render time."""
+    from upsales_freshdesk.web.render import environment
+
+    source = (
+        "{{ _('Open in Upsales') }}|{{ _('Open in Upsales') if on else '' }}"
+        "|{{ _('+%(n)s more', n=n) }}|{{ _('100%% sure') }}|{{ x._('Email') }}|{{ v }}"
+    )
+
+    class Obj:
+        @staticmethod
+        def _(text: str) -> str:
+            return "method:" + text
+
+    values = {"on": True, "n": "<b>", "x": Obj(), "v": "<i>"}
+    code = environment("sv").compile("{{ _('Open in Upsales') }}", raw=True)
+    assert "yield 'Öppna i Upsales'" in code
+    assert "context.call" not in code
+    assert environment("sv").from_string(source).render(**values) == (
+        "Öppna i Upsales|Öppna i Upsales|+&lt;b&gt; till|100% sure|method:Email|&lt;i&gt;"
+    )
+    assert environment("en").from_string(source).render(**values) == (
+        "Open in Upsales|Open in Upsales|+&lt;b&gt; more|100% sure|method:Email|&lt;i&gt;"
+    )

@@ -10,6 +10,8 @@ from babel import Locale
 from babel.dates import format_date
 from babel.numbers import NumberPattern, format_decimal, parse_pattern
 from jinja2 import Environment, PackageLoader, StrictUndefined, select_autoescape
+from jinja2.ext import Extension
+from jinja2.lexer import Token, TokenStream
 from markupsafe import Markup
 
 from ..lookup.links import safe_url
@@ -18,19 +20,78 @@ from .i18n import negotiate, translations
 from .messages import FIELD_NAMES, issue_message
 
 
+class FixedTexts(Extension):
+    """Translates ``_('a literal')`` once, when the template is compiled, not per render.
+
+    Each environment serves one locale, so such a call always gives the same text. The
+    call's tokens become ``('<translated>' | safe)``, which Jinja's optimiser folds into a
+    constant: the same safe text the i18n extension's new-style ``gettext`` returns (its
+    ``%%`` unescaped by ``% {}``). Calls with variables, or on a non-literal, are left to
+    that ``gettext``. About 30 calls a card; each cost two ``Context.call`` round trips.
+    """
+
+    def filter_stream(self, stream: TokenStream) -> list[Token]:
+        gettext = getattr(self.environment, "fixed_gettext", None)
+        tokens = list(stream)
+        if gettext is None:
+            return tokens
+        out: list[Token] = []
+        i = 0
+        while i < len(tokens):
+            text = _fixed_call(tokens, i)
+            if text is None:
+                out.append(tokens[i])
+                i += 1
+                continue
+            try:
+                translated = gettext(text) % {}
+            except (TypeError, ValueError, KeyError):  # a stray "%": keep the call
+                out.append(tokens[i])
+                i += 1
+                continue
+            line = tokens[i].lineno
+            out += [
+                Token(line, "lparen", "("),
+                Token(line, "string", translated),
+                Token(line, "pipe", "|"),
+                Token(line, "name", "safe"),
+                Token(line, "rparen", ")"),
+            ]
+            i += 4
+        return out
+
+
+def _fixed_call(tokens: list[Token], i: int) -> str | None:
+    """The literal of a ``_('literal')`` call starting at ``tokens[i]``, else None."""
+    window = tokens[i : i + 4]
+    if len(window) < 4 or (i > 0 and tokens[i - 1].type == "dot"):
+        return None
+    name, lparen, literal, rparen = window
+    if (name.type, name.value, lparen.type, literal.type, rparen.type) != (
+        "name",
+        "_",
+        "lparen",
+        "string",
+        "rparen",
+    ):
+        return None
+    return str(literal.value)
+
+
 @cache
 def environment(locale: str) -> Environment:
     env = Environment(
         loader=PackageLoader("upsales_freshdesk.web", "templates"),
         autoescape=select_autoescape(default=True, default_for_string=True),
         undefined=StrictUndefined,
-        extensions=["jinja2.ext.i18n"],
+        extensions=["jinja2.ext.i18n", FixedTexts],
         trim_blocks=True,
         lstrip_blocks=True,
         finalize=plain_text,
         auto_reload=False,  # templates ship in the package: no stat() per render
     )
     env.install_gettext_translations(translations(locale), newstyle=True)  # type: ignore[attr-defined]
+    env.extend(fixed_gettext=translations(locale).gettext)
     env.filters["money"] = lambda v, cur: _money(v, cur, locale)
     env.filters["day"] = lambda d: _day(d, locale)
     env.filters["safe_url"] = safe_url
@@ -93,8 +154,8 @@ BIDI_CONTROLS = dict.fromkeys(
 
 def plain_text(value: object) -> object:
     """Every value the templates print: bidi controls removed (then autoescaped)."""
-    if isinstance(value, str) and not isinstance(value, Markup):
-        return value.translate(BIDI_CONTROLS)
+    if isinstance(value, str) and not value.isascii() and not isinstance(value, Markup):
+        return value.translate(BIDI_CONTROLS)  # (the controls are never ASCII)
     return value
 
 
