@@ -30,7 +30,7 @@ from .action_models import (
     UndoUpdate,
     UpdateFreshdesk,
 )
-from .deps import ClientsDep, Credentials, CredentialsDep, SettingsDep, UpstreamsDep
+from .deps import Context, ContextDep
 from .errors import error_body, status_for, upstream_error, upstream_response
 from .i18n import negotiate
 from .idempotency import Answer, scoped
@@ -68,8 +68,7 @@ async def _guarded(source: Source, locale: str, call: Callable[[], Awaitable[Ans
 
 
 async def _once(
-    upstreams: UpstreamsDep,
-    creds: Credentials,
+    ctx: Context,
     body: ActionIn,
     action: str,
     derived: tuple[object, ...],
@@ -77,9 +76,10 @@ async def _once(
     call: Callable[[], Awaitable[Answer]],
 ) -> JSONResponse:
     """Run ``call`` once per request key, one at a time per resource, in this account."""
+    creds = ctx.creds
     scope = (creds.host, account_key("upsales", creds.upsales_token), action)
     asked = ("key", body.idempotency_key) if body.idempotency_key else ("derived", *derived)
-    answer = await upstreams.once.run(scoped(*scope, *asked), scoped(*scope, *resource), call)
+    answer = await ctx.upstreams.once.run(scoped(*scope, *asked), scoped(*scope, *resource), call)
     headers = {**answer.headers, **({"Idempotent-Replayed": "true"} if answer.replayed else {})}
     return JSONResponse(answer.body, status_code=answer.status, headers=headers)
 
@@ -87,13 +87,11 @@ async def _once(
 @router.post("/update-freshdesk", response_model=ActionResponse)
 async def update_freshdesk(
     body: UpdateFreshdesk,
-    clients: ClientsDep,
-    settings: SettingsDep,
-    upstreams: UpstreamsDep,
-    creds: CredentialsDep,
+    ctx: ContextDep,
 ) -> Any:
     """Apply the picked Upsales values to the Freshdesk contact, unless it changed."""
     locale = negotiate(body.locale)
+    clients, settings, upstreams, creds = ctx.clients, ctx.settings, ctx.upstreams, ctx.creds
 
     async def call() -> Answer:
         result = await actions.update_freshdesk_from_upsales(
@@ -125,8 +123,7 @@ async def update_freshdesk(
     )
     resource = ("freshdesk-contact", body.freshdesk_contact_id)
     return await _once(
-        upstreams,
-        creds,
+        ctx,
         body,
         "update",
         derived,
@@ -138,13 +135,11 @@ async def update_freshdesk(
 @router.post("/undo-update", response_model=ActionResponse)
 async def undo_update(
     body: UndoUpdate,
-    clients: ClientsDep,
-    settings: SettingsDep,
-    upstreams: UpstreamsDep,
-    creds: CredentialsDep,
+    ctx: ContextDep,
 ) -> Any:
     """Put back what an update changed, unless the contact changed since."""
     locale = negotiate(body.locale)
+    clients, settings, upstreams, creds = ctx.clients, ctx.settings, ctx.upstreams, ctx.creds
 
     async def call() -> Answer:
         try:
@@ -167,8 +162,7 @@ async def undo_update(
         return _done("done", done_message("undone", locale, restored), applied=list(restored))
 
     return await _once(
-        upstreams,
-        creds,
+        ctx,
         body,
         "undo",
         (body.token,),
@@ -178,10 +172,11 @@ async def undo_update(
 
 
 @router.post("/contact-form", response_model=ActionResponse)
-async def contact_form(body: ContactForm, clients: ClientsDep, settings: SettingsDep) -> Any:
+async def contact_form(body: ContactForm, ctx: ContextDep) -> Any:
     """The form to create a missing contact, prefilled from Freshdesk, with proposed (or
     searched) accounts. It reads only; nothing is written."""
     locale = negotiate(body.locale)
+    clients, settings = ctx.clients, ctx.settings
     deadline = _deadline(settings)
     try:
         given = create.FormValues(
@@ -204,13 +199,11 @@ async def contact_form(body: ContactForm, clients: ClientsDep, settings: Setting
 @router.post("/create-upsales", response_model=ActionResponse)
 async def create_upsales(
     body: CreateUpsales,
-    clients: ClientsDep,
-    settings: SettingsDep,
-    upstreams: UpstreamsDep,
-    creds: CredentialsDep,
+    ctx: ContextDep,
 ) -> Any:
     """Create the missing contact; ten clicks create it once."""
     locale = negotiate(body.locale)
+    clients, settings = ctx.clients, ctx.settings
     existing = isinstance(body.account, ExistingAccount)
     new = create.NewContact(
         name=body.name,
@@ -227,8 +220,7 @@ async def create_upsales(
         return _done("done", done_message("created", locale), upsales_contact_id=contact.id)
 
     return await _once(
-        upstreams,
-        creds,
+        ctx,
         body,
         "create",
         (body.email,),
@@ -240,13 +232,11 @@ async def create_upsales(
 @router.post("/log-ticket", response_model=ActionResponse)
 async def log_ticket(
     body: LogTicket,
-    clients: ClientsDep,
-    settings: SettingsDep,
-    upstreams: UpstreamsDep,
-    creds: CredentialsDep,
+    ctx: ContextDep,
 ) -> Any:
     """A closed activity on the requester's Upsales contact and its account; once per ticket."""
     locale = negotiate(body.locale)
+    clients, settings, creds = ctx.clients, ctx.settings, ctx.creds
 
     async def call() -> Answer:
         result = await log.log_ticket(
@@ -264,8 +254,7 @@ async def log_ticket(
 
     key = (body.ticket.id, body.upsales_contact_id)
     return await _once(
-        upstreams,
-        creds,
+        ctx,
         body,
         "log",
         key,

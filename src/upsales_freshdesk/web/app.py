@@ -87,6 +87,9 @@ def create_app(
         openapi_url="/openapi.json",  # public on purpose: the API's contract, no secrets
         responses=ERROR_RESPONSES,
         redirect_slashes=False,  # a redirect would be built from the Host header
+        # Metrics are Prometheus' (/metrics). FastAPI's own OpenTelemetry hooks would only
+        # look for a provider nobody configured, on every request.
+        telemetry={"tracing": False, "metrics": False, "logs": False},
     )
     app.state.settings = settings
     app.state.webhook_credentials = webhook_credentials or server_credentials(settings)

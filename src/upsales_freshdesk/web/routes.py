@@ -17,7 +17,7 @@ from ..lookup.links import Links
 from ..lookup.log import TicketRef
 from ..lookup.models import CardRequest, CardResult
 from ..settings import operator_warnings
-from .deps import CallerDep, ClientsDep, ServiceError, SettingsDep, UpstreamsDep
+from .deps import CallerDep, ContextDep, ServiceError, SettingsDep, UpstreamsDep
 from .errors import ErrorResponse
 from .i18n import negotiate
 from .messages import localise
@@ -45,10 +45,9 @@ class CardResponse(CardResult):
         413: {"model": ErrorResponse},
     },
 )
-async def card(
-    body: CardRequest, clients: ClientsDep, settings: SettingsDep, request: Request
-) -> Response:
+async def card(body: CardRequest, ctx: ContextDep, request: Request) -> Response:
     """The requester's Upsales contact beside the ticket, as data and as HTML."""
+    settings, clients = ctx.settings, ctx.clients
     locale = negotiate(body.locale)
     limit = settings.card_deadline_seconds
     # The calls stop a little before the card's deadline, so that rendering and sending the
