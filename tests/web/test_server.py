@@ -146,3 +146,28 @@ def test_the_h11_fallback_keeps_the_same_header_deadline(monkeypatch: pytest.Mon
         thread.join(timeout=10)
     finally:
         get_settings.cache_clear()
+
+
+def test_the_served_app_takes_its_heap_out_of_the_collectors_view() -> None:
+    """``build()`` (what ``serve`` runs) freezes the objects that live as long as the
+    process and raises the collector's thresholds; cycles are still collected."""
+    import gc
+
+    from upsales_freshdesk.web.app import GC_THRESHOLDS, settle_heap
+
+    before = gc.get_threshold()
+    try:
+        settle_heap()
+        assert gc.get_threshold() == GC_THRESHOLDS
+        assert gc.get_freeze_count() > 10_000
+        gc.disable()  # only the explicit collection below may find the cycle
+        cycle: list[object] = []
+        cycle.append(cycle)
+        alive = len(gc.get_objects())
+        del cycle
+        assert gc.collect() >= 1
+        assert len(gc.get_objects()) < alive
+    finally:
+        gc.enable()
+        gc.unfreeze()
+        gc.set_threshold(*before)

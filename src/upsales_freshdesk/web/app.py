@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import gc
 import time
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
@@ -186,6 +187,27 @@ class AccessLog:
 
 
 def build() -> FastAPI:
-    """For ``uvicorn --factory upsales_freshdesk.web.app:build``."""
+    """For ``uvicorn --factory upsales_freshdesk.web.app:build`` (what ``serve`` runs)."""
     configure_logging()
-    return create_app()
+    app = create_app()
+    settle_heap()
+    return app
+
+
+#: The young generation is collected every 10,000 net allocations rather than 700.
+GC_THRESHOLDS = (10_000, 20, 20)
+
+
+def settle_heap() -> None:
+    """Tune the garbage collector for a long-running server, once it is built.
+
+    A card allocates thousands of short-lived objects, nearly all freed by reference
+    counting. With Python's default thresholds the collector still ran about every 700
+    allocations, and each older-generation pass walked the 120,000 objects of the loaded
+    modules, routes and schemas: about 6 % of the CPU per card (``bench/card.py``).
+    ``gc.freeze()`` moves what exists now out of the collector's view for good, and the
+    higher thresholds make the young passes rarer. Reference cycles are still collected.
+    """
+    gc.collect()
+    gc.freeze()
+    gc.set_threshold(*GC_THRESHOLDS)
