@@ -35,13 +35,21 @@ DENY_KEYS = frozenset(
 EMAIL_RE = re.compile(r"[^\s@<>\"'=&?/]+(?:@|%40)[^\s@<>\"'&]+", re.I)
 LONG_TOKEN_RE = re.compile(r"\b[A-Za-z0-9_\-]{24,}\b")
 PHONE_RE = re.compile(r"\+?\d[\d \-()]{6,}\d")
+#: The shortest text each pattern can match.
+PHONE_MIN, TOKEN_MIN = 8, 24
 
 
 def _scrub(value: Any) -> Any:
     if isinstance(value, str):
-        value = EMAIL_RE.sub("[email]", value)
-        value = PHONE_RE.sub("[phone]", value)
-        return LONG_TOKEN_RE.sub("[secret]", value)
+        # Each pattern runs only where it could match: an address needs "@" (or "%40"),
+        # a phone number 8 characters, a token 24 (most values are short and plain).
+        if "@" in value or "%40" in value:
+            value = EMAIL_RE.sub("[email]", value)
+        if len(value) >= PHONE_MIN:
+            value = PHONE_RE.sub("[phone]", value)
+        if len(value) >= TOKEN_MIN:
+            value = LONG_TOKEN_RE.sub("[secret]", value)
+        return value
     if isinstance(value, dict):
         return {
             k: ("[redacted]" if k.lower() in DENY_KEYS else _scrub(v)) for k, v in value.items()

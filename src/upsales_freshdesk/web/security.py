@@ -5,7 +5,6 @@ from __future__ import annotations
 import hmac
 from collections.abc import Iterable
 
-from starlette.datastructures import MutableHeaders
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 
@@ -29,6 +28,11 @@ class SecurityHeaders:
     def __init__(self, app: ASGIApp, frame_ancestors: Iterable[str]) -> None:
         self.app = app
         self.headers = security_headers(frame_ancestors)
+        #: Encoded once; they replace any header of the same name the route set.
+        self.raw = [
+            (k.lower().encode("latin-1"), v.encode("latin-1")) for k, v in self.headers.items()
+        ]
+        self.names = frozenset(name for name, _ in self.raw)
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
         if scope["type"] != "http":
@@ -37,9 +41,8 @@ class SecurityHeaders:
 
         async def send_with_headers(message: Message) -> None:
             if message["type"] == "http.response.start":
-                headers = MutableHeaders(scope=message)
-                for name, value in self.headers.items():
-                    headers[name] = value
+                kept = [h for h in message.get("headers", ()) if h[0].lower() not in self.names]
+                message["headers"] = kept + self.raw
             await send(message)
 
         await self.app(scope, receive, send_with_headers)
