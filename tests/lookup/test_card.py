@@ -235,3 +235,20 @@ async def test_the_differences_follow_a_custom_field_mapping() -> None:
     for d in card["differences"]:
         if d["field"] == "phone":
             assert d["upsales"] == upsales["cell_phone"]
+
+
+@pytest.mark.parametrize("scenario", ["found", "different", "ambiguous", "not_found"])
+async def test_the_answer_is_the_card_response_model_exactly(
+    service: Service, scenario: str
+) -> None:
+    """The route adds ``html`` and ``locale`` to the result's JSON itself: the body is
+    what the documented ``CardResponse`` model gives, field for field."""
+    from upsales_freshdesk.web.routes import CardResponse
+
+    resp = await service.card(scenario)
+    body = resp.json()
+    assert resp.headers["content-type"] == "application/json"
+    model = CardResponse.model_validate(body)
+    assert model.model_dump(mode="json") == body
+    assert list(body)[-2:] == ["html", "locale"]
+    assert body["html"].startswith("<section")

@@ -5,6 +5,7 @@ from __future__ import annotations
 import asyncio
 from typing import Annotated, Literal
 
+import orjson
 from fastapi import APIRouter, Header, Request
 from fastapi.responses import Response
 from pydantic import BaseModel, ConfigDict, Field
@@ -28,6 +29,7 @@ from .validation import Checker, ValidateResponse
 router = APIRouter()
 #: Seconds of the card's deadline kept for rendering and sending the answer.
 RENDER_RESERVE = 0.6
+JSON = "application/json"
 
 
 class CardResponse(CardResult):
@@ -70,9 +72,16 @@ async def card(body: CardRequest, ctx: ContextDep, request: Request) -> Response
     result.errors = localise(result.errors, locale)
     request.state.card_status = result.status
     request.state.codes = [f"{i.source}:{i.code}" for i in result.errors]
-    answer = CardResponse(**result.model_dump(), html=render_card(result, locale), locale=locale)
-    # Already a validated model: serialise once, rather than have FastAPI check it again.
-    return Response(answer.model_dump_json(), media_type="application/json")
+    return Response(card_json(result, render_card(result, locale), locale), media_type=JSON)
+
+
+def card_json(result: CardResult, html: str, locale: str) -> bytes:
+    """A :class:`CardResponse` as JSON, without building one: the result is already a
+    validated model, so it is serialised once and ``html`` and ``locale`` are added."""
+    data = result.__pydantic_serializer__.to_json(result)
+    return b"".join(
+        (data[:-1], b',"html":', orjson.dumps(html), b',"locale":', orjson.dumps(locale), b"}")
+    )
 
 
 class ValidateRequest(BaseModel):
