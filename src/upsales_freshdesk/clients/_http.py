@@ -11,6 +11,7 @@ import asyncio
 import time
 from collections.abc import Mapping
 from dataclasses import dataclass
+from functools import lru_cache
 from typing import Any, TypeVar
 from urllib.parse import urlsplit
 
@@ -74,6 +75,7 @@ def new_http_client(
     return new_wire(settings or HttpSettings(), transport)
 
 
+@lru_cache(maxsize=256)  # the same few base URLs, for every client a request makes
 def require_https(base_url: str, *, allow_insecure_loopback: bool = True) -> str:
     """Refuse a plain-HTTP upstream, except on loopback (the emulators)."""
     parts = urlsplit(base_url)
@@ -238,8 +240,11 @@ class HttpCore:
         if answer.status < 400 or answer.status == 404:
             # The credential works: it gets its own budget, and any pause is over.
             self.slot.confirm()
-            self.throttle.resume()
-        self.throttle.observe(headers, reset_seconds=_reset_seconds(headers))
+            throttle = self.throttle  # (its own, now that it is confirmed)
+            throttle.resume()
+        else:
+            throttle = self.throttle
+        throttle.observe(headers, reset_seconds=_reset_seconds(headers))
         if answer.status >= 300:
             raise self._error(answer.status, headers, answer.body, ctx)
         return Response(answer.status, headers, self._json(answer.body, ctx), answer.links)
