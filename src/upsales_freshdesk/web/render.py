@@ -3,11 +3,11 @@
 from __future__ import annotations
 
 import re
-from datetime import UTC, datetime
+from datetime import UTC, date, datetime
 from functools import cache
 
 from babel import Locale
-from babel.dates import format_date
+from babel.dates import DateTimePattern, format_date, get_date_format
 from babel.numbers import NumberPattern, format_decimal, parse_pattern
 from jinja2 import Environment, PackageLoader, StrictUndefined, select_autoescape
 from jinja2.ext import Extension
@@ -137,7 +137,17 @@ def _day(value: object, locale: str) -> str:
     """A date in the agent's locale ("1 Mar 2026", "1 mars 2026")."""
     if not value:
         return ""
+    if isinstance(value, datetime):
+        value = value.date()  # as format_date does
+    if isinstance(value, date):
+        return _date_pattern(locale).apply(value, _locale(locale))
     return format_date(value, "medium", locale=_locale(locale))  # type: ignore[arg-type]
+
+
+@cache
+def _date_pattern(locale: str) -> DateTimePattern:
+    """The locale's medium date pattern, looked up once (format_date looks it up per call)."""
+    return get_date_format("medium", locale=_locale(locale))
 
 
 def _space_letters(text: str) -> str:
