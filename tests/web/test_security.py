@@ -43,6 +43,24 @@ async def test_every_answer_carries_the_security_headers(service: Service) -> No
     assert [a.status_code for a in answers] == [200, 200, 200, 200, 200, 404, 400, 400, 413]
     for answer in answers:
         assert_security_headers(answer)
+        for name in ("content-security-policy", "cache-control", "x-content-type-options"):
+            assert len(answer.headers.get_list(name)) == 1, name
+
+
+async def test_the_contract_documents_the_credential_headers(service: Service) -> None:
+    """The card and every action read their credentials from these headers; the
+    OpenAPI document (which the fuzz tests and integrators use) says so."""
+    paths = (await service.http.get("/openapi.json")).json()["paths"]
+    routes = ["/v1/card", *(p for p in paths if p.startswith("/v1/actions/"))]
+    assert len(routes) == 6
+    for route in routes:
+        params = paths[route]["post"]["parameters"]
+        assert [(p["name"], p["in"], p["required"]) for p in params] == [
+            ("x-freshdesk-domain", "header", False),
+            ("x-freshdesk-api-key", "header", False),
+            ("x-upsales-token", "header", False),
+            ("authorization", "header", False),
+        ]
 
 
 async def test_the_service_secret_is_required_when_configured() -> None:

@@ -30,7 +30,7 @@ from .action_models import (
     UndoUpdate,
     UpdateFreshdesk,
 )
-from .deps import Context, ContextDep
+from .deps import CONTEXT_OPENAPI, Context, ContextDep
 from .errors import error_body, status_for, upstream_error, upstream_response
 from .i18n import negotiate
 from .idempotency import Answer, scoped
@@ -84,7 +84,7 @@ async def _once(
     return JSONResponse(answer.body, status_code=answer.status, headers=headers)
 
 
-@router.post("/update-freshdesk", response_model=ActionResponse)
+@router.post("/update-freshdesk", response_model=ActionResponse, openapi_extra=CONTEXT_OPENAPI)
 async def update_freshdesk(
     body: UpdateFreshdesk,
     ctx: ContextDep,
@@ -132,7 +132,7 @@ async def update_freshdesk(
     )
 
 
-@router.post("/undo-update", response_model=ActionResponse)
+@router.post("/undo-update", response_model=ActionResponse, openapi_extra=CONTEXT_OPENAPI)
 async def undo_update(
     body: UndoUpdate,
     ctx: ContextDep,
@@ -171,7 +171,7 @@ async def undo_update(
     )
 
 
-@router.post("/contact-form", response_model=ActionResponse)
+@router.post("/contact-form", response_model=ActionResponse, openapi_extra=CONTEXT_OPENAPI)
 async def contact_form(body: ContactForm, ctx: ContextDep) -> Any:
     """The form to create a missing contact, prefilled from Freshdesk, with proposed (or
     searched) accounts. It reads only; nothing is written."""
@@ -196,7 +196,7 @@ async def contact_form(body: ContactForm, ctx: ContextDep) -> Any:
     return ActionResponse(status="form", html=html, details={"accounts": [c.id for c in choices]})
 
 
-@router.post("/create-upsales", response_model=ActionResponse)
+@router.post("/create-upsales", response_model=ActionResponse, openapi_extra=CONTEXT_OPENAPI)
 async def create_upsales(
     body: CreateUpsales,
     ctx: ContextDep,
@@ -229,7 +229,7 @@ async def create_upsales(
     )
 
 
-@router.post("/log-ticket", response_model=ActionResponse)
+@router.post("/log-ticket", response_model=ActionResponse, openapi_extra=CONTEXT_OPENAPI)
 async def log_ticket(
     body: LogTicket,
     ctx: ContextDep,

@@ -18,7 +18,7 @@ from ..lookup.links import Links
 from ..lookup.log import TicketRef
 from ..lookup.models import CardRequest, CardResult
 from ..settings import operator_warnings
-from .deps import CallerDep, ContextDep, ServiceError, SettingsDep, UpstreamsDep
+from .deps import CONTEXT_OPENAPI, CallerDep, ContextDep, ServiceError, SettingsDep, UpstreamsDep
 from .errors import ErrorResponse
 from .i18n import negotiate
 from .messages import localise
@@ -40,6 +40,7 @@ class CardResponse(CardResult):
 @router.post(
     "/v1/card",
     response_model=CardResponse,
+    openapi_extra=CONTEXT_OPENAPI,
     responses={
         400: {"model": ErrorResponse},
         401: {"model": ErrorResponse},
