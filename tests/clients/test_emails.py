@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from upsales_freshdesk.clients import InvalidEmailError, canonical_email, is_email
+from upsales_freshdesk.clients import InvalidEmailError, canonical_email, emails, is_email
 from upsales_freshdesk.lookup.models import CardRequest
 
 
@@ -63,3 +63,13 @@ def test_the_card_request_uses_the_same_rule(raw: str) -> None:
         CardRequest.model_validate(body)
     ok = CardRequest.model_validate({"ticket": {"id": 1}, "requester": {"email": "A@B.se"}})
     assert ok.requester.email == "a@b.se"
+
+
+def test_the_ascii_fast_path_refuses_exactly_what_the_unicode_rule_refuses() -> None:
+    """ASCII addresses are checked with one regular expression; for every ASCII
+    character it must agree with the per-character rule (categories and punctuation)."""
+    for code in range(128):
+        char = chr(code)
+        address = f"a{char}b@example.com"
+        by_rule = emails._bad_char(char) or char == "@"
+        assert is_email(address) is not by_rule, repr(char)

@@ -326,3 +326,30 @@ async def test_upsales_401_as_plain_text_and_as_json(policy: RetryPolicy) -> Non
         ) as client:
             with pytest.raises(AuthenticationError):
                 await client.self_info()
+
+
+@pytest.mark.parametrize(
+    ("body", "reason"),
+    [
+        (b'{"error": null, "data": {"id": 1, "name": "ok"', "not_json"),
+        (b"<html>maintenance</html>", "not_json"),
+        (b'{"error": "forbidden", "data": {"id": 1}}', "wrong_shape"),
+        (b'{"error": null, "data": null}', "wrong_shape"),
+        (b'{"error": null}', "wrong_shape"),
+    ],
+)
+async def test_a_record_is_validated_from_the_bytes_or_refused(
+    body: bytes, reason: str, policy: RetryPolicy
+) -> None:
+    """One record is validated straight from the answer's bytes: a cut or garbled body
+    and a body of another shape are told apart, with the call's status and path."""
+    async with UpsalesClient(
+        DEFAULT_TOKEN,
+        base_url=US_BASE,
+        transport=_fixed(200, body),
+        policy=policy,
+        registry=ThrottleRegistry(),
+    ) as client:
+        with pytest.raises(MalformedResponseError) as err:
+            await client.accounts.get(1)
+    assert (err.value.reason, err.value.status, err.value.path) == (reason, 200, "/accounts/1")

@@ -11,7 +11,7 @@ import asyncio
 import time
 from collections.abc import Mapping
 from dataclasses import dataclass
-from functools import lru_cache
+from functools import cache, lru_cache
 from typing import Any, TypeVar
 from urllib.parse import urlsplit
 
@@ -142,8 +142,13 @@ class HttpCore:
         json_body: Any = None,
         deadline: Deadline | None = None,
         idempotent: bool | None = None,
+        shape: pydantic.TypeAdapter[Any] | None = None,
     ) -> Response:
-        """Send one call, with retries as the policy allows, inside ``deadline``."""
+        """Send one call, with retries as the policy allows, inside ``deadline``.
+
+        The answer's ``data`` is its parsed JSON, or, with ``shape``, the value validated
+        as ``shape`` straight from the bytes (an answer of another shape is malformed).
+        """
         deadline = deadline or Deadline.after(self.settings.call_timeout)
         idem = method in IDEMPOTENT_METHODS if idempotent is None else idempotent
         budget = self.budget  # the one this call started with spends and gets the refund
@@ -152,7 +157,7 @@ class HttpCore:
         while True:
             attempt += 1
             try:
-                response = await self._attempt(method, path, params, json_body, deadline)
+                response = await self._attempt(method, path, params, json_body, deadline, shape)
                 break
             except UpstreamError as error:
                 delay = self._again(error, attempt, idem, deadline, budget)
@@ -194,6 +199,7 @@ class HttpCore:
         params: Params | None,
         json_body: Any,
         deadline: Deadline,
+        shape: pydantic.TypeAdapter[Any] | None,
     ) -> Response:
         ctx: ErrorContext = {"service": self.service, "method": method, "path": "/" + path}
         try:
@@ -203,7 +209,7 @@ class HttpCore:
                 waited = time.perf_counter() - waited
                 if waited > 0.001 and self.observer is not None:
                     self.observer.throttled(self.service, waited)
-                return await self._send(method, path, params, json_body, ctx)
+                return await self._send(method, path, params, json_body, ctx, shape)
         except ThrottleWaitTooLong as wait:
             ctx["retry_after"] = wait.seconds
             raise RateLimitedError("rate limited; the wait outlasts the deadline", **ctx) from None
@@ -225,7 +231,13 @@ class HttpCore:
             ) from None
 
     async def _send(
-        self, method: str, path: str, params: Params | None, json_body: Any, ctx: ErrorContext
+        self,
+        method: str,
+        path: str,
+        params: Params | None,
+        json_body: Any,
+        ctx: ErrorContext,
+        shape: pydantic.TypeAdapter[Any] | None,
     ) -> Response:
         answer = await self._http.exchange(
             method,
@@ -247,7 +259,10 @@ class HttpCore:
         throttle.observe(headers, reset_seconds=_reset_seconds(headers))
         if answer.status >= 300:
             raise self._error(answer.status, headers, answer.body, ctx)
-        return Response(answer.status, headers, self._json(answer.body, ctx), answer.links)
+        data = (
+            self._json(answer.body, ctx) if shape is None else self._shaped(shape, answer.body, ctx)
+        )
+        return Response(answer.status, headers, data, answer.links)
 
     def _json(self, body: bytes, ctx: ErrorContext) -> Any:
         try:
@@ -256,6 +271,43 @@ class HttpCore:
             raise MalformedResponseError(
                 "answer is not valid JSON", reason="not_json", **ctx
             ) from None
+
+    @staticmethod
+    def _shaped(shape: pydantic.TypeAdapter[Any], body: bytes, ctx: ErrorContext) -> Any:
+        """``body`` validated as ``shape`` in one pass from the bytes: the fields this
+        product does not read never become Python objects."""
+        try:
+            return shape.validate_json(body)
+        except pydantic.ValidationError as exc:
+            kinds = {e["type"] for e in exc.errors(include_url=False, include_input=False)}
+            if "json_invalid" in kinds:
+                raise MalformedResponseError(
+                    "answer is not valid JSON", reason="not_json", **ctx
+                ) from None
+            raise MalformedResponseError(
+                "answer does not have the expected shape", reason="wrong_shape", **ctx
+            ) from None
+
+    async def fetch(
+        self,
+        shape: type[M],
+        method: str,
+        path: str,
+        *,
+        params: Params | None = None,
+        json_body: Any = None,
+        deadline: Deadline | None = None,
+    ) -> M:
+        """A call whose answer is one ``shape`` (a model or a typed envelope)."""
+        resp = await self.request(
+            method,
+            path,
+            params=params,
+            json_body=json_body,
+            deadline=deadline,
+            shape=adapter(shape),
+        )
+        return resp.data  # type: ignore[no-any-return]
 
     def _error(
         self, status: int, headers: Mapping[str, str], body: bytes, ctx: ErrorContext
@@ -291,6 +343,12 @@ class HttpCore:
             method=method,
             path="/" + path,
         )
+
+
+@cache
+def adapter(shape: type[Any]) -> pydantic.TypeAdapter[Any]:
+    """One validator per shape, built once (building one costs more than using it)."""
+    return pydantic.TypeAdapter(shape)
 
 
 def _request_id(headers: Mapping[str, str]) -> str | None:

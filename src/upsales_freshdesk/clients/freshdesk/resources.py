@@ -34,8 +34,7 @@ class Tickets(_Resource):
             raise ValueError(f"unknown include: {', '.join(sorted(unknown))}")
         params = {"include": ",".join(includes)} if includes else None
         path = f"tickets/{int(ticket_id)}"
-        resp = await self._core.request("GET", path, params=params, deadline=deadline)
-        return self._core.parse(Ticket, resp.data, path)
+        return await self._core.fetch(Ticket, "GET", path, params=params, deadline=deadline)
 
     async def create_note(
         self,
@@ -47,17 +46,14 @@ class Tickets(_Resource):
     ) -> Conversation:
         """A (by default private) note on a ticket. Not retried: it is not idempotent."""
         path = f"tickets/{int(ticket_id)}/notes"
-        resp = await self._core.request(
-            "POST", path, json_body={"body": body_html, "private": private}, deadline=deadline
-        )
-        return self._core.parse(Conversation, resp.data, path, "POST")
+        body = {"body": body_html, "private": private}
+        return await self._core.fetch(Conversation, "POST", path, json_body=body, deadline=deadline)
 
 
 class Contacts(_Resource):
     async def get(self, contact_id: int, *, deadline: Deadline | None = None) -> Contact:
         path = f"contacts/{int(contact_id)}"
-        resp = await self._core.request("GET", path, deadline=deadline)
-        return self._core.parse(Contact, resp.data, path)
+        return await self._core.fetch(Contact, "GET", path, deadline=deadline)
 
     def list(
         self,
@@ -135,10 +131,9 @@ class Contacts(_Resource):
         results: builtins.list[Contact] = []
         for page in range(1, SEARCH_MAX_PAGE + 1):
             params: Params = {"query": f'"{query}"', "page": page}
-            resp = await self._core.request(
-                "GET", "search/contacts", params=params, deadline=deadline
+            found = await self._core.fetch(
+                SearchPage, "GET", "search/contacts", params=params, deadline=deadline
             )
-            found = self._core.parse(SearchPage, resp.data, "search/contacts")
             results.extend(found.results)
             if len(results) >= found.total or not found.results:
                 break
@@ -155,32 +150,30 @@ class Contacts(_Resource):
         self, fields: Mapping[str, Any], *, deadline: Deadline | None = None
     ) -> Contact:
         """Create a contact. Not retried: a retry could create it twice."""
-        resp = await self._core.request(
-            "POST", "contacts", json_body=dict(fields), deadline=deadline
+        return await self._core.fetch(
+            Contact, "POST", "contacts", json_body=dict(fields), deadline=deadline
         )
-        return self._core.parse(Contact, resp.data, "contacts", "POST")
 
     async def update(
         self, contact_id: int, fields: Mapping[str, Any], *, deadline: Deadline | None = None
     ) -> Contact:
         """PUT only the given fields."""
         path = f"contacts/{int(contact_id)}"
-        resp = await self._core.request("PUT", path, json_body=dict(fields), deadline=deadline)
-        return self._core.parse(Contact, resp.data, path, "PUT")
+        return await self._core.fetch(
+            Contact, "PUT", path, json_body=dict(fields), deadline=deadline
+        )
 
 
 class Companies(_Resource):
     async def get(self, company_id: int, *, deadline: Deadline | None = None) -> Company:
         path = f"companies/{int(company_id)}"
-        resp = await self._core.request("GET", path, deadline=deadline)
-        return self._core.parse(Company, resp.data, path)
+        return await self._core.fetch(Company, "GET", path, deadline=deadline)
 
 
 class Agents(_Resource):
     async def me(self, *, deadline: Deadline | None = None) -> Agent:
         """The agent that owns the key; a 401 here means the key is wrong."""
-        resp = await self._core.request("GET", "agents/me", deadline=deadline)
-        return self._core.parse(Agent, resp.data, "agents/me")
+        return await self._core.fetch(Agent, "GET", "agents/me", deadline=deadline)
 
 
 def _iso(moment: datetime) -> str:

@@ -21,6 +21,7 @@ SINGLE_VALUE_OPS = frozenset({"gt", "gte", "lt", "lte", "src"})
 FIELD_RE = re.compile(r"^[A-Za-z][A-Za-z0-9_]*(\.[A-Za-z][A-Za-z0-9_]*)*$")
 #: Query keys with a meaning of their own, which a filter must not take over.
 RESERVED = frozenset({"token", "limit", "offset", "sort", "f[]", "q", "usingFirstnameLastname"})
+CONTROL_RE = re.compile(r"[\x00-\x1f]")
 
 
 @dataclass(frozen=True, slots=True)
@@ -48,7 +49,7 @@ def format_value(value: Value) -> str:
         raise ValueError("a filter value may not contain a comma")
     if not text or text != text.strip():
         raise ValueError("a filter value may not be empty or padded with spaces")
-    if any(ord(c) < 32 for c in text):
+    if CONTROL_RE.search(text):
         raise ValueError("a filter value may not contain control characters")
     return text
 

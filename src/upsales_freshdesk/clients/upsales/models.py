@@ -115,9 +115,7 @@ class Order(Model):
     currency: OptStr = None
     probability: int = 0
     stage: Stage | None = None
-    user: UserRef | None = None
-    client: ClientRef | None = None
-    contact: Annotated[UserRef | None, EmptyAsNone] = None
+    # Its user, client and contact are not read: the card asks for the contact's own deals.
 
     @property
     def is_order(self) -> bool:
@@ -139,12 +137,10 @@ class Activity(Model):
     notes: OptStr = None
     date: OptDateTime = None
     closeDate: OptDateTime = None
-    client: IdRef | None = None
-    contacts: list[IdRef] = Field(default_factory=list)
     users: list[UserRef] = Field(default_factory=list)
     activityType: IdRef | None = None
     regDate: OptDateTime = None
-    modDate: OptDateTime = None
+    # Its client and contacts are not read: the card asks for the contact's own activities.
 
     @property
     def is_closed(self) -> bool:
@@ -179,10 +175,14 @@ class Metadata(Model):
 
 
 class ListEnvelope(Model, Generic[T]):
-    error: None = None
+    """``{"error": null, "metadata": {"total": ...}, "data": [...]}``: one page."""
+
     metadata: Metadata
     data: list[T]
 
 
 class ObjectEnvelope(Model, Generic[T]):
+    """``{"error": null, "data": {...}}``: one record; any other ``error`` is malformed."""
+
+    error: None = None
     data: T

@@ -13,7 +13,16 @@ from .._http import HttpCore
 from ..emails import canonical_email
 from ..policy import Deadline
 from .filters import Filters
-from .models import Account, Activity, Contact, Metadata, Order, TodoType, User
+from .models import (
+    Account,
+    Activity,
+    Contact,
+    ListEnvelope,
+    ObjectEnvelope,
+    Order,
+    TodoType,
+    User,
+)
 
 T = TypeVar("T", bound=BaseModel)
 MAX_LIMIT = 2000
@@ -30,20 +39,22 @@ class Page(Generic[T]):
 class _Resource(Generic[T]):
     path: str
     model: type[T]
+    #: The envelopes of one record and of a page, made once per resource.
+    one: type[ObjectEnvelope[Any]]
+    page: type[ListEnvelope[Any]]
+
+    def __init_subclass__(cls) -> None:
+        super().__init_subclass__()
+        cls.one = ObjectEnvelope[cls.model]  # type: ignore[name-defined]
+        cls.page = ListEnvelope[cls.model]  # type: ignore[name-defined]
 
     def __init__(self, core: HttpCore) -> None:
         self._core = core
 
     async def get(self, record_id: int, *, deadline: Deadline | None = None) -> T:
         path = f"{self.path}/{int(record_id)}"
-        resp = await self._core.request("GET", path, deadline=deadline)
-        return self._unwrap(resp.data, path, "GET")
-
-    def _unwrap(self, envelope: Any, path: str, method: str) -> T:
-        """The record of a single-object envelope ``{"error": null, "data": {...}}``."""
-        if not isinstance(envelope, dict) or envelope.get("error") is not None:
-            raise self._core.malformed(path, method)
-        return self._core.parse(self.model, envelope.get("data"), path, method)
+        one = await self._core.fetch(self.one, "GET", path, deadline=deadline)
+        return one.data  # type: ignore[no-any-return]
 
     async def list(
         self,
@@ -63,13 +74,15 @@ class _Resource(Generic[T]):
         if sort:
             params.append(("sort", sort))
         params.extend(("f[]", f) for f in fields)
-        resp = await self._core.request("GET", self.path, params=params, deadline=deadline)
-        env = resp.data
-        if not isinstance(env, dict) or not isinstance(env.get("data"), builtins.list):
-            raise self._core.malformed(self.path, "GET")
-        meta = self._core.parse(Metadata, env.get("metadata"), self.path)
-        items = [self._core.parse(self.model, raw, self.path) for raw in env["data"]]
-        return Page(items, meta.total, meta.limit, meta.offset)
+        page = await self._core.fetch(
+            self.page,
+            "GET",
+            self.path,
+            params=params,
+            deadline=deadline,
+        )
+        meta = page.metadata
+        return Page(page.data, meta.total, meta.limit, meta.offset)
 
     async def iterate(
         self,
@@ -101,8 +114,14 @@ class _Resource(Generic[T]):
         body: Mapping[str, Any],
         deadline: Deadline | None,
     ) -> T:
-        resp = await self._core.request(method, path, json_body=dict(body), deadline=deadline)
-        return self._unwrap(resp.data, path, method)
+        one = await self._core.fetch(
+            self.one,
+            method,
+            path,
+            json_body=dict(body),
+            deadline=deadline,
+        )
+        return one.data  # type: ignore[no-any-return]
 
 
 class Contacts(_Resource[Contact]):
