@@ -9,6 +9,7 @@ import subprocess
 import sys
 import time
 from collections.abc import Iterator
+from pathlib import Path
 
 import httpx
 import pytest
@@ -171,3 +172,38 @@ def test_the_served_app_takes_its_heap_out_of_the_collectors_view() -> None:
         gc.enable()
         gc.unfreeze()
         gc.set_threshold(*before)
+
+
+def test_a_served_request_is_logged_once(tmp_path: Path) -> None:
+    """Our access line only: uvicorn's own (an empty format string once its arguments
+    are withheld) is off, because its logger has no handler."""
+    import json
+
+    port = free_port()
+    env = {k: v for k, v in os.environ.items() if not k.startswith("UFD_")}
+    out = tmp_path / "serve.log"
+    with out.open("wb") as sink:
+        proc = subprocess.Popen(
+            [sys.executable, "-m", "upsales_freshdesk", "serve", "--port", str(port)],
+            stdout=sink,
+            stderr=subprocess.STDOUT,
+            env=env,
+        )
+        try:
+            deadline = time.monotonic() + 20
+            while time.monotonic() < deadline:
+                try:
+                    httpx.get(f"http://127.0.0.1:{port}/healthz")
+                    break
+                except httpx.TransportError:
+                    time.sleep(0.1)
+            for _ in range(3):
+                assert httpx.get(f"http://127.0.0.1:{port}/healthz").status_code == 200
+        finally:
+            proc.terminate()
+            proc.wait(timeout=10)
+    events = [json.loads(line) for line in out.read_text().splitlines() if line.startswith("{")]
+    requests = [e for e in events if e.get("event") == "request"]
+    assert len(requests) == 4
+    assert all(e["route"] == "/healthz" for e in requests)
+    assert not [e for e in events if e.get("logger") == "uvicorn.access"]

@@ -142,7 +142,12 @@ def configure_logging(level: int = logging.INFO) -> None:
     root = logging.getLogger()
     root.handlers[:] = [handler]
     root.setLevel(level)
-    for name in ("uvicorn", "uvicorn.error", "uvicorn.access", "fastapi", "starlette"):
+    # One line per request, ours (``AccessLog``: route, status, card status; never a path
+    # or query). uvicorn writes its own only when its access logger has a handler.
+    access = logging.getLogger("uvicorn.access")
+    access.handlers[:] = []
+    access.propagate = False
+    for name in ("uvicorn", "uvicorn.error", "fastapi", "starlette"):
         library = logging.getLogger(name)
         library.handlers[:] = []
         library.propagate = True
