@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import asyncio
 from pathlib import Path
 from typing import Annotated
 
@@ -12,7 +11,7 @@ from rich.console import Console
 from .emulators.freshdesk.app import DEFAULT_KEY
 from .emulators.freshdesk.limits import parse_plan as emulated_plan
 from .emulators.server import EmulatorConfig
-from .emulators.server import serve as serve_emulators
+from .emulators.server import run as run_emulators
 from .emulators.upsales.app import DEFAULT_TOKEN
 from .settings import Settings
 
@@ -104,7 +103,7 @@ def emulate(
         raise typer.BadParameter(str(exc), param_hint="--host") from None
     _print_emulators(config)
     try:
-        asyncio.run(serve_emulators(config))
+        run_emulators(config)
     except KeyboardInterrupt:
         console.print("stopped")
 

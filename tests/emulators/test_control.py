@@ -101,3 +101,26 @@ async def test_scenarios_are_listed(fd_raw: httpx.AsyncClient) -> None:
             await fd_raw.get(f"/api/v2/tickets/{s['ticket_id']}", params={"include": "requester"})
         ).json()
         assert ticket["requester"]["email"] == s["email"]
+
+
+async def test_latency_is_from_arrival_to_answer_and_the_call_is_carried_out_meanwhile(
+    fd_raw: httpx.AsyncClient, fd_emu: Any
+) -> None:
+    """A write under latency is applied when it arrives and answered when the latency
+    has passed: the emulator's work overlaps with the wait, as an upstream's does."""
+    import asyncio
+
+    await fd_raw.post("/_emulator/faults", json={"latency_ms": 1500})
+    loop = asyncio.get_running_loop()
+    started = loop.time()
+    email = "latency.probe@example.com"
+    post = asyncio.create_task(
+        fd_raw.post("/api/v2/contacts", json={"name": "Probe", "email": email})
+    )
+    while not any(c.get("email") == email for c in fd_emu.store.contacts.values()):
+        assert not post.done()
+        await asyncio.sleep(0.01)
+    assert not post.done()  # stored, not yet answered
+    resp = await post
+    assert resp.status_code == 201
+    assert loop.time() - started >= 1.5

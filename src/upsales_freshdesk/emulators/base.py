@@ -15,12 +15,13 @@ from typing import Any, Protocol
 import pydantic
 from starlette.applications import Starlette
 from starlette.requests import Request
-from starlette.responses import JSONResponse, Response
+from starlette.responses import Response
 from starlette.routing import Route
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 from .faults import TRANSPORT_KEY, ErrorShaper, FaultInjector, Faults
 from .ratelimit import WindowLimiter
+from .responses import JSONResponse
 
 _ID_SEGMENT = re.compile(r"/\d+(?=/|$)")
 

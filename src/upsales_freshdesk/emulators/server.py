@@ -87,3 +87,15 @@ async def serve(config: EmulatorConfig, *, log_level: str = "warning") -> None:
         for app, port in ((freshdesk, config.freshdesk_port), (upsales, config.upsales_port))
     ]
     await asyncio.gather(*(s.serve() for s in servers))
+
+
+def run(config: EmulatorConfig) -> None:
+    """Serve until interrupted, on uvloop where it is installed (as ``serve`` runs): the
+    emulators share the machine with the backend in the benchmarks, so they should not
+    spend more CPU per call than they must."""
+    try:
+        import uvloop
+    except ImportError:  # pragma: no cover - Windows
+        asyncio.run(serve(config))
+    else:
+        uvloop.run(serve(config))

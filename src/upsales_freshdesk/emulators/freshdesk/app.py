@@ -14,12 +14,13 @@ from typing import Any
 
 from starlette.applications import Starlette
 from starlette.requests import Request
-from starlette.responses import JSONResponse, Response
+from starlette.responses import Response
 from starlette.routing import Route
 from starlette.types import Receive, Scope, Send
 
 from ..base import Emulator
 from ..ratelimit import Clock, Decision, WindowLimiter
+from ..responses import JSONResponse
 from ..seed import SCENARIOS
 from . import search, tickets
 from .limits import WINDOW_SECONDS, Endpoint, PlanLimits, parse_plan

@@ -7,8 +7,8 @@ from typing import Any
 from urllib.parse import urlencode
 
 from starlette.requests import Request
-from starlette.responses import JSONResponse
 
+from ..responses import JSONResponse
 from .store import FreshdeskStore, Record
 
 MAX_PAGE, MAX_PER_PAGE, DEFAULT_PER_PAGE = 300, 100, 30

@@ -8,12 +8,13 @@ from typing import Any
 
 from starlette.applications import Starlette
 from starlette.requests import Request
-from starlette.responses import HTMLResponse, JSONResponse, PlainTextResponse, Response
+from starlette.responses import HTMLResponse, PlainTextResponse, Response
 from starlette.routing import Route
 from starlette.types import Receive, Scope, Send
 
 from ..base import Emulator
 from ..ratelimit import WindowLimiter
+from ..responses import JSONResponse
 from . import catalogue, sales, shaping, writes
 from .query import Index, QueryError, parse_list_query, run
 from .store import Record, UpsalesStore
