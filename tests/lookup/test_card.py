@@ -252,21 +252,3 @@ async def test_the_answer_is_the_card_response_model_exactly(
     assert model.model_dump(mode="json") == body
     assert list(body)[-2:] == ["html", "locale"]
     assert body["html"].startswith("<section")
-
-
-async def test_round_two_does_not_wait_for_freshdesk(service: Service) -> None:
-    """Round two needs only the Upsales contact: while the Freshdesk contact is still
-    out, the account, deals and activities are already asked for."""
-    import asyncio
-
-    service.fd.faults.set(Faults(latency_ms=3000))
-    card = asyncio.create_task(service.card("found"))
-    for _ in range(250):
-        if service.us.stats.total == 4:
-            break
-        await asyncio.sleep(0.01)
-    assert service.us.stats.total == 4  # the contact, then its account, deals, activities
-    assert not card.done()  # Freshdesk has not answered yet
-    answer = (await card).json()
-    assert answer["status"] == "found"
-    assert answer["card"]["freshdesk"]["name"] == answer["card"]["upsales"]["name"]

@@ -98,10 +98,9 @@ class CardLookup:
             self._mark(name, started)
 
     async def run(self) -> CardResult:
-        """The Freshdesk contact runs beside the whole Upsales lookup: round two starts as
-        soon as Upsales has found the contact, whatever Freshdesk is doing. (It needs
-        nothing from Freshdesk; waiting for it kept fifty cards at once in lockstep, each
-        round of every card ending with the slowest.)"""
+        """The Freshdesk contact and the Upsales lookup start together. Round two starts when
+        both have answered, or when half the time left has passed with Freshdesk still out:
+        a hanging Freshdesk then cannot starve round two of the deadline."""
         fd_task = asyncio.ensure_future(self._fd_contact())
         try:
             return await self._run(fd_task)
@@ -116,6 +115,7 @@ class CardLookup:
             card.candidates = [candidate(c) for c in matches]
             self.issues.append(Issue(source="upsales", code="ambiguous", level="warning"))
         elif len(matches) == 1:
+            await asyncio.wait({fd_task}, timeout=self.deadline.remaining() / 2)
             card.upsales, company = await self._round_two(matches[0], fd_task)
         elif not us_failed:
             self.issues.append(Issue(source="upsales", code="not_found", level="warning"))
