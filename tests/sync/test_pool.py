@@ -91,3 +91,18 @@ def test_a_write_skipped_after_all_leaves_the_plan() -> None:
     pace.write_started()
     pace.write_done()
     assert pace.eta() == 0
+
+
+def test_the_eta_knows_the_bulk_throttle_holds_a_tenth() -> None:
+    """A bulk run's throttle holds a tenth of its limit: after that burst, the rest goes
+    at the plan's rate, and the ETA must not take the burst's pace for the run's."""
+    clock = Clock()
+    pace = Pace(240, 60.0, writes=700, burst=24, clock=clock)
+    for _ in range(24):  # the burst: 24 writes in 0.2 s
+        pace.write_started()
+    clock.now += 0.2
+    for _ in range(24):
+        pace.write_done()
+    # 676 left; the bucket is empty (24 - 0.8 leaked back): 676 - 0.8 at 4 a second.
+    assert pace.eta() == pytest.approx((676 - 0.8) / 4)
+    assert Pace(240, 60.0, writes=1, burst=24).capacity == 24

@@ -170,7 +170,8 @@ class Throttle:
         # limit as its burst (agents come in bursts, and the upstream allows them); a bulk
         # run takes a tenth (SMOOTH_BURST_SHARE), so that a full bucket at the start plus a
         # window of refills cannot spend nearly twice its share in the first window.
-        burst = min(limit, max(1, burst or limit))
+        #: Calls the bucket holds: what can go at once before the pace is the limit's.
+        self.burst = burst = min(limit, max(1, burst or limit))
         self._limiter = AsyncLimiter(burst, window * burst / limit)
         self._clock = clock
         self._paused_until = 0.0

@@ -186,6 +186,7 @@ class Sync:
             throttle.limit,
             throttle.window,
             0 if self.dry_run else len(writes),
+            burst=throttle.burst,
             spent=self.list_pages,
         )
         prefix = DonePrefix([c.id for c in contacts])

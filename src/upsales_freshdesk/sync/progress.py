@@ -7,8 +7,9 @@ the sync's share of the plan, whichever is slower::
 
     left = max(writes_left / measured_pace, (writes_not_started - calls_to_spare) / rate)
 
-The bucket is modelled as the throttle keeps it: ``limit`` calls, refilled at
-``limit / window`` a second, full at the start less the list pages the run has read.
+The bucket is modelled as the throttle keeps it: ``burst`` calls (a bulk run's throttle
+holds a tenth of its limit), refilled at ``limit / window`` a second, full at the start
+less the list pages the run has read.
 """
 
 from __future__ import annotations
@@ -41,14 +42,16 @@ class Pace:
         window: float,
         writes: int,
         *,
+        burst: int | None = None,
         spent: int = 0,
         clock: Clock = time.monotonic,
     ) -> None:
-        self.limit, self.rate, self.planned = limit, limit / window, writes
+        self.rate, self.planned = limit / window, writes
+        self.capacity = min(limit, burst or limit)
         self.clock = clock
         self.started = self.done = 0
         self.first: float | None = None  # when the first write started
-        self._level, self._at = float(min(spent, limit)), clock()
+        self._level, self._at = float(min(spent, self.capacity)), clock()
 
     def _leak(self) -> float:
         now = self.clock()
@@ -58,7 +61,7 @@ class Pace:
 
     def write_started(self) -> None:
         now = self._leak()
-        self._level = min(float(self.limit), self._level + 1)
+        self._level = min(float(self.capacity), self._level + 1)
         self.started += 1
         if self.first is None:
             self.first = now
@@ -75,7 +78,7 @@ class Pace:
         left = max(0, self.planned - self.done)
         if left == 0:
             return 0.0
-        spare = self.limit - self._level
+        spare = self.capacity - self._level
         by_rate = max(0.0, (self.planned - self.started - spare) / self.rate)
         if self.first is None or self.done == 0 or now <= self.first:
             return by_rate or None
