@@ -13,6 +13,7 @@ import httpx
 from fastapi import FastAPI, Request
 from fastapi.exceptions import RequestValidationError
 from fastapi.responses import JSONResponse
+from fastapi.telemetry import TelemetryConfig
 from starlette.exceptions import HTTPException as StarletteHTTPException
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 from uvicorn.middleware.proxy_headers import ProxyHeadersMiddleware
@@ -44,6 +45,9 @@ HTTP = HttpSettings(
     # at once, which a pool of 50 would queue (bench/card.py at 50 agents).
     max_connections=500,
 )
+#: Metrics are Prometheus' (/metrics). FastAPI's own OpenTelemetry hooks would only look
+#: for a provider nobody configured, on every request.
+NO_TELEMETRY: TelemetryConfig = {"tracing": False, "metrics": False, "logs": False}
 #: Retries are short: an agent is waiting.
 POLICY = RetryPolicy(max_attempts=3, backoff_base=0.1, backoff_max=1.0, retry_after_max=5.0)
 
@@ -88,9 +92,7 @@ def create_app(
         openapi_url="/openapi.json",  # public on purpose: the API's contract, no secrets
         responses=ERROR_RESPONSES,
         redirect_slashes=False,  # a redirect would be built from the Host header
-        # Metrics are Prometheus' (/metrics). FastAPI's own OpenTelemetry hooks would only
-        # look for a provider nobody configured, on every request.
-        telemetry={"tracing": False, "metrics": False, "logs": False},
+        telemetry=NO_TELEMETRY,
     )
     app.state.settings = settings
     app.state.webhook_credentials = webhook_credentials or server_credentials(settings)
