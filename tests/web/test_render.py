@@ -205,8 +205,8 @@ def test_money_and_missing_values_render() -> None:
 
 
 def test_fixed_texts_are_translated_when_compiled_like_gettext_would() -> None:
-    """``_('literal')`` is folded into the locale's text at compile time; the result is
-    the one the i18n extension's gettext gives at render time."""
+    """``_('literal')`` is translated once per locale; the text is the one the i18n
+    extension's gettext gives at render time, and so are escaping and concatenation."""
     from upsales_freshdesk.web.render import environment
 
     source = (
@@ -221,7 +221,6 @@ def test_fixed_texts_are_translated_when_compiled_like_gettext_would() -> None:
 
     values = {"on": True, "n": "<b>", "x": Obj(), "v": "<i>"}
     code = environment("sv").compile("{{ _('Open in Upsales') }}", raw=True)
-    assert "yield 'Öppna i Upsales'" in code
     assert "context.call" not in code
     assert environment("sv").from_string(source).render(**values) == (
         "Öppna i Upsales|Öppna i Upsales|+&lt;b&gt; till|100% sure|method:Email|&lt;i&gt;"
@@ -229,3 +228,46 @@ def test_fixed_texts_are_translated_when_compiled_like_gettext_would() -> None:
     assert environment("en").from_string(source).render(**values) == (
         "Open in Upsales|Open in Upsales|+&lt;b&gt; more|100% sure|method:Email|&lt;i&gt;"
     )
+
+
+@pytest.mark.parametrize(
+    "source",
+    [
+        "{{ _('a<b') }}",
+        "{{ _('a<b') ~ '' }}",
+        "{{ _('a&b') ~ 'c' ~ v }}",
+        "{{ _('a<b') + v }}",
+        "{{ (_('a<b') if true else '') ~ '' }}",
+        "{{ {'k': _('a<b')}['k'] ~ '' }}",
+        "{{ _('a<b')|string ~ 'x' }}",
+        "{{ _('a<b')|upper }}",
+        "{{ _('100%% a<b') }}",
+        "{% autoescape false %}{{ _('a<b') + v }}{% endautoescape %}",
+        "{% set _ = m %}{{ _('Email') }}",
+        "{% for _ in [m] %}{{ _('Email') }}{% endfor %}",
+        "{% macro f(_) %}{{ _('Email') }}{% endmacro %}{{ f(m) }}",
+    ],
+)
+def test_fixed_texts_keep_gettexts_escaping_in_every_expression(source: str) -> None:
+    """Against the i18n extension alone, with a catalog whose texts hold markup."""
+    from jinja2 import Environment
+
+    from upsales_freshdesk.web.render import FixedTexts
+
+    catalog = {"a<b": "a<b ÅÄ", "a&b": "a&b", "100%% a<b": "100%% a<b"}
+
+    def gettext(text: str) -> str:
+        return catalog.get(text, text)
+
+    def ngettext(one: str, many: str, n: int) -> str:
+        return one if n == 1 else many
+
+    def make(*extensions: object) -> Environment:
+        env = Environment(autoescape=True, extensions=["jinja2.ext.i18n", *extensions])  # type: ignore[list-item]
+        env.install_gettext_callables(gettext, ngettext, newstyle=True)  # type: ignore[attr-defined]
+        env.extend(fixed_gettext=gettext)
+        return env
+
+    values = {"v": "<i>", "m": lambda text: f"m:{text}"}
+    plain, fixed = make(), make(FixedTexts)
+    assert fixed.from_string(source).render(**values) == plain.from_string(source).render(**values)

@@ -5,6 +5,7 @@ from __future__ import annotations
 import re
 from datetime import UTC, date, datetime
 from functools import cache
+from typing import cast
 
 from babel import Locale
 from babel.dates import DateTimePattern, format_date, get_date_format
@@ -19,46 +20,66 @@ from ..lookup.models import Card, CardResult, Deal
 from .i18n import negotiate, translations
 from .messages import FIELD_NAMES, issue_message
 
+#: The global that holds an environment's translated fixed texts, by message id.
+FIXED_TEXTS = "_ufd_fixed_texts"
+
 
 class FixedTexts(Extension):
-    """Translates ``_('a literal')`` once, when the template is compiled, not per render.
+    """Translates ``_('a literal')`` once per environment (one locale), not per render.
 
-    Each environment serves one locale, so such a call always gives the same text. The
-    call's tokens become ``('<translated>' | safe)``, which Jinja's optimiser folds into a
-    constant: the same safe text the i18n extension's new-style ``gettext`` returns (its
-    ``%%`` unescaped by ``% {}``). Calls with variables, or on a non-literal, are left to
-    that ``gettext``. About 30 calls a card; each cost two ``Context.call`` round trips.
+    The call's tokens become ``_ufd_fixed_texts['a literal']``: a lookup in a table of the
+    safe texts the i18n extension's new-style ``gettext`` returns (``Markup``, its ``%%``
+    unescaped by ``% {}``). A lookup, unlike a constant, is never folded by Jinja's
+    optimiser, so the text stays ``Markup`` in every expression (``~``, ``+``, filters).
+    Left to ``gettext``: calls with variables or on a non-literal, and whole templates that
+    bind ``_`` themselves or switch autoescaping. About 30 calls a card; each cost two
+    ``Context.call`` round trips.
     """
 
     def filter_stream(self, stream: TokenStream) -> list[Token]:
         gettext = getattr(self.environment, "fixed_gettext", None)
         tokens = list(stream)
-        if gettext is None:
+        if gettext is None or not _plain(tokens):
             return tokens
+        table = cast("dict[str, Markup]", self.environment.globals.setdefault(FIXED_TEXTS, {}))
         out: list[Token] = []
         i = 0
         while i < len(tokens):
             text = _fixed_call(tokens, i)
+            if text is not None and text not in table:
+                try:
+                    # Our own catalogs, marked safe as the new-style gettext marks them.
+                    table[text] = Markup(gettext(text)) % {}  # noqa: S704
+                except (TypeError, ValueError, KeyError):  # a stray "%": keep the call
+                    text = None
             if text is None:
-                out.append(tokens[i])
-                i += 1
-                continue
-            try:
-                translated = gettext(text) % {}
-            except (TypeError, ValueError, KeyError):  # a stray "%": keep the call
                 out.append(tokens[i])
                 i += 1
                 continue
             line = tokens[i].lineno
             out += [
-                Token(line, "lparen", "("),
-                Token(line, "string", translated),
-                Token(line, "pipe", "|"),
-                Token(line, "name", "safe"),
-                Token(line, "rparen", ")"),
+                Token(line, "name", FIXED_TEXTS),
+                Token(line, "lbracket", "["),
+                Token(line, "string", text),
+                Token(line, "rbracket", "]"),
             ]
             i += 4
         return out
+
+
+def _plain(tokens: list[Token]) -> bool:
+    """Whether a template leaves ``_`` to the i18n extension (no ``_`` but in calls: no
+    ``{% set _ %}``, loop variable or macro parameter of that name) and keeps autoescaping
+    on (no ``{% autoescape %}`` block)."""
+    for i, token in enumerate(tokens):
+        if token.type != "name":
+            continue
+        after = tokens[i + 1].type if i + 1 < len(tokens) else ""
+        if token.value == "_" and after != "lparen":
+            return False
+        if token.value == "autoescape" and i > 0 and tokens[i - 1].type == "block_begin":
+            return False
+    return True
 
 
 def _fixed_call(tokens: list[Token], i: int) -> str | None:
