@@ -353,3 +353,21 @@ async def test_a_record_is_validated_from_the_bytes_or_refused(
         with pytest.raises(MalformedResponseError) as err:
             await client.accounts.get(1)
     assert (err.value.reason, err.value.status, err.value.path) == (reason, 200, "/accounts/1")
+
+
+@pytest.mark.parametrize("number", [b"NaN", b"Infinity", b"-Infinity", b"1e400"])
+async def test_a_number_that_json_does_not_have_is_refused(
+    number: bytes, policy: RetryPolicy
+) -> None:
+    """Not JSON, but some parsers take them: a deal worth NaN is a malformed answer."""
+    body = b'{"error": null, "metadata": {"total": 1}, "data": [{"id": 1, "value": %s}]}'
+    async with UpsalesClient(
+        DEFAULT_TOKEN,
+        base_url=US_BASE,
+        transport=_fixed(200, body % number),
+        policy=policy,
+        registry=ThrottleRegistry(),
+    ) as client:
+        with pytest.raises(MalformedResponseError) as err:
+            await client.orders.for_contact(1, kind="order")
+    assert err.value.reason in ("not_json", "wrong_shape")

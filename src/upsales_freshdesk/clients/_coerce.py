@@ -29,6 +29,10 @@ EmptyAsNone = BeforeValidator(_empty_list_to_none)
 
 
 class Model(BaseModel):
-    """Base for every upstream model: unknown fields are ignored, numbers coerce to str."""
+    """Base for every upstream model: unknown fields are ignored, numbers coerce to str,
+    and a number field refuses NaN and infinity (JSON has neither; a parser that takes
+    them must not put ``NaN`` on a card)."""
 
-    model_config = ConfigDict(extra="ignore", coerce_numbers_to_str=True, frozen=True)
+    model_config = ConfigDict(
+        extra="ignore", coerce_numbers_to_str=True, frozen=True, allow_inf_nan=False
+    )
