@@ -272,6 +272,19 @@ def _fixed(status: int, body: bytes, ctype: str = "application/json") -> httpx.M
     )
 
 
+def _upsales_answering(
+    status: int, body: bytes, policy: RetryPolicy, ctype: str = "application/json"
+) -> UpsalesClient:
+    """An Upsales client whose every call gets this one answer."""
+    return UpsalesClient(
+        DEFAULT_TOKEN,
+        base_url=US_BASE,
+        transport=_fixed(status, body, ctype),
+        policy=policy,
+        registry=ThrottleRegistry(),
+    )
+
+
 @pytest.mark.parametrize(
     "body",
     [
@@ -281,13 +294,7 @@ def _fixed(status: int, body: bytes, ctype: str = "application/json") -> httpx.M
     ],
 )
 async def test_wrong_shapes_are_malformed(body: bytes, policy: RetryPolicy) -> None:
-    async with UpsalesClient(
-        DEFAULT_TOKEN,
-        base_url=US_BASE,
-        transport=_fixed(200, body),
-        policy=policy,
-        registry=ThrottleRegistry(),
-    ) as client:
+    async with _upsales_answering(200, body, policy) as client:
         with pytest.raises(MalformedResponseError) as err:
             await client.contacts.find_by_email(EMAIL)
     assert err.value.reason == "wrong_shape"
@@ -317,13 +324,7 @@ async def test_upsales_401_as_plain_text_and_as_json(policy: RetryPolicy) -> Non
         (b"Unauthorized", "text/plain"),
         (b'{"error": {"key": "Unauthorized", "code": 401, "msg": "No key"}}', "application/json"),
     ):
-        async with UpsalesClient(
-            DEFAULT_TOKEN,
-            base_url=US_BASE,
-            policy=policy,
-            transport=_fixed(401, body, ctype),
-            registry=ThrottleRegistry(),
-        ) as client:
+        async with _upsales_answering(401, body, policy, ctype) as client:
             with pytest.raises(AuthenticationError):
                 await client.self_info()
 
@@ -343,13 +344,7 @@ async def test_a_record_is_validated_from_the_bytes_or_refused(
 ) -> None:
     """One record is validated straight from the answer's bytes: a cut or garbled body
     and a body of another shape are told apart, with the call's status and path."""
-    async with UpsalesClient(
-        DEFAULT_TOKEN,
-        base_url=US_BASE,
-        transport=_fixed(200, body),
-        policy=policy,
-        registry=ThrottleRegistry(),
-    ) as client:
+    async with _upsales_answering(200, body, policy) as client:
         with pytest.raises(MalformedResponseError) as err:
             await client.accounts.get(1)
     assert (err.value.reason, err.value.status, err.value.path) == (reason, 200, "/accounts/1")
@@ -361,13 +356,7 @@ async def test_a_number_that_json_does_not_have_is_refused(
 ) -> None:
     """Not JSON, but some parsers take them: a deal worth NaN is a malformed answer."""
     body = b'{"error": null, "metadata": {"total": 1}, "data": [{"id": 1, "value": %s}]}'
-    async with UpsalesClient(
-        DEFAULT_TOKEN,
-        base_url=US_BASE,
-        transport=_fixed(200, body % number),
-        policy=policy,
-        registry=ThrottleRegistry(),
-    ) as client:
+    async with _upsales_answering(200, body % number, policy) as client:
         with pytest.raises(MalformedResponseError) as err:
             await client.orders.for_contact(1, kind="order")
     assert err.value.reason in ("not_json", "wrong_shape")

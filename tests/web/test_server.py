@@ -9,7 +9,9 @@ import subprocess
 import sys
 import time
 from collections.abc import Iterator
+from contextlib import contextmanager
 from pathlib import Path
+from typing import IO
 
 import httpx
 import pytest
@@ -18,31 +20,39 @@ from tests.service import HEADERS, running
 from upsales_freshdesk.emulators.process import free_port
 
 
-@pytest.fixture(scope="module")
-def served() -> Iterator[int]:
+@contextmanager
+def serve(output: IO[bytes] | int = subprocess.DEVNULL, **settings: str) -> Iterator[int]:
+    """``upsales-freshdesk serve`` in a child process with these ``UFD_*`` settings; its
+    port, once /healthz answers."""
     port = free_port()
     env = {k: v for k, v in os.environ.items() if not k.startswith("UFD_")}
-    env.update(
-        UFD_HEADER_TIMEOUT_SECONDS="1",
-        UFD_BODY_TIMEOUT_SECONDS="1",
-        UFD_MAX_CONNECTIONS="40",
-    )
+    env.update(settings)
     proc = subprocess.Popen(
         [sys.executable, "-m", "upsales_freshdesk", "serve", "--port", str(port)],
-        stdout=subprocess.DEVNULL,
-        stderr=subprocess.DEVNULL,
+        stdout=output,
+        stderr=subprocess.STDOUT if output is not subprocess.DEVNULL else subprocess.DEVNULL,
         env=env,
     )
-    deadline = time.monotonic() + 20
-    while time.monotonic() < deadline:
-        try:
-            httpx.get(f"http://127.0.0.1:{port}/healthz")
-            break
-        except httpx.TransportError:
-            time.sleep(0.1)
-    yield port
-    proc.terminate()
-    proc.wait(timeout=10)
+    try:
+        deadline = time.monotonic() + 20
+        while time.monotonic() < deadline:
+            try:
+                httpx.get(f"http://127.0.0.1:{port}/healthz")
+                break
+            except httpx.TransportError:
+                time.sleep(0.1)
+        yield port
+    finally:
+        proc.terminate()
+        proc.wait(timeout=10)
+
+
+@pytest.fixture(scope="module")
+def served() -> Iterator[int]:
+    with serve(
+        UFD_HEADER_TIMEOUT_SECONDS="1", UFD_BODY_TIMEOUT_SECONDS="1", UFD_MAX_CONNECTIONS="40"
+    ) as port:
+        yield port
 
 
 def slow_socket(port: int, data: bytes) -> socket.socket:
@@ -179,29 +189,10 @@ def test_a_served_request_is_logged_once(tmp_path: Path) -> None:
     are withheld) is off, because its logger has no handler."""
     import json
 
-    port = free_port()
-    env = {k: v for k, v in os.environ.items() if not k.startswith("UFD_")}
     out = tmp_path / "serve.log"
-    with out.open("wb") as sink:
-        proc = subprocess.Popen(
-            [sys.executable, "-m", "upsales_freshdesk", "serve", "--port", str(port)],
-            stdout=sink,
-            stderr=subprocess.STDOUT,
-            env=env,
-        )
-        try:
-            deadline = time.monotonic() + 20
-            while time.monotonic() < deadline:
-                try:
-                    httpx.get(f"http://127.0.0.1:{port}/healthz")
-                    break
-                except httpx.TransportError:
-                    time.sleep(0.1)
-            for _ in range(3):
-                assert httpx.get(f"http://127.0.0.1:{port}/healthz").status_code == 200
-        finally:
-            proc.terminate()
-            proc.wait(timeout=10)
+    with out.open("wb") as sink, serve(sink) as port:
+        for _ in range(3):
+            assert httpx.get(f"http://127.0.0.1:{port}/healthz").status_code == 200
     events = [json.loads(line) for line in out.read_text().splitlines() if line.startswith("{")]
     requests = [e for e in events if e.get("event") == "request"]
     assert len(requests) == 4
