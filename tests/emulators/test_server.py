@@ -3,10 +3,12 @@
 from __future__ import annotations
 
 import asyncio
+import base64
 import socket
-from collections.abc import AsyncIterator
+from collections.abc import AsyncIterator, MutableMapping
 from typing import Any
 
+import httpx
 import pytest
 import uvicorn
 
@@ -121,3 +123,71 @@ async def test_a_refused_connection_is_known_not_to_have_arrived(policy: RetryPo
             with pytest.raises(ConnectionFailedError) as err:
                 await c.contacts.create({"name": "Never", "email": "never@example.com"})
     assert err.value.sent is False
+
+
+async def test_the_server_notes_when_each_request_arrived() -> None:
+    """The emulators' own server stamps each request's arrival in the scope: the latency
+    counts from there, not from when a busy event loop got to the request."""
+    from upsales_freshdesk.emulators.faults import ARRIVED
+    from upsales_freshdesk.emulators.server import ArrivalStampingProtocol
+
+    seen: list[float] = []
+
+    async def app(scope: Any, receive: Any, send: Any) -> None:
+        seen.append(asyncio.get_running_loop().time() - scope[ARRIVED])
+        await send({"type": "http.response.start", "status": 204, "headers": []})
+        await send({"type": "http.response.body", "body": b""})
+
+    sock = socket.socket()
+    sock.bind(("127.0.0.1", 0))
+    port = sock.getsockname()[1]
+    config = uvicorn.Config(app, log_level="critical", lifespan="off", http=ArrivalStampingProtocol)
+    server = uvicorn.Server(config)
+    task = asyncio.create_task(server.serve(sockets=[sock]))
+    while not server.started:  # noqa: ASYNC110 - uvicorn exposes a flag, not an event
+        await asyncio.sleep(0.01)
+    try:
+        async with httpx.AsyncClient() as http:
+            for _ in range(2):  # a new connection, then a kept-alive one
+                assert (await http.get(f"http://127.0.0.1:{port}/")).status_code == 204
+    finally:
+        server.should_exit = True
+        await task
+    assert len(seen) == 2
+    assert all(0 <= waited < 5 for waited in seen)
+
+
+async def test_the_latency_counts_from_the_noted_arrival() -> None:
+    """A request that arrived a latency ago is answered at once; without a stamp (served
+    in-process) the latency starts when the emulator takes the request."""
+    from upsales_freshdesk.emulators.faults import ARRIVED
+
+    freshdesk, _ = build(EmulatorConfig(latency_ms=30_000))
+    auth = b"Basic " + base64.b64encode(b"demo-freshdesk-key:X")
+    scope = {
+        "type": "http",
+        "asgi": {"version": "3.0"},
+        "http_version": "1.1",
+        "method": "GET",
+        "scheme": "http",
+        "path": f"/api/v2/contacts/{COMPANY_901_CONTACTS[0]}",
+        "raw_path": b"",
+        "query_string": b"",
+        "root_path": "",
+        "headers": [(b"host", b"demo.freshdesk.com"), (b"authorization", auth)],
+        "client": ("127.0.0.1", 1),
+        "server": ("127.0.0.1", 2),
+    }
+    sent: list[MutableMapping[str, Any]] = []
+
+    async def receive() -> dict[str, Any]:
+        return {"type": "http.request", "body": b"", "more_body": False}
+
+    async def send(message: MutableMapping[str, Any]) -> None:
+        sent.append(message)
+
+    arrived = {**scope, ARRIVED: asyncio.get_running_loop().time() - 30}
+    await asyncio.wait_for(freshdesk(arrived, receive, send), 5)
+    assert sent[0]["status"] == 200
+    with pytest.raises(TimeoutError):  # no stamp: the 30 s start now
+        await asyncio.wait_for(freshdesk(scope, receive, send), 0.2)

@@ -155,7 +155,8 @@ class FaultInjector:
         if f.latency_ms or f.jitter_ms:
             delay = (f.latency_ms + self._rng.uniform(0, f.jitter_ms)) / 1000
         if delay and not self._distorted():
-            await _answer_at(asyncio.get_running_loop().time() + delay, scope, receive, send, app)
+            arrived = scope.get(ARRIVED) or asyncio.get_running_loop().time()
+            await _answer_at(arrived + delay, scope, receive, send, app)
             return
         if delay:
             await asyncio.sleep(delay)
@@ -256,6 +257,10 @@ def _pad_json(body: bytes, size: int) -> bytes:
 
 
 TRANSPORT_KEY = "emulator.transport"
+#: The scope key where the emulators' server notes when a request arrived (the event
+#: loop's clock); in-process (``httpx.ASGITransport``) it is missing, and the handling
+#: starts the clock.
+ARRIVED = "emulator.arrived"
 
 
 def _reset_connection(scope: Scope) -> None:

@@ -7,9 +7,10 @@ import ipaddress
 from dataclasses import dataclass
 
 import uvicorn
+from uvicorn.protocols.http.httptools_impl import HttpToolsProtocol
 
 from .base import Emulator
-from .faults import Faults
+from .faults import ARRIVED, Faults
 from .freshdesk.app import DEFAULT_DOMAIN, DEFAULT_KEY, create_freshdesk_emulator
 from .freshdesk.limits import parse_plan
 from .upsales.app import DEFAULT_TOKEN, create_upsales_emulator
@@ -70,6 +71,19 @@ def build(config: EmulatorConfig) -> tuple[Emulator, Emulator]:
     return freshdesk, upsales
 
 
+class ArrivalStampingProtocol(HttpToolsProtocol):
+    """uvicorn's httptools protocol, noting in the scope when a request's bytes arrived.
+
+    The emulated latency counts from there (see ``faults._answer_at``): when many calls
+    arrive together, the time a call waits for the emulator's own event loop is then
+    inside the latency, as at a real upstream that serves them all at once, not on top.
+    """
+
+    def on_message_begin(self) -> None:
+        super().on_message_begin()
+        self.scope[ARRIVED] = self.loop.time()  # type: ignore[literal-required]
+
+
 async def serve(config: EmulatorConfig, *, log_level: str = "warning") -> None:
     """Run both emulators until cancelled."""
     freshdesk, upsales = build(config)
@@ -82,6 +96,7 @@ async def serve(config: EmulatorConfig, *, log_level: str = "warning") -> None:
                 log_level=log_level,
                 access_log=False,
                 lifespan="off",
+                http=ArrivalStampingProtocol,
             )
         )
         for app, port in ((freshdesk, config.freshdesk_port), (upsales, config.upsales_port))
