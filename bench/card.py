@@ -199,20 +199,28 @@ async def measure(
         with backend(emu, n_workers) as (url, pid):
             async with aiohttp.ClientSession(connector=connector) as http:
 
-                async def card(agent: int) -> float:
+                async def answer(agent: int) -> tuple[float, int, bytes]:
                     """Milliseconds until the whole answer is in (as load tools time a
-                    call); this process's own JSON parsing of it comes after."""
+                    call), with the answer, to be checked once the wave is in."""
                     started = time.perf_counter()
                     async with http.post(f"{url}/v1/card", json=body, headers=headers(agent)) as r:
                         raw = await r.read()
-                    elapsed = (time.perf_counter() - started) * 1000
-                    answer = json.loads(raw)
-                    if r.status != 200 or answer["status"] != "found":
-                        raise RuntimeError(f"unexpected card: {r.status} {answer['status']}")
+                    return (time.perf_counter() - started) * 1000, r.status, raw
+
+                def checked(elapsed: float, status: int, raw: bytes) -> float:
+                    found = json.loads(raw)["status"] if status == 200 else None
+                    if found != "found":
+                        raise RuntimeError(f"unexpected card: {status} {found}")
                     return elapsed
 
+                async def card(agent: int) -> float:
+                    return checked(*await answer(agent))
+
                 async def wave() -> list[float]:
-                    return list(await asyncio.gather(*(card(a) for a in range(agents))))
+                    """N agents at once. This process parses the answers after the wave,
+                    so that its own work does not delay the timing of other answers."""
+                    answers = await asyncio.gather(*(answer(a) for a in range(agents)))
+                    return [checked(*a) for a in answers]
 
                 for a in range(agents):
                     await card(a)  # every agent's key is known to work (each worker's too)
