@@ -30,8 +30,6 @@ import json
 import logging
 import os
 import statistics
-import subprocess
-import sys
 import time
 from collections.abc import Awaitable, Callable, Iterator
 from contextlib import contextmanager
@@ -50,9 +48,10 @@ from upsales_freshdesk.clients import (
     UpsalesClient,
 )
 from upsales_freshdesk.emulators.freshdesk.app import DEFAULT_KEY
-from upsales_freshdesk.emulators.process import EmulatorProcess, free_port, run_emulators
+from upsales_freshdesk.emulators.process import EmulatorProcess, run_emulators
 from upsales_freshdesk.emulators.scenarios import SCENARIOS
 from upsales_freshdesk.web.logs import configure_logging
+from upsales_freshdesk.web.process import run_serve
 
 #: The worker count of deploy/upsales-freshdesk.service (one per core of a small host).
 DEPLOYED = 2
@@ -121,35 +120,14 @@ def _descends(pid: int, ancestor: int) -> bool:
 
 @contextmanager
 def backend(emu: EmulatorProcess, workers: int) -> Iterator[tuple[str, int]]:
-    port = free_port()
-    env = {k: v for k, v in os.environ.items() if not k.startswith("UFD_")}
-    env.update(
-        UFD_FRESHDESK_BASE_URL=emu.freshdesk_url,
-        UFD_UPSALES_BASE_URL=emu.upsales_url,
-        UFD_FRESHDESK_PLAN="1000000",  # measure the card, not the client's throttle
-        UFD_SERVICE_SECRET=SECRET,
-    )
-    proc = subprocess.Popen(
-        [
-            *(sys.executable, "-m", "upsales_freshdesk", "serve"),
-            *("--port", str(port), "--workers", str(workers)),
-        ],
-        env=env,
-        stdout=subprocess.DEVNULL,
-        stderr=subprocess.DEVNULL,
-    )
-    url = f"http://127.0.0.1:{port}"
-    try:
-        for _ in range(200):
-            try:
-                httpx.get(f"{url}/healthz")
-                break
-            except httpx.TransportError:
-                time.sleep(0.05)
-        yield url, proc.pid
-    finally:
-        proc.terminate()
-        proc.wait(timeout=10)
+    settings = {
+        "UFD_FRESHDESK_BASE_URL": emu.freshdesk_url,
+        "UFD_UPSALES_BASE_URL": emu.upsales_url,
+        "UFD_FRESHDESK_PLAN": "1000000",  # measure the card, not the client's throttle
+        "UFD_SERVICE_SECRET": SECRET,
+    }
+    with run_serve(settings, workers=workers) as served:
+        yield served.url, served.pid
 
 
 @dataclass

@@ -17,20 +17,19 @@ from __future__ import annotations
 
 import argparse
 import asyncio
-import os
 import statistics
-import subprocess
-import sys
 import time
 from pathlib import Path
+from typing import Any
 
 import httpx
 from aiolimiter import AsyncLimiter
 from httpx_aiohttp import AiohttpTransport
 
 from upsales_freshdesk.clients import Filters, FreshdeskClient, ThrottleRegistry, UpsalesClient
-from upsales_freshdesk.emulators.process import EmulatorProcess, free_port, run_emulators
+from upsales_freshdesk.emulators.process import EmulatorProcess, run_emulators
 from upsales_freshdesk.emulators.scenarios import SCENARIOS
+from upsales_freshdesk.web.process import run_serve
 
 KEY = "demo-freshdesk-key"
 SCENARIO = SCENARIOS["found"]
@@ -48,35 +47,6 @@ def pct(values: list[float], q: float) -> float:
     return ordered[min(len(ordered) - 1, round(q * (len(ordered) - 1)))] if ordered else 0.0
 
 
-class Backend:
-    def __init__(self, emu: EmulatorProcess) -> None:
-        self.port = free_port()
-        env = {
-            **os.environ,
-            "UFD_FRESHDESK_BASE_URL": emu.freshdesk_url,
-            "UFD_UPSALES_BASE_URL": emu.upsales_url,
-            "UFD_FRESHDESK_PLAN": "1000000",
-        }
-        self.proc = subprocess.Popen(
-            [sys.executable, "-m", "upsales_freshdesk", "serve", "--port", str(self.port)],
-            env=env,
-            stdout=subprocess.DEVNULL,
-            stderr=subprocess.DEVNULL,
-        )
-        self.url = f"http://127.0.0.1:{self.port}"
-        for _ in range(200):
-            try:
-                httpx.get(f"{self.url}/healthz")
-                return
-            except httpx.TransportError:
-                time.sleep(0.05)
-        raise RuntimeError("the backend did not start")
-
-    def stop(self) -> None:
-        self.proc.terminate()
-        self.proc.wait(timeout=10)
-
-
 async def agent(
     http: httpx.AsyncClient,
     emu: EmulatorProcess,
@@ -85,7 +55,7 @@ async def agent(
     pace: AsyncLimiter | None,
     latencies: list[float],
     errors: list[str],
-    ticket: dict,
+    ticket: dict[str, Any],
 ) -> None:
     n = 0
     while time.monotonic() < until:
@@ -153,16 +123,20 @@ async def run(agents: int, seconds: float, soak: bool, rate: float) -> None:
             "company": {"id": 901, "name": "Nordvind"},
             "locale": "en",
         }
-        backend = Backend(emu)
+        settings = {
+            "UFD_FRESHDESK_BASE_URL": emu.freshdesk_url,
+            "UFD_UPSALES_BASE_URL": emu.upsales_url,
+            "UFD_FRESHDESK_PLAN": "1000000",
+        }
         limits = httpx.Limits(max_connections=agents * 2, max_keepalive_connections=agents * 2)
-        try:
+        with run_serve(settings) as backend:
             async with httpx.AsyncClient(
                 base_url=backend.url,
                 timeout=20,
                 transport=AiohttpTransport(limits=limits, trust_env=False),  # a fast load generator
             ) as http:
                 await agent(http, emu, 0, time.monotonic() + 2, None, [], [], ticket)  # warm up
-                rss_start = rss_mb(backend.proc.pid)
+                rss_start = rss_mb(backend.pid)
                 latencies: list[float] = []
                 errors: list[str] = []
                 samples: list[tuple[float, float]] = []
@@ -177,7 +151,7 @@ async def run(agents: int, seconds: float, soak: bool, rate: float) -> None:
 
                 async def sample() -> None:
                     while time.monotonic() < until:
-                        samples.append((time.monotonic() - begin, rss_mb(backend.proc.pid)))
+                        samples.append((time.monotonic() - begin, rss_mb(backend.pid)))
                         await asyncio.sleep(10 if soak else 2)
 
                 started = time.perf_counter()
@@ -189,9 +163,7 @@ async def run(agents: int, seconds: float, soak: bool, rate: float) -> None:
                     ),
                 )
                 wall = time.perf_counter() - started
-                rss_end = rss_mb(backend.proc.pid)
-        finally:
-            backend.stop()
+                rss_end = rss_mb(backend.pid)
         if not soak:
             baseline = await old_way(emu, len(latencies), agents, requester_id)
 

@@ -13,10 +13,10 @@ import os
 import shutil
 import ssl
 import subprocess
-import sys
 import threading
 import time
 from collections.abc import Iterator
+from contextlib import ExitStack
 from dataclasses import dataclass
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
@@ -29,6 +29,7 @@ import pytest
 from upsales_freshdesk.emulators.freshdesk.app import DEFAULT_KEY
 from upsales_freshdesk.emulators.process import EmulatorProcess, free_port, run_emulators
 from upsales_freshdesk.emulators.upsales.app import DEFAULT_TOKEN
+from upsales_freshdesk.web.process import run_serve, stop
 
 CADDYFILE = Path(__file__).resolve().parents[2] / "deploy" / "Caddyfile"
 SECRET = "caddy-test-secret"
@@ -71,15 +72,6 @@ def _wait(url: str, proc: subprocess.Popen[bytes], log: Path, **client: Any) -> 
             time.sleep(0.1)
 
 
-def _stop(proc: subprocess.Popen[bytes]) -> None:
-    proc.terminate()
-    try:
-        proc.wait(timeout=10)
-    except subprocess.TimeoutExpired:
-        proc.kill()
-        proc.wait(timeout=10)
-
-
 @dataclass(frozen=True)
 class Caddy:
     https: str
@@ -104,29 +96,19 @@ def backend(
 ) -> Iterator[tuple[str, Path]]:
     """``serve`` on a free loopback port; its URL and its log (JSON lines)."""
     folder = tmp_path_factory.mktemp("serve")  # no .env of the developer's is read
-    port = free_port()
     log = folder / "serve.log"
-    env = {
-        **os.environ,
+    settings = {
         "UFD_FRESHDESK_BASE_URL": emulators.freshdesk_url,
         "UFD_UPSALES_BASE_URL": emulators.upsales_url,
         "UFD_SERVICE_SECRET": SECRET,
         "UFD_FRESHDESK_PLAN": "pro",
     }
-    with log.open("wb") as sink:
-        proc = subprocess.Popen(
-            [sys.executable, "-m", "upsales_freshdesk", "serve", "--port", str(port)],
-            cwd=folder,
-            env=env,
-            stdout=sink,
-            stderr=subprocess.STDOUT,
-        )
-    url = f"http://127.0.0.1:{port}"
-    try:
-        _wait(f"{url}/healthz", proc, log)
-        yield url, log
-    finally:
-        _stop(proc)
+    with log.open("wb") as sink, ExitStack() as stack:
+        try:
+            served = stack.enter_context(run_serve(settings, output=sink, cwd=folder))
+        except RuntimeError as exc:
+            pytest.fail(f"{exc}:\n{log.read_text()}")
+        yield served.url, log
 
 
 def _start_caddy(caddy_bin: str, upstream: str, folder: Path) -> Iterator[Caddy]:
@@ -164,7 +146,7 @@ def _start_caddy(caddy_bin: str, upstream: str, folder: Path) -> Iterator[Caddy]
         _wait(f"{https}/healthz", proc, log, verify=trust)
         yield Caddy(https, f"http://localhost:{http_port}", trust)
     finally:
-        _stop(proc)
+        stop(proc)
 
 
 @pytest.fixture(scope="module")

@@ -9,9 +9,6 @@ from __future__ import annotations
 
 import asyncio
 import json
-import os
-import subprocess
-import sys
 import time
 from typing import Any
 
@@ -20,9 +17,10 @@ import httpx
 import pytest
 
 from tests.service import HEADERS, running
-from upsales_freshdesk.emulators.process import free_port, run_emulators
+from upsales_freshdesk.emulators.process import run_emulators
 from upsales_freshdesk.web.app import POLICY
 from upsales_freshdesk.web.logs import configure_logging
+from upsales_freshdesk.web.process import run_serve
 
 DEADLINE = 1.5
 #: fault -> (the faults, expected card status, expected code or None, most calls to it)
@@ -121,32 +119,15 @@ def test_two_hundred_at_once_with_one_upstream_hanging_meet_the_deadline(hanging
     with run_emulators(latency_ms=20) as emu:
         control = emu.upsales_control if hanging == "upsales" else emu.freshdesk_control
         httpx.post(f"{control}/_emulator/faults", json={"hang": True, "hang_seconds": 60})
-        port = free_port()
-        env = {k: v for k, v in os.environ.items() if not k.startswith("UFD_")}
-        env.update(
-            UFD_FRESHDESK_BASE_URL=emu.freshdesk_url,
-            UFD_UPSALES_BASE_URL=emu.upsales_url,
-            UFD_CARD_DEADLINE_SECONDS=str(deadline),
-            UFD_SERVICE_SECRET="burst-secret-for-tests",
-            UFD_FRESHDESK_PLAN="100000",
-        )
-        serve = subprocess.Popen(
-            [sys.executable, "-m", "upsales_freshdesk", "serve", "--port", str(port)],
-            env=env,
-            stdout=subprocess.DEVNULL,
-            stderr=subprocess.DEVNULL,
-        )
-        try:
-            for _ in range(200):
-                try:
-                    httpx.get(f"http://127.0.0.1:{port}/healthz")
-                    break
-                except httpx.TransportError:
-                    time.sleep(0.05)
-            answers = asyncio.run(_burst(port, 200))
-        finally:
-            serve.terminate()
-            serve.wait(timeout=10)
+        settings = {
+            "UFD_FRESHDESK_BASE_URL": emu.freshdesk_url,
+            "UFD_UPSALES_BASE_URL": emu.upsales_url,
+            "UFD_CARD_DEADLINE_SECONDS": str(deadline),
+            "UFD_SERVICE_SECRET": "burst-secret-for-tests",
+            "UFD_FRESHDESK_PLAN": "100000",
+        }
+        with run_serve(settings) as served:
+            answers = asyncio.run(_burst(served.port, 200))
     kept = "freshdesk" if hanging == "upsales" else "upsales"
     for elapsed, status, card in answers:
         assert status == 200

@@ -3,10 +3,7 @@ connections, chunked bodies over the limit, and no redirect built from the Host 
 
 from __future__ import annotations
 
-import os
 import socket
-import subprocess
-import sys
 import time
 from collections.abc import Iterator
 from contextlib import contextmanager
@@ -18,33 +15,15 @@ import pytest
 
 from tests.service import HEADERS, running
 from upsales_freshdesk.emulators.process import free_port
+from upsales_freshdesk.web.process import run_serve
 
 
 @contextmanager
-def serve(output: IO[bytes] | int = subprocess.DEVNULL, **settings: str) -> Iterator[int]:
+def serve(output: IO[bytes] | None = None, **settings: str) -> Iterator[int]:
     """``upsales-freshdesk serve`` in a child process with these ``UFD_*`` settings; its
     port, once /healthz answers."""
-    port = free_port()
-    env = {k: v for k, v in os.environ.items() if not k.startswith("UFD_")}
-    env.update(settings)
-    proc = subprocess.Popen(
-        [sys.executable, "-m", "upsales_freshdesk", "serve", "--port", str(port)],
-        stdout=output,
-        stderr=subprocess.STDOUT if output is not subprocess.DEVNULL else subprocess.DEVNULL,
-        env=env,
-    )
-    try:
-        deadline = time.monotonic() + 20
-        while time.monotonic() < deadline:
-            try:
-                httpx.get(f"http://127.0.0.1:{port}/healthz")
-                break
-            except httpx.TransportError:
-                time.sleep(0.1)
-        yield port
-    finally:
-        proc.terminate()
-        proc.wait(timeout=10)
+    with run_serve(settings, output=output) as served:
+        yield served.port
 
 
 @pytest.fixture(scope="module")

@@ -10,7 +10,6 @@ from __future__ import annotations
 
 import os
 import signal
-import socket
 import subprocess
 import sys
 import time
@@ -21,18 +20,12 @@ from typing import IO
 
 import httpx
 
+from ..ports import HOST, free_port
 from .freshdesk.app import DEFAULT_KEY
 from .freshdesk.limits import parse_plan
 from .upsales.app import DEFAULT_TOKEN
 
-HOST = "127.0.0.1"
-
-
-def free_port(host: str = HOST) -> int:
-    """A port that was free on ``host`` a moment ago."""
-    with socket.socket() as s:
-        s.bind((host, 0))
-        return int(s.getsockname()[1])
+__all__ = ["HOST", "EmulatorProcess", "free_port", "run_emulators"]
 
 
 @dataclass(frozen=True, slots=True)
