@@ -154,7 +154,7 @@ async def test_the_server_notes_when_each_request_arrived() -> None:
         server.should_exit = True
         await task
     assert len(seen) == 2
-    assert all(0 <= waited < 5 for waited in seen)
+    assert all(waited >= 0 for waited in seen)  # stamped before the app saw the request
 
 
 async def test_the_latency_counts_from_the_noted_arrival() -> None:
