@@ -1,10 +1,13 @@
 """Which HTTP stack should carry upstream calls: httpx over aiohttp (what the clients
-used), plain aiohttp, plain httpx with a tuned pool, or the core's own aiohttp wire (what
-they use now)? Measured side by side in one run.
+used first), the core's aiohttp wire (what they used next), the core's pyreqwest wire
+(what they use now), plain aiohttp, or plain httpx with a tuned pool? Measured side by
+side in one run.
 
 Each stack makes the same GET calls to the Upsales emulator (its own process, loopback)
-at 1 and at N at once. Printed per stack: CPU of this process per call (``time.process_time``,
-so the emulator does not count), and the p50/p95 latency.
+at 1 and at N at once. Printed per stack: CPU of this process per call
+(``time.process_time``, so the emulator does not count), the part of it spent on the
+event loop's thread (``time.thread_time``: what fifty cards at once queue behind), and
+the p50/p95 latency.
 
     .venv/bin/python bench/transport.py [--calls 2000] [--concurrency 50]
 """
@@ -23,12 +26,13 @@ import httpx
 from httpx_aiohttp import AiohttpTransport
 
 from upsales_freshdesk.clients import HttpSettings, new_http_client
+from upsales_freshdesk.clients._wire import AiohttpWire, Wire, WireSettings
 from upsales_freshdesk.emulators.process import run_emulators
 
 Call = Callable[[], Awaitable[None]]
 
 
-async def measure(call: Call, calls: int, concurrency: int) -> tuple[float, float, float]:
+async def measure(call: Call, calls: int, concurrency: int) -> tuple[float, float, float, float]:
     gate = asyncio.Semaphore(concurrency)
     latencies: list[float] = []
 
@@ -38,11 +42,13 @@ async def measure(call: Call, calls: int, concurrency: int) -> tuple[float, floa
             await call()
             latencies.append((time.perf_counter() - started) * 1000)
 
-    cpu = time.process_time()
+    cpu, loop = time.process_time(), time.thread_time()
     await asyncio.gather(*(one() for _ in range(calls)))
     cpu_ms = (time.process_time() - cpu) * 1000 / calls
+    loop_ms = (time.thread_time() - loop) * 1000 / calls
     latencies.sort()
-    return cpu_ms, statistics.median(latencies), latencies[int(0.95 * (len(latencies) - 1))]
+    p95 = latencies[int(0.95 * (len(latencies) - 1))]
+    return cpu_ms, loop_ms, statistics.median(latencies), p95
 
 
 async def main(calls: int, concurrency: int) -> None:
@@ -52,6 +58,7 @@ async def main(calls: int, concurrency: int) -> None:
         limits = httpx.Limits(max_connections=100, max_keepalive_connections=100)
         bridge = httpx.AsyncClient(transport=AiohttpTransport(limits=limits), limits=limits)
         wire = new_http_client(HttpSettings(max_connections=100))
+        aiohttp_wire = AiohttpWire(WireSettings(5.0, 10.0, 100))
         plain = httpx.AsyncClient(limits=limits)
         session = aiohttp.ClientSession(connector=aiohttp.TCPConnector(limit=100))
 
@@ -59,8 +66,8 @@ async def main(calls: int, concurrency: int) -> None:
             resp = await client.get(url, headers=headers)
             resp.json()
 
-        async def via_wire() -> None:
-            answer = await wire.exchange(
+        async def via_wire(through: Wire) -> None:
+            answer = await through.exchange(
                 "GET", url, params=None, headers=headers, json_body=None, cap=1 << 20
             )
             json.loads(answer.body)
@@ -71,21 +78,26 @@ async def main(calls: int, concurrency: int) -> None:
 
         stacks: dict[str, Call] = {
             "httpx over aiohttp (before)": lambda: via_httpx(bridge),
-            "the core's AiohttpWire (now)": via_wire,
+            "the core's AiohttpWire (next)": lambda: via_wire(aiohttp_wire),
+            "the core's ReqwestWire (now)": lambda: via_wire(wire),
             "plain aiohttp": via_aiohttp,
             "plain httpx, pool 100": lambda: via_httpx(plain),
         }
         print(f"{calls} GET calls to the emulator, per stack (CPU of this process per call)")
-        print(f"{'stack':30} {'conc':>5} {'CPU ms/call':>12} {'p50 ms':>8} {'p95 ms':>8}")
+        print(
+            f"{'stack':30} {'conc':>5} {'CPU ms/call':>12} {'on the loop':>12}"
+            f" {'p50 ms':>8} {'p95 ms':>8}"
+        )
         for conc in (1, concurrency):
             for name, call in stacks.items():
                 await measure(call, 100, conc)  # warm the pool
-                cpu, p50, p95 = await measure(call, calls, conc)
-                print(f"{name:30} {conc:>5} {cpu:>12.3f} {p50:>8.2f} {p95:>8.2f}")
+                cpu, loop, p50, p95 = await measure(call, calls, conc)
+                print(f"{name:30} {conc:>5} {cpu:>12.3f} {loop:>12.3f} {p50:>8.2f} {p95:>8.2f}")
         await bridge.aclose()
         await plain.aclose()
         await session.close()
         await wire.aclose()
+        await aiohttp_wire.aclose()
 
 
 if __name__ == "__main__":

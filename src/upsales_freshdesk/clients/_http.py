@@ -69,7 +69,7 @@ def new_http_client(
 ) -> Wire:
     """A pooled connection to one upstream. Redirects are never followed.
 
-    Real upstreams go through aiohttp sockets (:class:`~._wire.AiohttpWire`); tests pass
+    Real upstreams go through pyreqwest (:class:`~._reqwest.ReqwestWire`); tests pass
     a fake ``transport`` such as ``httpx.ASGITransport``.
     """
     return new_wire(settings or HttpSettings(), transport)

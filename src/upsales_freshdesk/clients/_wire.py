@@ -1,13 +1,18 @@
 """The wire under the HTTP core: how bytes reach an upstream and come back.
 
-- :class:`AiohttpWire` for real upstreams: aiohttp's sockets, no cookie jar (one pool
-  serves many tenants), no redirects, decompression inside the size cap.
+- :class:`~._reqwest.ReqwestWire` for real upstreams (what :func:`new_wire` makes):
+  pyreqwest, whose HTTP work runs off the event loop's thread.
+- :class:`AiohttpWire`, the wire real upstreams used before: aiohttp's sockets, no cookie
+  jar (one pool serves many tenants), no redirects, decompression inside the size cap.
+  ``bench/transport.py`` measures it beside the others.
 - :class:`HttpxWire` for anything given as an ``httpx`` transport: the emulators
   in-process (``httpx.ASGITransport``) and other fakes.
 
-``bench/transport.py`` chose aiohttp: per call it costs about a third of the CPU of httpx
-over aiohttp, and a sixth of plain httpx, at 50 calls at once. Both wires answer the same
-:class:`RawAnswer` and fail with the same five exceptions, so the core has one path.
+``bench/transport.py``: at 50 calls at once, aiohttp costs about a quarter of the CPU of
+httpx over aiohttp and a twentieth of plain httpx, all of it on the event loop's thread;
+pyreqwest costs a little more in all but two thirds of aiohttp's on that thread. Every
+wire answers the same :class:`RawAnswer` and fails with the same five exceptions, so the
+core has one path.
 """
 
 from __future__ import annotations
@@ -239,4 +244,6 @@ def new_wire(settings: Any, transport: httpx.AsyncBaseTransport | None = None) -
     )
     if transport is not None:
         return HttpxWire(wire_settings, transport)
-    return AiohttpWire(wire_settings)
+    from ._reqwest import ReqwestWire  # it builds on this module
+
+    return ReqwestWire(wire_settings)

@@ -1,0 +1,143 @@
+"""The wire for real upstreams: pyreqwest (Rust's reqwest and hyper under Python).
+
+The HTTP work (pooling, writing, parsing, decompressing) runs in the library's own
+threads, so the event loop's thread spends about half the CPU per call that aiohttp's
+did (``bench/transport.py``). With fifty cards at once every card waits behind that
+thread, so this is what brings the burst near the critical path (``bench/card.py``).
+
+As :class:`~._wire.AiohttpWire` did: no cookie jar (one pool serves many tenants), no
+redirects, no proxy from the environment, decompression inside the size cap, and the
+same five failures.
+"""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Mapping
+from datetime import timedelta
+from typing import Any
+
+from pyreqwest.client import Client, ClientBuilder
+from pyreqwest.exceptions import (
+    BodyDecodeError,
+    ConnectError,
+    ConnectTimeoutError,
+    DetailedPyreqwestError,
+    PyreqwestError,
+    ReadError,
+    RequestTimeoutError,
+)
+from pyreqwest.response import Response
+
+from ._wire import (
+    Params,
+    RawAnswer,
+    WireLost,
+    WireRefused,
+    WireSettings,
+    WireTimeout,
+    WireTooLarge,
+    WireTruncated,
+    _Closing,
+)
+
+USER_AGENT = "upsales-freshdesk"
+#: A pooled connection idle this long is closed (as aiohttp's keep-alive of 30 s).
+IDLE_SECONDS = 30
+
+
+class ReqwestWire(_Closing):
+    """Real upstreams. The client is made on first use."""
+
+    def __init__(self, settings: WireSettings) -> None:
+        self.settings = settings
+        self._client: Client | None = None
+
+    def _made(self) -> Client:
+        if self._client is None:
+            s = self.settings
+            self._client = (
+                ClientBuilder()
+                .max_connections(s.max_connections)
+                .connect_timeout(timedelta(seconds=s.connect_timeout))
+                .read_timeout(timedelta(seconds=s.read_timeout))
+                .pool_idle_timeout(timedelta(seconds=IDLE_SECONDS))
+                .follow_redirects(False)
+                .default_cookie_store(False)
+                .no_proxy()
+                .gzip(True)
+                .deflate(True)
+                .user_agent(USER_AGENT)
+                .build()
+            )
+        return self._client
+
+    async def exchange(
+        self,
+        method: str,
+        url: str,
+        *,
+        params: Params | None,
+        headers: Mapping[str, str],
+        json_body: Any,
+        cap: int,
+    ) -> RawAnswer:
+        builder = self._made().request(method, url).headers(dict(headers))
+        if params:
+            pairs = params.items() if isinstance(params, Mapping) else params
+            builder = builder.query([(k, str(v)) for k, v in pairs])
+        if json_body is not None:
+            builder = builder.header("Content-Type", "application/json")
+            builder = builder.body_bytes(json.dumps(json_body).encode())
+        try:
+            async with builder.build_streamed() as resp:
+                return await _read(resp, cap)
+        except (WireTooLarge, WireTruncated):
+            raise
+        except ConnectTimeoutError:
+            raise WireTimeout from None
+        except ConnectError as exc:
+            # pyreqwest says "connect error" also for a connection closed after the request
+            # went out: only hyper's connect stage means it surely did not arrive.
+            raise (WireRefused if _never_sent(exc) else WireLost) from None
+        except RequestTimeoutError:
+            raise WireTimeout from None
+        except (ReadError, BodyDecodeError):  # the head came, the body broke off
+            raise WireTruncated from None
+        except (PyreqwestError, OSError):
+            raise WireLost from None
+
+    async def aclose(self) -> None:
+        if self._client is not None:
+            await self._client.close()
+            self._client = None
+
+
+#: hyper's error for a failure while connecting (refused, DNS), before anything was sent.
+CONNECT_STAGE = "client error (Connect)"
+
+
+def _never_sent(exc: DetailedPyreqwestError) -> bool:
+    causes = exc.details.get("causes") or []
+    return any(cause.get("message") == CONNECT_STAGE for cause in causes)
+
+
+async def _read(resp: Response, cap: int) -> RawAnswer:
+    headers = {k.lower(): resp.headers[k] for k in resp.headers}
+    declared = headers.get("content-length")
+    if declared and declared.isdigit() and int(declared) > cap:
+        raise WireTooLarge
+    chunks: list[bytes] = []
+    size = 0
+    reader = resp.body_reader
+    try:
+        while (chunk := await reader.read_chunk()) is not None:  # decoded: the cap stops bombs
+            size += len(chunk)
+            if size > cap:
+                raise WireTooLarge
+            chunks.append(bytes(chunk))
+    except RequestTimeoutError:
+        raise WireTimeout from None
+    except PyreqwestError:
+        raise WireTruncated from None
+    return RawAnswer(resp.status, headers, b"".join(chunks))

@@ -1,0 +1,167 @@
+"""The wire for real upstreams (pyreqwest), against a real socket: what it must not do
+for one tenant on behalf of another, and how its failures are told apart."""
+
+from __future__ import annotations
+
+import asyncio
+import json
+import socket
+from collections.abc import AsyncIterator
+from typing import Any
+
+import pytest
+import uvicorn
+
+from upsales_freshdesk.clients._reqwest import ReqwestWire
+from upsales_freshdesk.clients._wire import (
+    WireRefused,
+    WireSettings,
+    WireTimeout,
+    WireTooLarge,
+    WireTruncated,
+)
+from upsales_freshdesk.ports import free_port
+
+SETTINGS = WireSettings(connect_timeout=2.0, read_timeout=0.5, max_connections=10)
+seen: list[dict[str, Any]] = []
+
+
+async def app(scope: Any, receive: Any, send: Any) -> None:
+    """Answers by path; notes what each request carried."""
+    body = b""
+    while True:
+        message = await receive()
+        body += message.get("body", b"")
+        if not message.get("more_body"):
+            break
+    headers = {k.decode(): v.decode() for k, v in scope["headers"]}
+    seen.append({"path": scope["path"], "query": scope["query_string"], "headers": headers})
+    path = scope["path"]
+    if path == "/slow":
+        await asyncio.sleep(2)
+    status, extra, answer = 200, [], json.dumps({"body": body.decode()}).encode()
+    if path == "/redirect":
+        status, extra = 302, [(b"location", b"http://169.254.169.254/latest")]
+    elif path == "/cookie":
+        extra = [(b"set-cookie", b"session=tenant-a; Path=/")]
+    elif path == "/big":
+        answer = b"x" * 5000
+    elif path == "/link":
+        extra = [(b"link", b'<https://x.example/api/v2/contacts?page=2>; rel="next"')]
+    await send({"type": "http.response.start", "status": status, "headers": extra})
+    await send({"type": "http.response.body", "body": answer})
+
+
+@pytest.fixture
+async def base() -> AsyncIterator[str]:
+    seen.clear()
+    sock = socket.socket()
+    sock.bind(("127.0.0.1", 0))
+    port = sock.getsockname()[1]
+    server = uvicorn.Server(uvicorn.Config(app, log_level="critical", lifespan="off"))
+    task = asyncio.create_task(server.serve(sockets=[sock]))
+    while not server.started:  # noqa: ASYNC110 - uvicorn exposes a flag, not an event
+        await asyncio.sleep(0.01)
+    yield f"http://127.0.0.1:{port}"
+    server.should_exit = True
+    await task
+
+
+async def _get(wire: ReqwestWire, url: str, cap: int = 1 << 20, **kw: Any) -> Any:
+    return await wire.exchange(
+        kw.pop("method", "GET"),
+        url,
+        params=kw.pop("params", None),
+        headers=kw.pop("headers", {"Accept": "application/json"}),
+        json_body=kw.pop("json_body", None),
+        cap=cap,
+    )
+
+
+async def test_a_redirect_is_answered_not_followed(base: str) -> None:
+    async with ReqwestWire(SETTINGS) as wire:
+        answer = await _get(wire, f"{base}/redirect")
+    assert answer.status == 302
+    assert [s["path"] for s in seen] == ["/redirect"]  # nothing went to the metadata address
+
+
+async def test_no_cookie_is_carried_to_the_next_call(base: str) -> None:
+    async with ReqwestWire(SETTINGS) as wire:
+        await _get(wire, f"{base}/cookie")
+        await _get(wire, f"{base}/after")
+    assert "cookie" not in seen[1]["headers"]
+
+
+async def test_a_proxy_in_the_environment_is_not_used(
+    base: str, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    dead = f"http://127.0.0.1:{free_port()}"
+    for name in ("HTTP_PROXY", "http_proxy", "ALL_PROXY", "all_proxy"):
+        monkeypatch.setenv(name, dead)
+    monkeypatch.delenv("NO_PROXY", raising=False)
+    monkeypatch.delenv("no_proxy", raising=False)
+    async with ReqwestWire(SETTINGS) as wire:
+        answer = await _get(wire, f"{base}/direct")
+    assert answer.status == 200
+
+
+async def test_query_headers_and_json_body_arrive_as_sent(base: str) -> None:
+    async with ReqwestWire(SETTINGS) as wire:
+        answer = await _get(
+            wire,
+            f"{base}/contacts",
+            method="POST",
+            params=[("email", "eq:astrid.lindqvist@nordvind.example"), ("limit", 10)],
+            headers={"Accept": "application/json", "Cookie": "token=t1"},
+            json_body={"name": "Åsa Öberg"},
+        )
+    got = seen[0]
+    assert got["query"] == b"email=eq%3Aastrid.lindqvist%40nordvind.example&limit=10"
+    assert got["headers"]["cookie"] == "token=t1"
+    assert got["headers"]["content-type"] == "application/json"
+    assert json.loads(json.loads(answer.body)["body"]) == {"name": "Åsa Öberg"}
+
+
+async def test_headers_come_back_lower_case_with_the_link(base: str) -> None:
+    async with ReqwestWire(SETTINGS) as wire:
+        answer = await _get(wire, f"{base}/link")
+    assert answer.links["next"]["url"] == "https://x.example/api/v2/contacts?page=2"
+
+
+async def test_an_answer_over_the_cap_is_refused(base: str) -> None:
+    async with ReqwestWire(SETTINGS) as wire:
+        with pytest.raises(WireTooLarge):
+            await _get(wire, f"{base}/big", cap=1000)
+        assert (await _get(wire, f"{base}/big", cap=5000)).body == b"x" * 5000
+
+
+async def test_a_silent_upstream_times_out(base: str) -> None:
+    async with ReqwestWire(SETTINGS) as wire:
+        with pytest.raises(WireTimeout):
+            await _get(wire, f"{base}/slow")
+
+
+async def test_a_closed_port_is_refused_and_known_not_sent() -> None:
+    async with ReqwestWire(SETTINGS) as wire:
+        with pytest.raises(WireRefused):
+            await _get(wire, f"http://127.0.0.1:{free_port()}/x")
+
+
+async def test_a_body_cut_short_is_truncated() -> None:
+    """A server that declares 100 bytes, sends 10 and closes."""
+
+    async def handle(reader: asyncio.StreamReader, writer: asyncio.StreamWriter) -> None:
+        await reader.readuntil(b"\r\n\r\n")
+        writer.write(b"HTTP/1.1 200 OK\r\ncontent-length: 100\r\n\r\n0123456789")
+        await writer.drain()
+        writer.close()
+
+    server = await asyncio.start_server(handle, "127.0.0.1", 0)
+    port = server.sockets[0].getsockname()[1]
+    try:
+        async with ReqwestWire(SETTINGS) as wire:
+            with pytest.raises(WireTruncated):
+                await _get(wire, f"http://127.0.0.1:{port}/x")
+    finally:
+        server.close()
+        await server.wait_closed()
