@@ -165,3 +165,50 @@ async def test_a_body_cut_short_is_truncated() -> None:
     finally:
         server.close()
         await server.wait_closed()
+
+
+async def _raw_server(answer: bytes, *, stall: bool = False) -> tuple[asyncio.Server, int]:
+    """A server that reads one request's head and sends ``answer`` as it is."""
+
+    async def handle(reader: asyncio.StreamReader, writer: asyncio.StreamWriter) -> None:
+        await reader.readuntil(b"\r\n\r\n")
+        writer.write(answer)
+        await writer.drain()
+        if stall:
+            await asyncio.sleep(5)
+        writer.close()
+
+    server = await asyncio.start_server(handle, "127.0.0.1", 0)
+    return server, server.sockets[0].getsockname()[1]
+
+
+async def test_a_header_that_is_not_text_does_not_lose_a_created_answer() -> None:
+    head = b"HTTP/1.1 201 Created\r\ncontent-length: 2\r\nx-name: \xc5sa\r\nlink: <a>; rel=x\r\n"
+    server, port = await _raw_server(head + b"link: <b>; rel=next\r\n\r\n{}")
+    try:
+        async with ReqwestWire(SETTINGS) as wire:
+            answer = await _get(wire, f"http://127.0.0.1:{port}/x", method="POST", json_body={})
+    finally:
+        server.close()
+        await server.wait_closed()
+    assert (answer.status, answer.body) == (201, b"{}")
+    assert answer.links["next"]["url"] == "b"  # both Link headers are read
+
+
+async def test_a_declared_length_over_the_cap_is_refused_before_any_body() -> None:
+    head = b"HTTP/1.1 200 OK\r\ncontent-length: 10000000000\r\n\r\n" + b"x" * 100
+    server, port = await _raw_server(head, stall=True)
+    try:
+        async with ReqwestWire(SETTINGS) as wire:
+            with pytest.raises(WireTooLarge):  # not a timeout while the body stalls
+                await _get(wire, f"http://127.0.0.1:{port}/x", cap=1000)
+    finally:
+        server.close()
+        await server.wait_closed()
+
+
+async def test_only_gzip_and_deflate_are_offered(base: str) -> None:
+    async with ReqwestWire(SETTINGS) as wire:
+        await _get(wire, f"{base}/x")
+    offered = {e.strip() for e in seen[0]["headers"]["accept-encoding"].split(",")}
+    assert offered == {"gzip", "deflate"}

@@ -67,6 +67,8 @@ class ReqwestWire(_Closing):
                 .no_proxy()
                 .gzip(True)
                 .deflate(True)
+                .brotli(False)  # only what aiohttp's wire offered: gzip and deflate
+                .zstd(False)
                 .user_agent(USER_AGENT)
                 .build()
             )
@@ -82,7 +84,14 @@ class ReqwestWire(_Closing):
         json_body: Any,
         cap: int,
     ) -> RawAnswer:
-        builder = self._made().request(method, url).headers(dict(headers))
+        builder = (
+            self._made()
+            .request(method, url)
+            .headers(dict(headers))
+            # The head alone, before any of the body: a declared length over the cap is
+            # refused at once, not after up to 64 KiB (or a stall) has been read.
+            .streamed_read_buffer_limit(0)
+        )
         if params:
             pairs = params.items() if isinstance(params, Mapping) else params
             builder = builder.query([(k, str(v)) for k, v in pairs])
@@ -94,7 +103,7 @@ class ReqwestWire(_Closing):
                 return await _read(resp, cap)
         except (WireTooLarge, WireTruncated):
             raise
-        except ConnectTimeoutError:
+        except ConnectTimeoutError:  # also when a sent request's head never came: not "refused"
             raise WireTimeout from None
         except ConnectError as exc:
             # pyreqwest says "connect error" also for a connection closed after the request
@@ -122,8 +131,24 @@ def _never_sent(exc: DetailedPyreqwestError) -> bool:
     return any(cause.get("message") == CONNECT_STAGE for cause in causes)
 
 
+def _headers(resp: Response) -> dict[str, str]:
+    """Lower-case names. A repeated header keeps its last value (as aiohttp's wire did),
+    except ``Link``, whose values are joined; a value that is not text is left out (it
+    would not decode, and nothing here reads one)."""
+    headers: dict[str, str] = {}
+    for name in dict.fromkeys(resp.headers.keys()):
+        try:
+            values = resp.headers.getall(name)
+        except ValueError:
+            continue
+        if values:
+            key = name.lower()
+            headers[key] = ", ".join(values) if key == "link" else values[-1]
+    return headers
+
+
 async def _read(resp: Response, cap: int) -> RawAnswer:
-    headers = {k.lower(): resp.headers[k] for k in resp.headers}
+    headers = _headers(resp)
     declared = headers.get("content-length")
     if declared and declared.isdigit() and int(declared) > cap:
         raise WireTooLarge
