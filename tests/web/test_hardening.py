@@ -129,3 +129,16 @@ async def test_every_error_shape_is_json_through_the_stdlib_too(
     entry = json.loads(text.strip().splitlines()[-1])
     assert entry["exception"][0]["type"] == "KeyError"
     assert entry["logger"] == "uvicorn.error"
+
+
+def test_the_http_libraries_cannot_log_urls_at_info() -> None:
+    """httpx, aiohttp and pyreqwest (which hands reqwest's and hyper's logs to Python)
+    can log each URL they call: they are held at WARNING."""
+    import logging
+
+    from upsales_freshdesk.web.logs import CHATTY_LOGGERS
+
+    configure_logging()
+    for name in ("httpx", "aiohttp", "pyreqwest", "reqwest", "hyper", "hyper_util"):
+        assert name in CHATTY_LOGGERS
+        assert not logging.getLogger(name).isEnabledFor(logging.INFO)

@@ -11,6 +11,18 @@ from typing import Any
 
 import structlog
 
+#: Libraries held at WARNING.
+CHATTY_LOGGERS = (
+    "httpx",
+    "httpcore",
+    "aiohttp",
+    "hpack",
+    "pyreqwest",
+    "reqwest",
+    "hyper",
+    "hyper_util",
+)
+
 #: Event keys that are never logged, whatever their value.
 DENY_KEYS = frozenset(
     {
@@ -153,7 +165,8 @@ def configure_logging(level: int = logging.INFO) -> None:
         library.propagate = True
         library.disabled = False  # a dictConfig elsewhere (uvicorn's) may have disabled it
         library.setLevel(logging.NOTSET)
-    for chatty in ("httpx", "httpcore", "aiohttp", "hpack"):  # they log every URL at INFO
+    # They can log every URL (pyreqwest hands Rust's reqwest and hyper logs to their names).
+    for chatty in CHATTY_LOGGERS:
         logging.getLogger(chatty).setLevel(logging.WARNING)
 
 
