@@ -5,13 +5,12 @@ from __future__ import annotations
 
 import asyncio
 import json
-import socket
 from collections.abc import AsyncIterator
 from typing import Any
 
 import pytest
-import uvicorn
 
+from tests.served import serving
 from upsales_freshdesk.clients._reqwest import ReqwestWire
 from upsales_freshdesk.clients._wire import (
     WireRefused,
@@ -55,16 +54,8 @@ async def app(scope: Any, receive: Any, send: Any) -> None:
 @pytest.fixture
 async def base() -> AsyncIterator[str]:
     seen.clear()
-    sock = socket.socket()
-    sock.bind(("127.0.0.1", 0))
-    port = sock.getsockname()[1]
-    server = uvicorn.Server(uvicorn.Config(app, log_level="critical", lifespan="off"))
-    task = asyncio.create_task(server.serve(sockets=[sock]))
-    while not server.started:  # noqa: ASYNC110 - uvicorn exposes a flag, not an event
-        await asyncio.sleep(0.01)
-    yield f"http://127.0.0.1:{port}"
-    server.should_exit = True
-    await task
+    async with serving(app) as url:
+        yield url
 
 
 async def _get(wire: ReqwestWire, url: str, cap: int = 1 << 20, **kw: Any) -> Any:

@@ -10,8 +10,8 @@ from typing import Any
 
 import httpx
 import pytest
-import uvicorn
 
+from tests.served import serving
 from upsales_freshdesk.clients import (
     ConnectionFailedError,
     Deadline,
@@ -29,17 +29,9 @@ from upsales_freshdesk.emulators.server import EmulatorConfig, build
 @pytest.fixture
 async def served() -> AsyncIterator[tuple[Emulator, str]]:
     freshdesk, _ = build(EmulatorConfig())
-    sock = socket.socket()
-    sock.bind(("127.0.0.1", 0))
-    port = sock.getsockname()[1]
-    server = uvicorn.Server(uvicorn.Config(freshdesk, log_level="critical", lifespan="off"))
-    task = asyncio.create_task(server.serve(sockets=[sock]))
-    while not server.started:  # noqa: ASYNC110 - uvicorn exposes a flag, not an event
-        await asyncio.sleep(0.01)
-    yield freshdesk, f"http://127.0.0.1:{port}/api/v2/"
-    freshdesk.faults.clear()  # lets any hung request go
-    server.should_exit = True
-    await task
+    async with serving(freshdesk) as url:
+        yield freshdesk, f"{url}/api/v2/"
+        freshdesk.faults.clear()  # lets any hung request go
 
 
 def client(base: str, policy: RetryPolicy) -> FreshdeskClient:
@@ -138,21 +130,9 @@ async def test_the_server_notes_when_each_request_arrived() -> None:
         await send({"type": "http.response.start", "status": 204, "headers": []})
         await send({"type": "http.response.body", "body": b""})
 
-    sock = socket.socket()
-    sock.bind(("127.0.0.1", 0))
-    port = sock.getsockname()[1]
-    config = uvicorn.Config(app, log_level="critical", lifespan="off", http=ArrivalStampingProtocol)
-    server = uvicorn.Server(config)
-    task = asyncio.create_task(server.serve(sockets=[sock]))
-    while not server.started:  # noqa: ASYNC110 - uvicorn exposes a flag, not an event
-        await asyncio.sleep(0.01)
-    try:
-        async with httpx.AsyncClient() as http:
-            for _ in range(2):  # a new connection, then a kept-alive one
-                assert (await http.get(f"http://127.0.0.1:{port}/")).status_code == 204
-    finally:
-        server.should_exit = True
-        await task
+    async with serving(app, http=ArrivalStampingProtocol) as url, httpx.AsyncClient() as http:
+        for _ in range(2):  # a new connection, then a kept-alive one
+            assert (await http.get(f"{url}/")).status_code == 204
     assert len(seen) == 2
     assert all(waited >= 0 for waited in seen)  # stamped before the app saw the request
 

@@ -13,7 +13,7 @@ same five failures.
 from __future__ import annotations
 
 import json
-from collections.abc import Mapping
+from collections.abc import AsyncIterator, Mapping
 from datetime import timedelta
 from typing import Any
 
@@ -36,9 +36,10 @@ from ._wire import (
     WireRefused,
     WireSettings,
     WireTimeout,
-    WireTooLarge,
     WireTruncated,
     _Closing,
+    declared_length,
+    read_capped,
 )
 
 USER_AGENT = "upsales-freshdesk"
@@ -101,8 +102,6 @@ class ReqwestWire(_Closing):
         try:
             async with builder.build_streamed() as resp:
                 return await _read(resp, cap)
-        except (WireTooLarge, WireTruncated):
-            raise
         except ConnectTimeoutError:  # also when a sent request's head never came: not "refused"
             raise WireTimeout from None
         except ConnectError as exc:
@@ -149,20 +148,17 @@ def _headers(resp: Response) -> dict[str, str]:
 
 async def _read(resp: Response, cap: int) -> RawAnswer:
     headers = _headers(resp)
-    declared = headers.get("content-length")
-    if declared and declared.isdigit() and int(declared) > cap:
-        raise WireTooLarge
-    chunks: list[bytes] = []
-    size = 0
-    reader = resp.body_reader
+    declared = declared_length(headers.get("content-length"))
     try:
-        while (chunk := await reader.read_chunk()) is not None:  # decoded: the cap stops bombs
-            size += len(chunk)
-            if size > cap:
-                raise WireTooLarge
-            chunks.append(bytes(chunk))
+        body = await read_capped(_chunks(resp), cap, declared)
     except RequestTimeoutError:
         raise WireTimeout from None
     except PyreqwestError:
         raise WireTruncated from None
-    return RawAnswer(resp.status, headers, b"".join(chunks))
+    return RawAnswer(resp.status, headers, body)
+
+
+async def _chunks(resp: Response) -> AsyncIterator[bytes]:
+    reader = resp.body_reader
+    while (chunk := await reader.read_chunk()) is not None:
+        yield bytes(chunk)

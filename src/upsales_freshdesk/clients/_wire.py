@@ -19,7 +19,7 @@ from __future__ import annotations
 
 import json
 import re
-from collections.abc import Mapping, Sequence
+from collections.abc import AsyncIterable, Mapping, Sequence
 from dataclasses import dataclass
 from typing import Any, Protocol, Self
 
@@ -103,6 +103,26 @@ class WireSettings:
     max_connections: int
 
 
+def declared_length(value: str | None) -> int | None:
+    """A ``Content-Length`` header's value, or None when absent or not a number."""
+    return int(value) if value and value.isdigit() else None
+
+
+async def read_capped(chunks: AsyncIterable[bytes], cap: int, declared: int | None) -> bytes:
+    """A body, decoded, refused (:class:`WireTooLarge`) when its declared length passes
+    ``cap``, or as soon as what was read does: a decompression bomb stops at the cap."""
+    if declared is not None and declared > cap:
+        raise WireTooLarge
+    parts: list[bytes] = []
+    size = 0
+    async for chunk in chunks:
+        size += len(chunk)
+        if size > cap:
+            raise WireTooLarge
+        parts.append(chunk)
+    return b"".join(parts)
+
+
 class AiohttpWire(_Closing):
     """Real upstreams. The session is made in the running loop on first use."""
 
@@ -156,18 +176,9 @@ class AiohttpWire(_Closing):
 
     @staticmethod
     async def _read(resp: aiohttp.ClientResponse, cap: int) -> RawAnswer:
-        declared = resp.content_length
-        if declared is not None and declared > cap:
-            raise WireTooLarge
-        chunks: list[bytes] = []
-        size = 0
-        async for chunk in resp.content.iter_chunked(CHUNK):  # decoded: the cap stops bombs
-            size += len(chunk)
-            if size > cap:
-                raise WireTooLarge
-            chunks.append(chunk)
+        body = await read_capped(resp.content.iter_chunked(CHUNK), cap, resp.content_length)
         headers = {k.lower(): v for k, v in resp.headers.items()}
-        return RawAnswer(resp.status, headers, b"".join(chunks))
+        return RawAnswer(resp.status, headers, body)
 
     async def aclose(self) -> None:
         if self._session is not None:
@@ -214,22 +225,13 @@ class HttpxWire(_Closing):
     @staticmethod
     async def _read(resp: httpx.Response, cap: int) -> RawAnswer:
         headers = {k.lower(): v for k, v in resp.headers.items()}
-        declared = headers.get("content-length")
-        if declared and declared.isdigit() and int(declared) > cap:
-            raise WireTooLarge
-        chunks: list[bytes] = []
-        size = 0
+        declared = declared_length(headers.get("content-length"))
         try:
-            async for chunk in resp.aiter_bytes():
-                size += len(chunk)
-                if size > cap:
-                    raise WireTooLarge
-                chunks.append(chunk)
+            body = await read_capped(resp.aiter_bytes(), cap, declared)
         except (httpx.TransportError, OSError):
             raise WireTruncated from None
-        body = b"".join(chunks)
         encoded = headers.get("content-encoding", "identity") != "identity"
-        if declared and declared.isdigit() and not encoded and len(body) < int(declared):
+        if declared is not None and not encoded and len(body) < declared:
             raise WireTruncated
         return RawAnswer(resp.status_code, headers, body)
 
