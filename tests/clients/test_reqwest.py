@@ -46,7 +46,12 @@ async def app(scope: Any, receive: Any, send: Any) -> None:
     elif path == "/big":
         answer = b"x" * 5000
     elif path == "/link":
-        extra = [(b"link", b'<https://x.example/api/v2/contacts?page=2>; rel="next"')]
+        extra = [
+            (b"link", b'<https://x.example/api/v2/contacts?page=1>; rel="prev"'),
+            (b"X-Request-Id", b"first"),
+            (b"link", b'<https://x.example/api/v2/contacts?page=2>; rel="next"'),
+            (b"X-Request-Id", b"last"),
+        ]
     await send({"type": "http.response.start", "status": status, "headers": extra})
     await send({"type": "http.response.body", "body": answer})
 
@@ -117,6 +122,14 @@ async def test_headers_come_back_lower_case_with_the_link(base: str) -> None:
     async with ReqwestWire(SETTINGS) as wire:
         answer = await _get(wire, f"{base}/link")
     assert answer.links["next"]["url"] == "https://x.example/api/v2/contacts?page=2"
+    assert answer.links["prev"]["url"] == "https://x.example/api/v2/contacts?page=1"
+    assert answer.headers["x-request-id"] == "last"  # a repeated header keeps its last value
+
+
+async def test_params_join_a_query_the_url_already_has(base: str) -> None:
+    async with ReqwestWire(SETTINGS) as wire:
+        await _get(wire, f"{base}/contacts?page=2", params={"per_page": 100, "q": "a b&c"})
+    assert seen[0]["query"] == b"page=2&per_page=100&q=a+b%26c"
 
 
 async def test_an_answer_over_the_cap_is_refused(base: str) -> None:
