@@ -8,12 +8,14 @@ import asyncio
 from tests.service import HEADERS, running
 from upsales_freshdesk.clients.policy import (
     MAX_PAUSE_SECONDS,
+    MAX_PROBATION,
     UPSALES_LIMIT,
     UPSALES_WINDOW_SECONDS,
     Bounded,
     ThrottleRegistry,
 )
 from upsales_freshdesk.emulators.faults import Faults
+from upsales_freshdesk.emulators.upsales.app import DEFAULT_TOKEN
 
 
 def codes(card: dict[str, object]) -> set[str]:
@@ -44,8 +46,45 @@ async def test_distinct_wrong_credentials_keep_no_state_per_key() -> None:
             )
         registry: ThrottleRegistry = service.app.state.upstreams.registry
         assert len(registry._verified) == 0
-        assert len(registry._throttles) <= 2  # one probation each: Freshdesk, Upsales
-        assert len(registry._budgets) <= 2
+        assert len(registry._throttles) <= 1  # the helpdesk's probation (Freshdesk)
+        assert len(registry._budgets) <= 1
+        # An Upsales token is its own account: its probation is its own, kept apart.
+        assert 0 < len(registry._probation) <= 150
+
+
+async def test_one_tenants_429_does_not_hold_another_tenants_first_card() -> None:
+    """Upsales limits each token on its own. Tenant A's token is spent (its other
+    integrations used it up) and neither token has worked in this process yet: A's 429
+    must not pause B's first card, as it did when untried tokens shared one probation
+    throttle."""
+    async with running() as service:
+        service.us.api.tokens.add("tenant-b-token")  # type: ignore[attr-defined]
+        spent = service.us.limiters[0]
+        while spent.take(DEFAULT_TOKEN).allowed:
+            pass
+        a = (await service.card("found")).json()
+        assert "upsales:rate_limited" in codes(a)
+        b = await service.card("found", headers={**HEADERS, "X-Upsales-Token": "tenant-b-token"})
+        assert b.json()["status"] == "found", b.json()["errors"]
+        # and A is still held, by its own throttle
+        again = (await service.card("found")).json()
+        assert "upsales:rate_limited" in codes(again)
+
+
+async def test_a_flood_of_untried_tokens_does_not_push_out_a_working_ones_state() -> None:
+    registry = ThrottleRegistry(capacity=50)
+    window = UPSALES_WINDOW_SECONDS
+    working = registry.slot("upsales", "", "working-token", UPSALES_LIMIT, window)
+    working.confirm()
+    throttle, budget = working.throttle, working.budget
+    for i in range(3 * MAX_PROBATION):
+        wrong = registry.slot("upsales", "", f"wrong-{i}", UPSALES_LIMIT, window)
+        assert wrong.throttle is not throttle
+        assert wrong.budget is not budget
+    assert working.throttle is throttle
+    assert working.budget is budget
+    assert len(registry._probation) == len(registry._probation_budgets) == 50
+    assert len(registry._throttles) == 1
 
 
 def test_per_key_state_is_bounded() -> None:

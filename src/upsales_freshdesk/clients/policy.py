@@ -137,6 +137,10 @@ MAX_PAUSE_SECONDS = 30.0
 #: Per-account state kept at most (least recently used first out): traffic with many
 #: distinct credentials cannot grow the process without bound.
 MAX_ACCOUNTS = 10_000
+#: Credentials that are their own account (an Upsales token) and have not worked yet keep
+#: probation state of their own, in a table of this size apart from the working ones':
+#: a flood of wrong keys pushes out only other untried keys' state.
+MAX_PROBATION = 1_000
 
 UPSALES_LIMIT = 200
 UPSALES_WINDOW_SECONDS = 10.0
@@ -254,8 +258,14 @@ class ThrottleRegistry:
 
     State is bounded (:data:`MAX_ACCOUNTS`, least recently used out). A credential gets
     state of its own only once a call with it has succeeded (:meth:`Slot.confirm`); until
-    then it shares its account's *probation* throttle and budget, so traffic with a wrong
-    key spends neither a working key's budget nor memory per key.
+    then it is on probation, so traffic with a wrong key spends neither a working key's
+    budget nor its place in the table:
+
+    - a credential of a known account (a Freshdesk key, by its helpdesk) shares its
+      account's probation throttle and budget, as the upstream limits the account;
+    - a credential that is its own account (an Upsales token: Upsales limits each key on
+      its own) has probation state of its own, in a separate table of
+      :data:`MAX_PROBATION`, so one tenant's 429 never holds another tenant's first card.
     """
 
     def __init__(self, capacity: int = MAX_ACCOUNTS, *, burst_share: int = 1) -> None:
@@ -264,16 +274,21 @@ class ThrottleRegistry:
         self._throttles: Bounded[Throttle] = Bounded(capacity)
         self._budgets: Bounded[RetryBudget] = Bounded(capacity)
         self._verified: Bounded[bool] = Bounded(capacity)
+        probation = min(capacity, MAX_PROBATION)
+        self._probation: Bounded[Throttle] = Bounded(probation)
+        self._probation_budgets: Bounded[RetryBudget] = Bounded(probation)
 
-    def throttle(self, key: str, limit: int, window: float) -> Throttle:
-        return self._throttles.use(
+    def throttle(self, key: str, limit: int, window: float, *, own: bool = False) -> Throttle:
+        """The throttle under ``key``; ``own``: a credential's own probation state."""
+        return (self._probation if own else self._throttles).use(
             key,
             lambda: self.new_throttle(key, limit, window),
             keep=lambda t: (t.limit, t.window) == (limit, window),
         )
 
-    def budget(self, key: str) -> RetryBudget:
-        return self._budgets.use(key, lambda: self.new_budget(key))
+    def budget(self, key: str, *, own: bool = False) -> RetryBudget:
+        table = self._probation_budgets if own else self._budgets
+        return table.use(key, lambda: self.new_budget(key))
 
     def new_throttle(self, key: str, limit: int, window: float) -> Throttle:
         return Throttle(limit, window, burst=max(1, limit // self.burst_share))
@@ -282,11 +297,12 @@ class ThrottleRegistry:
         return RetryBudget()
 
     def slot(self, service: str, account: str, secret: str, limit: int, window: float) -> Slot:
-        """Where the calls of one credential wait and spend (see the class docstring)."""
+        """Where the calls of one credential wait and spend (see the class docstring).
+        An empty ``account``: the credential is its own account."""
         return Slot(
             self,
             account_key(service, f"{account}\0{secret}"),
-            account_key(service, account),
+            account_key(service, account) if account else None,
             limit,
             window,
         )
@@ -300,28 +316,37 @@ class ThrottleRegistry:
 
 @dataclass(slots=True)
 class Slot:
-    """One credential's view of the registry: its own state once verified, its account's
-    probation state before."""
+    """One credential's view of the registry: its own state once verified, probation state
+    before (its account's, or, for a credential that is its own account, its own)."""
 
     registry: ThrottleRegistry
     credential: str
-    account: str
+    account: str | None  # None: the credential is its own account
     limit: int
     window: float
 
     @property
     def key(self) -> str:
+        return self._where()[0]
+
+    def _where(self) -> tuple[str, bool]:
+        """The key of the state this credential uses now, and whether it is in the
+        registry's table of credentials' own probation state."""
         if self.registry.verified(self.credential):
-            return self.credential
-        return f"{self.account}:probation"
+            return self.credential, False
+        if self.account is None:
+            return f"{self.credential}:probation", True
+        return f"{self.account}:probation", False
 
     @property
     def throttle(self) -> Throttle:
-        return self.registry.throttle(self.key, self.limit, self.window)
+        key, own = self._where()
+        return self.registry.throttle(key, self.limit, self.window, own=own)
 
     @property
     def budget(self) -> RetryBudget:
-        return self.registry.budget(self.key)
+        key, own = self._where()
+        return self.registry.budget(key, own=own)
 
     def confirm(self) -> None:
         """A call with this credential succeeded: it is real, and gets its own state."""
