@@ -5,17 +5,23 @@ from __future__ import annotations
 
 import asyncio
 
+import httpx
+import pytest
+
+from tests.conftest import US_BASE, RecordingSleep
 from tests.service import HEADERS, running
+from upsales_freshdesk.clients import RetryPolicy, ServerError, UpsalesClient
 from upsales_freshdesk.clients.policy import (
     MAX_PAUSE_SECONDS,
     MAX_PROBATION,
     UPSALES_LIMIT,
     UPSALES_WINDOW_SECONDS,
     Bounded,
+    RetryBudget,
     ThrottleRegistry,
 )
 from upsales_freshdesk.emulators.faults import Faults
-from upsales_freshdesk.emulators.upsales.app import DEFAULT_TOKEN
+from upsales_freshdesk.emulators.upsales.app import DEFAULT_TOKEN, create_upsales_emulator
 
 
 def codes(card: dict[str, object]) -> set[str]:
@@ -47,7 +53,7 @@ async def test_distinct_wrong_credentials_keep_no_state_per_key() -> None:
         registry: ThrottleRegistry = service.app.state.upstreams.registry
         assert len(registry._verified) == 0
         assert len(registry._throttles) <= 1  # the helpdesk's probation (Freshdesk)
-        assert len(registry._budgets) <= 1
+        assert len(registry._budgets) <= 2  # the helpdesk's, and Upsales' untried tokens'
         # An Upsales token is its own account: its probation is its own, kept apart.
         assert 0 < len(registry._probation) <= 150
 
@@ -83,8 +89,33 @@ async def test_a_flood_of_untried_tokens_does_not_push_out_a_working_ones_state(
         assert wrong.budget is not budget
     assert working.throttle is throttle
     assert working.budget is budget
-    assert len(registry._probation) == len(registry._probation_budgets) == 50
+    assert len(registry._probation) == 50
     assert len(registry._throttles) == 1
+    assert len(registry._budgets) == 2  # the working token's, and the untried ones'
+
+
+async def test_a_crowd_of_untried_tokens_gets_one_budget_of_retries(
+    policy: RetryPolicy, sleeps: RecordingSleep
+) -> None:
+    """Upsales is down and 300 tokens that never worked each make a call: together they
+    retry no more than one budget allows (100 retries at 5 tokens of 500), as one token
+    would, not 300 budgets' worth."""
+    emu = create_upsales_emulator(tokens={f"tenant-{i}" for i in range(300)})
+    emu.faults.set(Faults(error_rates={503: 1.0}))
+    registry = ThrottleRegistry()
+    transport = httpx.ASGITransport(app=emu)
+
+    async def first_call(token: str) -> None:
+        client = UpsalesClient(
+            token, base_url=US_BASE, policy=policy, transport=transport, registry=registry
+        )
+        with pytest.raises(ServerError):
+            await client.contacts.find_by_email("someone@example.com")
+
+    await asyncio.gather(*(first_call(f"tenant-{i}") for i in range(300)))
+    budget = RetryBudget()
+    assert len(sleeps.waits) == budget.capacity // budget.retry_cost
+    assert emu.stats.total == 300 + len(sleeps.waits)
 
 
 def test_per_key_state_is_bounded() -> None:

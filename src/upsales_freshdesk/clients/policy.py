@@ -138,8 +138,8 @@ MAX_PAUSE_SECONDS = 30.0
 #: distinct credentials cannot grow the process without bound.
 MAX_ACCOUNTS = 10_000
 #: Credentials that are their own account (an Upsales token) and have not worked yet keep
-#: probation state of their own, in a table of this size apart from the working ones':
-#: a flood of wrong keys pushes out only other untried keys' state.
+#: a probation throttle of their own, in a table of this size apart from the working
+#: keys' state: a flood of wrong keys pushes out only other untried keys' throttles.
 MAX_PROBATION = 1_000
 
 UPSALES_LIMIT = 200
@@ -262,10 +262,14 @@ class ThrottleRegistry:
     budget nor its place in the table:
 
     - a credential of a known account (a Freshdesk key, by its helpdesk) shares its
-      account's probation throttle and budget, as the upstream limits the account;
+      account's probation throttle, as the upstream limits the account;
     - a credential that is its own account (an Upsales token: Upsales limits each key on
-      its own) has probation state of its own, in a separate table of
+      its own) has a probation throttle of its own, in a separate table of
       :data:`MAX_PROBATION`, so one tenant's 429 never holds another tenant's first card.
+
+    The untried credentials of an account (for Upsales: all untried tokens) share one
+    probation retry budget: an upstream that is down gets no more retries from a crowd of
+    new keys than from one.
     """
 
     def __init__(self, capacity: int = MAX_ACCOUNTS, *, burst_share: int = 1) -> None:
@@ -274,21 +278,18 @@ class ThrottleRegistry:
         self._throttles: Bounded[Throttle] = Bounded(capacity)
         self._budgets: Bounded[RetryBudget] = Bounded(capacity)
         self._verified: Bounded[bool] = Bounded(capacity)
-        probation = min(capacity, MAX_PROBATION)
-        self._probation: Bounded[Throttle] = Bounded(probation)
-        self._probation_budgets: Bounded[RetryBudget] = Bounded(probation)
+        self._probation: Bounded[Throttle] = Bounded(min(capacity, MAX_PROBATION))
 
     def throttle(self, key: str, limit: int, window: float, *, own: bool = False) -> Throttle:
-        """The throttle under ``key``; ``own``: a credential's own probation state."""
+        """The throttle under ``key``; ``own``: a credential's own probation throttle."""
         return (self._probation if own else self._throttles).use(
             key,
             lambda: self.new_throttle(key, limit, window),
             keep=lambda t: (t.limit, t.window) == (limit, window),
         )
 
-    def budget(self, key: str, *, own: bool = False) -> RetryBudget:
-        table = self._probation_budgets if own else self._budgets
-        return table.use(key, lambda: self.new_budget(key))
+    def budget(self, key: str) -> RetryBudget:
+        return self._budgets.use(key, lambda: self.new_budget(key))
 
     def new_throttle(self, key: str, limit: int, window: float) -> Throttle:
         return Throttle(limit, window, burst=max(1, limit // self.burst_share))
@@ -302,9 +303,10 @@ class ThrottleRegistry:
         return Slot(
             self,
             account_key(service, f"{account}\0{secret}"),
-            account_key(service, account) if account else None,
+            account_key(service, account),
             limit,
             window,
+            alone=not account,
         )
 
     def verified(self, credential: str) -> bool:
@@ -316,37 +318,38 @@ class ThrottleRegistry:
 
 @dataclass(slots=True)
 class Slot:
-    """One credential's view of the registry: its own state once verified, probation state
-    before (its account's, or, for a credential that is its own account, its own)."""
+    """One credential's view of the registry: its own state once verified; before, its
+    account's probation budget, and its account's probation throttle or (``alone``: the
+    credential is its own account) a probation throttle of its own."""
 
     registry: ThrottleRegistry
     credential: str
-    account: str | None  # None: the credential is its own account
+    account: str  # for a credential that is its own account: its service's untried ones
     limit: int
     window: float
+    alone: bool = False
 
     @property
     def key(self) -> str:
-        return self._where()[0]
-
-    def _where(self) -> tuple[str, bool]:
-        """The key of the state this credential uses now, and whether it is in the
-        registry's table of credentials' own probation state."""
+        """The key of the throttle this credential waits on now."""
         if self.registry.verified(self.credential):
-            return self.credential, False
-        if self.account is None:
-            return f"{self.credential}:probation", True
-        return f"{self.account}:probation", False
+            return self.credential
+        return f"{self.credential if self.alone else self.account}:probation"
 
     @property
     def throttle(self) -> Throttle:
-        key, own = self._where()
-        return self.registry.throttle(key, self.limit, self.window, own=own)
+        if self.registry.verified(self.credential):
+            return self.registry.throttle(self.credential, self.limit, self.window)
+        if self.alone:
+            key = f"{self.credential}:probation"
+            return self.registry.throttle(key, self.limit, self.window, own=True)
+        return self.registry.throttle(f"{self.account}:probation", self.limit, self.window)
 
     @property
     def budget(self) -> RetryBudget:
-        key, own = self._where()
-        return self.registry.budget(key, own=own)
+        if self.registry.verified(self.credential):
+            return self.registry.budget(self.credential)
+        return self.registry.budget(f"{self.account}:probation")
 
     def confirm(self) -> None:
         """A call with this credential succeeded: it is real, and gets its own state."""
