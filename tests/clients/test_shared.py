@@ -10,6 +10,8 @@ import pytest
 
 from upsales_freshdesk.clients import ServerError
 from upsales_freshdesk.clients.policy import (
+    UPSALES_LIMIT,
+    UPSALES_WINDOW_SECONDS,
     Deadline,
     Throttle,
     ThrottleWaitTooLong,
@@ -112,6 +114,30 @@ async def test_a_pause_holds_every_process(guards: Guards) -> None:
     started = time.monotonic()
     await second.acquire(Deadline.after(2))
     assert time.monotonic() - started >= 0.15
+
+
+async def test_an_untried_tokens_pause_holds_it_everywhere_and_no_other_token(
+    guards: Guards,
+) -> None:
+    """Two processes; neither has seen tenant A's or B's Upsales token work yet. A's 429,
+    seen by one process, holds A in the other too, and holds B in neither."""
+    one, two = guards(), guards()
+    here, there = SharedRegistry(one), SharedRegistry(two)
+
+    def untried(registry: SharedRegistry, token: str) -> Throttle:
+        slot = registry.slot("upsales", "", token, UPSALES_LIMIT, UPSALES_WINDOW_SECONDS)
+        return slot.throttle
+
+    untried(here, "tenant-a-token").pause(5)
+    await settle(one)
+    with pytest.raises(ThrottleWaitTooLong):
+        await untried(there, "tenant-a-token").acquire(Deadline.after(0.5))
+    await untried(there, "tenant-b-token").acquire(Deadline.after(0.5))
+    await untried(here, "tenant-b-token").acquire(Deadline.after(0.5))
+    keys = [k.decode() for k in await one.redis.keys("*")]
+    assert not any("tenant" in k for k in keys)  # keys are digests, never the token
+    pause = next(k for k in keys if k.endswith("pause"))
+    assert 0 < await one.redis.pttl(pause) <= 5000  # it expires with the pause
 
 
 async def test_a_shorter_pause_does_not_shorten_a_longer_one(guards: Guards) -> None:
