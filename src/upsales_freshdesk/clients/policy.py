@@ -330,13 +330,6 @@ class Slot:
     alone: bool = False
 
     @property
-    def key(self) -> str:
-        """The key of the throttle this credential waits on now."""
-        if self.registry.verified(self.credential):
-            return self.credential
-        return f"{self.credential if self.alone else self.account}:probation"
-
-    @property
     def throttle(self) -> Throttle:
         if self.registry.verified(self.credential):
             return self.registry.throttle(self.credential, self.limit, self.window)
