@@ -139,7 +139,7 @@ def _headers(resp: Response) -> dict[str, str]:
     try:
         pairs = list(resp.headers.items())  # one pass; fails whole on a value not text
     except ValueError:
-        return _headers_one_by_one(resp)
+        pairs = _text_pairs(resp)
     headers: dict[str, str] = {}
     for name, value in pairs:
         key = name.lower()
@@ -150,18 +150,15 @@ def _headers(resp: Response) -> dict[str, str]:
     return headers
 
 
-def _headers_one_by_one(resp: Response) -> dict[str, str]:
-    """:func:`_headers` for an answer with a header value that is not text."""
-    headers: dict[str, str] = {}
+def _text_pairs(resp: Response) -> list[tuple[str, str]]:
+    """The headers name by name, leaving out a name with a value that is not text."""
+    pairs: list[tuple[str, str]] = []
     for name in dict.fromkeys(resp.headers.keys()):
         try:
-            values = resp.headers.getall(name)
+            pairs += [(name, value) for value in resp.headers.getall(name)]
         except ValueError:
             continue
-        if values:
-            key = name.lower()
-            headers[key] = ", ".join(values) if key == "link" else values[-1]
-    return headers
+    return pairs
 
 
 async def _read(resp: Response, cap: int) -> RawAnswer:
