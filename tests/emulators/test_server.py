@@ -11,7 +11,7 @@ from typing import Any
 import httpx
 import pytest
 
-from tests.served import serving
+from tests.served import answered_while_the_loop_is_busy, serving
 from upsales_freshdesk.clients import (
     ConnectionFailedError,
     Deadline,
@@ -23,7 +23,7 @@ from upsales_freshdesk.clients import (
 )
 from upsales_freshdesk.emulators.base import Emulator
 from upsales_freshdesk.emulators.faults import Faults
-from upsales_freshdesk.emulators.server import EmulatorConfig, build
+from upsales_freshdesk.emulators.server import ArrivalStampingProtocol, EmulatorConfig, build
 
 
 @pytest.fixture
@@ -171,3 +171,8 @@ async def test_the_latency_counts_from_the_noted_arrival() -> None:
     assert sent[0]["status"] == 200
     with pytest.raises(TimeoutError):  # no stamp: the 30 s start now
         await asyncio.wait_for(freshdesk(scope, receive, send), 0.2)
+
+
+def test_an_emulated_answer_leaves_when_it_is_sent() -> None:
+    """At its latency, not when the emulator's busy turn ends (fifty cards' calls share it)."""
+    assert answered_while_the_loop_is_busy(ArrivalStampingProtocol)

@@ -14,6 +14,7 @@ from typing import IO
 import httpx
 import pytest
 
+from tests.served import answered_while_the_loop_is_busy
 from tests.service import HEADERS, running
 from upsales_freshdesk.emulators.process import free_port
 from upsales_freshdesk.web.process import run_serve
@@ -104,6 +105,12 @@ async def test_no_redirect_is_built_from_the_host_header() -> None:
         )
         assert resp.status_code == 404
         assert "location" not in resp.headers
+
+
+def test_an_answer_leaves_when_it_is_sent_not_when_the_loops_turn_ends() -> None:
+    from upsales_freshdesk.web.server import GuardedHttpToolsProtocol
+
+    assert answered_while_the_loop_is_busy(GuardedHttpToolsProtocol)
 
 
 def test_the_h11_fallback_keeps_the_same_header_deadline(monkeypatch: pytest.MonkeyPatch) -> None:

@@ -79,6 +79,15 @@ class ArrivalStampingProtocol(HttpToolsProtocol):
     inside the latency, as at a real upstream that serves them all at once, not on top.
     """
 
+    def connection_made(self, transport: asyncio.Transport) -> None:  # type: ignore[override]
+        super().connection_made(transport)
+        # An answer leaves when it is written, at its latency: uvloop would hold a small
+        # write until the end of the loop's turn, and a turn that answers fifty calls made
+        # every one of them wait for the last (see ``web.server.PromptWrites``).
+        limits = getattr(transport, "set_write_buffer_limits", None)
+        if limits is not None:
+            limits(high=0)
+
     def on_message_begin(self) -> None:
         super().on_message_begin()
         self.scope[ARRIVED] = self.loop.time()  # type: ignore[literal-required]

@@ -6,7 +6,8 @@ slowly, so fifty slow sockets could hold the server. The guarded protocols close
 connection whose request headers are not complete ``UFD_HEADER_TIMEOUT_SECONDS`` after
 it opened (or after the previous answer). The body's own time limit is ``BodyLimit``'s.
 httptools parses faster than h11 (``bench/card.py`` measures the CPU per card); the h11
-protocol stays for platforms without httptools.
+protocol stays for platforms without httptools. Both send each answer when it is written
+(``PromptWrites``).
 """
 
 from __future__ import annotations
@@ -66,7 +67,24 @@ class HeaderDeadline:
             self.transport.close()
 
 
-class GuardedH11Protocol(HeaderDeadline, H11Protocol):
+class PromptWrites:
+    """Mixed in before a uvicorn protocol: an answer leaves when it is written.
+
+    uvloop holds a write below the transport's high-water mark until the end of the loop's
+    current turn. Fifty cards that finish in one turn then all waited for the last one's
+    rendering before any was sent (``bench/card.py``, 50 agents). With the mark at 0 each
+    write goes to the socket at once; what the socket cannot take yet is buffered and
+    pauses the protocol, which uvicorn's flow control already handles."""
+
+    def connection_made(self, transport: asyncio.BaseTransport) -> None:
+        super().connection_made(transport)  # type: ignore[misc]
+        # uvloop's transports are not registered as asyncio.WriteTransport: ask, not check.
+        limits = getattr(transport, "set_write_buffer_limits", None)
+        if limits is not None:
+            limits(high=0)
+
+
+class GuardedH11Protocol(PromptWrites, HeaderDeadline, H11Protocol):
     """uvicorn's h11 protocol, with a deadline for each request's headers."""
 
     def handle_events(self) -> None:
@@ -76,7 +94,7 @@ class GuardedH11Protocol(HeaderDeadline, H11Protocol):
             self._disarm()
 
 
-class GuardedHttpToolsProtocol(HeaderDeadline, HttpToolsProtocol):
+class GuardedHttpToolsProtocol(PromptWrites, HeaderDeadline, HttpToolsProtocol):
     """uvicorn's httptools protocol, with the same deadline for each request's headers."""
 
     def on_headers_complete(self) -> None:
