@@ -23,9 +23,10 @@ async def test_four_replicas_keep_to_the_plan_together(redis_url: str) -> None:
     assert seen.most <= PLAN, seen
     assert seen.refused == 0, seen
     assert sum(seen.counts) == 90  # one Freshdesk call a card, none retried
-    # No card shows a rate limit (nor any other issue): they only wait their turn.
+    # No card shows a rate limit (nor any other issue): they only wait their turn. A card
+    # that waited past its deadline (8 s) would carry a code. No timing is asserted: on a
+    # starved machine the test's own clock also counts the test's queue.
     assert result.codes == []
-    assert max(result.seconds) < 8.0
 
 
 async def test_cards_answer_with_redis_down() -> None:
