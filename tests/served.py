@@ -4,8 +4,8 @@ from __future__ import annotations
 
 import asyncio
 import socket
-from collections.abc import AsyncIterator
-from contextlib import asynccontextmanager
+from collections.abc import AsyncIterator, Iterator
+from contextlib import asynccontextmanager, contextmanager
 from typing import Any
 
 
@@ -30,18 +30,43 @@ async def serving(app: Any, **config: Any) -> AsyncIterator[str]:
         await task
 
 
+@contextmanager
+def threaded(app: Any, protocol: type[asyncio.Protocol]) -> Iterator[int]:
+    """``app`` served by uvicorn with ``protocol`` on uvloop (as ``serve`` and ``emulate``
+    run) in a thread, for the block; its port."""
+    import threading
+    import time
+
+    import uvicorn
+
+    sock = socket.socket()
+    sock.bind(("127.0.0.1", 0))
+    config = uvicorn.Config(app, loop="uvloop", http=protocol, log_level="critical", lifespan="off")
+    server = uvicorn.Server(config)
+    thread = threading.Thread(target=server.run, kwargs={"sockets": [sock]}, daemon=True)
+    thread.start()
+    started = time.monotonic()
+    while not server.started:
+        if not thread.is_alive() or time.monotonic() - started > 10:
+            raise RuntimeError("the test server did not start")
+        time.sleep(0.01)
+    try:
+        yield sock.getsockname()[1]
+    finally:
+        server.should_exit = True
+        thread.join(timeout=10)
+
+
 def answered_while_the_loop_is_busy(protocol: type[asyncio.Protocol]) -> bool:
-    """One request served by uvicorn with ``protocol`` on uvloop (as ``serve`` and
-    ``emulate`` run). Once the app has sent its whole answer, it holds the event loop until
-    this client has read that answer, for at most 5 s. True when the client read it in the
-    meantime: the answer left when it was sent, not when the loop's turn ended.
+    """One request served with ``protocol``. Once the app has sent its whole answer, it
+    holds the event loop until this client has read that answer, for at most 5 s. True
+    when the client read it in the meantime: the answer left when it was sent, not when
+    the loop's turn ended.
 
     uvloop queues a small write until the end of the loop's current turn, so an answer
     finished in a busy turn waits for every other task that turn runs (``bench/card.py``
     showed fifty cards' answers leaving together)."""
     import threading
-
-    import uvicorn
 
     read = threading.Event()
     outcome: list[bool] = []
@@ -53,24 +78,14 @@ def answered_while_the_loop_is_busy(protocol: type[asyncio.Protocol]) -> bool:
         await send({"type": "http.response.body", "body": b"ok"})
         outcome.append(read.wait(5))  # blocks the loop's turn on purpose
 
-    sock = socket.socket()
-    sock.bind(("127.0.0.1", 0))
-    port = sock.getsockname()[1]
-    config = uvicorn.Config(app, loop="uvloop", http=protocol, log_level="critical", lifespan="off")
-    server = uvicorn.Server(config)
-    thread = threading.Thread(target=server.run, kwargs={"sockets": [sock]}, daemon=True)
-    thread.start()
-    try:
-        while not server.started:
-            read.wait(0.01)
-        with socket.create_connection(("127.0.0.1", port), timeout=10) as client:
-            client.sendall(b"GET / HTTP/1.1\r\nHost: x\r\n\r\n")
-            answer = b""
-            while not answer.endswith(b"\r\n\r\nok") and (chunk := client.recv(1024)):
-                answer += chunk
-            read.set()
-    finally:
-        server.should_exit = True
-        thread.join(timeout=10)
+    with (
+        threaded(app, protocol) as port,
+        socket.create_connection(("127.0.0.1", port), timeout=10) as client,
+    ):
+        client.sendall(b"GET / HTTP/1.1\r\nHost: x\r\n\r\n")
+        answer = b""
+        while not answer.endswith(b"\r\n\r\nok") and (chunk := client.recv(1024)):
+            answer += chunk
+        read.set()
     assert answer.startswith(b"HTTP/1.1 200"), answer
     return outcome == [True]

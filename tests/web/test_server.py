@@ -3,6 +3,7 @@ connections, chunked bodies over the limit, and no redirect built from the Host 
 
 from __future__ import annotations
 
+import asyncio
 import socket
 import time
 import weakref
@@ -18,6 +19,7 @@ from tests.served import answered_while_the_loop_is_busy
 from tests.service import HEADERS, running
 from upsales_freshdesk.emulators.process import free_port
 from upsales_freshdesk.web.process import run_serve
+from upsales_freshdesk.web.server import GuardedH11Protocol, GuardedHttpToolsProtocol
 
 
 @contextmanager
@@ -107,10 +109,11 @@ async def test_no_redirect_is_built_from_the_host_header() -> None:
         assert "location" not in resp.headers
 
 
-def test_an_answer_leaves_when_it_is_sent_not_when_the_loops_turn_ends() -> None:
-    from upsales_freshdesk.web.server import GuardedHttpToolsProtocol
-
-    assert answered_while_the_loop_is_busy(GuardedHttpToolsProtocol)
+@pytest.mark.parametrize("protocol", [GuardedHttpToolsProtocol, GuardedH11Protocol])
+def test_an_answer_leaves_when_it_is_sent_not_when_the_loops_turn_ends(
+    protocol: type[asyncio.Protocol],
+) -> None:
+    assert answered_while_the_loop_is_busy(protocol)
 
 
 def test_the_h11_fallback_keeps_the_same_header_deadline(monkeypatch: pytest.MonkeyPatch) -> None:
@@ -121,7 +124,6 @@ def test_the_h11_fallback_keeps_the_same_header_deadline(monkeypatch: pytest.Mon
 
     from upsales_freshdesk.settings import get_settings
     from upsales_freshdesk.web.app import create_app
-    from upsales_freshdesk.web.server import GuardedH11Protocol
 
     monkeypatch.setenv("UFD_HEADER_TIMEOUT_SECONDS", "1")
     get_settings.cache_clear()

@@ -74,7 +74,12 @@ class PromptWrites:
     current turn. Fifty cards that finish in one turn then all waited for the last one's
     rendering before any was sent (``bench/card.py``, 50 agents). With the mark at 0 each
     write goes to the socket at once; what the socket cannot take yet is buffered and
-    pauses the protocol, which uvicorn's flow control already handles."""
+    pauses the protocol, which uvicorn's flow control already handles.
+
+    The price: uvicorn writes an answer's head and its body separately, so an answer is two
+    writes instead of one. A review measured about 230 -> 285-315 us of CPU per
+    ``/healthz`` at saturation; per card it was within the noise (2.93 / 2.86 ms), as it is
+    small beside a card's work. The asyncio fallback already wrote at once."""
 
     def connection_made(self, transport: asyncio.BaseTransport) -> None:
         super().connection_made(transport)  # type: ignore[misc]
