@@ -10,12 +10,12 @@ import weakref
 from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
-from typing import IO
+from typing import IO, Any
 
 import httpx
 import pytest
 
-from tests.served import answered_while_the_loop_is_busy
+from tests.served import answered_while_the_loop_is_busy, threaded
 from tests.service import HEADERS, running
 from upsales_freshdesk.emulators.process import free_port
 from upsales_freshdesk.web.process import run_serve
@@ -114,6 +114,38 @@ def test_an_answer_leaves_when_it_is_sent_not_when_the_loops_turn_ends(
     protocol: type[asyncio.Protocol],
 ) -> None:
     assert answered_while_the_loop_is_busy(protocol)
+
+
+@pytest.mark.parametrize("protocol", [GuardedHttpToolsProtocol, GuardedH11Protocol])
+def test_a_pipelined_request_is_not_cut_by_the_header_deadline(
+    protocol: type[asyncio.Protocol], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Its headers came with the first request's: it is being answered, not awaited."""
+    from upsales_freshdesk.settings import get_settings
+
+    async def app(scope: dict[str, Any], receive: Any, send: Any) -> None:
+        if scope["path"] == "/slow":
+            await asyncio.sleep(2)  # twice the header deadline
+        await send(
+            {"type": "http.response.start", "status": 200, "headers": [(b"content-length", b"2")]}
+        )
+        await send({"type": "http.response.body", "body": b"ok"})
+
+    monkeypatch.setenv("UFD_HEADER_TIMEOUT_SECONDS", "1")
+    get_settings.cache_clear()
+    try:
+        with threaded(app, protocol) as port:
+            sock = slow_socket(
+                port,
+                b"GET /fast HTTP/1.1\r\nHost: x\r\n\r\n" + b"GET /slow HTTP/1.1\r\nHost: x\r\n\r\n",
+            )
+            answers = b""
+            with sock:
+                while answers.count(b"\r\n\r\nok") < 2 and (chunk := sock.recv(1024)):
+                    answers += chunk
+    finally:
+        get_settings.cache_clear()
+    assert answers.count(b"HTTP/1.1 200") == 2, answers
 
 
 def test_the_h11_fallback_keeps_the_same_header_deadline(monkeypatch: pytest.MonkeyPatch) -> None:

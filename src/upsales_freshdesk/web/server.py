@@ -49,8 +49,11 @@ class HeaderDeadline:
 
     def on_response_complete(self) -> None:
         super().on_response_complete()  # type: ignore[misc]
-        if not self.transport.is_closing():
-            self._arm()  # the next request on this connection gets the same deadline
+        # The next request on this connection gets the same deadline, unless its headers
+        # are already in (pipelined): that request is being answered, not awaited.
+        cycle = getattr(self, "cycle", None)
+        if not self.transport.is_closing() and (cycle is None or cycle.response_complete):
+            self._arm()
 
     def _arm(self) -> None:
         self._disarm()
