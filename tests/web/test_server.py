@@ -17,7 +17,6 @@ import pytest
 
 from tests.served import answered_while_the_loop_is_busy, threaded
 from tests.service import HEADERS, running
-from upsales_freshdesk.emulators.process import free_port
 from upsales_freshdesk.web.process import run_serve
 from upsales_freshdesk.web.server import GuardedH11Protocol, GuardedHttpToolsProtocol
 
@@ -150,32 +149,19 @@ def test_a_pipelined_request_is_not_cut_by_the_header_deadline(
 
 def test_the_h11_fallback_keeps_the_same_header_deadline(monkeypatch: pytest.MonkeyPatch) -> None:
     """Where httptools is missing, serve falls back to h11 with the same guard."""
-    import threading
-
-    import uvicorn
-
     from upsales_freshdesk.settings import get_settings
     from upsales_freshdesk.web.app import create_app
 
     monkeypatch.setenv("UFD_HEADER_TIMEOUT_SECONDS", "1")
     get_settings.cache_clear()
     try:
-        port = free_port()
-        server = uvicorn.Server(
-            uvicorn.Config(create_app(), port=port, http=GuardedH11Protocol, log_level="critical")
-        )
-        thread = threading.Thread(target=server.run, daemon=True)
-        thread.start()
-        while not server.started:
-            time.sleep(0.02)
-        sock = slow_socket(port, b"GET /healthz HTTP/1.1\r\nHost: x\r\n")
-        try:
-            time.sleep(1.6)
-            assert closed_by_server(sock)
-        finally:
-            sock.close()
-        server.should_exit = True
-        thread.join(timeout=10)
+        with threaded(create_app(), GuardedH11Protocol) as port:
+            sock = slow_socket(port, b"GET /healthz HTTP/1.1\r\nHost: x\r\n")
+            try:
+                time.sleep(1.6)
+                assert closed_by_server(sock)
+            finally:
+                sock.close()
     finally:
         get_settings.cache_clear()
 
