@@ -10,6 +10,7 @@ import httpx
 import pytest
 
 from tests.conftest import FD_BASE, US_BASE, RecordingSleep
+from tests.served import serving
 from upsales_freshdesk.clients import (
     ConnectionFailedError,
     Deadline,
@@ -194,6 +195,39 @@ async def test_a_slow_drip_ends_at_the_deadline(service: str, policy: RetryPolic
     emu.faults.set(Faults(drip={"chunk_bytes": 8, "interval_ms": 50}))
     with pytest.raises(UpstreamTimeoutError):
         await lookup(client, Deadline.after(0.4))
+
+
+@pytest.mark.parametrize("service", SERVICES)
+@pytest.mark.parametrize(
+    "fault",
+    [{"hang": True, "hang_seconds": 30}, {"drip": {"chunk_bytes": 8, "interval_ms": 50}}],
+    ids=["hang", "drip"],
+)
+async def test_the_real_wire_ends_a_call_at_its_deadline(
+    service: str, fault: dict[str, Any], policy: RetryPolicy
+) -> None:
+    """Over a socket, through pyreqwest (no ``transport``): the wire keeps the deadline,
+    so a hang or a drip ends at it, not at the 10 s read timeout (a drip never reaches
+    that: a chunk comes every 50 ms)."""
+    emu, _ = make(service, policy=policy)
+    emu.faults.set(Faults.model_validate(fault))
+    async with serving(emu, timeout_graceful_shutdown=1) as url:
+        base = f"{url}/api/v2/"
+        real: Any = (
+            FreshdeskClient(
+                "demo", DEFAULT_KEY, base_url=base, policy=policy, registry=ThrottleRegistry()
+            )
+            if service == "freshdesk"
+            else UpsalesClient(
+                DEFAULT_TOKEN, base_url=base, policy=policy, registry=ThrottleRegistry()
+            )
+        )
+        async with real:
+            started = time.monotonic()
+            with pytest.raises(UpstreamTimeoutError):
+                await lookup(real, Deadline.after(0.4))
+            assert time.monotonic() - started < 3
+    assert calls(emu) == 1
 
 
 @pytest.mark.parametrize("service", SERVICES)

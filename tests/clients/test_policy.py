@@ -95,6 +95,16 @@ async def test_throttle_pauses_when_remaining_nears_zero() -> None:
         await t.acquire(Deadline.after(1))
 
 
+async def test_a_wait_for_the_pace_ends_at_the_deadline() -> None:
+    t = Throttle(1, 10.0)  # one call per 10 s
+    await t.acquire(Deadline.after(1))  # at once: the bucket's one call
+    loop = asyncio.get_running_loop()
+    started = loop.time()
+    with pytest.raises(TimeoutError):
+        await t.acquire(Deadline.after(0.2))
+    assert loop.time() - started < 1  # not the 10 s the pace asks
+
+
 async def test_throttle_without_reset_spreads_the_rest_of_the_window() -> None:
     t = Throttle(60, 60.0, reserve=3)
     t.observe({"x-ratelimit-remaining": "1"})  # Freshdesk sends no reset

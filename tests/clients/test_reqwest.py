@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import asyncio
 import json
+import time
 from collections.abc import AsyncIterator
 from typing import Any
 
@@ -38,6 +39,13 @@ async def app(scope: Any, receive: Any, send: Any) -> None:
     path = scope["path"]
     if path == "/slow":
         await asyncio.sleep(2)
+    if path == "/drip":  # a byte every 0.1 s for 3 s: each well inside the read timeout
+        await send({"type": "http.response.start", "status": 200, "headers": []})
+        for _ in range(30):
+            await send({"type": "http.response.body", "body": b"x", "more_body": True})
+            await asyncio.sleep(0.1)
+        await send({"type": "http.response.body", "body": b""})
+        return
     status, extra, answer = 200, [], json.dumps({"body": body.decode()}).encode()
     if path == "/redirect":
         status, extra = 302, [(b"location", b"http://169.254.169.254/latest")]
@@ -71,6 +79,7 @@ async def _get(wire: ReqwestWire, url: str, cap: int = 1 << 20, **kw: Any) -> An
         headers=kw.pop("headers", {"Accept": "application/json"}),
         json_body=kw.pop("json_body", None),
         cap=cap,
+        time_left=kw.pop("time_left", None),
     )
 
 
@@ -143,6 +152,19 @@ async def test_a_silent_upstream_times_out(base: str) -> None:
     async with ReqwestWire(SETTINGS) as wire:
         with pytest.raises(WireTimeout):
             await _get(wire, f"{base}/slow")
+
+
+async def test_a_drip_ends_at_the_time_left(base: str) -> None:
+    """The call's deadline is kept by the wire, head and body: a body that trickles in
+    (never silent for the read timeout) still ends at it."""
+    async with ReqwestWire(SETTINGS) as wire:
+        started = time.monotonic()
+        with pytest.raises(WireTimeout):
+            await _get(wire, f"{base}/drip", time_left=0.4)
+        assert time.monotonic() - started < 2  # not the 3 s the body takes
+        with pytest.raises(WireTimeout):
+            await _get(wire, f"{base}/x", time_left=0)  # no time left: not sent at all
+        assert (await _get(wire, f"{base}/x", time_left=5)).status == 200
 
 
 async def test_a_closed_port_is_refused_and_known_not_sent() -> None:

@@ -7,7 +7,6 @@ attempt. All of it happens inside the call's deadline.
 
 from __future__ import annotations
 
-import asyncio
 import time
 from collections.abc import Mapping
 from dataclasses import dataclass
@@ -203,13 +202,12 @@ class HttpCore:
     ) -> Response:
         ctx: ErrorContext = {"service": self.service, "method": method, "path": "/" + path}
         try:
-            async with asyncio.timeout(deadline.remaining()):
-                waited = time.perf_counter()
-                await self.throttle.acquire(deadline)
-                waited = time.perf_counter() - waited
-                if waited > 0.001 and self.observer is not None:
-                    self.observer.throttled(self.service, waited)
-                return await self._send(method, path, params, json_body, ctx, shape)
+            waited = time.perf_counter()
+            await self.throttle.acquire(deadline)  # (a wait for the pace ends at the deadline)
+            waited = time.perf_counter() - waited
+            if waited > 0.001 and self.observer is not None:
+                self.observer.throttled(self.service, waited)
+            return await self._send(method, path, params, json_body, ctx, shape, deadline)
         except ThrottleWaitTooLong as wait:
             ctx["retry_after"] = wait.seconds
             raise RateLimitedError("rate limited; the wait outlasts the deadline", **ctx) from None
@@ -238,6 +236,7 @@ class HttpCore:
         json_body: Any,
         ctx: ErrorContext,
         shape: pydantic.TypeAdapter[Any] | None,
+        deadline: Deadline,
     ) -> Response:
         answer = await self._http.exchange(
             method,
@@ -246,6 +245,7 @@ class HttpCore:
             headers=self._headers,
             json_body=json_body,
             cap=self.settings.max_response_bytes,
+            time_left=deadline.remaining(),  # the wire keeps it, head and body
         )
         headers = answer.headers
         ctx = {**ctx, "status": answer.status, "request_id": _request_id(headers)}

@@ -17,6 +17,7 @@ core has one path.
 
 from __future__ import annotations
 
+import asyncio
 import json
 import re
 from collections.abc import AsyncIterable, Mapping, Sequence
@@ -76,7 +77,12 @@ class Wire(Protocol):
         headers: Mapping[str, str],
         json_body: Any,
         cap: int,
-    ) -> RawAnswer: ...
+        time_left: float | None = None,
+    ) -> RawAnswer:
+        """One call. ``time_left``: the seconds the whole exchange may take, head and body
+        (the call's deadline), beside the wire's own connect and read timeouts; past it
+        the call fails as :class:`WireTimeout`."""
+        ...
 
     async def aclose(self) -> None: ...
 
@@ -152,6 +158,7 @@ class AiohttpWire(_Closing):
         headers: Mapping[str, str],
         json_body: Any,
         cap: int,
+        time_left: float | None = None,
     ) -> RawAnswer:
         data = None
         sent = dict(headers)
@@ -159,9 +166,12 @@ class AiohttpWire(_Closing):
             data = json.dumps(json_body).encode()
             sent["Content-Type"] = "application/json"
         try:
-            async with self._client().request(
-                method, url, params=params, headers=sent, data=data, allow_redirects=False
-            ) as resp:
+            async with (
+                asyncio.timeout(time_left),
+                self._client().request(
+                    method, url, params=params, headers=sent, data=data, allow_redirects=False
+                ) as resp,
+            ):
                 return await self._read(resp, cap)
         except aiohttp.ClientPayloadError:
             raise WireTruncated from None
@@ -207,15 +217,19 @@ class HttpxWire(_Closing):
         headers: Mapping[str, str],
         json_body: Any,
         cap: int,
+        time_left: float | None = None,
     ) -> RawAnswer:
         kwargs: dict[str, Any] = {"params": params, "headers": dict(headers)}
         if json_body is not None:
             kwargs["json"] = json_body
         try:
-            async with self._client.stream(method, url, **kwargs) as resp:
+            async with (
+                asyncio.timeout(time_left),
+                self._client.stream(method, url, **kwargs) as resp,
+            ):
                 self._client.cookies.clear()  # as the real wire: no cookie jar
                 return await self._read(resp, cap)
-        except httpx.TimeoutException:
+        except (httpx.TimeoutException, TimeoutError):
             raise WireTimeout from None
         except (httpx.ConnectError, ConnectionRefusedError):
             raise WireRefused from None

@@ -190,7 +190,13 @@ class Throttle:
                 # Waiting would outlive the caller; let the call fail fast instead.
                 raise ThrottleWaitTooLong(pause)
             await asyncio.sleep(pause)
-        await self._limiter.acquire()
+        if deadline is None or self._limiter.has_capacity():
+            await self._limiter.acquire()  # at once
+            return
+        # A wait for the pace: it ends at the caller's deadline (as TimeoutError). Only
+        # here: a timer per call costs the event loop more than the calls that wait.
+        async with asyncio.timeout(deadline.remaining()):
+            await self._limiter.acquire()
 
     def pause(self, seconds: float) -> None:
         """Hold every call to the account. One answer pauses it for at most
