@@ -2,14 +2,11 @@
 
 from __future__ import annotations
 
-import re
 from datetime import UTC, date, datetime
 from functools import cache
 from typing import cast
 
-from babel import Locale
 from babel.dates import DateTimePattern, format_date, get_date_format
-from babel.numbers import NumberPattern, format_decimal, parse_pattern
 from jinja2 import Environment, PackageLoader, StrictUndefined, select_autoescape
 from jinja2.ext import Extension
 from jinja2.lexer import Token, TokenStream
@@ -19,6 +16,7 @@ from ..lookup.links import safe_url
 from ..lookup.models import Card, CardResult, Deal
 from .i18n import negotiate, translations
 from .messages import FIELD_NAMES, issue_message
+from .money import money, parsed_locale
 
 #: The global that holds an environment's translated fixed texts, by message id.
 FIXED_TEXTS = "_ufd_fixed_texts"
@@ -113,45 +111,10 @@ def environment(locale: str) -> Environment:
     )
     env.install_gettext_translations(translations(locale), newstyle=True)  # type: ignore[attr-defined]
     env.extend(fixed_gettext=translations(locale).gettext)
-    env.filters["money"] = lambda v, cur: _money(v, cur, locale)
+    env.filters["money"] = lambda v, cur: money(v, cur, locale)
     env.filters["day"] = lambda d: _day(d, locale)
     env.filters["safe_url"] = safe_url
     return env
-
-
-def _money(value: float | None, currency: str | None, locale: str) -> str:
-    """An amount in the agent's locale, by Babel: "SEK 137,000" in English, "137 000 kr" in
-    Swedish; no decimals when the amount has none. A value Babel cannot format (1e30) is
-    shown plain."""
-    if value is None:
-        return ""
-    try:
-        whole = float(value).is_integer()
-        if currency and len(currency) == 3 and currency.isalpha():
-            pattern = _currency_pattern(locale, whole)
-            text = pattern.apply(
-                value, _locale(locale), currency=currency.upper(), currency_digits=not whole
-            )
-            return _space_letters(text)
-        return format_decimal(value, locale=_locale(locale), format="#,##0" if whole else None)
-    except (ArithmeticError, ValueError, OverflowError):  # decimal.InvalidOperation included
-        return f"{value:g} {currency or ''}".strip()
-
-
-@cache
-def _locale(locale: str) -> Locale:
-    """Parsed once: Babel re-parses a locale given as a string on every call."""
-    return Locale.parse(locale)
-
-
-@cache
-def _currency_pattern(locale: str, whole: bool) -> NumberPattern:
-    """The locale's currency pattern (parsed once), without its decimals for a whole
-    amount."""
-    standard = _locale(locale).currency_formats["standard"]
-    if not whole:
-        return standard  # type: ignore[no-any-return]
-    return parse_pattern(re.sub(r"\.0+", "", standard.pattern.split(";")[0]))
 
 
 def _day(value: object, locale: str) -> str:
@@ -161,20 +124,14 @@ def _day(value: object, locale: str) -> str:
     if isinstance(value, datetime):
         value = value.date()  # as format_date does
     if isinstance(value, date):
-        return _date_pattern(locale).apply(value, _locale(locale))
-    return format_date(value, "medium", locale=_locale(locale))  # type: ignore[arg-type]
+        return _date_pattern(locale).apply(value, parsed_locale(locale))
+    return format_date(value, "medium", locale=parsed_locale(locale))  # type: ignore[arg-type]
 
 
 @cache
 def _date_pattern(locale: str) -> DateTimePattern:
     """The locale's medium date pattern, looked up once (format_date looks it up per call)."""
-    return get_date_format("medium", locale=_locale(locale))
-
-
-def _space_letters(text: str) -> str:
-    """CLDR's currency spacing: a letter code next to a digit gets a no-break space."""
-    text = re.sub(r"([A-Z]{3})(?=[\d-])", "\\1\u00a0", text)
-    return re.sub(r"(\d)(?=[A-Z]{3})", "\\1\u00a0", text)
+    return get_date_format("medium", locale=parsed_locale(locale))
 
 
 #: Bidi embeddings, overrides and isolates: CRM text may not reorder the card around it.
