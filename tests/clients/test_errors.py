@@ -28,6 +28,8 @@ from upsales_freshdesk.clients import (
     UpstreamTimeoutError,
     ValidationError,
 )
+from upsales_freshdesk.clients._reqwest import ReqwestWire
+from upsales_freshdesk.clients._wire import AiohttpWire, HttpxWire, WireSettings, WireTimeout
 from upsales_freshdesk.emulators.base import Emulator
 from upsales_freshdesk.emulators.faults import Faults
 from upsales_freshdesk.emulators.freshdesk.app import DEFAULT_KEY, create_freshdesk_emulator
@@ -195,6 +197,36 @@ async def test_a_slow_drip_ends_at_the_deadline(service: str, policy: RetryPolic
     emu.faults.set(Faults(drip={"chunk_bytes": 8, "interval_ms": 50}))
     with pytest.raises(UpstreamTimeoutError):
         await lookup(client, Deadline.after(0.4))
+
+
+async def test_no_time_left_is_a_timeout_on_every_wire() -> None:
+    """Even to an in-process fake that answers without yielding, a call with no time
+    left is not sent (``asyncio.timeout(0)`` alone would let it through)."""
+    sent: list[httpx.Request] = []
+
+    def handler(request: httpx.Request) -> httpx.Response:
+        sent.append(request)
+        return httpx.Response(200, json={})
+
+    settings = WireSettings(connect_timeout=1.0, read_timeout=1.0, max_connections=1)
+    wires = [
+        HttpxWire(settings, httpx.MockTransport(handler)),
+        AiohttpWire(settings),
+        ReqwestWire(settings),
+    ]
+    for wire in wires:
+        async with wire:
+            with pytest.raises(WireTimeout):
+                await wire.exchange(
+                    "GET",
+                    "http://127.0.0.1:9/x",
+                    params=None,
+                    headers={},
+                    json_body=None,
+                    cap=1000,
+                    time_left=0,
+                )
+    assert sent == []
 
 
 @pytest.mark.parametrize("service", SERVICES)

@@ -221,3 +221,17 @@ async def test_a_slow_redis_times_out_quickly(guards: Guards) -> None:
     assert time.monotonic() - started < 0.5
     assert watcher.outages == ["TimeoutError"]
     server.close()
+
+
+async def test_a_slow_redis_does_not_outlast_the_calls_deadline(guards: Guards) -> None:
+    """Redis' own timeout (here 1 s) is longer than the time the call has left: the
+    throttle still gives up at the call's deadline."""
+    server = await asyncio.start_server(lambda r, w: None, "127.0.0.1", 0)
+    port = server.sockets[0].getsockname()[1]
+    guard = guards(f"redis://127.0.0.1:{port}/0", timeout=1.0)
+    throttle = SharedRegistry(guard).throttle(KEY, 10, 1)
+    started = time.monotonic()
+    with pytest.raises(TimeoutError):
+        await throttle.acquire(Deadline.after(0.2))
+    assert time.monotonic() - started < 0.6
+    server.close()

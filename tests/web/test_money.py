@@ -67,3 +67,9 @@ def test_codes_from_crm_data_do_not_grow_the_formats_without_bound() -> None:
         code = "".join(chr(65 + (i // 26**k) % 26) for k in range(3))
         money(1, code, "en")
     assert money_format.cache_info().currsize <= FORMATS_KEPT
+
+
+@pytest.mark.parametrize("value", [float("inf"), float("-inf"), float("nan")])
+def test_a_value_that_is_not_finite_is_left_to_babel(value: float) -> None:
+    """The upstream models refuse these; if one came, it reads as Babel writes it."""
+    assert money(value, "USD", "en") == babel_money(value, "USD", "en", False)

@@ -12,6 +12,7 @@ same five failures.
 
 from __future__ import annotations
 
+import asyncio
 import json
 from collections.abc import AsyncIterator, Mapping
 from datetime import timedelta
@@ -40,12 +41,18 @@ from ._wire import (
     WireTruncated,
     _Closing,
     declared_length,
+    out_of_time,
     read_capped,
 )
 
 USER_AGENT = "upsales-freshdesk"
 #: A pooled connection idle this long is closed (as aiohttp's keep-alive of 30 s).
 IDLE_SECONDS = 30
+#: After a call ended by its time left, closing waits this long. pyreqwest finishes
+#: dropping a cut-off connect in its own thread a moment later; if the interpreter is
+#: already finalising then (a CLI that exits at once), the process aborts ("Fatal
+#: Python error: PyGILState_Release"), about one run in two in a test. 10 ms sufficed.
+LINGER_SECONDS = 0.1
 
 
 class ReqwestWire(_Closing):
@@ -54,6 +61,7 @@ class ReqwestWire(_Closing):
     def __init__(self, settings: WireSettings) -> None:
         self.settings = settings
         self._client: Client | None = None
+        self._cut_short = False  # a call was ended by its time left
 
     def _made(self) -> Client:
         if self._client is None:
@@ -87,8 +95,7 @@ class ReqwestWire(_Closing):
         cap: int,
         time_left: float | None = None,
     ) -> RawAnswer:
-        if time_left is not None and time_left <= 0:
-            raise WireTimeout
+        out_of_time(time_left)
         if params:
             # Encoded here (form encoding, as the builder's ``query`` does): that costs
             # the event loop's thread a quarter of what ``query`` did.
@@ -111,13 +118,18 @@ class ReqwestWire(_Closing):
         try:
             async with builder.build_streamed() as resp:
                 return await _read(resp, cap)
+        except WireTimeout:  # (the body's)
+            self._cut_short = True
+            raise
         except ConnectTimeoutError:  # also when a sent request's head never came: not "refused"
+            self._cut_short = True
             raise WireTimeout from None
         except ConnectError as exc:
             # pyreqwest says "connect error" also for a connection closed after the request
             # went out: only hyper's connect stage means it surely did not arrive.
             raise (WireRefused if _never_sent(exc) else WireLost) from None
         except RequestTimeoutError:
+            self._cut_short = True
             raise WireTimeout from None
         except (ReadError, BodyDecodeError):  # the head came, the body broke off
             raise WireTruncated from None
@@ -128,6 +140,8 @@ class ReqwestWire(_Closing):
         if self._client is not None:
             await self._client.close()
             self._client = None
+            if self._cut_short:
+                await asyncio.sleep(LINGER_SECONDS)
 
 
 #: hyper's error for a failure while connecting (refused, DNS), before anything was sent.

@@ -224,6 +224,15 @@ class SharedThrottle(Throttle):
         self._span_ms = round((window + jitter_margin(window)) * 1000)
 
     async def acquire(self, deadline: Deadline | None = None) -> None:
+        if deadline is None:
+            await self._acquire(None)
+            return
+        # The round trip to Redis (its own timeout can be longer) and the wait it asks
+        # for both end at the caller's deadline, as TimeoutError.
+        async with asyncio.timeout(deadline.remaining()):
+            await self._acquire(deadline)
+
+    async def _acquire(self, deadline: Deadline | None) -> None:
         max_wait = deadline.remaining() if deadline is not None else NO_DEADLINE_WAIT
         member = secrets.token_hex(8)
         args: list[int | str] = [self.limit, self._span_ms, int(max_wait * 1000), member]

@@ -13,6 +13,7 @@ scale, significant digits, the currency's plural name) is left to Babel.
 
 from __future__ import annotations
 
+import math
 import re
 from dataclasses import dataclass
 from decimal import Decimal
@@ -39,7 +40,7 @@ def money(value: float | None, currency: str | None, locale: str) -> str:
         return ""
     try:
         whole = float(value).is_integer()
-        if currency and len(currency) == 3 and currency.isalpha():
+        if currency and len(currency) == 3 and currency.isalpha() and math.isfinite(value):
             fast = money_format(locale, currency.upper(), whole)
             if fast is not None:
                 return fast(value)
