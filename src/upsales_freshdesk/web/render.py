@@ -2,11 +2,10 @@
 
 from __future__ import annotations
 
-from datetime import UTC, date, datetime
+from datetime import UTC, datetime
 from functools import cache
 from typing import cast
 
-from babel.dates import DateTimePattern, format_date, get_date_format
 from jinja2 import Environment, PackageLoader, StrictUndefined, select_autoescape
 from jinja2.ext import Extension
 from jinja2.lexer import Token, TokenStream
@@ -14,9 +13,10 @@ from markupsafe import Markup
 
 from ..lookup.links import safe_url
 from ..lookup.models import Card, CardResult, Deal
+from .dates import day
 from .i18n import negotiate, translations
 from .messages import FIELD_NAMES, issue_message
-from .money import money, parsed_locale
+from .money import money
 
 #: The global that holds an environment's translated fixed texts, by message id.
 FIXED_TEXTS = "_ufd_fixed_texts"
@@ -112,26 +112,9 @@ def environment(locale: str) -> Environment:
     env.install_gettext_translations(translations(locale), newstyle=True)  # type: ignore[attr-defined]
     env.extend(fixed_gettext=translations(locale).gettext)
     env.filters["money"] = lambda v, cur: money(v, cur, locale)
-    env.filters["day"] = lambda d: _day(d, locale)
+    env.filters["day"] = lambda d: day(d, locale)
     env.filters["safe_url"] = safe_url
     return env
-
-
-def _day(value: object, locale: str) -> str:
-    """A date in the agent's locale ("1 Mar 2026", "1 mars 2026")."""
-    if not value:
-        return ""
-    if isinstance(value, datetime):
-        value = value.date()  # as format_date does
-    if isinstance(value, date):
-        return _date_pattern(locale).apply(value, parsed_locale(locale))
-    return format_date(value, "medium", locale=parsed_locale(locale))  # type: ignore[arg-type]
-
-
-@cache
-def _date_pattern(locale: str) -> DateTimePattern:
-    """The locale's medium date pattern, looked up once (format_date looks it up per call)."""
-    return get_date_format("medium", locale=parsed_locale(locale))
 
 
 #: Bidi embeddings, overrides and isolates: CRM text may not reorder the card around it.

@@ -1,0 +1,46 @@
+"""Dates on the card: the fast format is Babel's text, for every date tried."""
+
+from __future__ import annotations
+
+from datetime import UTC, date, datetime
+
+import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
+
+from upsales_freshdesk.web.dates import babel_day, day, day_format
+
+
+@pytest.mark.parametrize(
+    ("value", "locale", "text"),
+    [
+        (date(2026, 3, 1), "en", "Mar 1, 2026"),
+        (date(2026, 3, 1), "sv", "1 mars 2026"),
+        (date(2026, 2, 14), "sv", "14 feb. 2026"),
+        (datetime(2026, 12, 31, 23, 59, tzinfo=UTC), "en", "Dec 31, 2026"),
+        (date(5, 1, 9), "en", "Jan 9, 5"),  # a year is not padded
+        (None, "en", ""),
+    ],
+)
+def test_dates_read_as_the_locale_writes_them(value: date | None, locale: str, text: str) -> None:
+    assert day(value, locale) == text
+
+
+@settings(max_examples=400, deadline=None)
+@given(value=st.dates(), locale=st.sampled_from(["en", "sv"]))
+def test_the_fast_format_is_babels_text(value: date, locale: str) -> None:
+    assert day_format(locale) is not None
+    assert day(value, locale) == babel_day(value, locale)
+
+
+def test_a_pattern_with_other_fields_is_left_to_babel() -> None:
+    """Latin's medium date has an era ("'die' d MMM y G"): Babel formats it."""
+    assert day_format("la") is None
+    assert day(date(2026, 3, 1), "la") == babel_day(date(2026, 3, 1), "la")
+
+
+@pytest.mark.parametrize("locale", ["ja", "de", "fi", "en_GB", "zh", "ko"])
+def test_other_locales_patterns_read_as_babel_writes_them(locale: str) -> None:
+    """Not used by the card (it speaks English and Swedish), but the fill-in is general."""
+    for value in (date(2026, 3, 1), date(1999, 12, 31), date(7, 7, 7)):
+        assert day(value, locale) == babel_day(value, locale)
