@@ -29,7 +29,9 @@ import asyncio
 import json
 import logging
 import os
+import platform
 import statistics
+import sysconfig
 import time
 from collections.abc import Awaitable, Callable, Iterator
 from contextlib import contextmanager
@@ -262,6 +264,23 @@ async def reference_paths(
     return floor, baseline
 
 
+def interpreter() -> str:
+    """The build the CPU figures are from: an interpreter with a shared libpython and no
+    profile-guided optimisation spends noticeably more per card than one without."""
+    maps = Path("/proc/self/maps")  # what this process really loaded (Linux)
+    shared = (
+        "libpython" in maps.read_text()
+        if maps.exists()
+        else bool(sysconfig.get_config_var("Py_ENABLE_SHARED"))
+    )
+    optimised = "--enable-optimizations" in str(sysconfig.get_config_var("CONFIG_ARGS") or "")
+    return (
+        f"{platform.python_implementation()} {platform.python_version()} "
+        f"({'shared' if shared else 'static'} libpython, "
+        f"{'' if optimised else 'no '}--enable-optimizations)"
+    )
+
+
 def report(
     phases: list[Phase],
     floor: list[float],
@@ -294,6 +313,7 @@ def report(
             f"{c50:>11.1f} /{pct(p.concurrent, 0.95):>6.1f} ms{c50 / f50:>7.3f}x"
         )
     print("targets: CPU/card <= 2.5 ms; 1 agent <= 1.1x; 50 agents <= 1.3x (the floor)")
+    print(f"interpreter:               {interpreter()}")
     s50 = statistics.median(phases[0].serial)
     print(f"sequential baseline p50:   {b50:7.1f} ms  -> the card is {b50 / s50:.2f}x faster")
 
