@@ -59,7 +59,13 @@ def date_pattern(locale: str) -> DateTimePattern:
 def day_format(locale: str) -> Fill | None:
     """The medium date of ``locale`` as a fill-in, or None where its pattern has a field
     other than day, month and year."""
-    template = str(date_pattern(locale).format)
+    return fill_in(date_pattern(locale), locale)
+
+
+def fill_in(pattern: DateTimePattern, locale: str) -> Fill | None:
+    """``pattern`` as a fill-in, or None where it has a field other than day, month and
+    year."""
+    template = str(pattern.format)
     fields = FIELD.findall(template)
     if not fields or any(f not in NUMBERS and f not in MONTH_WIDTHS for f in fields):
         return None
@@ -75,10 +81,7 @@ def day_format(locale: str) -> Fill | None:
             if field in months:
                 parts[field] = months[field][value.month]
             else:
-                number = (
-                    value.day if field[0] == "d" else value.month if field[0] == "M" else value.year
-                )
-                parts[field] = f"{number:0{NUMBERS[field]}d}"
+                parts[field] = f"{_number(value, field[0]):0{NUMBERS[field]}d}"
         return template % parts
 
     return fill
