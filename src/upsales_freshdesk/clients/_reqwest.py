@@ -29,6 +29,7 @@ from pyreqwest.exceptions import (
     ReadError,
     RequestTimeoutError,
 )
+from pyreqwest.request import RequestBuilder
 from pyreqwest.response import Response
 
 from ._wire import (
@@ -116,25 +117,10 @@ class ReqwestWire(_Closing):
             builder = builder.header("Content-Type", "application/json")
             builder = builder.body_bytes(json.dumps(json_body).encode())
         try:
-            async with builder.build_streamed() as resp:
-                return await _read(resp, cap)
-        except WireTimeout:  # (the body's)
+            return await _sent(builder, cap)
+        except WireTimeout:  # connecting, the head or the body outlasted the time left
             self._cut_short = True
             raise
-        except ConnectTimeoutError:  # also when a sent request's head never came: not "refused"
-            self._cut_short = True
-            raise WireTimeout from None
-        except ConnectError as exc:
-            # pyreqwest says "connect error" also for a connection closed after the request
-            # went out: only hyper's connect stage means it surely did not arrive.
-            raise (WireRefused if _never_sent(exc) else WireLost) from None
-        except RequestTimeoutError:
-            self._cut_short = True
-            raise WireTimeout from None
-        except (ReadError, BodyDecodeError):  # the head came, the body broke off
-            raise WireTruncated from None
-        except (PyreqwestError, OSError):
-            raise WireLost from None
 
     async def aclose(self) -> None:
         if self._client is not None:
@@ -142,6 +128,25 @@ class ReqwestWire(_Closing):
             self._client = None
             if self._cut_short:
                 await asyncio.sleep(LINGER_SECONDS)
+
+
+async def _sent(builder: RequestBuilder, cap: int) -> RawAnswer:
+    """The exchange, its failures told apart as the core's five."""
+    try:
+        async with builder.build_streamed() as resp:
+            return await _read(resp, cap)
+    except ConnectTimeoutError:  # also when a sent request's head never came: not "refused"
+        raise WireTimeout from None
+    except ConnectError as exc:
+        # pyreqwest says "connect error" also for a connection closed after the request
+        # went out: only hyper's connect stage means it surely did not arrive.
+        raise (WireRefused if _never_sent(exc) else WireLost) from None
+    except RequestTimeoutError:
+        raise WireTimeout from None
+    except (ReadError, BodyDecodeError):  # the head came, the body broke off
+        raise WireTruncated from None
+    except (PyreqwestError, OSError):
+        raise WireLost from None
 
 
 #: hyper's error for a failure while connecting (refused, DNS), before anything was sent.

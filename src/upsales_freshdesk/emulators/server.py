@@ -9,6 +9,7 @@ from dataclasses import dataclass
 import uvicorn
 from uvicorn.protocols.http.httptools_impl import HttpToolsProtocol
 
+from ..ports import send_when_written
 from .base import Emulator
 from .faults import ARRIVED, Faults
 from .freshdesk.app import DEFAULT_DOMAIN, DEFAULT_KEY, create_freshdesk_emulator
@@ -81,12 +82,7 @@ class ArrivalStampingProtocol(HttpToolsProtocol):
 
     def connection_made(self, transport: asyncio.Transport) -> None:  # type: ignore[override]
         super().connection_made(transport)
-        # An answer leaves when it is written, at its latency: uvloop would hold a small
-        # write until the end of the loop's turn, and a turn that answers fifty calls made
-        # every one of them wait for the last (see ``web.server.PromptWrites``).
-        limits = getattr(transport, "set_write_buffer_limits", None)
-        if limits is not None:
-            limits(high=0)
+        send_when_written(transport)  # an answer leaves at its latency, not a turn later
 
     def on_message_begin(self) -> None:
         super().on_message_begin()

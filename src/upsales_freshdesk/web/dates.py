@@ -18,7 +18,7 @@ from typing import Literal
 
 from babel.dates import DateTimePattern, format_date, get_date_format, get_month_names
 
-from .money import parsed_locale
+from .i18n import parsed_locale
 
 #: A field of Babel's format string: ``%(MMM)s``.
 FIELD = re.compile(r"%\((\w+)\)s")

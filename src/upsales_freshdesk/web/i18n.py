@@ -5,6 +5,7 @@ from __future__ import annotations
 from functools import cache
 from pathlib import Path
 
+from babel import Locale
 from babel.support import NullTranslations, Translations
 
 LOCALE_DIR = Path(__file__).parent / "locales"
@@ -29,3 +30,9 @@ def translations(locale: str) -> NullTranslations:
 def N_(message: str) -> str:
     """Mark a string for extraction; it is translated later, where the locale is known."""
     return message
+
+
+@cache
+def parsed_locale(locale: str) -> Locale:
+    """Parsed once: Babel re-parses a locale given as a string on every call."""
+    return Locale.parse(locale)

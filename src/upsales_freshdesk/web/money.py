@@ -18,8 +18,8 @@ import re
 from dataclasses import dataclass
 from decimal import Decimal
 from functools import cache, lru_cache
+from typing import TypeGuard
 
-from babel import Locale
 from babel.numbers import (
     NumberPattern,
     format_decimal,
@@ -27,6 +27,8 @@ from babel.numbers import (
     get_currency_symbol,
     parse_pattern,
 )
+
+from .i18n import parsed_locale
 
 #: A cap on the formats kept: currency codes come from CRM data.
 FORMATS_KEPT = 256
@@ -40,7 +42,7 @@ def money(value: float | None, currency: str | None, locale: str) -> str:
         return ""
     try:
         whole = float(value).is_integer()
-        if currency and len(currency) == 3 and currency.isalpha() and math.isfinite(value):
+        if is_code(currency) and math.isfinite(value):
             fast = money_format(locale, currency.upper(), whole)
             if fast is not None:
                 return fast(value)
@@ -49,9 +51,15 @@ def money(value: float | None, currency: str | None, locale: str) -> str:
         return f"{value:g} {currency or ''}".strip()
 
 
+def is_code(currency: str | None) -> TypeGuard[str]:
+    """Whether ``currency`` reads as a currency code (three letters); else the amount is a
+    plain number."""
+    return currency is not None and len(currency) == 3 and currency.isalpha()
+
+
 def babel_money(value: float, currency: str | None, locale: str, whole: bool) -> str:
     """Babel's own formatting of the amount (the reference :class:`MoneyFormat` matches)."""
-    if currency and len(currency) == 3 and currency.isalpha():
+    if is_code(currency):
         pattern = currency_pattern(locale, whole)
         text = pattern.apply(
             value, parsed_locale(locale), currency=currency.upper(), currency_digits=not whole
@@ -109,12 +117,6 @@ def money_format(locale: str, currency: str, whole: bool) -> MoneyFormat | None:
         separators=str.maketrans({",": symbols["group"], ".": symbols["decimal"]}),
         quantum=Decimal(10) ** -places,
     )
-
-
-@cache
-def parsed_locale(locale: str) -> Locale:
-    """Parsed once: Babel re-parses a locale given as a string on every call."""
-    return Locale.parse(locale)
 
 
 @cache

@@ -19,6 +19,7 @@ from typing import Any
 from uvicorn.protocols.http.h11_impl import H11Protocol
 from uvicorn.protocols.http.httptools_impl import HttpToolsProtocol
 
+from ..ports import send_when_written
 from ..settings import Settings, get_settings
 
 #: Request headers larger than this are refused by h11 (bytes).
@@ -86,10 +87,7 @@ class PromptWrites:
 
     def connection_made(self, transport: asyncio.BaseTransport) -> None:
         super().connection_made(transport)  # type: ignore[misc]
-        # uvloop's transports are not registered as asyncio.WriteTransport: ask, not check.
-        limits = getattr(transport, "set_write_buffer_limits", None)
-        if limits is not None:
-            limits(high=0)
+        send_when_written(transport)
 
 
 class GuardedH11Protocol(PromptWrites, HeaderDeadline, H11Protocol):
