@@ -31,6 +31,7 @@ import logging
 import os
 import platform
 import statistics
+import sys
 import sysconfig
 import time
 from collections.abc import Awaitable, Callable, Iterator
@@ -265,19 +266,22 @@ async def reference_paths(
 
 
 def interpreter() -> str:
-    """The build the CPU figures are from: an interpreter with a shared libpython and no
-    profile-guided optimisation spends noticeably more per card than one without."""
+    """The build the CPU figures are from (the backend runs on this same interpreter):
+    on this machine pyenv's build (shared libpython, configured without
+    ``--enable-optimizations``) spent about a seventh more CPU per card than Debian's
+    ``/usr/bin/python3.11`` (libpython linked into the executable), the Makefile's pick."""
     maps = Path("/proc/self/maps")  # what this process really loaded (Linux)
     shared = (
         "libpython" in maps.read_text()
         if maps.exists()
         else bool(sysconfig.get_config_var("Py_ENABLE_SHARED"))
     )
-    optimised = "--enable-optimizations" in str(sysconfig.get_config_var("CONFIG_ARGS") or "")
+    flags = str(sysconfig.get_config_var("CONFIG_ARGS") or "")
+    pgo = ", --enable-optimizations" if "--enable-optimizations" in flags else ""
     return (
-        f"{platform.python_implementation()} {platform.python_version()} "
-        f"({'shared' if shared else 'static'} libpython, "
-        f"{'' if optimised else 'no '}--enable-optimizations)"
+        f"{platform.python_implementation()} {platform.python_version()} at "
+        f"{os.path.realpath(sys.executable)} "
+        f"({'shared libpython' if shared else 'libpython in the executable'}{pgo})"
     )
 
 
