@@ -1,9 +1,11 @@
 # Each target does its own set-up, so both work on a fresh clone.
-# The venv's interpreter: the system's /usr/bin/python3 when it is 3.11+ with venv (the one
-# deploy/ installs on, as the image installs on its base's python3), else python3 on PATH.
-# On this project's machine, Debian's python3.11 (libpython in the executable) spends about
-# a seventh less CPU per card than pyenv's default build (shared libpython, no PGO):
-# bench/card.py prints which interpreter ran. `make PYTHON=python3.12 ...` picks another.
+# The venv's interpreter: the system's /usr/bin/python3 when it is 3.11+ with venv and
+# ensurepip, else python3 on PATH. On a Debian host that is the interpreter docs/deploy.md's
+# `python3 -m venv` uses, and scripts/image_test.sh's Debian base runs. On this project's
+# machine, Debian's python3.11 (libpython in the executable) used 14-24 % less CPU a card
+# than pyenv's default build (shared libpython, no PGO); bench/card.py prints which
+# interpreter ran. An existing .venv is kept (`make clean` first to make it anew), and
+# `make PYTHON=python3.12 ...` picks another.
 PYTHON ?= $(shell /usr/bin/python3 -c 'import sys, venv, ensurepip; sys.exit(sys.version_info < (3, 11))' >/dev/null 2>&1 && echo /usr/bin/python3 || echo python3)
 VENV   := .venv
 BIN    := $(VENV)/bin

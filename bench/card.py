@@ -267,9 +267,11 @@ async def reference_paths(
 
 def interpreter() -> str:
     """The build the CPU figures are from (the backend runs on this same interpreter):
-    on this machine pyenv's build (shared libpython, configured without
-    ``--enable-optimizations``) spent about a seventh more CPU per card than Debian's
-    ``/usr/bin/python3.11`` (libpython linked into the executable), the Makefile's pick."""
+    on this machine Debian's ``/usr/bin/python3.11`` (libpython linked into the
+    executable), the Makefile's pick, used 14-24 % less CPU a card than pyenv's build
+    (shared libpython, configured without ``--enable-optimizations``). Optimisation a
+    distribution applies outside ``configure`` does not show in ``CONFIG_ARGS``, so only a
+    configured ``--enable-optimizations`` is named."""
     maps = Path("/proc/self/maps")  # what this process really loaded (Linux)
     shared = (
         "libpython" in maps.read_text()
