@@ -40,6 +40,41 @@ EMAIL = SCENARIOS["found"].email
 Call = Callable[[Any], Awaitable[Any]]
 
 
+def emulator(service: str) -> Emulator:
+    return create_freshdesk_emulator() if service == "freshdesk" else create_upsales_emulator()
+
+
+def client_for(
+    service: str,
+    *,
+    policy: RetryPolicy,
+    base_url: str,
+    transport: httpx.AsyncBaseTransport | None = None,
+    settings: HttpSettings | None = None,
+    registry: ThrottleRegistry | None = None,
+) -> Any:
+    """The service's client at ``base_url``: over ``transport``, else over a real socket."""
+    registry = registry or ThrottleRegistry()
+    if service == "freshdesk":
+        return FreshdeskClient(
+            "demo",
+            DEFAULT_KEY,
+            base_url=base_url,
+            policy=policy,
+            transport=transport,
+            settings=settings,
+            registry=registry,
+        )
+    return UpsalesClient(
+        DEFAULT_TOKEN,
+        base_url=base_url,
+        policy=policy,
+        transport=transport,
+        settings=settings,
+        registry=registry,
+    )
+
+
 def make(
     service: str,
     *,
@@ -47,28 +82,15 @@ def make(
     settings: HttpSettings | None = None,
     registry: ThrottleRegistry | None = None,
 ) -> tuple[Emulator, Any]:
-    registry = registry or ThrottleRegistry()
-    if service == "freshdesk":
-        emu = create_freshdesk_emulator()
-        client: Any = FreshdeskClient(
-            "demo",
-            DEFAULT_KEY,
-            base_url=FD_BASE,
-            policy=policy,
-            transport=httpx.ASGITransport(app=emu),
-            settings=settings,
-            registry=registry,
-        )
-    else:
-        emu = create_upsales_emulator()
-        client = UpsalesClient(
-            DEFAULT_TOKEN,
-            base_url=US_BASE,
-            policy=policy,
-            transport=httpx.ASGITransport(app=emu),
-            settings=settings,
-            registry=registry,
-        )
+    emu = emulator(service)
+    client = client_for(
+        service,
+        policy=policy,
+        base_url=FD_BASE if service == "freshdesk" else US_BASE,
+        transport=httpx.ASGITransport(app=emu),
+        settings=settings,
+        registry=registry,
+    )
     return emu, client
 
 
@@ -241,19 +263,10 @@ async def test_the_real_wire_ends_a_call_at_its_deadline(
     """Over a socket, through pyreqwest (no ``transport``): the wire keeps the deadline,
     so a hang or a drip ends at it, not at the 10 s read timeout (a drip never reaches
     that: a chunk comes every 50 ms)."""
-    emu, _ = make(service, policy=policy)
+    emu = emulator(service)
     emu.faults.set(Faults.model_validate(fault))
     async with serving(emu, timeout_graceful_shutdown=1) as url:
-        base = f"{url}/api/v2/"
-        real: Any = (
-            FreshdeskClient(
-                "demo", DEFAULT_KEY, base_url=base, policy=policy, registry=ThrottleRegistry()
-            )
-            if service == "freshdesk"
-            else UpsalesClient(
-                DEFAULT_TOKEN, base_url=base, policy=policy, registry=ThrottleRegistry()
-            )
-        )
+        real = client_for(service, policy=policy, base_url=f"{url}/api/v2/")
         async with real:
             started = time.monotonic()
             with pytest.raises(UpstreamTimeoutError):
