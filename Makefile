@@ -14,7 +14,7 @@ JS     := tests/freshworks_app
 VENDOR := src/upsales_freshdesk/demo/vendor
 CRAYONS := $(VENDOR)/node_modules/.package-lock.json
 
-.PHONY: demo emulate test soak lint typecheck check-app js-test i18n bench clean image-test
+.PHONY: demo emulate test soak lint typecheck check-app js-test i18n bench clean image-test dist
 
 $(STAMP): pyproject.toml
 	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
@@ -46,6 +46,17 @@ test: $(STAMP) $(JS)/node_modules/.package-lock.json $(CRAYONS)
 	$(BIN)/upsales-freshdesk app validate --strict freshworks-app
 	cd $(JS) && node --test
 	$(BIN)/pytest --cov --cov-report=term
+
+## dist: the service's wheel and the app's zip in dist/, as docs/deploy.md installs them
+# The wheel is built from the files git tracks (hatchling; pip fetches it into an isolated
+# build environment), so it holds the templates, the compiled catalogs (.mo) and the demo's
+# static files, never node_modules. An older version's wheel is removed first, so
+# dist/upsales_freshdesk-*.whl names one file.
+dist: $(STAMP)
+	rm -f dist/upsales_freshdesk-*.whl dist/freshworks-app.zip
+	$(BIN)/python -m pip wheel --quiet --no-deps --wheel-dir dist .
+	$(BIN)/upsales-freshdesk app pack freshworks-app --out dist
+	ls dist/upsales_freshdesk-*.whl dist/freshworks-app.zip
 
 ## image-test: build the Containerfile on a Debian base made here, run its serve in a chroot (root; podman, mmdebstrap)
 image-test: $(STAMP)
