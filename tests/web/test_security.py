@@ -195,3 +195,66 @@ async def test_logs_hold_no_keys_tokens_emails_names_or_phones(
     assert {"partial", "found", "not_found", "ambiguous"} <= {
         line.get("card_status") for line in lines
     }
+
+
+#: A secret of the length ``serve`` requires (32+ characters).
+LONG_SECRET = "a-service-secret-of-forty-characters-0123"
+#: What a presented token must not be mistaken for: blank, padded or folded.
+NOT_THE_SECRET = [
+    b"",
+    b" ",
+    b"\xa0",  # a non-breaking space (latin-1, as Starlette decodes header bytes)
+    b"\xc2\xa0",  # the same in UTF-8
+    b"\t",
+    LONG_SECRET.encode() + b" ",
+    LONG_SECRET.encode() + b"\xa0",
+    b"\xa0" + LONG_SECRET.encode(),
+    LONG_SECRET.upper().encode(),
+    LONG_SECRET[:-1].encode(),
+]
+
+
+def test_a_token_is_compared_exactly_as_sent() -> None:
+    from upsales_freshdesk.web.security import secret_matches, token_matches
+
+    assert token_matches(LONG_SECRET, LONG_SECRET)
+    assert secret_matches(f"Bearer {LONG_SECRET}", LONG_SECRET)
+    for given in NOT_THE_SECRET:
+        text = given.decode("latin-1")
+        assert not token_matches(text, LONG_SECRET), given
+        assert not secret_matches(f"Bearer {text}", LONG_SECRET), given
+    for blank in ("", " ", "\u00a0", "\u2003", "\t\n"):
+        # A blank token is no token, even against a secret configured empty.
+        assert not token_matches(blank, ""), blank
+        assert not secret_matches(f"Bearer {blank}", ""), blank
+    assert not token_matches(None, "")
+    assert not secret_matches(f"Bearer  {LONG_SECRET}", LONG_SECRET)  # two spaces
+
+
+@pytest.mark.parametrize("configured", [LONG_SECRET, ""])
+async def test_a_blank_or_padded_bearer_opens_nothing(configured: str) -> None:
+    """The service secret, the metrics token and the webhook secret: a non-breaking space
+    once passed as a secret configured empty (the token was stripped before comparing)."""
+    async with running(
+        service_secret=configured, metrics_token=configured, webhook_secret=configured
+    ) as service:
+        for token in NOT_THE_SECRET:
+            bearer = b"Bearer " + token
+            card = await service.card("found", headers={"Authorization": bearer})  # type: ignore[dict-item]
+            assert card.status_code == 401, token
+            metrics = await service.http.get("/metrics", headers={"Authorization": bearer})
+            assert metrics.status_code == 404, token
+            hook = await service.http.post(
+                "/v1/webhooks/freshdesk/ticket-created",
+                json={"ticket_id": 2},
+                headers={"X-Webhook-Secret": token},
+            )
+            assert hook.status_code == 401, token
+        assert service.upstream_calls() == (0, 0)
+        if configured:
+            bearer = f"Bearer {configured}"
+            assert (
+                await service.card("found", headers={"Authorization": bearer})
+            ).status_code == 200
+            metrics = await service.http.get("/metrics", headers={"Authorization": bearer})
+            assert metrics.status_code == 200

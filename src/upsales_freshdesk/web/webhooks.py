@@ -7,7 +7,6 @@ the handler is idempotent: a second call finds nothing left to change.
 
 from __future__ import annotations
 
-import hmac
 from typing import Annotated, Any, Literal
 
 from fastapi import APIRouter, Depends, Header, Request
@@ -28,6 +27,7 @@ from .deps import (
 )
 from .errors import ErrorResponse
 from .idempotency import Answer, scoped
+from .security import token_matches
 
 router = APIRouter(prefix="/v1/webhooks")
 
@@ -60,9 +60,7 @@ async def check_webhook_secret(
     expected = settings.webhook_secret
     if expected is None:
         raise ServiceError(404, "invalid_request")  # not enabled
-    if not x_webhook_secret or not hmac.compare_digest(
-        x_webhook_secret.encode(), expected.get_secret_value().encode()
-    ):
+    if not token_matches(x_webhook_secret, expected.get_secret_value()):
         raise ServiceError(401, "auth_failed")
 
 
