@@ -2,11 +2,12 @@
 
 from __future__ import annotations
 
+import contextlib
 import logging
 import re
 import sys
 import traceback
-from collections.abc import MutableMapping
+from collections.abc import Mapping, MutableMapping
 from typing import Any
 
 import structlog
@@ -120,6 +121,42 @@ def safe_exceptions(_: Any, __: str, event: MutableMapping[str, Any]) -> Mutable
     return event
 
 
+#: A library's argument shown as it is: a number, or one short word of the characters of
+#: host names, addresses, paths and process names (no space, "@", "?", "=" or "&": never
+#: a name, an email address or a URL's query). Anything else is shown as its type.
+PLAIN_ARG_RE = re.compile(r"[\w.:/\[\]+-]{1,200}")
+
+
+def _plain_arg(value: Any) -> Any:
+    if isinstance(value, bool | int | float):
+        return value
+    if isinstance(value, str) and PLAIN_ARG_RE.fullmatch(value):
+        return _scrub(value)
+    return f"[{type(value).__name__}]"
+
+
+def format_library_args(
+    _: Any, __: str, event: MutableMapping[str, Any]
+) -> MutableMapping[str, Any]:
+    """A library's ``%``-arguments applied to its message ("Started server process
+    [4242]"), each first made plain (:data:`PLAIN_ARG_RE`): a number or a plain word as
+    it is, any other value as ``[str]``, ``[dict]``, ``[ValueError]``...; a message
+    whose arguments do not fit stays as it was written."""
+    args = event.pop("positional_args", ())
+    message = event.get("event")
+    if not args or not isinstance(message, str):
+        return event
+    # logging keeps a lone mapping as the record's args ("%(name)s" formats).
+    plain: Any
+    if isinstance(args, Mapping):
+        plain = {k: _plain_arg(v) for k, v in args.items()}
+    else:
+        plain = tuple(_plain_arg(a) for a in args)
+    with contextlib.suppress(TypeError, ValueError, KeyError):
+        event["event"] = message % plain
+    return event
+
+
 SHARED: list[Any] = [
     structlog.contextvars.merge_contextvars,
     structlog.processors.add_log_level,
@@ -141,10 +178,12 @@ def configure_logging(level: int = logging.INFO) -> None:
     handler = logging.StreamHandler(sys.stdout)
     handler.setFormatter(
         structlog.stdlib.ProcessorFormatter(
-            foreign_pre_chain=[structlog.stdlib.add_logger_name, *SHARED],
-            # A library's message is its format string, never the formatted arguments:
-            # an argument can be a URL with an email address in its query.
+            foreign_pre_chain=[structlog.stdlib.add_logger_name, format_library_args, *SHARED],
+            # A library's message is its format string with its arguments applied by
+            # format_library_args, never by logging itself: an argument can be a URL with
+            # an email address in its query, so only plain ones are shown.
             use_get_message=False,
+            pass_foreign_args=True,
             processors=[
                 structlog.stdlib.ProcessorFormatter.remove_processors_meta,
                 structlog.processors.JSONRenderer(),
