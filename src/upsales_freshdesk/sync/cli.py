@@ -1,9 +1,10 @@
 """``upsales-freshdesk sync``: settings, lock, credential check, progress and exit codes.
 
 Exit codes: 0 done; 2 done, some records failed; 3 settings missing or invalid, or a key
-refused; 4 stopped by an upstream error (nothing lost: the next run resumes from its
-checkpoint); 5 another run holds the lock on the state file. ``--json FILE`` is written
-on every one of them.
+refused, or a state path (``UFD_SYNC_STATE_PATH``) that cannot be used, found before any
+call upstream (or, should its file stop taking writes, during the run); 4 stopped by an
+upstream error (nothing lost: the next run resumes from its checkpoint); 5 another run
+holds the lock on the state file. ``--json FILE`` is written on every one of them.
 """
 
 from __future__ import annotations
@@ -37,11 +38,12 @@ from .config import SyncSettings
 from .engine import Report, Sync
 from .output import document, summary, write_json
 from .progress import Progress as SyncProgress
-from .state import LockedError, RunLock, SyncState
+from .state import LockedError, RunLock, SyncState, UnusableStateError
 
 __all__ = ["BAD_CONFIG", "FAILED_RECORDS", "LOCKED", "OK", "STOPPED", "execute", "load", "main"]
 
 ENV_PREFIX = "UFD_SYNC_"
+STATE_VARIABLE = ENV_PREFIX + "STATE_PATH"
 
 
 class RunStopped(Stop):
@@ -111,15 +113,13 @@ def _progress_bar(console: Console) -> tuple[Progress, Callable[[SyncProgress], 
     return bar, progress
 
 
-async def execute(settings: SyncSettings, *, dry_run: bool, console: Console) -> Report:
+async def execute(
+    settings: SyncSettings, state: SyncState, *, dry_run: bool, console: Console
+) -> Report:
     """Check both keys, then run. Raises :class:`Stop` with the exit code on failure."""
     fd, us = settings.clients()
     async with fd, us:
         await check_credentials(fd, us)
-        try:
-            state = SyncState(settings.state_path)
-        except (sqlite3.Error, OSError) as exc:
-            raise Stop(BAD_CONFIG, f"UFD_SYNC_STATE_PATH: cannot open it ({exc})") from None
         bar, progress = _progress_bar(console)
         sync = Sync(
             fd,
@@ -136,8 +136,10 @@ async def execute(settings: SyncSettings, *, dry_run: bool, console: Console) ->
                 return await sync.run()
         except UpstreamError as exc:
             raise _stopped(exc, sync.report, dry_run) from None
-        finally:
-            state.close()
+        except sqlite3.Error as exc:  # e.g. the disk filled up, or the file went away
+            why = str(exc).splitlines()[0] if str(exc) else type(exc).__name__
+            message = f"{STATE_VARIABLE}: the state could not be written ({why})"
+            raise RunStopped(BAD_CONFIG, message, sync.report) from None
 
 
 def _stopped(error: UpstreamError, report: Report | None, dry_run: bool) -> RunStopped:
@@ -158,7 +160,13 @@ def _attempt(
     try:
         settings = load(config, create_missing)
         with RunLock(settings.state_path):
-            report = asyncio.run(execute(settings, dry_run=dry_run, console=console))
+            state = SyncState(settings.state_path)  # checked before any call upstream
+            try:
+                report = asyncio.run(execute(settings, state, dry_run=dry_run, console=console))
+            finally:
+                state.close()
+    except UnusableStateError as exc:
+        return BAD_CONFIG, f"{STATE_VARIABLE}: {exc}", None
     except RunStopped as stop:
         return stop.code, stop.message, stop.report
     except Stop as stop:

@@ -10,6 +10,11 @@ keeps its Upsales id in ``retry`` until a later run writes it or skips it for go
 
 One run at a time: :class:`RunLock` holds an OS lock on ``<state file>.lock`` for the
 whole run.
+
+A state path that cannot be used (its folder cannot be made, a file stands where a folder
+should be, no permission, a read-only file or file system, not a SQLite file) raises
+:class:`UnusableStateError` when the lock is taken or the state opened, before the run
+reads anything: opening checks that the database can be written, not only read.
 """
 
 from __future__ import annotations
@@ -65,6 +70,46 @@ class LockedError(Exception):
         self.state_path = state_path
 
 
+class UnusableStateError(Exception):
+    """The state path cannot be used; the message says which file and why, in one line."""
+
+
+def _shown(path: Path) -> str:
+    """The path as one line of text (a control character in it is escaped)."""
+    text = str(path)
+    return text if text.isprintable() else ascii(text)
+
+
+def _file_in_the_way(path: Path) -> Path | None:
+    """The first existing ancestor of ``path`` that is not a folder, if any."""
+    for folder in reversed(path.parents):
+        if folder.exists() and not folder.is_dir():
+            return folder
+    return None
+
+
+def unusable(what: str, path: Path, error: OSError | sqlite3.Error) -> UnusableStateError:
+    """One line: which file could not be used for what, and why (no traceback)."""
+    if path.is_dir():
+        why = "it is a folder, not a file"
+    elif isinstance(error, OSError):
+        blocker = _file_in_the_way(path)
+        if blocker is not None:
+            why = f"{_shown(blocker)} is a file, not a folder"
+        else:
+            why = (error.strerror or type(error).__name__).lower()
+    else:
+        why = str(error).splitlines()[0] if str(error) else type(error).__name__
+    return UnusableStateError(f"cannot {what} {_shown(path)}: {why}")
+
+
+def _make_folder(path: Path, what: str) -> None:
+    try:
+        path.parent.mkdir(parents=True, exist_ok=True)
+    except OSError as e:
+        raise unusable(what, path, e) from None
+
+
 class RunLock:
     """An exclusive, non-blocking ``flock`` on ``<state_path>.lock``, held until released.
 
@@ -78,8 +123,13 @@ class RunLock:
         self._fd: int | None = None
 
     def acquire(self) -> None:
-        self.path.parent.mkdir(parents=True, exist_ok=True)
-        fd = os.open(self.path, os.O_RDWR | os.O_CREAT, 0o600)
+        """Take the lock, or :class:`LockedError`; :class:`UnusableStateError` when the lock
+        file cannot be made."""
+        _make_folder(self.path, "create the lock file")
+        try:
+            fd = os.open(self.path, os.O_RDWR | os.O_CREAT, 0o600)
+        except OSError as e:
+            raise unusable("create the lock file", self.path, e) from None
         try:
             fcntl.flock(fd, fcntl.LOCK_EX | fcntl.LOCK_NB)
         except BlockingIOError:
@@ -108,11 +158,30 @@ class RunLock:
 
 class SyncState:
     def __init__(self, path: Path | str) -> None:
+        """Open (or create) the state; :class:`UnusableStateError` if it cannot be written."""
         self.path = Path(path)
         if str(path) != ":memory:":
-            self.path.parent.mkdir(parents=True, exist_ok=True)
-        self.db = sqlite3.connect(str(path))
-        self.db.executescript(SCHEMA)
+            _make_folder(self.path, "create the state file")
+        try:
+            self.db = sqlite3.connect(str(path))
+        except sqlite3.Error as e:
+            raise unusable("open the state file", self.path, e) from None
+        try:
+            self.db.executescript(SCHEMA)
+            self._check_writable()
+        except sqlite3.Error as e:
+            self.db.close()
+            raise unusable("write the state file", self.path, e) from None
+
+    def _check_writable(self) -> None:
+        """A write that is rolled back: SQLite opens a file it may not write read-only,
+        and would only refuse at the run's first write."""
+        self.db.execute("BEGIN IMMEDIATE")
+        try:
+            (version,) = self.db.execute("PRAGMA user_version").fetchone()
+            self.db.execute(f"PRAGMA user_version = {int(version)}")
+        finally:
+            self.db.execute("ROLLBACK")
 
     def close(self) -> None:
         self.db.close()
