@@ -111,6 +111,13 @@ def _wait_until_up(emu: EmulatorProcess, proc: subprocess.Popen[bytes], timeout:
             time.sleep(0.05)
 
 
+def _hear_ctrl_c() -> None:
+    """In the child, before it runs: SIGINT back to its default. A parent that ignores
+    SIGINT (nohup, a background job, some CI runners) passes that on to its children, and
+    Python then raises no KeyboardInterrupt, so :func:`_stop`'s Ctrl+C would go unheard."""
+    signal.signal(signal.SIGINT, signal.SIG_DFL)
+
+
 def _stop(proc: subprocess.Popen[bytes], timeout: float = 10.0) -> None:
     if proc.poll() is None:
         proc.send_signal(signal.SIGINT)  # the command's own Ctrl+C: it says "stopped"
@@ -149,6 +156,7 @@ def run_emulators(
         stdout=sink,
         stderr=subprocess.STDOUT,
         env={**os.environ, "COLUMNS": "200"},  # keep the printed URLs on one line each
+        preexec_fn=_hear_ctrl_c,  # the child hears _stop's Ctrl+C
     )
     try:
         _wait_until_up(emu, proc, startup_timeout)
