@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from pathlib import Path
-from typing import Annotated
+from typing import Annotated, NoReturn
 
 import typer
 from rich.console import Console
@@ -13,7 +13,7 @@ from .emulators.freshdesk.limits import parse_plan as emulated_plan
 from .emulators.server import EmulatorConfig
 from .emulators.server import run as run_emulators
 from .emulators.upsales.app import DEFAULT_TOKEN
-from .settings import Settings
+from .settings import Settings, invalid_setting
 
 app = typer.Typer(
     help="Upsales CRM data in the Freshdesk ticket sidebar, and contact sync.",
@@ -28,22 +28,32 @@ def _root() -> None:
     """Upsales CRM data in the Freshdesk ticket sidebar, and contact sync."""
 
 
-def _check_exposure(settings: Settings, host: str, allow_no_secret: bool) -> None:
-    """Warn about unsafe settings; refuse an open relay off loopback (secure by default)."""
-    from .clients.hostnames import is_loopback
-    from .settings import operator_warnings
+def _refuse(reason: str) -> NoReturn:
+    """Stop ``serve`` before it starts: one line that names the setting, exit status 2."""
+    console.print(f"[red]Refusing to start:[/red] {reason}", highlight=False, soft_wrap=True)
+    raise typer.Exit(2)
 
-    for warning in operator_warnings(settings, public=not is_loopback(host)):
-        console.print(f"[yellow]Warning:[/yellow] {warning}", highlight=False)
-    if settings.service_secret is None and not is_loopback(host) and not allow_no_secret:
-        console.print(
-            f"[red]Refusing to serve on {host} without UFD_SERVICE_SECRET:[/red] anyone who "
-            "holds keys to any Freshdesk account could use this service as a relay. Set "
-            "UFD_SERVICE_SECRET (and the same secret in the app's settings), or pass "
-            "--allow-no-secret to accept the risk.",
-            highlight=False,
+
+def _check_start(settings: Settings, host: str, workers: int) -> None:
+    """Refuse what must not run (secure by default, on any host: see
+    ``web.app.check_start``), then warn about the risks the operator chose."""
+    from .clients.hostnames import is_loopback
+    from .settings import StartupError, operator_warnings
+    from .web.app import check_start
+
+    try:
+        check_start(settings)
+    except StartupError as exc:
+        _refuse(str(exc))
+    if workers > 1 and settings.redis_url is None:
+        _refuse(
+            f"--workers {workers} without UFD_REDIS_URL: each worker process would keep its "
+            "own idempotency keys and rate budgets, so one click could write twice and the "
+            "workers together could spend more than the Freshdesk plan allows. Set "
+            "UFD_REDIS_URL to a Redis they share, or run one worker."
         )
-        raise typer.Exit(2)
+    for warning in operator_warnings(settings, public=not is_loopback(host)):
+        console.print(f"[yellow]Warning:[/yellow] {warning}", highlight=False, soft_wrap=True)
 
 
 def _print_emulators(config: EmulatorConfig) -> None:
@@ -125,14 +135,15 @@ def serve(
         bool,
         typer.Option(
             "--allow-no-secret",
-            help="Serve off loopback without UFD_SERVICE_SECRET (an open relay: not advised).",
+            help="Serve without UFD_SERVICE_SECRET (an open relay: not advised).",
         ),
     ] = False,
 ) -> None:
     """Serve the backend (card and validation API) that the Freshworks app calls.
 
-    Every other setting comes from the environment (UFD_*) or a .env file. Off loopback,
-    the service refuses to start without UFD_SERVICE_SECRET unless --allow-no-secret.
+    Every other setting comes from the environment (UFD_*) or a .env file. The service
+    refuses to start without UFD_SERVICE_SECRET (32+ characters) unless --allow-no-secret
+    (or UFD_ALLOW_NO_SECRET=true), and with --workers above 1 without UFD_REDIS_URL.
     """
     import os
 
@@ -150,11 +161,12 @@ def serve(
     try:
         settings = Settings()  # fail here, once, on a bad setting
     except ValueError as exc:
-        raise typer.BadParameter(str(exc)) from None
-    _check_exposure(settings, host, allow_no_secret)
+        _refuse(invalid_setting(exc))
+    _check_start(settings, host, workers)
     console.print(
         f"Serving on http://{host}:{port}/ (POST /v1/card, /v1/validate) with {workers} worker(s)",
         highlight=False,
+        soft_wrap=True,
     )
     uvicorn.run(
         "upsales_freshdesk.web.app:build",

@@ -6,7 +6,7 @@ import string
 from functools import lru_cache
 from typing import Annotated
 
-from pydantic import Field, SecretStr, field_validator
+from pydantic import Field, SecretStr, ValidationError, field_validator
 from pydantic_settings import BaseSettings, NoDecode, SettingsConfigDict
 
 from .clients import Plan, require_https
@@ -55,18 +55,20 @@ class Settings(BaseSettings):
     freshdesk_base_url: str | None = None
     #: Override of the Upsales base URL (emulators and tests).
     upsales_base_url: str | None = None
-    #: When set, every call must carry ``Authorization: Bearer <secret>``.
+    #: Every call must carry ``Authorization: Bearer <secret>``. ``serve`` refuses to start
+    #: without one (on any host), or with one shorter than :data:`MIN_SECRET_LENGTH`.
     service_secret: SecretStr | None = None
-    #: ``serve --allow-no-secret``: run without a service secret off loopback, knowingly.
-    #: The service then warns at start and on ``/healthz``.
+    #: ``serve --allow-no-secret``: run without a service secret, knowingly (an open
+    #: relay). The service then warns at start and on ``/healthz``.
     allow_no_secret: bool = False
     #: Proxies whose ``X-Forwarded-For``/``-Proto`` are believed (addresses or networks);
     #: from anyone else those headers change nothing.
     trusted_proxies: Annotated[tuple[str, ...], NoDecode] = ("127.0.0.1", "::1")
     #: When set, ``/metrics`` needs ``Authorization: Bearer <token>``; unset, it answers
-    #: only callers on loopback.
+    #: only callers on loopback. Set, it follows the service secret's rule at start.
     metrics_token: SecretStr | None = None
-    #: Enables the ticket-created webhook; callers send it as ``X-Webhook-Secret``.
+    #: Enables the ticket-created webhook; callers send it as ``X-Webhook-Secret``. Set, it
+    #: follows the service secret's rule at start.
     webhook_secret: SecretStr | None = None
     #: Let the webhook take credentials from request headers when the server has none of
     #: its own (``UFD_SYNC_*``). Off: the automation rule would carry both API keys.
@@ -152,6 +154,68 @@ class Settings(BaseSettings):
     @classmethod
     def _activity_link(cls, value: str) -> str:
         return check_link_template(value, ACTIVITY_LINK_FIELDS)
+
+
+#: The shortest secret ``serve`` accepts (service secret, metrics token, webhook secret):
+#: 32 characters, as ``secrets.token_urlsafe(24)`` gives, are out of reach of guessing.
+MIN_SECRET_LENGTH = 32
+#: The environment variable of each secret, for the messages at start.
+SECRET_VARIABLES = {
+    "service_secret": "UFD_SERVICE_SECRET",
+    "metrics_token": "UFD_METRICS_TOKEN",
+    "webhook_secret": "UFD_WEBHOOK_SECRET",
+}
+
+
+GENERATE = "make one with: python3 -c 'import secrets; print(secrets.token_urlsafe(32))'"
+
+
+class StartupError(Exception):
+    """A setting that stops the service at start. Its message is one line that names the
+    variable, shown to the operator as it is (never a traceback)."""
+
+
+def secret_problem(name: str, value: str) -> str | None:
+    """What is wrong with a configured secret, or None. The token a caller presents is
+    compared byte for byte, and an HTTP header cannot carry what this refuses."""
+    if not value:
+        return f"{name} is set but empty"
+    if len(value) < MIN_SECRET_LENGTH:
+        return f"{name} is {len(value)} characters long; it needs at least {MIN_SECRET_LENGTH}"
+    if not all("!" <= c <= "~" for c in value):
+        # Spaces at either end are dropped by HTTP parsers and non-ASCII is not sent as
+        # typed: such a secret could never match. Inner spaces are refused for the same
+        # simplicity as a bearer token (RFC 6750's b64token has none).
+        return f"{name} holds a space, a control or a non-ASCII character"
+    return None
+
+
+def check_startup(settings: Settings) -> None:
+    """Refuse what must stop ``serve`` at start: no service secret unless
+    ``allow_no_secret``, and any configured secret that is empty, short or unsendable."""
+    if settings.service_secret is None and not settings.allow_no_secret:
+        raise StartupError(
+            "UFD_SERVICE_SECRET is not set: anyone who holds keys to a Freshdesk account could "
+            f"use the service as a relay. Set it ({MIN_SECRET_LENGTH}+ characters; {GENERATE}) "
+            "and the same secret in the app's settings, or pass --allow-no-secret to accept "
+            "the risk"
+        )
+    for field, name in SECRET_VARIABLES.items():
+        secret: SecretStr | None = getattr(settings, field)
+        problem = None if secret is None else secret_problem(name, secret.get_secret_value())
+        if problem:
+            raise StartupError(f"{problem} ({GENERATE})")
+
+
+def invalid_setting(exc: ValueError, prefix: str = "UFD_") -> str:
+    """One line for a setting that does not parse, naming its variable. Never the value:
+    pydantic's own text quotes it, and it may be a secret."""
+    if not isinstance(exc, ValidationError):
+        return str(exc).splitlines()[0] if str(exc) else type(exc).__name__
+    error = exc.errors()[0]
+    name = prefix + "_".join(str(part) for part in error["loc"][:1]).upper()
+    more = f" (and {exc.error_count() - 1} more)" if exc.error_count() > 1 else ""
+    return f"{name}: {error['msg'].removeprefix('Value error, ')}{more}"
 
 
 def operator_warnings(settings: Settings, *, public: bool) -> list[str]:

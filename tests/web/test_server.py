@@ -4,7 +4,10 @@ connections, chunked bodies over the limit, and no redirect built from the Host 
 from __future__ import annotations
 
 import asyncio
+import os
 import socket
+import subprocess
+import sys
 import time
 import weakref
 from collections.abc import Iterator
@@ -20,12 +23,15 @@ from tests.service import HEADERS, running
 from upsales_freshdesk.web.process import run_serve
 from upsales_freshdesk.web.server import GuardedH11Protocol, GuardedHttpToolsProtocol
 
+#: serve starts only with a service secret of 32 characters or more.
+SECRET = "server-test-secret-0123456789abcdef"
+
 
 @contextmanager
 def serve(output: IO[bytes] | None = None, **settings: str) -> Iterator[int]:
-    """``upsales-freshdesk serve`` in a child process with these ``UFD_*`` settings; its
-    port, once /healthz answers."""
-    with run_serve(settings, output=output) as served:
+    """``upsales-freshdesk serve`` in a child process with these ``UFD_*`` settings (and
+    the service secret); its port, once /healthz answers."""
+    with run_serve({"UFD_SERVICE_SECRET": SECRET, **settings}, output=output) as served:
         yield served.port
 
 
@@ -211,3 +217,106 @@ def test_a_served_request_is_logged_once(tmp_path: Path) -> None:
     assert len(requests) == 4
     assert all(e["route"] == "/healthz" for e in requests)
     assert not [e for e in events if e.get("logger") == "uvicorn.access"]
+
+
+# -- start-up: one env file for the service and the sync ----------------------------------
+
+SYNC = {"UFD_SYNC_FRESHDESK_API_KEY": "sync-fd-key", "UFD_SYNC_UPSALES_TOKEN": "sync-us-token"}
+#: The two settings of docs/deploy.md's one env file that used to kill serve at start.
+ONE_ENV_FILE = {
+    "sync account outside the allowlist": {
+        **SYNC,
+        "UFD_ALLOWED_ACCOUNTS": "acme",
+        "UFD_SYNC_FRESHDESK_DOMAIN": "other",
+    },
+    "custom sync host": {**SYNC, "UFD_SYNC_FRESHDESK_DOMAIN": "support.acme.example"},
+}
+
+
+def refused_start(*args: str, **settings: str) -> str:
+    """``serve`` in a child process that must not start: its output, one line."""
+    env = {k: v for k, v in os.environ.items() if not k.startswith("UFD_")}
+    proc = subprocess.run(
+        [sys.executable, "-m", "upsales_freshdesk", "serve", "--port", "9", *args],
+        env={**env, **settings, "COLUMNS": "80"},
+        capture_output=True,
+        text=True,
+        timeout=60,
+        check=False,
+    )
+    output = (proc.stdout + proc.stderr).strip()
+    assert proc.returncode == 2, output
+    assert "Traceback" not in output
+    assert len(output.splitlines()) == 1, output
+    return output
+
+
+@pytest.mark.parametrize("case", ONE_ENV_FILE)
+def test_the_syncs_settings_do_not_stop_serve_with_the_webhook_off(case: str) -> None:
+    with serve(**ONE_ENV_FILE[case]) as port:
+        health = httpx.get(f"http://127.0.0.1:{port}/healthz")
+        assert health.status_code == 200
+
+
+@pytest.mark.parametrize("case", ONE_ENV_FILE)
+def test_the_syncs_account_stops_serve_with_one_line_when_the_webhook_uses_it(case: str) -> None:
+    line = refused_start(**ONE_ENV_FILE[case], UFD_SERVICE_SECRET=SECRET, UFD_WEBHOOK_SECRET=SECRET)
+    assert line.startswith("Refusing to start: UFD_SYNC_FRESHDESK_DOMAIN (")
+    assert "sync-fd-key" not in line
+
+
+def test_serve_refuses_no_secret_a_short_one_and_workers_without_redis() -> None:
+    assert "UFD_SERVICE_SECRET is not set" in refused_start()
+    assert "UFD_SERVICE_SECRET is 6 characters" in refused_start(UFD_SERVICE_SECRET="s3cret")
+    workers = refused_start("--workers", "2", UFD_SERVICE_SECRET=SECRET)
+    assert "--workers 2 without UFD_REDIS_URL" in workers
+
+
+@pytest.mark.parametrize(
+    ("settings", "says"),
+    [
+        ({}, "UFD_SERVICE_SECRET is not set"),
+        ({"UFD_SERVICE_SECRET": ""}, "UFD_SERVICE_SECRET is set but empty"),
+        (
+            {
+                **ONE_ENV_FILE["custom sync host"],
+                "UFD_SERVICE_SECRET": SECRET,
+                "UFD_WEBHOOK_SECRET": SECRET,
+            },
+            "UFD_SYNC_FRESHDESK_DOMAIN (support.acme.example) is neither",
+        ),
+    ],
+)
+def test_the_app_factory_checks_the_same_at_start(
+    monkeypatch: pytest.MonkeyPatch, tmp_path: Path, settings: dict[str, str], says: str
+) -> None:
+    """``uvicorn --factory upsales_freshdesk.web.app:build`` on its own: one line, exit 1."""
+    from upsales_freshdesk.settings import get_settings
+    from upsales_freshdesk.web.app import build
+
+    for key in [k for k in os.environ if k.startswith("UFD_")]:
+        monkeypatch.delenv(key)
+    for key, value in settings.items():
+        monkeypatch.setenv(key, value)
+    monkeypatch.chdir(tmp_path)  # no .env
+    get_settings.cache_clear()
+    try:
+        with pytest.raises(SystemExit) as stopped:
+            build()
+    finally:
+        get_settings.cache_clear()
+    assert str(stopped.value.code).startswith(f"upsales-freshdesk: {says}")
+
+
+def test_create_app_raises_the_startup_error_for_the_webhooks_account(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    from upsales_freshdesk.settings import Settings, StartupError
+    from upsales_freshdesk.web.app import create_app
+
+    for key, value in ONE_ENV_FILE["sync account outside the allowlist"].items():
+        monkeypatch.setenv(key, value)
+    hook = Settings(_env_file=None, webhook_secret=SECRET, allowed_accounts="acme")
+    with pytest.raises(StartupError, match="not in UFD_ALLOWED_ACCOUNTS"):
+        create_app(hook)
+    create_app(Settings(_env_file=None, allowed_accounts="acme"))  # webhook off: not read

@@ -31,28 +31,15 @@ PATIENT = RetryPolicy(max_attempts=10, backoff_base=0.5, backoff_max=30, retry_a
 LONG_CALLS = HttpSettings(call_timeout=600, read_timeout=60)
 
 
-class SyncSettings(BaseSettings):
+class SyncCredentials(BaseSettings):
+    """The sync's account and keys: all that ``serve``'s webhook reads of ``UFD_SYNC_*``
+    (the rest are the sync's own, and a wrong one there must not stop the service)."""
+
     model_config = SettingsConfigDict(env_prefix="UFD_SYNC_", extra="ignore")
 
     freshdesk_domain: str
     freshdesk_api_key: SecretStr
     upsales_token: SecretStr
-    freshdesk_plan: Plan = "pro"
-    #: The share of Freshdesk's per-minute budget the sync may use; the rest is the agents'.
-    share: float = Field(default=0.6, gt=0, le=1)
-    state_path: Path = Path("sync-state.sqlite3")
-    create_missing: bool = False
-    freshdesk_base_url: str | None = None
-    upsales_base_url: str | None = None
-    #: Freshdesk field -> Upsales field; unset is every pair of the field table.
-    field_mapping: FieldMapping | None = None
-    #: Seconds in Freshdesk's rate-limit window (60; lower only to test against an emulator).
-    freshdesk_window_seconds: float = Field(default=60.0, gt=0, le=60)
-
-    @field_validator("freshdesk_base_url", "upsales_base_url")
-    @classmethod
-    def _https(cls, value: str | None) -> str | None:
-        return None if value is None else require_https(value)
 
     @field_validator("freshdesk_domain")
     @classmethod
@@ -77,6 +64,27 @@ class SyncSettings(BaseSettings):
         if not set(value.get_secret_value()) <= TOKEN_CHARS:
             raise ValueError("an Upsales API key holds only letters, digits, '-', '_' and '.'")
         return value
+
+
+class SyncSettings(SyncCredentials):
+    model_config = SettingsConfigDict(env_prefix="UFD_SYNC_", extra="ignore")
+
+    freshdesk_plan: Plan = "pro"
+    #: The share of Freshdesk's per-minute budget the sync may use; the rest is the agents'.
+    share: float = Field(default=0.6, gt=0, le=1)
+    state_path: Path = Path("sync-state.sqlite3")
+    create_missing: bool = False
+    freshdesk_base_url: str | None = None
+    upsales_base_url: str | None = None
+    #: Freshdesk field -> Upsales field; unset is every pair of the field table.
+    field_mapping: FieldMapping | None = None
+    #: Seconds in Freshdesk's rate-limit window (60; lower only to test against an emulator).
+    freshdesk_window_seconds: float = Field(default=60.0, gt=0, le=60)
+
+    @field_validator("freshdesk_base_url", "upsales_base_url")
+    @classmethod
+    def _https(cls, value: str | None) -> str | None:
+        return None if value is None else require_https(value)
 
     @property
     def freshdesk_calls_per_window(self) -> int:

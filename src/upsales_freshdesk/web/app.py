@@ -21,7 +21,7 @@ from uvicorn.middleware.proxy_headers import ProxyHeadersMiddleware
 from .. import __version__
 from ..clients import HttpSettings, RetryPolicy, new_http_client
 from ..lookup.issues import Code
-from ..settings import Settings, get_settings
+from ..settings import Settings, StartupError, check_startup, get_settings
 from .actions import router as actions_router
 from .deps import Credentials, ServiceError, Upstreams, server_credentials
 from .errors import ERROR_RESPONSES, error_response
@@ -188,10 +188,26 @@ class AccessLog:
             )
 
 
+def check_start(settings: Settings) -> None:
+    """Everything that must stop the service at start, as :class:`StartupError`: the
+    secrets' rule (``settings.check_startup``) and the webhook's credentials."""
+    check_startup(settings)
+    server_credentials(settings)
+
+
 def build() -> FastAPI:
-    """For ``uvicorn --factory upsales_freshdesk.web.app:build`` (what ``serve`` runs)."""
+    """For ``uvicorn --factory upsales_freshdesk.web.app:build`` (what ``serve`` runs).
+
+    ``serve`` has checked the settings already; run on its own, as uvicorn's factory, the
+    same checks stop the process with their one line (exit status 1), not a traceback.
+    """
     configure_logging()
-    app = create_app()
+    settings = get_settings()
+    try:
+        check_start(settings)
+        app = create_app(settings)
+    except StartupError as exc:
+        raise SystemExit(f"upsales-freshdesk: {exc}") from None
     settle_heap()
     return app
 

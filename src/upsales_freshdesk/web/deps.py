@@ -13,8 +13,8 @@ from ..clients.hostnames import account_host
 from ..clients.policy import RetryPolicy
 from ..lookup.domains import InvalidDomainError, account_of, check_freshdesk_domain
 from ..lookup.issues import Code
-from ..settings import Settings
-from ..sync.config import SyncSettings
+from ..settings import Settings, StartupError
+from ..sync.config import SyncCredentials
 from .idempotency import Once
 from .metrics import Metrics
 from .security import secret_matches
@@ -61,7 +61,9 @@ UpstreamsDep = Annotated[Upstreams, Depends(get_upstreams)]
 
 
 def require_caller(settings: Settings, authorization: str | None) -> None:
-    """When a service secret is configured, the caller must send it (constant-time check)."""
+    """When a service secret is configured, the caller must send it (constant-time check).
+    Without one, every caller passes: ``serve`` starts so only with ``--allow-no-secret``
+    (the demo and in-process tests build the app themselves)."""
     secret = settings.service_secret
     if secret is not None and not secret_matches(authorization, secret.get_secret_value()):
         raise ServiceError(401, "auth_failed")
@@ -107,14 +109,49 @@ def credentials(
     return Credentials(allowed_host(settings, domain), api_key, token)
 
 
+#: Why the sync's account is refused, by the code :func:`allowed_host` raised.
+SYNC_DOMAIN_REFUSED: dict[str, str] = {
+    "account_not_allowed": "is not in UFD_ALLOWED_ACCOUNTS",
+    "invalid_domain": "is neither a *.freshdesk.com host nor in UFD_EXTRA_FRESHDESK_HOSTS",
+}
+
+
 def server_credentials(settings: Settings) -> Credentials | None:
-    """The server's own credentials for the webhook: the sync's ``UFD_SYNC_*`` settings,
-    when they are set (and the domain passes the same gate as a request's)."""
-    try:
-        sync = SyncSettings()  # read from the environment
-    except ValidationError:
+    """The server's own credentials for the webhook: the sync's account and keys
+    (``UFD_SYNC_FRESHDESK_DOMAIN``, ``UFD_SYNC_FRESHDESK_API_KEY``, ``UFD_SYNC_UPSALES_TOKEN``).
+
+    Only the webhook uses them. With it off (no ``UFD_WEBHOOK_SECRET``) they are not read:
+    the sync's settings may share the service's env file, for any account the sync is
+    meant to serve. With it on, none of the three set means none (the webhook then takes
+    header credentials, if allowed); a wrong one, or an account the service would refuse
+    to a caller, raises :class:`StartupError` naming the variable.
+    """
+    if settings.webhook_secret is None:
         return None
-    host = allowed_host(settings, account_host(sync.freshdesk_domain))
+    try:
+        sync = SyncCredentials()  # read from the environment
+    except ValidationError as exc:
+        errors = exc.errors()
+        if len(errors) == len(SyncCredentials.model_fields) and all(
+            e["type"] == "missing" for e in errors
+        ):
+            return None
+        # Never the input: it may be a key. Pydantic's message does not include it.
+        wrong = next((e for e in errors if e["type"] != "missing"), errors[0])
+        reason = "not set" if wrong["type"] == "missing" else wrong["msg"]
+        name = f"UFD_SYNC_{str(wrong['loc'][0]).upper()}"
+        raise StartupError(
+            f"{name}: {reason.removeprefix('Value error, ')}; the webhook (UFD_WEBHOOK_SECRET "
+            "is set) uses the sync's credentials"
+        ) from None
+    host = account_host(sync.freshdesk_domain)
+    try:
+        host = allowed_host(settings, host)
+    except ServiceError as exc:
+        raise StartupError(
+            f"UFD_SYNC_FRESHDESK_DOMAIN ({host}) {SYNC_DOMAIN_REFUSED[exc.code]}: the "
+            "webhook (UFD_WEBHOOK_SECRET is set) would sync an account the service refuses"
+        ) from None
     return Credentials(
         host, sync.freshdesk_api_key.get_secret_value(), sync.upsales_token.get_secret_value()
     )
