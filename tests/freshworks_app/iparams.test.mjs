@@ -8,7 +8,7 @@ function fill(dom, values) {
   }
 }
 
-const GOOD = { freshdesk_domain: 'Demo.freshdesk.com', freshdesk_api_key: 'fd-key', upsales_api_key: 'us-key', service_host: 'ufd.example.com', service_secret: '' };
+const GOOD = { freshdesk_domain: 'Demo.freshdesk.com', freshdesk_api_key: 'fd-key', upsales_api_key: 'us-key', service_host: 'ufd.example.com', service_secret: 'a-service-secret-of-32-characters-0' };
 
 function clientAnswering(answer) {
   const calls = [];
@@ -98,9 +98,11 @@ test('editing the settings keeps the stored keys unless the admin types new ones
   assert.equal(configs.service_host, 'ufd2.example.com');
   assert.deepEqual([configs.freshdesk_api_key, configs.upsales_api_key, configs.service_secret], ['fd-stored', 'us-stored', 'sec-stored']);
   doc.getElementById('upsales_api_key').value = 'us-new';
-  doc.getElementById('service_secret_clear').checked = true;
   configs = dom.window.postConfigs();
-  assert.deepEqual([configs.upsales_api_key, configs.service_secret], ['us-new', '']);
+  assert.deepEqual([configs.upsales_api_key, configs.service_secret], ['us-new', 'sec-stored']);
+  assert.equal(doc.getElementById('service_secret_clear'), null); // a required secret is not removed
+  doc.getElementById('service_secret').value = 'sec-new';
+  assert.equal(dom.window.postConfigs().service_secret, 'sec-new');
 });
 
 test('the page follows the agent language the platform gives, over the browser', async () => {
@@ -115,9 +117,17 @@ test('the page follows the agent language the platform gives, over the browser',
 
 const ALL_GOOD = Object.fromEntries(['freshdesk_domain', 'freshdesk_api_key', 'upsales_api_key'].map((k) => [k, { ok: true, message: 'ok' }]));
 
-test('a secret the service does not use is to be left empty', async () => {
-  for (const [language, text] of [['en-US', 'This service does not use a secret: leave it empty.'],
-    ['sv-SE', 'Tjänsten använder ingen hemlighet: lämna fältet tomt.']]) {
+test('the service secret is required on the page', () => {
+  const dom = installPage(clientAnswering(() => ok({})).client);
+  const doc = dom.window.document;
+  assert.equal(doc.getElementById('service_secret').required, true);
+  assert.equal(doc.querySelector('label[for=service_secret]').textContent, 'Service secret');
+  assert.doesNotMatch(doc.body.textContent, /optional|if any/i);
+});
+
+test('a service that accepts calls without a secret blocks the install', async () => {
+  for (const [language, text] of [['en-US', 'This service accepts calls without a secret: its operator must set UFD_SERVICE_SECRET.'],
+    ['sv-SE', 'Tjänsten tar emot anrop utan hemlighet: dess drift måste sätta UFD_SERVICE_SECRET.']]) {
     const secret = { required: false, given: true, ok: false };
     const dom = installPage(clientAnswering(() => ok({ ok: false, results: ALL_GOOD, secret })).client, language);
     fill(dom, { ...GOOD, service_secret: 'not-used' });
@@ -128,22 +138,24 @@ test('a secret the service does not use is to be left empty', async () => {
   }
 });
 
-test('no secret where the service uses none, or the one it requires, passes', async () => {
-  for (const [value, secret] of [['', { required: false, given: false, ok: true }], ['s3cret', { required: true, given: true, ok: true }]]) {
-    const dom = installPage(clientAnswering(() => ok({ ok: true, results: ALL_GOOD, secret })).client);
-    fill(dom, { ...GOOD, service_secret: value });
-    assert.equal(await dom.window.validate(), true);
-    assert.equal(dom.window.document.getElementById('msg-service_secret').textContent, '');
-  }
+test('the secret the service requires passes', async () => {
+  const secret = { required: true, given: true, ok: true };
+  const dom = installPage(clientAnswering(() => ok({ ok: true, results: ALL_GOOD, secret })).client);
+  fill(dom, GOOD);
+  assert.equal(await dom.window.validate(), true);
+  assert.equal(dom.window.document.getElementById('msg-service_secret').textContent, '');
 });
 
-test('a secret the service requires is asked for; a wrong one is refused', async () => {
-  for (const [language, value, text] of [['en-US', '', 'This service requires a secret.'],
-    ['sv-SE', '', 'Tjänsten kräver en hemlighet.'], ['en-US', 'wrong', 'The service refused the secret.']]) {
-    const dom = installPage(clientAnswering(() => Promise.reject({ status: 401 })).client, language);
+test('an empty secret is asked for before any request; a wrong one is refused', async () => {
+  for (const [language, value, text, calls] of [['en-US', '', 'This setting is required.', 0],
+    ['sv-SE', '', 'Inställningen måste fyllas i.', 0], ['en-US', 'wrong', 'The service refused the secret.', 1]]) {
+    const fake = clientAnswering(() => Promise.reject({ status: 401 }));
+    const dom = installPage(fake.client, language);
     fill(dom, { ...GOOD, service_secret: value });
     assert.equal(await dom.window.validate(), false);
+    assert.equal(fake.calls.length, calls);
     assert.equal(dom.window.document.getElementById('msg-service_secret').textContent, text);
+    assert.equal(dom.window.document.getElementById('service_secret').getAttribute('aria-invalid'), 'true');
   }
 });
 

@@ -3,14 +3,16 @@
  * The keys are secure parameters (__meta.secure). The platform does not merge: what
  * postConfigs() returns replaces every stored value. So on "Edit settings" the page keeps
  * what getConfigs() received, shows each stored secure field as "unchanged", and sends
- * the stored value back unless the admin types a new one (or, for the optional service
- * secret, ticks "remove"). validate() checks every value live through the `validate`
- * request template, with the values passed as its context.
+ * the stored value back unless the admin types a new one. validate() checks every value
+ * live through the `validate` request template, with the values passed as its context.
+ * The service secret is required: the service must demand authentication (Freshworks'
+ * review guidelines for an app that calls an external service), so a service that
+ * accepts calls without one is refused here too.
  */
 /* exported postConfigs, getConfigs, validate */
 var UFD_FIELDS = ['freshdesk_domain', 'freshdesk_api_key', 'upsales_api_key', 'service_host', 'service_secret'];
 var UFD_SECURE = ['freshdesk_api_key', 'upsales_api_key', 'service_secret'];
-var UFD_REQUIRED = ['freshdesk_domain', 'freshdesk_api_key', 'upsales_api_key', 'service_host'];
+var UFD_REQUIRED = ['freshdesk_domain', 'freshdesk_api_key', 'upsales_api_key', 'service_host', 'service_secret'];
 var UFD_DOMAIN = /^[a-z0-9](?:[a-z0-9-]{0,61}[a-z0-9])?\.freshdesk\.com$/;
 var UFD_HOST = /^[a-z0-9](?:[a-z0-9-]{0,61}[a-z0-9])?(?:\.[a-z0-9](?:[a-z0-9-]{0,61}[a-z0-9])?)+$/;
 var UFD_IPV4 = /^\d{1,3}(?:\.\d{1,3}){3}$/;
@@ -24,13 +26,12 @@ var UFD_WORDS = {
     freshdesk_api_key: 'Freshdesk API key',
     upsales_api_key: 'Upsales API key',
     service_host: 'Service host',
-    service_secret: 'Service secret (optional)',
+    service_secret: 'Service secret',
     help_freshdesk_domain: 'The address of your helpdesk, as yourcompany.freshdesk.com.',
     help_freshdesk_api_key: 'In Freshdesk: your profile picture › Profile settings › View API key.',
     help_upsales_api_key: 'In Upsales: Settings › API keys (an admin creates one; it is shown once).',
     help_service_host: 'The host name of your upsales-freshdesk service (HTTPS), without https:// or a path.',
-    help_service_secret: 'The UFD_SERVICE_SECRET your service operator set, if any.',
-    clear_secret: 'Remove the stored service secret',
+    help_service_secret: 'The UFD_SERVICE_SECRET your service operator set (32 characters or more).',
     auto_lookup: 'Look up automatically when a ticket opens',
     help_auto_lookup: 'Off: agents click "Sync contact from Upsales". On: each ticket view costs one Freshdesk call and up to four Upsales calls.',
     unchanged: 'Unchanged (type to replace)',
@@ -40,8 +41,7 @@ var UFD_WORDS = {
     hostIp: 'The service host must be a host name, not an IP address (a platform rule).',
     unreachable: 'The service could not be reached at this host.',
     secret: 'The service refused the secret.',
-    secretUnused: 'This service does not use a secret: leave it empty.',
-    secretNeeded: 'This service requires a secret.',
+    secretUnused: 'This service accepts calls without a secret: its operator must set UFD_SERVICE_SECRET.',
     placeholder_freshdesk_domain: 'yourcompany.freshdesk.com',
     ok: 'All settings work.',
     bad: 'Fix the settings marked above.'
@@ -54,13 +54,12 @@ var UFD_WORDS = {
     freshdesk_api_key: 'API-nyckel för Freshdesk',
     upsales_api_key: 'API-nyckel för Upsales',
     service_host: 'Tjänstens värdnamn',
-    service_secret: 'Tjänstens hemlighet (valfri)',
+    service_secret: 'Tjänstens hemlighet',
     help_freshdesk_domain: 'Adressen till er helpdesk, som ditt-foretag.freshdesk.com.',
     help_freshdesk_api_key: 'I Freshdesk: din profilbild › Profilinställningar › Visa API-nyckel.',
     help_upsales_api_key: 'I Upsales: Inställningar › API-nycklar (en administratör skapar en; den visas bara en gång).',
     help_service_host: 'Värdnamnet för er upsales-freshdesk-tjänst (HTTPS), utan https:// eller sökväg.',
-    help_service_secret: 'Den UFD_SERVICE_SECRET som tjänstens drift har satt, om någon.',
-    clear_secret: 'Ta bort den sparade hemligheten',
+    help_service_secret: 'Den UFD_SERVICE_SECRET som tjänstens drift har satt (minst 32 tecken).',
     auto_lookup: 'Sök automatiskt när ett ärende öppnas',
     help_auto_lookup: 'Av: agenterna klickar på ”Synka kontakt från Upsales”. På: varje ärendevisning kostar ett anrop till Freshdesk och upp till fyra till Upsales.',
     unchanged: 'Oförändrad (skriv för att byta)',
@@ -70,8 +69,7 @@ var UFD_WORDS = {
     hostIp: 'Tjänstens värdnamn får inte vara en IP-adress (en plattformsregel).',
     unreachable: 'Tjänsten gick inte att nå på den här adressen.',
     secret: 'Tjänsten nekade hemligheten.',
-    secretUnused: 'Tjänsten använder ingen hemlighet: lämna fältet tomt.',
-    secretNeeded: 'Tjänsten kräver en hemlighet.',
+    secretUnused: 'Tjänsten tar emot anrop utan hemlighet: dess drift måste sätta UFD_SERVICE_SECRET.',
     placeholder_freshdesk_domain: 'ditt-foretag.freshdesk.com',
     ok: 'Alla inställningar fungerar.',
     bad: 'Rätta de markerade inställningarna.'
@@ -134,16 +132,10 @@ function ufdTyped(name) {
   return input ? String(input.value || '').trim() : '';
 }
 
-function ufdClearing() {
-  var box = document.getElementById('service_secret_clear');
-  return Boolean(box && box.checked);
-}
-
 // A secure field keeps its stored value unless the admin types a new one.
 function ufdValue(name) {
   var typed = ufdTyped(name);
   if (typed || UFD_SECURE.indexOf(name) === -1) { return typed; }
-  if (name === 'service_secret' && ufdClearing()) { return ''; }
   return ufdStored[name] ? String(ufdStored[name]) : '';
 }
 
@@ -184,8 +176,6 @@ function getConfigs(configs) {
       input.value = ''; // a stored secret is never shown again
     }
   });
-  var clear = document.querySelector('.ufd-clear');
-  if (clear) { clear.hidden = !ufdStored.service_secret; }
   var auto = document.getElementById('auto_lookup');
   if (auto) { auto.checked = Boolean(configs && (configs.auto_lookup === true || configs.auto_lookup === 'true')); }
   ufdTranslate();
@@ -215,11 +205,12 @@ function ufdSummary(ok) {
   return ok;
 }
 
-// The service says whether it requires a secret: one it does not use is to be left empty.
-function ufdSecretFits(secret, value) {
-  var unused = Boolean(secret && secret.required === false && (value || secret.given));
-  ufdMark('service_secret', !unused, unused ? ufdWord('secretUnused') : '');
-  return !unused;
+// The service says whether it requires a secret. One that does not is an open relay:
+// the app is not installed against it (the secret the admin typed would guard nothing).
+function ufdSecretFits(secret) {
+  var open = Boolean(secret && secret.required === false);
+  ufdMark('service_secret', !open, open ? ufdWord('secretUnused') : '');
+  return !open;
 }
 
 function validate() {
@@ -237,12 +228,12 @@ function validate() {
       ufdMark(name, data.results[name].ok, data.results[name].message);
     });
     ufdMark('service_host', true, '');
-    return ufdSummary(ufdSecretFits(data.secret, values.service_secret) && Boolean(data.ok));
+    return ufdSummary(ufdSecretFits(data.secret) && Boolean(data.ok));
   }).catch(function (error) {
     var status = error && Number(error.status);
     if (status === 401) {
-      // A secret the service requires is missing, or the one given is wrong.
-      ufdMark('service_secret', false, ufdWord(values.service_secret ? 'secret' : 'secretNeeded'));
+      // The service refused the secret (an empty one never gets this far: it is required).
+      ufdMark('service_secret', false, ufdWord('secret'));
     } else {
       ufdMark('service_host', false, ufdWord('unreachable'));
     }

@@ -34,6 +34,9 @@ from . import vendor
 
 #: The host name the installed app uses for the backend; the relay resolves it locally.
 SERVICE_HOST = "upsales-freshdesk.demo.example"
+#: The demo backend's service secret, pre-filled in the installation: the app's settings
+#: page requires one, as ``serve`` does (made-up, like every key of the demo).
+DEMO_SECRET = "demo-service-secret-made-up-for-the-demo"  # noqa: S105
 SECURE = ("freshdesk_api_key", "upsales_api_key", "service_secret")
 MODES = {
     "normal": Faults(),
@@ -58,7 +61,7 @@ def default_iparams() -> dict[str, str]:
         "freshdesk_api_key": DEFAULT_KEY,
         "upsales_api_key": DEFAULT_TOKEN,
         "service_host": SERVICE_HOST,
-        "service_secret": "",
+        "service_secret": DEMO_SECRET,
         "auto_lookup": "",
     }
 

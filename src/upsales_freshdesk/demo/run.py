@@ -14,7 +14,7 @@ from ..emulators.freshdesk.app import create_freshdesk_emulator
 from ..emulators.upsales.app import create_upsales_emulator
 from ..settings import Settings
 from ..web.app import create_app
-from .host import DemoHost
+from .host import DEMO_SECRET, DemoHost
 
 EMULATED = "http://testserver/api/v2/"  # in-process (ASGI), never a network
 
@@ -43,6 +43,7 @@ def build_demo(
             freshdesk_base_url=EMULATED,
             upsales_base_url=EMULATED,
             freshdesk_plan="enterprise",
+            service_secret=DEMO_SECRET,
             _env_file=None,
         ),
         transports={
