@@ -1,15 +1,20 @@
-"""Two app instances on one Redis: one click does one thing once across replicas; and
-Redis down is never an outage."""
+"""Two app instances on one Redis: one click does one thing once across replicas; Redis
+down is never an outage for cards; and a write without Redis's guarantee is refused
+(nothing done, safe to try again), never done twice."""
 
 from __future__ import annotations
 
 import asyncio
-from collections.abc import AsyncIterator
-from contextlib import AsyncExitStack, asynccontextmanager
+import math
+import subprocess
+import time
+from collections.abc import AsyncIterator, Iterator
+from contextlib import AsyncExitStack, asynccontextmanager, contextmanager
 from typing import Any
 
 import httpx
 import pytest
+import redis
 
 from tests.service import EMULATED, HEADERS, Service, running
 from upsales_freshdesk.emulators.faults import Faults
@@ -19,15 +24,27 @@ from upsales_freshdesk.emulators.scenarios import SCENARIOS
 from upsales_freshdesk.emulators.upsales.app import create_upsales_emulator
 from upsales_freshdesk.settings import Settings
 from upsales_freshdesk.web.app import create_app
+from upsales_freshdesk.web.shared import EPOCH_KEY, LOCK_SLACK_SECONDS, QUARANTINE_KEY
 
 EMAIL = SCENARIOS["not_found"].email
+CREATE = "/v1/actions/create-upsales"
+#: A short card deadline, so the lock's TTL (and so the quarantine) is short.
+DEADLINE = 1.0
+LOCK_SECONDS = math.ceil(DEADLINE + LOCK_SLACK_SECONDS)
 
 
 @asynccontextmanager
-async def replicas(count: int, **settings: Any) -> AsyncIterator[list[Service]]:
-    """``count`` apps (as on separate replicas) in front of the same two emulators."""
+async def replicas(
+    count: int, *, fresh: bool = False, latency_ms: float = 30, **settings: Any
+) -> AsyncIterator[list[Service]]:
+    """``count`` apps (as on separate replicas) in front of the same two emulators.
+
+    Their Redis has been used before (it holds the epoch), unless ``fresh``."""
+    if not fresh:
+        with redis.Redis.from_url(settings["redis_url"]) as client:
+            client.set(EPOCH_KEY, "earlier")
     fd, us = create_freshdesk_emulator(), create_upsales_emulator()
-    us.faults.set(Faults(latency_ms=30))  # a real race window between the replicas
+    us.faults.set(Faults(latency_ms=latency_ms))  # a real race window between the replicas
     config = Settings(freshdesk_base_url=EMULATED, upsales_base_url=EMULATED, **settings)
     async with AsyncExitStack() as stack:
         services = []
@@ -105,11 +122,10 @@ async def test_cards_answer_when_redis_is_down(
             assert resp.status_code == 200, resp.text
             assert resp.json()["status"] == "found"
             assert not resp.json().get("errors")
-        write = await service.http.post(
-            "/v1/actions/create-upsales", json=create_body(), headers=HEADERS
-        )
-        assert write.status_code == 200, write.text
+        write = await service.http.post(CREATE, json=create_body(), headers=HEADERS)
+        assert_paused(write)
         metrics = (await service.http.get("/metrics")).text
+    assert service.us.stats.by_route.get("POST /api/v2/contacts") is None
     if server is not None:
         server.close()
     counted = [
@@ -119,6 +135,205 @@ async def test_cards_answer_when_redis_is_down(
     ]
     assert any('operation="throttle"' in line for line in counted), metrics
     assert any('operation="once"' in line for line in counted), metrics
+    assert 'ufd_writes_refused_total{reason="redis_unavailable"} 1.0' in metrics
     logged = capsys.readouterr().out
     assert logged.count("redis_unavailable") == 1
     assert "hunter2" not in logged
+
+
+def assert_paused(resp: httpx.Response, most: float = 5) -> float:
+    """A refused write: 503, Retry-After, the code the app shows as "not saved, safe to
+    try again"; the seconds to wait."""
+    assert resp.status_code == 503, resp.text
+    (issue,) = resp.json()["errors"]
+    assert (issue["source"], issue["code"]) == ("service", "writes_paused")
+    assert "safe to try again" in issue["message"]
+    after = int(resp.headers["Retry-After"])
+    assert 1 <= after <= most
+    assert issue["retry_after"] == after
+    assert "Idempotent-Replayed" not in resp.headers
+    return after
+
+
+def contacts_named(service: Service) -> int:
+    contacts = service.us.store.all("contacts")  # type: ignore[attr-defined]
+    return [(c.get("email") or "").lower() for c in contacts].count(EMAIL)
+
+
+def click(key: str) -> dict[str, Any]:
+    return {**create_body(), "idempotency_key": key}
+
+
+async def in_flight(service: Service, calls_before: int) -> None:
+    """Until a write has reached Upsales (it holds its lock and is writing)."""
+    for _ in range(2500):  # 5 s
+        if service.us.stats.total > calls_before:
+            return
+        await asyncio.sleep(0.002)
+    raise AssertionError("the write never reached Upsales")
+
+
+def quarantine_left(url: str) -> float:
+    """Seconds until write locks are granted again."""
+    with redis.Redis.from_url(url) as client:
+        return max(0, int(client.pttl(QUARANTINE_KEY))) / 1000
+
+
+@contextmanager
+def own_redis(port: int) -> Iterator[subprocess.Popen[bytes]]:
+    """A redis-server of this test's own (it gets stopped), without persistence."""
+    from tests.conftest import REDIS_SERVER
+
+    proc = subprocess.Popen(
+        [
+            str(REDIS_SERVER),
+            *("--port", str(port), "--bind", "127.0.0.1"),
+            *("--save", "", "--appendonly", "no"),
+        ],
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.DEVNULL,
+    )
+    try:
+        with redis.Redis(port=port) as client:
+            deadline = time.monotonic() + 10
+            while True:
+                try:
+                    client.ping()
+                    break
+                except redis.ConnectionError:
+                    if proc.poll() is not None or time.monotonic() > deadline:
+                        raise
+                    time.sleep(0.02)
+        yield proc
+    finally:
+        proc.terminate()
+        proc.wait(timeout=10)
+
+
+async def test_redis_stopped_the_same_create_on_two_replicas_is_refused_not_doubled(
+    redis_server: str,  # redis-server is installed (or the test skips; fails under CI)
+) -> None:
+    """Redis stops: the same create on both replicas at once is refused on both (nothing
+    done, safe to try again), then again while one replica's create is in flight; after
+    Redis comes back empty, writes wait out the quarantine, and the contact exists once."""
+    port = free_port()
+    url = f"redis://127.0.0.1:{port}/0"
+    with own_redis(port) as server:
+        async with replicas(2, redis_url=url, latency_ms=100, card_deadline_seconds=DEADLINE) as (
+            one,
+            two,
+        ):
+            server.terminate()
+            server.wait(timeout=10)
+            both = await asyncio.gather(
+                one.http.post(CREATE, json=click("click-a-abcdef"), headers=HEADERS),
+                two.http.post(CREATE, json=click("click-b-abcdef"), headers=HEADERS),
+            )
+            for resp in both:
+                assert_paused(resp)
+            assert contacts_named(one) == 0
+            assert one.us.stats.by_route.get("POST /api/v2/contacts") is None
+            for service in (one, two):
+                metrics = (await service.http.get("/metrics")).text
+                assert 'ufd_writes_refused_total{reason="redis_unavailable"} 1.0' in metrics
+                assert (await service.card("found")).status_code == 200  # cards go on
+
+    # Redis is back (empty, as after a restart without persistence) and one replica's
+    # create is in flight when it stops again.
+    with own_redis(port) as server:
+        for service in (one, two):
+            service.app.state.upstreams.once.guard.cooldown = 0.2
+        await asyncio.sleep(0.25)
+        async with replicas(2, redis_url=url, latency_ms=100, card_deadline_seconds=DEADLINE) as (
+            one,
+            two,
+        ):
+            for service in (one, two):
+                service.app.state.upstreams.once.guard.cooldown = 0.2
+            calls = one.us.stats.total
+            first = asyncio.create_task(
+                one.http.post(CREATE, json=click("click-c-abcdef"), headers=HEADERS)
+            )
+            await in_flight(one, calls)
+            server.terminate()
+            server.wait(timeout=10)
+            second = await two.http.post(CREATE, json=click("click-d-abcdef"), headers=HEADERS)
+            assert_paused(second)
+            done = await first
+            assert done.status_code == 200, done.text
+            assert contacts_named(one) == 1
+
+            with own_redis(port):  # back, empty: the lost lock is noticed
+                await asyncio.sleep(0.25)  # the guards' cooldown
+                again = await two.http.post(CREATE, json=click("click-d-abcdef"), headers=HEADERS)
+                assert_paused(again, most=LOCK_SECONDS)
+                metrics = (await two.http.get("/metrics")).text
+                assert 'ufd_writes_refused_total{reason="redis_state_lost"} 1.0' in metrics
+                await asyncio.sleep(quarantine_left(url))
+                last = await two.http.post(CREATE, json=click("click-d-abcdef"), headers=HEADERS)
+                # Not created twice: the contact is there already.
+                assert last.status_code == 409, last.text
+                assert last.json()["errors"][0]["code"] == "changed"
+            assert contacts_named(one) == 1
+            assert one.us.stats.by_route.get("POST /api/v2/contacts") == 1
+
+
+@pytest.mark.parametrize("same_click", [True, False], ids=["same-click", "second-click"])
+async def test_a_flush_while_a_create_is_in_flight_still_creates_one_contact(
+    redis_url: str, same_click: bool
+) -> None:
+    """FLUSHALL drops the lock of a create in flight. The other replica's create is
+    refused until that lock would have expired, so the contact is created once."""
+    async with replicas(2, redis_url=redis_url, latency_ms=100, card_deadline_seconds=DEADLINE) as (
+        one,
+        two,
+    ):
+        calls = one.us.stats.total
+        first = asyncio.create_task(
+            one.http.post(CREATE, json=click("click-1-abcdef"), headers=HEADERS)
+        )
+        await in_flight(one, calls)
+        with redis.Redis.from_url(redis_url) as client:
+            client.flushall()
+        body = click("click-1-abcdef" if same_click else "click-2-abcdef")
+        both = await asyncio.gather(
+            two.http.post(CREATE, json=body, headers=HEADERS),
+            one.http.post(CREATE, json=body, headers=HEADERS),
+        )
+        for resp in both:
+            assert_paused(resp, most=LOCK_SECONDS)
+        with redis.Redis.from_url(redis_url) as client:
+            assert client.exists(EPOCH_KEY)  # re-created, behind the quarantine
+        assert 0 < quarantine_left(redis_url) <= LOCK_SECONDS
+        done = await first
+        assert done.status_code == 200, done.text
+        assert contacts_named(one) == 1
+
+        await asyncio.sleep(quarantine_left(redis_url))
+        again = await two.http.post(CREATE, json=body, headers=HEADERS)
+        if same_click:  # the first answer, remembered after the flush
+            assert again.status_code == 200, again.text
+            assert again.json() == done.json()
+            assert again.headers["Idempotent-Replayed"] == "true"
+        else:  # another click: it finds the contact there
+            assert again.status_code == 409, again.text
+            assert again.json()["errors"][0]["code"] == "changed"
+        assert contacts_named(one) == 1
+        assert one.us.stats.by_route.get("POST /api/v2/contacts") == 1
+
+
+async def test_an_empty_redis_pauses_writes_for_one_lock_ttl(redis_url: str) -> None:
+    """A replica starting on an empty Redis cannot tell a first start from a flush with a
+    lock in flight: writes wait one lock TTL (cards do not)."""
+    async with replicas(2, fresh=True, redis_url=redis_url, card_deadline_seconds=DEADLINE) as (
+        one,
+        two,
+    ):
+        assert (await one.card("found")).status_code == 200
+        assert_paused(
+            await two.http.post(CREATE, json=create_body(), headers=HEADERS), most=LOCK_SECONDS
+        )
+        await asyncio.sleep(quarantine_left(redis_url))
+        done = await two.http.post(CREATE, json=create_body(), headers=HEADERS)
+        assert done.status_code == 200, done.text
+        assert contacts_named(one) == 1

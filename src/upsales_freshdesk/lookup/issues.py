@@ -34,6 +34,7 @@ Code = Literal[
     "mismatch",
     "undo_changed",
     "upstreams_down",
+    "writes_paused",
 ]
 
 

@@ -44,6 +44,7 @@ STATUS_FOR_CODE: Mapping[Code, int] = {
     "rejected": 422,
     "rate_limited": 429,
     "timeout": 504,
+    "writes_paused": 503,
 }
 
 

@@ -25,6 +25,9 @@ ISSUES: dict[tuple[str, str], str] = {
     ("service", "upstreams_down"): N_(
         "Neither Freshdesk nor Upsales is answering. Try again in a minute."
     ),
+    ("service", "writes_paused"): N_(
+        "Not saved: changes are paused for a moment. It is safe to try again."
+    ),
     ("freshdesk", "rate_limited"): N_("Freshdesk's rate limit is reached. Try again in a minute."),
     ("upsales", "rate_limited"): N_("Upsales' rate limit is reached. Try again in a few seconds."),
     ("freshdesk", "not_found"): N_("The requester's Freshdesk contact no longer exists."),

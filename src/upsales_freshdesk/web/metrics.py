@@ -50,6 +50,12 @@ class Metrics:
             ["operation"],
             registry=self.registry,
         )
+        self.writes_refused = Counter(
+            "ufd_writes_refused",
+            "Writes refused (nothing done, safe to retry): Redis unavailable or state lost",
+            ["reason"],
+            registry=self.registry,
+        )
 
     # CallObserver
     def call_finished(self, service: Service, seconds: float, error: UpstreamError | None) -> None:

@@ -2,38 +2,111 @@
 
 :func:`open_shared` builds, per process, the Redis client, its :class:`RedisGuard`, the
 shared throttle registry and :class:`RedisOnce`. Without ``UFD_REDIS_URL`` it gives the
-in-process objects, as before. Redis failing is never an outage: the guard falls back to
-the local objects, logs ``redis_unavailable`` once per outage (the error's type, never
-the URL) and counts ``ufd_redis_fallbacks_total``.
+in-process objects, as before. For cards, Redis failing is never an outage: the guard
+falls back to the local objects, logs ``redis_unavailable`` once per outage (the error's
+type, never the URL) and counts ``ufd_redis_fallbacks_total``.
+
+Writes are different: one click does one thing once, across every replica, or the write
+is refused. With ``UFD_REDIS_URL`` set, a write never falls back to a per-process lock
+(two replicas would each take their own and create the contact twice). When Redis cannot
+be asked, or has lost its state, the write answers 503 ``writes_paused`` with
+``Retry-After``: nothing was done, and trying again is safe.
+
+The guarantee, and what it rests on:
+
+- **A write runs only under a lock granted by Redis** (``SET NX PX`` with a random token,
+  one per resource: a contact, an email, a ticket). Redis unavailable before the lock or
+  before the write starts: refused, nothing written. Redis failing during the write: the
+  write finishes; its lock stays in Redis until it expires, and nobody else gets one while
+  Redis is down. An answer this process remembers is still replayed (that writes nothing).
+- **A lock outlives its write.** The lock's TTL is the action's deadline plus 2 s; the
+  write runs under that deadline, and :class:`RedisOnce` cuts it off 1 s before the lock
+  expires (answering 504, as a timeout), so no write of ours goes on after its lock is
+  gone. (An upstream may still apply a request that arrived just before we gave up; the
+  actions look up what arrived before they write again, as after any timeout.)
+- **A lost lock is noticed before another is granted.** ``FLUSHALL``, a restart without
+  persistence, or an evicted key can drop a lock while its write is in flight. An *epoch*
+  key lives in Redis from the first warm-up on. The script that takes a lock checks it in
+  the same atomic step: when it is missing, Redis has lost its state, so the script sets a
+  *quarantine* key for one lock TTL, re-creates the epoch, and refuses. Every lock granted
+  before the loss expired by the time the quarantine does, and so did its write; until
+  then no write lock is granted. A process starting on an empty Redis does the same at
+  warm-up (it cannot tell a first start from a flush), so writes pause one lock TTL, 10 s
+  by default, after Redis starts empty.
+
+What it does not cover: Redis restored from an older snapshot (RDB, or AOF without
+``appendfsync always``) or a failover to a replica that missed the latest writes keep the
+epoch but may miss a live lock. Run the Redis these locks use without persistence, or
+with ``appendfsync always``, as one primary, with ``maxmemory-policy noeviction`` (an
+evicted lock would go unnoticed if the epoch survived). Replicas must share
+``UFD_CARD_DEADLINE_SECONDS`` (it sets the lock's TTL, and so the quarantine).
 """
 
 from __future__ import annotations
 
 import asyncio
 import json
+import math
 import secrets
-import time
 from collections.abc import AsyncIterator, Awaitable, Callable
 from contextlib import asynccontextmanager, suppress
 from dataclasses import dataclass
+from typing import Literal, TypeVar
 
 from ..clients.policy import ThrottleRegistry
 from ..clients.shared import RedisGuard, RedisUnavailable, SharedRegistry, connect
 from ..lookup.issues import Issue
 from ..settings import Settings
-from .errors import error_body
+from .errors import error_body, status_for
 from .idempotency import Answer, LocalOnce, Once
 from .logs import log
 from .metrics import Metrics
 
 #: Between two tries of a resource lock another replica holds.
 LOCK_POLL_SECONDS = 0.025
+#: A lock outlives its action's deadline by this much (a crashed holder's lock frees itself).
+LOCK_SLACK_SECONDS = 2.0
+#: A write still running this long before its lock expires is cut off.
+CUT_OFF_MARGIN_SECONDS = 1.0
+#: Present while Redis holds the locks it granted; missing: Redis lost its state.
+EPOCH_KEY = "ufd:once:epoch"
+#: While it lives, no write lock is granted (one lock TTL after Redis lost its state).
+QUARANTINE_KEY = "ufd:once:quarantine"
 
 # Delete the lock only if it still holds our token (it may have expired and been retaken).
 RELEASE_LUA = """
 if redis.call('GET', KEYS[1]) == ARGV[1] then return redis.call('DEL', KEYS[1]) end
 return 0
 """
+
+# The epoch check at warm-up. KEYS: epoch, quarantine; ARGV: quarantine ms, new epoch.
+# {0, 0}: the epoch is there. {3, ms}: it was missing; this call started a quarantine.
+EPOCH_LUA = """
+if redis.call('EXISTS', KEYS[1]) == 0 then
+  redis.call('SET', KEYS[2], '1', 'PX', ARGV[1])
+  redis.call('SET', KEYS[1], ARGV[2])
+  return {3, tonumber(ARGV[1])}
+end
+return {0, 0}
+"""
+
+# Quarantine, epoch and lock in one atomic step. KEYS: lock, epoch, quarantine;
+# ARGV: token, lock ms, new epoch. {0, 0}: taken; {1, 0}: another holds it;
+# {2, ms}: quarantined for ms more; {3, ms}: Redis lost its state, quarantined from now.
+LOCK_LUA = """
+local left = redis.call('PTTL', KEYS[3])
+if left > 0 then return {2, left} end
+if redis.call('EXISTS', KEYS[2]) == 0 then
+  redis.call('SET', KEYS[3], '1', 'PX', ARGV[2])
+  redis.call('SET', KEYS[2], ARGV[3])
+  return {3, tonumber(ARGV[2])}
+end
+if redis.call('SET', KEYS[1], ARGV[1], 'NX', 'PX', ARGV[2]) then return {0, 0} end
+return {1, 0}
+"""
+
+T = TypeVar("T")
+Refusal = Literal["redis_unavailable", "redis_state_lost"]
 
 
 class RedisEvents:
@@ -58,44 +131,83 @@ def busy_answer() -> Answer:
     return Answer(429, body, {"Retry-After": "1"})
 
 
+def paused_answer(seconds: float) -> Answer:
+    """Nothing was written, and trying again after ``seconds`` is safe (not remembered)."""
+    after = max(1, math.ceil(seconds))
+    issue = Issue(source="service", code="writes_paused", retry_after=after)
+    return Answer(status_for(issue), error_body([issue], "en"), {"Retry-After": str(after)})
+
+
+def cut_off_answer() -> Answer:
+    """The write outran its lock's margin and was abandoned (a timeout; not remembered)."""
+    issue = Issue(source="service", code="timeout")
+    return Answer(status_for(issue), error_body([issue], "en"))
+
+
+class Paused(Exception):
+    """No write lock now: Redis is unavailable, or quarantined after it lost its state."""
+
+    def __init__(self, reason: Refusal, seconds: float) -> None:
+        super().__init__(reason)
+        self.reason, self.seconds = reason, seconds
+
+
 class RedisOnce:
     """:class:`Once` across replicas: a Redis lock per resource, remembered answers in Redis.
 
-    The lock is ``SET NX PX`` with a random token, released by a script that checks the
-    token; a waiter polls it until ``wait`` (the action's deadline) runs out. Answers are
-    JSON with the window as their TTL; only definitive ones are kept. When Redis fails,
-    the same request runs under :class:`LocalOnce`.
+    The lock is taken by :data:`LOCK_LUA` (quarantine, epoch and ``SET NX PX`` with a
+    random token, atomically) and released by a script that checks the token; a waiter
+    polls it until ``wait`` (the action's deadline) runs out. Answers are JSON with the
+    window as their TTL; only definitive ones are kept. When Redis fails, or is
+    quarantined, the write is refused (:func:`paused_answer`); see the module docstring.
     """
 
-    def __init__(self, guard: RedisGuard, local: LocalOnce, *, wait: float) -> None:
-        self.guard, self.local, self.wait = guard, local, wait
+    def __init__(self, guard: RedisGuard, local: LocalOnce, metrics: Metrics, *, wait: float):
+        self.guard, self.local, self.metrics, self.wait = guard, local, metrics, wait
         self.window_ms = max(1, round(local.window * 1000))
         #: A crashed holder's lock frees itself a little after the longest action.
-        self.lock_ms = round((wait + 2.0) * 1000)
+        self.lock_ms = round((wait + LOCK_SLACK_SECONDS) * 1000)
         self._release = guard.redis.register_script(RELEASE_LUA)
+        self._take = guard.redis.register_script(LOCK_LUA)
+        self._check_epoch = guard.redis.register_script(EPOCH_LUA)
+
+    async def warm_up(self) -> None:
+        """Make sure the epoch is there; an empty Redis starts a quarantine (it may have
+        been flushed with a lock in flight). A failure is left to the first write."""
+        with suppress(RedisUnavailable):
+            keys = [EPOCH_KEY, QUARANTINE_KEY]
+            args: list[int | str] = [self.lock_ms, secrets.token_hex(8)]
+            status, ms = await self.guard.run(
+                "once", lambda: self._check_epoch(keys=keys, args=args)
+            )
+            if status == 3:
+                self._state_lost(ms)
 
     async def run(
         self, request_key: str, resource_key: str, call: Callable[[], Awaitable[Answer]]
     ) -> Answer:
         lock, token = f"ufd:once:lock:{resource_key}", secrets.token_hex(16)
         try:
-            if not await self._lock(lock, token):
+            expires = await self._lock(lock, token)
+            if expires is None:
                 return busy_answer()
-        except RedisUnavailable:
-            return await self.local.run(request_key, resource_key, call)
-        try:
-            return await self._locked(request_key, resource_key, call)
-        finally:
-            await self._unlock(lock, token)
+            try:
+                async with asyncio.timeout_at(expires - CUT_OFF_MARGIN_SECONDS):
+                    return await self._locked(request_key, call)
+            except TimeoutError:
+                log.warning("write_cut_off", seconds=self.wait + CUT_OFF_MARGIN_SECONDS)
+                return cut_off_answer()
+            finally:
+                await self._unlock(lock, token)
+        except Paused as paused:
+            if (earlier := self.local.remembered(request_key)) is not None:
+                return earlier  # this process has the answer: replaying it writes nothing
+            self.metrics.writes_refused.labels(paused.reason).inc()
+            return paused_answer(paused.seconds)
 
-    async def _locked(
-        self, request_key: str, resource_key: str, call: Callable[[], Awaitable[Answer]]
-    ) -> Answer:
+    async def _locked(self, request_key: str, call: Callable[[], Awaitable[Answer]]) -> Answer:
         key = f"ufd:once:answer:{request_key}"
-        try:
-            earlier = await self.guard.run("once", lambda: self.guard.redis.get(key))
-        except RedisUnavailable:
-            return await self.local.run(request_key, resource_key, call)
+        earlier = await self._redis(lambda: self.guard.redis.get(key))
         if earlier is not None:
             data = json.loads(earlier)
             return Answer(data["status"], data["body"], data["headers"], replayed=True)
@@ -113,21 +225,39 @@ class RedisOnce:
                 )
         return answer
 
-    async def _lock(self, lock: str, token: str) -> bool:
-        give_up = time.monotonic() + self.wait
+    async def _lock(self, lock: str, token: str) -> float | None:
+        """When (loop time) the lock we took expires at the earliest; None: another
+        replica held it all along."""
+        loop = asyncio.get_running_loop()
+        give_up = loop.time() + self.wait
+        keys = [lock, EPOCH_KEY, QUARANTINE_KEY]
+        args: list[int | str] = [token, self.lock_ms, secrets.token_hex(8)]
         while True:
-            taken = await self.guard.run(
-                "once", lambda: self.guard.redis.set(lock, token, nx=True, px=self.lock_ms)
-            )
-            if taken:
-                return True
-            if time.monotonic() + LOCK_POLL_SECONDS > give_up:
-                return False
+            asked = loop.time()  # the lock, if granted, lives lock_ms from after this
+            status, ms = await self._redis(lambda: self._take(keys=keys, args=args))
+            if status == 0:
+                return asked + self.lock_ms / 1000
+            if status == 3:
+                self._state_lost(ms)
+            if status in (2, 3):
+                raise Paused("redis_state_lost", ms / 1000)
+            if loop.time() + LOCK_POLL_SECONDS > give_up:
+                return None
             await asyncio.sleep(LOCK_POLL_SECONDS)
+
+    async def _redis(self, call: Callable[[], Awaitable[T]]) -> T:
+        """``call``'s result; Redis unavailable: :class:`Paused` (no write without it)."""
+        try:
+            return await self.guard.run("once", call)
+        except RedisUnavailable:
+            raise Paused("redis_unavailable", self.guard.cooldown) from None
 
     async def _unlock(self, lock: str, token: str) -> None:
         with suppress(RedisUnavailable):  # if not, the lock expires on its own
             await self.guard.run("once", lambda: self._release(keys=[lock], args=[token]))
+
+    def _state_lost(self, ms: int) -> None:
+        log.warning("redis_state_lost", writes_paused_ms=ms)
 
 
 @dataclass(frozen=True, slots=True)
@@ -149,8 +279,9 @@ async def open_shared(settings: Settings, metrics: Metrics) -> AsyncIterator[Sha
     client = connect(settings.redis_url.get_secret_value(), timeout=timeout)
     guard = RedisGuard(client, timeout=timeout, watcher=RedisEvents(metrics))
     try:
-        once = RedisOnce(guard, local, wait=settings.card_deadline_seconds)
-        await guard.warm_up(RELEASE_LUA)
+        once = RedisOnce(guard, local, metrics, wait=settings.card_deadline_seconds)
+        if await guard.warm_up(RELEASE_LUA, LOCK_LUA, EPOCH_LUA):
+            await once.warm_up()
         yield Shared(SharedRegistry(guard), once)
     finally:
         await guard.aclose()
