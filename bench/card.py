@@ -58,7 +58,7 @@ from upsales_freshdesk.web.process import run_serve
 
 #: The worker count of deploy/upsales-freshdesk.service (one per core of a small host).
 DEPLOYED = 2
-SECRET = "bench-card-secret"  # noqa: S105 - a throwaway secret for the local backend
+SECRET = "bench-card-secret-0123456789abcdef"  # noqa: S105 - a throwaway secret for the local backend
 
 
 def pct(values: list[float], q: float) -> float:

@@ -127,6 +127,7 @@ async def run(agents: int, seconds: float, soak: bool, rate: float) -> None:
             "UFD_FRESHDESK_BASE_URL": emu.freshdesk_url,
             "UFD_UPSALES_BASE_URL": emu.upsales_url,
             "UFD_FRESHDESK_PLAN": "1000000",
+            "UFD_ALLOW_NO_SECRET": "true",  # a loopback bench; serve requires a secret
         }
         limits = httpx.Limits(max_connections=agents * 2, max_keepalive_connections=agents * 2)
         with run_serve(settings) as backend:

@@ -25,7 +25,7 @@ CACHE=${IMAGE_TEST_CACHE:-${XDG_CACHE_HOME:-$HOME/.cache}/upsales-freshdesk/imag
 SUITE=bookworm
 PACKAGES=python3,python3-venv,ca-certificates
 IMAGE=localhost/upsales-freshdesk:image-test
-SECRET=image-test-secret
+SECRET=image-test-secret-0123456789abcdef
 STARTED=$(date +%s)
 
 say() { printf '[image-test %4ss] %s\n' "$(($(date +%s) - STARTED))" "$*"; }

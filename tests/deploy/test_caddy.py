@@ -32,7 +32,7 @@ from upsales_freshdesk.emulators.upsales.app import DEFAULT_TOKEN
 from upsales_freshdesk.web.process import run_serve, stop
 
 CADDYFILE = Path(__file__).resolve().parents[2] / "deploy" / "Caddyfile"
-SECRET = "caddy-test-secret"
+SECRET = "caddy-test-secret-0123456789abcdef"
 SECURITY_HEADERS = (
     "Content-Security-Policy",
     "X-Content-Type-Options",

@@ -97,7 +97,7 @@ async def _burst(port: int, n: int) -> list[tuple[float, int, dict[str, Any]]]:
         "requester": {"id": 43026449000, "email": "astrid.lindqvist@nordvind.example"},
         "locale": "en",
     }
-    headers = {**HEADERS, "Authorization": "Bearer burst-secret-for-tests"}
+    headers = {**HEADERS, "Authorization": "Bearer burst-secret-for-tests-0123456789ab"}
 
     async def one(session: aiohttp.ClientSession) -> tuple[float, int, dict[str, Any]]:
         started = time.monotonic()
@@ -123,7 +123,7 @@ def test_two_hundred_at_once_with_one_upstream_hanging_meet_the_deadline(hanging
             "UFD_FRESHDESK_BASE_URL": emu.freshdesk_url,
             "UFD_UPSALES_BASE_URL": emu.upsales_url,
             "UFD_CARD_DEADLINE_SECONDS": str(deadline),
-            "UFD_SERVICE_SECRET": "burst-secret-for-tests",
+            "UFD_SERVICE_SECRET": "burst-secret-for-tests-0123456789ab",
             "UFD_FRESHDESK_PLAN": "100000",
         }
         with run_serve(settings) as served:

@@ -11,7 +11,7 @@ from upsales_freshdesk.web.process import run_serve
 
 
 def test_the_backend_answers_in_the_block_and_is_gone_after() -> None:
-    with run_serve({"UFD_SERVICE_SECRET": "s3cret-for-process-tests"}, workers=1) as served:
+    with run_serve({"UFD_SERVICE_SECRET": "s3cret-for-process-tests-0123456"}, workers=1) as served:
         assert httpx.get(f"{served.url}/healthz").json()["status"] == "ok"
         unauthorised = httpx.post(f"{served.url}/v1/card", json={})
         assert unauthorised.status_code == 401  # the given settings are the child's
