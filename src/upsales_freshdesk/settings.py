@@ -220,7 +220,8 @@ def invalid_setting(exc: ValueError, prefix: str = "UFD_") -> str:
 
 def operator_warnings(settings: Settings, *, public: bool) -> list[str]:
     """What an operator should hear about at start and on ``/healthz``: an open relay (no
-    service secret on a public address) and an empty account allowlist."""
+    service secret: ``serve`` runs so only with ``--allow-no-secret``, and the in-process
+    demo is not public) and an empty account allowlist."""
     warnings = []
     if settings.service_secret is None and (public or settings.allow_no_secret):
         warnings.append("no UFD_SERVICE_SECRET: any caller with Freshdesk keys can use the service")
