@@ -257,3 +257,49 @@ async def test_bad_action_bodies(service: Service) -> None:
     await act(service, "log-ticket", {"ticket": {"id": -1}, "upsales_contact_id": 1}, status=400)
     assert service.upstream_calls() == (0, 0)
     assert SCENARIOS["different"].ticket_id == 2
+
+
+#: Values a person cannot see: they count as empty wherever the product compares, shows
+#: or writes a value (``clients/blank.py``).
+INVISIBLE = ["\u200b", " \u200b\u2060\ufeff ", "\u3164", "\u2800", "\u200e\u00ad"]
+
+
+@pytest.mark.parametrize("invisible", INVISIBLE, ids=ascii)
+async def test_an_invisible_upsales_value_is_empty_and_never_written_without_consent(
+    service: Service, invisible: str
+) -> None:
+    card = await card_of(service, "different")
+    upsales_id = card["card"]["upsales"]["id"]
+    await service.edit_upsales(f"contacts/{upsales_id}", {"phone": invisible, "title": invisible})
+    card = await card_of(service, "different")
+    assert (card["card"]["upsales"]["phone"], card["card"]["upsales"]["title"]) == (None, None)
+    by_field = {d["field"]: d for d in card["differences"]}
+    assert by_field["phone"] == {
+        "field": "phone",
+        "freshdesk": "+46 70 999 88 77",
+        "upsales": None,
+        "clears": True,
+    }
+    assert by_field["title"]["clears"] is True
+    assert 'name="apply" value="phone"' not in card["html"]
+    kept = await act(service, "update-freshdesk", request(card, ["phone", "title"]))
+    assert kept["status"] == "unchanged"
+    fd_id = card["card"]["freshdesk"]["id"]
+    assert freshdesk(service, fd_id)["phone"] == "+46 70 999 88 77"
+    assert freshdesk(service, fd_id)["job_title"] == "Teknisk chef"
+    assert writes(service, PUT, "fd") == 0
+    body = request(card, ["phone"], clear=["phone"])
+    cleared = await act(service, "update-freshdesk", body)
+    assert cleared["details"]["applied"] == ["phone"]
+    assert freshdesk(service, fd_id)["phone"] is None  # cleared, not set to the invisible text
+
+
+async def test_an_invisible_freshdesk_value_is_no_difference_from_an_empty_one(
+    service: Service,
+) -> None:
+    card = await card_of(service, "different")
+    upsales_id = card["card"]["upsales"]["id"]
+    freshdesk(service, card["card"]["freshdesk"]["id"])["job_title"] = "\u200b"
+    await service.edit_upsales(f"contacts/{upsales_id}", {"title": ""})
+    card = await card_of(service, "different")
+    assert "title" not in [d["field"] for d in card["differences"]]

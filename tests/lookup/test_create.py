@@ -177,3 +177,17 @@ async def test_an_account_that_is_not_the_agents_choice_is_refused() -> None:
         answer = await act(service, "create-upsales", body(email=taken), status=409)
         assert answer["errors"][0]["code"] == "changed"
         assert writes(service, "POST /api/v2/contacts") == 0
+
+
+async def test_an_invisible_value_is_not_sent_and_an_invisible_name_is_refused(
+    service: Service,
+) -> None:
+    created = await act(service, "create-upsales", body(phone="\u200b", title="\u2060\u3164"))
+    assert created["status"] == "done"
+    (contact,) = with_email(service, EMAIL)
+    assert not contact.get("phone")
+    assert not contact.get("title")
+    other = "someone.else@example.org"
+    await act(service, "create-upsales", body(email=other, name="\u200b\u200b"), 400)
+    await act(service, "create-upsales", body(email=other, account={"name": "\u2800"}), 400)
+    assert with_email(service, other) == []

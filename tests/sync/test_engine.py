@@ -263,3 +263,26 @@ def test_the_budget_leaves_agents_their_share() -> None:
             share=1.5,
             _env_file=None,
         )
+
+
+async def test_an_invisible_upsales_value_empties_nothing(book: Book) -> None:
+    """A phone of a zero-width space is no phone: the sync leaves Freshdesk's, and a
+    contact it creates gets none."""
+    marten = book.upsales_id_of(
+        next(
+            c["id"]
+            for c in book.fd.store.contacts.values()  # type: ignore[attr-defined]
+            if c["email"] == SCENARIOS["different"].email
+        )
+    )
+    await book.upsales_put(marten, {"phone": "\u200b", "cellPhone": "\u2060 \u3164"})
+    new = book.insert_upsales("invisible.phone@example.org")
+    await book.upsales_put(new, {"phone": "\u200b", "title": "\ufeff"})
+    report = await book.run(create_missing=True)
+    assert not report.counts.get("failed")
+    contacts = book.fd.store.contacts.values()  # type: ignore[attr-defined]
+    different = next(c for c in contacts if c["email"] == SCENARIOS["different"].email)
+    assert (different["phone"], different["job_title"]) == ("+46 70 999 88 77", "CTO")
+    assert different["mobile"] not in ("\u2060 \u3164",)
+    created = next(c for c in contacts if c["email"] == "invisible.phone@example.org")
+    assert (created.get("phone"), created.get("job_title")) == (None, None)

@@ -165,3 +165,22 @@ async def test_a_rate_limited_delivery_is_written_when_delivered_again() -> None
         later = await call(service, {"ticket_id": 2})
         assert later.json()["status"] == "updated"
         assert _different_contact(service)["job_title"] == "CTO"
+
+
+async def test_an_invisible_upsales_value_is_not_written_by_the_webhook() -> None:
+    """No agent is there to consent: a phone of a zero-width space empties nothing."""
+    async with running(**ON) as service:  # type: ignore[arg-type]
+        marten = next(
+            c
+            for c in service.us.store.all("contacts")  # type: ignore[attr-defined]
+            if c.get("email") == SCENARIOS["different"].email
+        )
+        await service.edit_upsales(f"contacts/{marten['id']}", {"phone": "\u200b"})
+        answer = await call(service, {"ticket_id": 2})
+        assert answer.json() == {"status": "updated", "reason": None, "fields": ["job_title"]}
+        contact = next(
+            c
+            for c in service.fd.store.contacts.values()  # type: ignore[attr-defined]
+            if c["email"] == SCENARIOS["different"].email
+        )
+        assert (contact["phone"], contact["job_title"]) == ("+46 70 999 88 77", "CTO")

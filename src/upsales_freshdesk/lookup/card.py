@@ -16,6 +16,7 @@ from collections.abc import Awaitable, Callable
 from typing import Any, TypeVar
 
 from ..clients import Deadline, Filters, FreshdeskClient, UpsalesClient, UpstreamError, is_email
+from ..clients.blank import is_blank
 from ..clients.freshdesk import models as fd
 from ..clients.upsales import models as us
 from .fields import FieldRule, norm_text
@@ -312,7 +313,7 @@ def differences(card: Card, rule: FieldRule) -> list[Difference]:
     freshdesk = {"name": f.name, "phone": f.phone, "mobile": f.mobile, "job_title": f.job_title}
     upsales = {"name": u.name, "phone": u.phone, "cellPhone": u.cell_phone, "title": u.title}
     found = [
-        Difference(field=name, freshdesk=a, upsales=b, clears=not (b or "").strip())
+        Difference(field=name, freshdesk=a, upsales=b, clears=is_blank(b))
         for name, a, b in rule.differences(freshdesk, upsales)
     ]
     account = u.account.name if u.account else None

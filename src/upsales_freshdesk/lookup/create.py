@@ -17,6 +17,7 @@ from ..clients import (
     email_domain,
     is_email,
 )
+from ..clients.blank import is_blank
 from ..clients.upsales import models as us
 from .errors import ActionError
 from .fields import FieldRule, norm_text
@@ -92,7 +93,8 @@ class NewContact:
             "cellPhone": self.cell_phone,
             "title": self.title,
         }
-        return {**{k: v for k, v in body.items() if v}, "client": {"id": account_id}}
+        kept = {k: v for k, v in body.items() if not is_blank(v)}  # the one "empty" rule
+        return {**kept, "client": {"id": account_id}}
 
 
 async def create_upsales_contact(
@@ -105,6 +107,8 @@ async def create_upsales_contact(
     """
     if (new.account_id is None) == (new.new_account_name is None):
         raise ActionError("invalid_request")
+    if is_blank(new.name) or (new.account_id is None and is_blank(new.new_account_name)):
+        raise ActionError("invalid_request")  # a name nobody can see is no name
     if await ups.contacts.find_by_email(new.email, deadline=deadline):
         raise ActionError("changed")  # it exists now (another agent, or a sync)
     account_id = new.account_id
@@ -171,4 +175,4 @@ async def prefill(
     if given.email not in emails:
         return given
     values = {u: getattr(contact, f, None) for f, u in rule.mapping.items()}
-    return replace(given, **{k: v for k, v in values.items() if v})
+    return replace(given, **{k: v for k, v in values.items() if v is not None and not is_blank(v)})

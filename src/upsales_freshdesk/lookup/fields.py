@@ -6,6 +6,10 @@ this module, so what the card shows is what a write does.
 
 Clearing is one explicit parameter, ``clear``: a Freshdesk field whose Upsales value is
 empty is left alone unless it is named there. Nothing is wiped by default.
+
+"Empty" is the product's one rule (``clients/blank.py``): ``None``, ``""``, and text made
+only of whitespace, zero-width and other invisible characters. Such a value compares,
+shows and writes as no value, on every field.
 """
 
 from __future__ import annotations
@@ -16,6 +20,7 @@ from dataclasses import dataclass
 from typing import Literal
 
 from ..clients import Deadline, FreshdeskClient, canonical_email, is_email
+from ..clients.blank import present, visible
 from ..clients.freshdesk import models as fd
 from ..clients.upsales import models as us
 
@@ -24,13 +29,13 @@ Values = Mapping[str, str | None]
 
 
 def norm_text(value: str | None) -> str:
-    """Names and titles: spacing and case do not make a difference."""
-    return " ".join((value or "").split()).casefold()
+    """Names and titles: spacing, case and invisible characters do not make a difference."""
+    return " ".join(visible(value).split()).casefold()
 
 
 def norm_phone(value: str | None) -> str:
-    """Phones: only digits and a leading ``+`` count."""
-    return re.sub(r"[^\d+]", "", value or "")
+    """Phones: only digits and a leading ``+`` count (an empty value is ``""``)."""
+    return re.sub(r"[^\d+]", "", present(value) or "")
 
 
 @dataclass(frozen=True, slots=True)
@@ -86,18 +91,19 @@ class FieldRule:
 
         ``freshdesk`` is keyed by Freshdesk field, ``upsales`` by Upsales field. Two empty
         sides are no difference; an empty Upsales side is one (and :meth:`changes` will
-        clear it only when asked).
+        clear it only when asked). An empty value is given as ``None``.
         """
         found: list[tuple[DifferenceName, str | None, str | None]] = []
         for pair, source in self.pairs():
-            a, b = freshdesk.get(pair.freshdesk), upsales.get(source)
+            a, b = present(freshdesk.get(pair.freshdesk)), present(upsales.get(source))
             if pair.normalise(a) != pair.normalise(b):
                 found.append((pair.difference, a, b))
         return found
 
     def desired(self, source: us.Contact) -> dict[fd.ContactField, str | None]:
-        """The Freshdesk values an Upsales contact asks for (empty as ``None``)."""
-        return {f: (getattr(source, u, None) or None) for f, u in self.mapping.items()}
+        """The Freshdesk values an Upsales contact asks for (empty, by the one rule, as
+        ``None``: such a value is written only as a clear, and only when asked)."""
+        return {f: present(getattr(source, u, None)) for f, u in self.mapping.items()}
 
     def changes(
         self,

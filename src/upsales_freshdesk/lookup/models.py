@@ -5,9 +5,17 @@ from __future__ import annotations
 from datetime import datetime
 from typing import Annotated, Literal
 
-from pydantic import AfterValidator, BaseModel, ConfigDict, Field, StringConstraints
+from pydantic import (
+    AfterValidator,
+    BaseModel,
+    BeforeValidator,
+    ConfigDict,
+    Field,
+    StringConstraints,
+)
 
 from ..clients import EMAIL_PATTERN, canonical_email
+from ..clients.blank import present
 from .issues import Issue
 
 Status = Literal["found", "not_found", "ambiguous", "partial", "error"]
@@ -23,6 +31,11 @@ FilterText = Annotated[
     str,
     StringConstraints(max_length=200, strip_whitespace=True, pattern=r"^[^,\x00-\x1f\x7f-\x9f]*$"),
 ]
+
+
+#: A value the card shows: an empty one (``clients/blank.py``: invisible text included) is
+#: ``None``, as the differences and the writes read it.
+Shown = Annotated[str | None, BeforeValidator(lambda v: present(v) if isinstance(v, str) else v)]
 
 
 class StrictIn(BaseModel):
@@ -62,7 +75,7 @@ class CardRequest(StrictIn):
 
 class Person(BaseModel):
     id: int
-    name: str | None = None
+    name: Shown = None
     email: str | None = None
 
 
@@ -73,8 +86,8 @@ class Address(BaseModel):
 
 class Account(BaseModel):
     id: int
-    name: str | None = None
-    phone: str | None = None
+    name: Shown = None
+    phone: Shown = None
     webpage: str | None = None
     addresses: list[Address] = []
     managers: list[Person] = []
@@ -102,24 +115,24 @@ class ActivityItem(BaseModel):
 
 class FreshdeskSide(BaseModel):
     id: int | None = None
-    name: str | None = None
+    name: Shown = None
     email: str | None = None
     other_emails: list[str] = []
-    phone: str | None = None
-    mobile: str | None = None
-    job_title: str | None = None
+    phone: Shown = None
+    mobile: Shown = None
+    job_title: Shown = None
     company_id: int | None = None
-    company: str | None = None
+    company: Shown = None
     updated_at: datetime | None = None
 
 
 class UpsalesSide(BaseModel):
     id: int
-    name: str | None = None
+    name: Shown = None
     email: str | None = None
-    title: str | None = None
-    phone: str | None = None
-    cell_phone: str | None = None
+    title: Shown = None
+    phone: Shown = None
+    cell_phone: Shown = None
     account: Account | None = None
     opportunities: list[Deal] = []
     orders: list[Deal] = []
@@ -140,16 +153,16 @@ class Candidate(BaseModel):
     """One of several Upsales contacts that share the email."""
 
     id: int
-    name: str | None = None
+    name: Shown = None
     email: str | None = None
-    title: str | None = None
-    account: str | None = None
+    title: Shown = None
+    account: Shown = None
 
 
 class Difference(BaseModel):
     field: Literal["name", "phone", "mobile", "title", "company"]
-    freshdesk: str | None
-    upsales: str | None
+    freshdesk: Shown
+    upsales: Shown
     #: Upsales has no value: copying it would empty the Freshdesk field, which is never
     #: offered by default (the agent must choose to clear it).
     clears: bool = False

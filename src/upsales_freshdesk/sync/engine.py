@@ -30,6 +30,7 @@ from ..clients import (
     canonical_email,
     is_email,
 )
+from ..clients.blank import is_blank
 from ..clients.freshdesk import models as fd
 from ..clients.upsales import models as us
 from ..lookup.fields import FieldRule, sync_requester
@@ -224,7 +225,7 @@ class Sync:
         self, contact: us.Contact, index: Mapping[str, list[fd.Contact]], shared: Counter[str]
     ) -> Outcome | Write:
         """What to do with a contact, from what the run has read (no call)."""
-        if not (contact.email or "").strip():
+        if is_blank(contact.email):
             return Outcome(contact.id, "skipped", "no email")
         email = _email(contact)
         if email is None:

@@ -14,6 +14,7 @@ from fastapi.responses import JSONResponse
 from pydantic import BaseModel, ConfigDict, Field, StringConstraints
 
 from ..clients import Deadline, NotFoundError, UpstreamError, ValidationError, is_email
+from ..clients.blank import present
 from ..lookup.fields import FieldRule, sync_requester
 from ..settings import Settings
 from .deps import (
@@ -104,11 +105,12 @@ async def _sync_ticket(clients: Clients, settings: Settings, ticket_id: int) -> 
             ticket_id, include=["requester"], deadline=deadline
         )
         requester = ticket.requester
-        if requester is None or not requester.email:
+        email = present(requester.email) if requester is not None else None
+        if requester is None or email is None:
             return _result("skipped", reason="no requester email")
-        if not is_email(requester.email):
+        if not is_email(email):
             return _result("skipped", reason="invalid requester email")
-        matches = await clients.upsales.contacts.find_by_email(requester.email, deadline=deadline)
+        matches = await clients.upsales.contacts.find_by_email(email, deadline=deadline)
         if len(matches) != 1:
             reason = "not in Upsales" if not matches else "several Upsales contacts"
             return _result("skipped", reason=reason)
