@@ -303,3 +303,46 @@ async def test_an_invisible_freshdesk_value_is_no_difference_from_an_empty_one(
     await service.edit_upsales(f"contacts/{upsales_id}", {"title": ""})
     card = await card_of(service, "different")
     assert "title" not in [d["field"] for d in card["differences"]]
+
+
+async def test_undo_leaves_a_colleagues_change_made_in_the_same_second(service: Service) -> None:
+    """Freshdesk's ``updated_at`` has one-second resolution: a colleague's edit in the
+    same second does not move it. Undo compares the values too, and puts back nothing."""
+    card = await card_of(service, "different")
+    fd_id = card["card"]["freshdesk"]["id"]
+    done = await act(service, "update-freshdesk", request(card, ["phone", "title"]))
+    contact = freshdesk(service, fd_id)
+    stamp = contact["updated_at"]
+    contact.update(phone="+46 70 111 22 33", updated_at=stamp)  # a colleague, same second
+    refused = await act(service, "undo-update", {"token": done["details"]["undo"]}, status=409)
+    assert refused["errors"][0]["code"] == "undo_changed"
+    assert refused["errors"][0]["message"] == (
+        "The Freshdesk contact changed after the update, so it was not undone."
+    )
+    assert (contact["phone"], contact["job_title"]) == ("+46 70 111 22 33", "CTO")
+    assert writes(service, PUT, "fd") == 1  # the update only
+
+
+async def test_undo_still_puts_back_what_is_ours_when_nothing_of_it_moved(service: Service) -> None:
+    """A same-second edit of a field the update did not write leaves undo possible, and
+    that field as the colleague left it (undo writes only its own fields)."""
+    card = await card_of(service, "different")
+    fd_id = card["card"]["freshdesk"]["id"]
+    done = await act(service, "update-freshdesk", request(card, ["phone"]))
+    contact = freshdesk(service, fd_id)
+    contact.update(job_title="Chef", updated_at=contact["updated_at"])
+    undone = await act(service, "undo-update", {"token": done["details"]["undo"]})
+    assert undone["details"]["applied"] == ["phone"]
+    assert (contact["phone"], contact["job_title"]) == ("+46 70 999 88 77", "Chef")
+
+
+async def test_an_undo_after_a_clear_compares_the_cleared_value(service: Service) -> None:
+    card = await card_of(service, "different")
+    fd_id = card["card"]["freshdesk"]["id"]
+    await service.edit_upsales(f"contacts/{card['card']['upsales']['id']}", {"title": ""})
+    card = await card_of(service, "different")
+    done = await act(service, "update-freshdesk", request(card, ["title"], clear=["title"]))
+    contact = freshdesk(service, fd_id)
+    contact.update(job_title="Chef", updated_at=contact["updated_at"])  # filled again
+    await act(service, "undo-update", {"token": done["details"]["undo"]}, status=409)
+    assert contact["job_title"] == "Chef"

@@ -11,6 +11,7 @@ from dataclasses import dataclass
 from datetime import datetime
 
 from ..clients import Deadline, FreshdeskClient, UpsalesClient, UpstreamError
+from ..clients.blank import present
 from .errors import ActionError
 from .fields import (
     FIELD_PAIRS,
@@ -25,12 +26,14 @@ from .uncertain import may_have_arrived
 
 @dataclass(frozen=True, slots=True)
 class UpdateResult:
-    """The fields written, what they held before, and the contact's new ``updated_at``."""
+    """The fields written, what they held before, what they hold after (as Freshdesk
+    answered), and the contact's new ``updated_at``."""
 
     applied: tuple[DifferenceName, ...]
     previous: dict[str, str | None]
     contact_id: int
     updated_at: datetime | None
+    written: dict[str, str | None]
 
 
 async def update_freshdesk_from_upsales(
@@ -76,8 +79,14 @@ async def update_freshdesk_from_upsales(
         if rule.changes(after, source, only=fields, clear=clear):
             raise  # it did not arrive (or not whole): report the failure
     previous: dict[str, str | None] = {c.field: getattr(current, c.field, None) for c in planned}
+    written: dict[str, str | None] = {c.field: getattr(after, c.field, None) for c in planned}
     applied = tuple(c.difference for c in planned)
-    return UpdateResult(applied, previous, current.id, after.updated_at)
+    return UpdateResult(applied, previous, current.id, after.updated_at, written)
+
+
+def _same(a: str | None, b: str | None) -> bool:
+    """The same stored value (an empty one by the one rule, whatever its spelling)."""
+    return present(a) == present(b)
 
 
 async def restore_freshdesk(
@@ -85,15 +94,24 @@ async def restore_freshdesk(
     *,
     contact_id: int,
     previous: Mapping[str, str | None],
+    written: Mapping[str, str | None],
     seen_updated_at: datetime | None,
     deadline: Deadline,
 ) -> tuple[DifferenceName, ...]:
-    """Undo an update: put the previous values back, unless the contact changed since."""
+    """Undo an update: put the previous values back, unless the contact changed since.
+
+    All or nothing: ``changed`` when ``updated_at`` moved, or when a field the update
+    wrote no longer holds what it wrote (a colleague's edit in the same second, which
+    ``updated_at``, to the second, does not show). A colleague's value is never
+    overwritten, and no field is left half undone.
+    """
     names = {f: difference_of(f) for f in previous}
-    if not previous or any(n is None for n in names.values()):
+    if not previous or any(n is None for n in names.values()) or set(written) != set(previous):
         raise ActionError("invalid_request")
     current = await fd_client.contacts.get(contact_id, deadline=deadline)
     if current.updated_at != seen_updated_at:
+        raise ActionError("changed")
+    if not all(_same(getattr(current, f, None), v) for f, v in written.items()):
         raise ActionError("changed")
     changed = {f: v for f, v in previous.items() if getattr(current, f, None) != v}
     if changed:

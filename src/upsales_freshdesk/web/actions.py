@@ -108,7 +108,9 @@ async def update_freshdesk(
         if not result.applied:
             return _done("unchanged", done_message("unchanged", locale), applied=[])
         undo = upstreams.undo.issue(
-            UndoTicket(creds.host, result.contact_id, result.previous, result.updated_at)
+            UndoTicket(
+                creds.host, result.contact_id, result.previous, result.updated_at, result.written
+            )
         )
         message = done_message("updated", locale, result.applied)
         return _done("done", message, applied=list(result.applied), undo=undo)
@@ -137,7 +139,9 @@ async def undo_update(
     body: UndoUpdate,
     ctx: ContextDep,
 ) -> Any:
-    """Put back what an update changed, unless the contact changed since."""
+    """Put back what an update changed, unless the contact changed since: its
+    ``updated_at`` moved, or a field the update wrote holds another value now (then
+    nothing is put back, and the answer says the contact changed)."""
     locale = negotiate(body.locale)
     clients, settings, upstreams, creds = ctx.clients, ctx.settings, ctx.upstreams, ctx.creds
 
@@ -153,6 +157,7 @@ async def undo_update(
                 clients.freshdesk,
                 contact_id=ticket.contact_id,
                 previous=ticket.previous,
+                written=ticket.written,
                 seen_updated_at=ticket.updated_at,
                 deadline=_deadline(settings),
             )

@@ -2,10 +2,14 @@
 those values on exactly that contact, and nothing else.
 
 The service stores nothing: the token travels to the app and back. It holds the account,
-the contact id, the previous values of the fields written, the contact's ``updated_at``
-after the update (Undo refuses if it moved) and an expiry. It is signed with HMAC-SHA256
-under a key derived from ``UFD_SERVICE_SECRET`` (so every replica accepts it), or under a
-random per-process key when no secret is set.
+the contact id, the previous values of the fields written, the values the update left in
+them, the contact's ``updated_at`` after the update and an expiry. Undo refuses, and puts
+nothing back, when ``updated_at`` moved or when any field written no longer holds what the
+update left there: ``updated_at`` has one-second resolution, so only the values show a
+colleague's edit made in the same second. It is signed with HMAC-SHA256 under a key
+derived from ``UFD_SERVICE_SECRET`` (so every replica accepts it), or under a random
+per-process key when no secret is set. A token without the values written (issued before
+they were carried) is not accepted.
 """
 
 from __future__ import annotations
@@ -29,6 +33,8 @@ class UndoTicket:
     contact_id: int
     previous: dict[str, str | None]
     updated_at: datetime | None
+    #: What the update left in each field of ``previous`` (same keys).
+    written: dict[str, str | None]
 
 
 class InvalidUndoError(ValueError):
@@ -49,6 +55,7 @@ class UndoSigner:
             "h": ticket.host,
             "c": ticket.contact_id,
             "v": ticket.previous,
+            "w": ticket.written,
             "u": ticket.updated_at.isoformat() if ticket.updated_at else None,
             "x": int((now or time.time()) + UNDO_SECONDS),
         }
@@ -67,5 +74,8 @@ class UndoSigner:
         data = json.loads(payload)
         if data["x"] < (now or time.time()):
             raise InvalidUndoError("expired")
+        previous, written = dict(data["v"]), data.get("w")
+        if not isinstance(written, dict) or set(written) != set(previous):
+            raise InvalidUndoError("no values written")  # issued before they were carried
         updated = datetime.fromisoformat(data["u"]) if data["u"] else None
-        return UndoTicket(data["h"], int(data["c"]), dict(data["v"]), updated)
+        return UndoTicket(data["h"], int(data["c"]), previous, updated, dict(written))
