@@ -168,6 +168,11 @@ def serve(
         highlight=False,
         soft_wrap=True,
     )
+    # /metrics of all workers: prometheus_client's multiprocess folder, set up before the
+    # workers start (web/metrics.py prepare_workers).
+    from .web.metrics import prepare_workers
+
+    prepare_workers(workers)
     uvicorn.run(
         "upsales_freshdesk.web.app:build",
         factory=True,

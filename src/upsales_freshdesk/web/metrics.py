@@ -1,13 +1,69 @@
 """Prometheus metrics: requests and latency by route and upstream, errors, rate-limit waits,
-Redis fallbacks."""
+Redis fallbacks, refused writes.
+
+``/metrics`` shows the whole service, not the worker that answers the scrape. With
+``serve --workers N`` (N > 1) the workers use prometheus_client's multiprocess mode: each
+writes its values to files in ``PROMETHEUS_MULTIPROC_DIR`` and a scrape adds up every
+worker's files (``MultiProcessCollector``). :func:`prepare_workers` (called by ``serve``
+before the workers start, as the mode is chosen when they import prometheus_client) makes
+a fresh temporary folder, removed when ``serve`` exits, unless the operator set the
+variable: then that folder is used, emptied of an earlier run's files. A worker that
+exits is marked dead (``mark_process_dead``); its counts stay in the totals, as a
+counter's should. One worker without the variable keeps the normal in-process registry.
+
+A gauge added here must name its ``multiprocess_mode`` (``livesum``, ``max``, ...): the
+default shows one series per worker ``pid``.
+"""
 
 from __future__ import annotations
 
+import atexit
+import os
+import shutil
+import tempfile
+from functools import cache
+from pathlib import Path
+
 from prometheus_client import CollectorRegistry, Counter, Histogram, generate_latest
+from prometheus_client.multiprocess import MultiProcessCollector, mark_process_dead
 
 from ..clients.errors import Service, UpstreamError
 
 BUCKETS = (0.025, 0.05, 0.1, 0.2, 0.3, 0.5, 0.75, 1, 2, 4, 8, 12)
+#: prometheus_client's switch to multiprocess mode: the folder the workers share.
+MULTIPROC_ENV = "PROMETHEUS_MULTIPROC_DIR"
+#: What prometheus_client writes there (one file per kind and process).
+MULTIPROC_FILES = ("counter_*.db", "gauge_*.db", "histogram_*.db", "summary_*.db")
+
+
+def multiprocess_dir() -> Path | None:
+    """The workers' shared folder, when this process runs in multiprocess mode."""
+    value = os.environ.get(MULTIPROC_ENV)
+    return Path(value) if value else None
+
+
+def prepare_workers(workers: int) -> Path | None:
+    """Before ``serve`` starts its workers: the folder their metrics share, or None (one
+    worker, the normal registry). Set in the environment, which the workers inherit."""
+    given = multiprocess_dir()
+    if given is not None:  # the operator's: created if missing, the last run's files gone
+        given.mkdir(parents=True, exist_ok=True)
+        for pattern in MULTIPROC_FILES:
+            for stale in given.glob(pattern):
+                stale.unlink(missing_ok=True)
+        return given
+    if workers <= 1:
+        return None
+    folder = Path(tempfile.mkdtemp(prefix="ufd-metrics-"))  # fresh, private (0700)
+    os.environ[MULTIPROC_ENV] = str(folder)
+    atexit.register(shutil.rmtree, folder, ignore_errors=True)
+    return folder
+
+
+@cache
+def _mark_dead_at_exit(pid: int, folder: Path) -> None:
+    """Once per worker: at exit, its live gauges leave the totals."""
+    atexit.register(mark_process_dead, pid, str(folder))
 
 
 class Metrics:
@@ -15,6 +71,8 @@ class Metrics:
 
     def __init__(self) -> None:
         self.registry = CollectorRegistry()
+        if (folder := multiprocess_dir()) is not None:
+            _mark_dead_at_exit(os.getpid(), folder)
         self.requests = Counter(
             "ufd_requests", "Requests served", ["route", "status"], registry=self.registry
         )
@@ -67,4 +125,10 @@ class Metrics:
         self.rate_limit_wait.labels(service).inc(seconds)
 
     def render(self) -> bytes:
-        return generate_latest(self.registry)
+        """This app's registry; in multiprocess mode, every worker's files added up."""
+        folder = multiprocess_dir()
+        if folder is None:
+            return generate_latest(self.registry)
+        everyone = CollectorRegistry()
+        MultiProcessCollector(everyone, path=str(folder))  # type: ignore[no-untyped-call]
+        return generate_latest(everyone)
