@@ -426,3 +426,25 @@ def test_the_unit_the_image_and_the_guide_run_one_worker_without_redis() -> None
     (drop_in,) = re.findall(r"^# ExecStart=(\S.*)$", guide, re.M)
     assert drop_in.startswith(command + " --workers ")
     assert "UFD_REDIS_URL" in guide
+
+
+def test_env_example_copied_as_it_is_stops_the_service_with_a_clear_line(
+    host: Host, tmp_path: Path
+) -> None:
+    """Step 3 without its edit: the empty secret of .env.example is refused at start,
+    in one line naming the variable, never a service that refuses every card."""
+    settings = systemd_env_file(host.here / ".env.example")
+    assert settings["UFD_SERVICE_SECRET"] == ""
+    done = subprocess.run(
+        [str(host.root / "opt" / "bin" / "upsales-freshdesk"), "serve", "--port", str(free_port())],
+        cwd=tmp_path,
+        env={"PATH": "/usr/bin:/bin", "HOME": str(tmp_path), **settings},
+        capture_output=True,
+        text=True,
+        timeout=60,
+        check=False,
+    )
+    output = done.stdout + done.stderr
+    assert done.returncode != 0, output
+    assert "UFD_SERVICE_SECRET" in output
+    assert "Traceback" not in output
