@@ -337,3 +337,36 @@ async def test_an_empty_redis_pauses_writes_for_one_lock_ttl(redis_url: str) -> 
         done = await two.http.post(CREATE, json=create_body(), headers=HEADERS)
         assert done.status_code == 200, done.text
         assert contacts_named(one) == 1
+
+
+async def test_a_write_that_outruns_its_lock_is_cut_off(redis_url: str) -> None:
+    """A write still running 1 s before its lock expires is abandoned (a timeout, not
+    remembered), so no write of ours runs on after its lock is gone; the lock is freed."""
+    from upsales_freshdesk.clients.shared import RedisGuard, connect
+    from upsales_freshdesk.web.idempotency import Answer, LocalOnce
+    from upsales_freshdesk.web.metrics import Metrics
+    from upsales_freshdesk.web.shared import RedisOnce
+
+    with redis.Redis.from_url(redis_url) as client:
+        client.set(EPOCH_KEY, "earlier")
+    guard = RedisGuard(connect(redis_url, timeout=1.0), timeout=1.0)
+    once = RedisOnce(guard, LocalOnce(), Metrics(), wait=0.2)  # lock 2.2 s, cut at 1.2 s
+    finished = []
+
+    async def slow() -> Answer:
+        await asyncio.sleep(10)
+        finished.append(True)
+        return Answer(200, {"status": "done"})
+
+    try:
+        started = time.monotonic()
+        answer = await once.run("request", "resource", slow)
+        took = time.monotonic() - started
+        assert answer.status == 504
+        assert answer.body["errors"][0]["code"] == "timeout"
+        assert 1.0 < took < 2.2
+        assert finished == []
+        with redis.Redis.from_url(redis_url) as client:
+            assert client.keys("ufd:once:*") == [EPOCH_KEY.encode()]  # unlocked, unremembered
+    finally:
+        await guard.aclose()

@@ -17,7 +17,9 @@ Keys are hashed together with the account (Freshdesk host and a hash of the Upsa
 token), so one tenant's key never meets another's. Answers hold ids and messages only.
 
 :class:`LocalOnce` serialises within one process. With ``UFD_REDIS_URL`` set, the Redis
-store (``web/shared.py``) does the same across workers and replicas.
+store (``web/shared.py``) does the same across workers and replicas, and never falls back
+to :class:`LocalOnce`: while Redis cannot guarantee the lock, a write is refused with 503
+``writes_paused`` (nothing done, safe to try again).
 """
 
 from __future__ import annotations
