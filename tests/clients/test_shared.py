@@ -177,12 +177,12 @@ async def test_an_empty_shared_budget_refuses_retries(guards: Guards) -> None:
 
 async def test_redis_down_falls_back_to_the_local_objects(guards: Guards) -> None:
     watcher = Watcher()
-    guard = guards(f"redis://127.0.0.1:{free_port()}/0", watcher=watcher)
+    guard = guards(f"redis://127.0.0.1:{free_port()}/0", watcher=watcher, processes=2)
     registry = SharedRegistry(guard)
-    throttle, budget = registry.throttle(KEY, 2, 60), registry.budget(KEY)
+    throttle, budget = registry.throttle(KEY, 4, 60), registry.budget(KEY)
     await throttle.acquire(Deadline.after(1))
     await throttle.acquire(Deadline.after(1))
-    with pytest.raises(TimeoutError):  # the local limiter: 2 a minute
+    with pytest.raises(TimeoutError):  # this process's half of the plan: 2 a minute
         async with asyncio.timeout(0.2):
             await throttle.acquire(Deadline.after(1))
     assert budget.try_spend(ERROR)

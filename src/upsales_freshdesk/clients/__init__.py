@@ -6,6 +6,7 @@ from .emails import EMAIL_PATTERN, InvalidEmailError, canonical_email, email_dom
 from .errors import (
     AuthenticationError,
     ConnectionFailedError,
+    DailyCapReachedError,
     FieldError,
     MalformedResponseError,
     NotFoundError,
@@ -26,6 +27,7 @@ __all__ = [
     "EMAIL_PATTERN",
     "AuthenticationError",
     "ConnectionFailedError",
+    "DailyCapReachedError",
     "Deadline",
     "FieldError",
     "Filters",

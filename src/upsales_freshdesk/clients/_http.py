@@ -30,7 +30,9 @@ from ._wire import (
     new_wire,
 )
 from .errors import (
+    AuthenticationError,
     ConnectionFailedError,
+    DailyCapReachedError,
     ErrorContext,
     MalformedResponseError,
     RateLimitedError,
@@ -42,7 +44,16 @@ from .errors import (
 )
 from .hostnames import is_loopback
 from .observe import CallObserver
-from .policy import Deadline, RetryBudget, RetryPolicy, Slot, Throttle, ThrottleWaitTooLong
+from .policy import (
+    CredentialRefused,
+    DailyCapReached,
+    Deadline,
+    RetryBudget,
+    RetryPolicy,
+    Slot,
+    Throttle,
+    ThrottleWaitTooLong,
+)
 
 M = TypeVar("M", bound=pydantic.BaseModel)
 
@@ -203,11 +214,21 @@ class HttpCore:
         ctx: ErrorContext = {"service": self.service, "method": method, "path": "/" + path}
         try:
             waited = time.perf_counter()
-            await self.throttle.acquire(deadline)  # (a wait for the pace ends at the deadline)
-            waited = time.perf_counter() - waited
-            if waited > 0.001 and self.observer is not None:
-                self.observer.throttled(self.service, waited)
-            return await self._send(method, path, params, json_body, ctx, shape, deadline)
+            # The account's window (a wait for the pace ends at the deadline); an untried
+            # key's first call probes it while the others with it wait for the verdict.
+            async with self.slot.turn(deadline) as throttle:
+                waited = time.perf_counter() - waited
+                if waited > 0.001 and self.observer is not None:
+                    self.observer.throttled(self.service, waited)
+                return await self._send(
+                    method, path, params, json_body, ctx, shape, deadline, throttle
+                )
+        except DailyCapReached as cap:
+            ctx["retry_after"] = cap.seconds
+            raise DailyCapReachedError("the day's calls are made; not sent", **ctx) from None
+        except CredentialRefused:
+            ctx["status"] = 401
+            raise AuthenticationError("refused a moment ago; not sent again", **ctx) from None
         except ThrottleWaitTooLong as wait:
             ctx["retry_after"] = wait.seconds
             raise RateLimitedError("rate limited; the wait outlasts the deadline", **ctx) from None
@@ -237,6 +258,7 @@ class HttpCore:
         ctx: ErrorContext,
         shape: pydantic.TypeAdapter[Any] | None,
         deadline: Deadline,
+        throttle: Throttle,
     ) -> Response:
         answer = await self._http.exchange(
             method,
@@ -252,10 +274,9 @@ class HttpCore:
         if answer.status < 400 or answer.status == 404:
             # The credential works: it gets its own budget, and any pause is over.
             self.slot.confirm()
-            throttle = self.throttle  # (its own, now that it is confirmed)
             throttle.resume()
-        else:
-            throttle = self.throttle
+        elif answer.status == 401:
+            self.slot.refuse()  # its other calls are answered without reaching the upstream
         throttle.observe(headers, reset_seconds=_reset_seconds(headers))
         if answer.status >= 300:
             raise self._error(answer.status, headers, answer.body, ctx)

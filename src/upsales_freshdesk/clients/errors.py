@@ -111,6 +111,14 @@ class RateLimitedError(UpstreamError):
     retryable = True
 
 
+class DailyCapReachedError(RateLimitedError):
+    """Not sent: the key made its day's calls (the operator's cap on Upsales' billing
+    threshold). ``retry_after``: seconds to the next day (UTC)."""
+
+    kind = "daily_cap"
+    retryable = False
+
+
 class ServerError(UpstreamError):
     """5xx: the upstream failed."""
 

@@ -9,10 +9,12 @@ from __future__ import annotations
 
 import asyncio
 import hashlib
+import math
 import random
 import time
 from collections import OrderedDict
-from collections.abc import Awaitable, Callable, Mapping
+from collections.abc import AsyncIterator, Awaitable, Callable, Mapping
+from contextlib import asynccontextmanager
 from dataclasses import dataclass, field
 from typing import TypeVar
 
@@ -137,13 +139,27 @@ MAX_PAUSE_SECONDS = 30.0
 #: Per-account state kept at most (least recently used first out): traffic with many
 #: distinct credentials cannot grow the process without bound.
 MAX_ACCOUNTS = 10_000
-#: Credentials that are their own account (an Upsales token) and have not worked yet keep
-#: a probation throttle of their own, in a table of this size apart from the working
-#: keys' state: a flood of wrong keys pushes out only other untried keys' throttles.
+#: Credentials that have not worked yet keep their state (an Upsales token's throttle, a
+#: probe lock, a refusal) in tables of this size apart from the working keys' state: a
+#: flood of wrong keys pushes out only other untried keys' entries.
 MAX_PROBATION = 1_000
+#: The untried credentials of a shared account (a Freshdesk helpdesk) spend at most this
+#: part of its window, *inside* it: wrong-key traffic can never take the working keys'
+#: calls, and the account never sees more than its plan.
+PROBATION_SHARE = 0.1
+#: ... and never fewer than this many probes a window (a few replicas start at once).
+PROBATION_MIN = 5
+#: A probe waits at most this long for the gate; past that it is answered rate-limited
+#: at once, so a flood of wrong keys cannot hold connections open to their deadlines.
+PROBATION_MAX_WAIT = 1.0
+#: A credential the upstream refused (401) is answered as refused, without a call, for
+#: this long: a wrong key costs the account one call, not one per card.
+REFUSED_SECONDS = 60.0
 
 UPSALES_LIMIT = 200
 UPSALES_WINDOW_SECONDS = 10.0
+#: Upsales' API terms bill a key's calls above this many a day.
+UPSALES_DAILY_CALLS = 99_999
 
 
 class Throttle:
@@ -185,18 +201,34 @@ class Throttle:
         return max(0.0, self._paused_until - self._clock())
 
     async def acquire(self, deadline: Deadline | None = None) -> None:
+        await self._hold(deadline)
+        await self._pace(self._limiter, deadline)
+
+    async def acquire_soon(self, deadline: Deadline, within: float) -> None:
+        """:meth:`acquire`, or :class:`ThrottleWaitTooLong` when the turn is not ``within``
+        seconds away (a gate that must not hold callers up to their deadline)."""
+        try:
+            await self.acquire(deadline.sooner(within))
+        except TimeoutError:
+            raise ThrottleWaitTooLong(within) from None
+
+    async def _hold(self, deadline: Deadline | None) -> None:
+        """Wait out a pause of the account (a 429's wait)."""
         while (pause := self.paused_for) > 0:
             if deadline is not None and pause >= deadline.remaining():
                 # Waiting would outlive the caller; let the call fail fast instead.
                 raise ThrottleWaitTooLong(pause)
             await asyncio.sleep(pause)
-        if deadline is None or self._limiter.has_capacity():
-            await self._limiter.acquire()  # at once
+
+    @staticmethod
+    async def _pace(limiter: AsyncLimiter, deadline: Deadline | None) -> None:
+        if deadline is None or limiter.has_capacity():
+            await limiter.acquire()  # at once
             return
         # A wait for the pace: it ends at the caller's deadline (as TimeoutError). Only
         # here: a timer per call costs the event loop more than the calls that wait.
         async with asyncio.timeout(deadline.remaining()):
-            await self._limiter.acquire()
+            await limiter.acquire()
 
     def pause(self, seconds: float) -> None:
         """Hold every call to the account. One answer pauses it for at most
@@ -259,35 +291,109 @@ class Bounded(OrderedDict[str, T]):
         return found
 
 
+class DailyCapReached(Exception):
+    """The credential made its day's calls (:attr:`DailyCalls.cap`)."""
+
+    def __init__(self, seconds: float) -> None:
+        super().__init__(f"the day's calls are made; {seconds:.0f}s to the next day")
+        self.seconds = seconds
+
+
+def utc_day(now: float | None = None) -> tuple[str, float]:
+    """Today (UTC) as ``YYYYMMDD``, and the seconds left of it."""
+    now = time.time() if now is None else now
+    return time.strftime("%Y%m%d", time.gmtime(now)), 86_400 - now % 86_400
+
+
+class DailyCalls:
+    """Calls per credential per day (UTC), for a vendor that bills above a daily count.
+
+    ``cap``: calls past it are refused before they are sent (the sync sets it; the card
+    only when the operator chooses). :meth:`counts` feeds ``/metrics`` and ``/healthz``.
+    """
+
+    def __init__(self, cap: int | None = None, capacity: int = MAX_ACCOUNTS) -> None:
+        self.cap = cap
+        self._counts: Bounded[list[int | str]] = Bounded(capacity)
+
+    def _entry(self, key: str) -> list[int | str]:
+        day, _ = utc_day()
+        return self._counts.use(key, lambda: [day, 0], keep=lambda e: e[0] == day)
+
+    def today(self, key: str) -> int:
+        return int(self._entry(key)[1])
+
+    def add(self, key: str) -> int:
+        entry = self._entry(key)
+        entry[1] = int(entry[1]) + 1
+        return int(entry[1])
+
+    def seen(self, key: str, count: int) -> None:
+        """What every process has counted (from Redis): never lower than this one's."""
+        entry = self._entry(key)
+        entry[1] = max(int(entry[1]), count)
+
+    def check(self, key: str) -> None:
+        if self.cap is not None and self.today(key) >= self.cap:
+            raise DailyCapReached(utc_day()[1])
+
+    def counts(self) -> dict[str, int]:
+        day, _ = utc_day()
+        return {k: int(e[1]) for k, e in self._counts.items() if e[0] == day}
+
+
+class CredentialRefused(Exception):
+    """The upstream refused this credential a moment ago: answered without a call."""
+
+
 class ThrottleRegistry:
     """Per-account throttles and retry budgets, shared by every client of a process.
 
-    State is bounded (:data:`MAX_ACCOUNTS`, least recently used out). A credential gets
-    state of its own only once a call with it has succeeded (:meth:`Slot.confirm`); until
-    then it is on probation, so traffic with a wrong key spends neither a working key's
-    budget nor its place in the table:
+    **One window per upstream account.** Every call of an account waits on the account's
+    throttle, whichever key made it and whether that key has worked yet: a Freshdesk
+    helpdesk's throttle is its host's (Freshdesk limits the account, all keys together),
+    and an Upsales token's is its own (Upsales limits each key). With Redis the throttle
+    lives under the same key in every process, so the upstream never sees two windows.
 
-    - a credential of a known account (a Freshdesk key, by its helpdesk) shares its
-      account's probation throttle, as the upstream limits the account;
-    - a credential that is its own account (an Upsales token: Upsales limits each key on
-      its own) has a probation throttle of its own, in a separate table of
-      :data:`MAX_PROBATION`, so one tenant's 429 never holds another tenant's first card.
+    **Wrong keys cannot starve working ones.** A credential is on probation until a call
+    with it succeeds (:meth:`Slot.confirm`):
 
-    The untried credentials of an account (for Upsales: all untried tokens) share one
-    probation retry budget: an upstream that is down gets no more retries from a crowd of
-    new keys than from one.
+    - one call at a time probes it (:meth:`Slot.turn`); the other calls with it wait for
+      the verdict instead of each spending a call;
+    - on a shared account, probes also pass the account's probation gate, a throttle of
+      :data:`PROBATION_SHARE` of the plan: untried keys together spend at most that part
+      of the window, and the rest stays the working keys';
+    - a refused credential (401) is remembered for :data:`REFUSED_SECONDS`, and its calls
+      are answered as refused without reaching the upstream;
+    - untried credentials of an account (for Upsales: all untried tokens) share one retry
+      budget, and their state is kept in tables of :data:`MAX_PROBATION` apart from the
+      working keys', so a flood of wrong keys pushes out only other untried keys' state.
     """
 
-    def __init__(self, capacity: int = MAX_ACCOUNTS, *, burst_share: int = 1) -> None:
+    def __init__(
+        self,
+        capacity: int = MAX_ACCOUNTS,
+        *,
+        burst_share: int = 1,
+        daily: DailyCalls | None = None,
+    ) -> None:
         #: 1: a throttle's bucket holds the window's whole limit; 10: a tenth (smooth).
         self.burst_share = burst_share
+        #: Upsales calls per token per day (Upsales bills above :data:`UPSALES_DAILY_CALLS`).
+        self.daily = daily or DailyCalls()
         self._throttles: Bounded[Throttle] = Bounded(capacity)
         self._budgets: Bounded[RetryBudget] = Bounded(capacity)
         self._verified: Bounded[bool] = Bounded(capacity)
-        self._probation: Bounded[Throttle] = Bounded(min(capacity, MAX_PROBATION))
+        probation = min(capacity, MAX_PROBATION)
+        #: Untried Upsales tokens' own throttles, until their first success.
+        self._probation: Bounded[Throttle] = Bounded(probation)
+        self._probes: Bounded[tuple[asyncio.AbstractEventLoop, asyncio.Lock]] = Bounded(probation)
+        self._refused: Bounded[float] = Bounded(probation)
 
     def throttle(self, key: str, limit: int, window: float, *, own: bool = False) -> Throttle:
-        """The throttle under ``key``; ``own``: a credential's own probation throttle."""
+        """The throttle under ``key``; ``own``: an untried credential's own account's."""
+        if own and key in self._throttles:
+            own = False  # promoted: it has worked
         return (self._probation if own else self._throttles).use(
             key,
             lambda: self.new_throttle(key, limit, window),
@@ -313,20 +419,45 @@ class ThrottleRegistry:
             limit,
             window,
             alone=not account,
+            counted=service == "upsales",
         )
+
+    def count_call(self, credential: str) -> None:
+        """One call of a credential whose calls are counted per day is being sent."""
+        self.daily.add(credential)
 
     def verified(self, credential: str) -> bool:
         return credential in self._verified
 
     def verify(self, credential: str) -> None:
         self._verified.use(credential, lambda: True)
+        self._refused.pop(credential, None)
+        # The same throttle object (and Redis key) goes on: only its table changes.
+        own = self._probation.pop(credential, None)
+        if own is not None and credential not in self._throttles:
+            self._throttles.use(credential, lambda: own)
+
+    def probe_lock(self, credential: str) -> asyncio.Lock:
+        """The lock one call of an untried credential probes under (per event loop)."""
+        loop = asyncio.get_running_loop()
+        _, lock = self._probes.use(
+            credential, lambda: (loop, asyncio.Lock()), keep=lambda held: held[0] is loop
+        )
+        return lock
+
+    def refused(self, credential: str) -> bool:
+        until = self._refused.get(credential)
+        return until is not None and time.monotonic() < until
+
+    def refuse(self, credential: str) -> None:
+        self._verified.pop(credential, None)
+        until = time.monotonic() + REFUSED_SECONDS
+        self._refused.use(credential, lambda: until, keep=lambda _: False)
 
 
 @dataclass(slots=True)
 class Slot:
-    """One credential's view of the registry: its own state once verified; before, its
-    account's probation budget, and its account's probation throttle or (``alone``: the
-    credential is its own account) a probation throttle of its own."""
+    """One credential's view of the registry (see :class:`ThrottleRegistry`)."""
 
     registry: ThrottleRegistry
     credential: str
@@ -334,26 +465,83 @@ class Slot:
     limit: int
     window: float
     alone: bool = False
+    #: Its calls count per day (Upsales).
+    counted: bool = False
+
+    @property
+    def verified(self) -> bool:
+        return self.registry.verified(self.credential)
 
     @property
     def throttle(self) -> Throttle:
-        if self.registry.verified(self.credential):
-            return self.registry.throttle(self.credential, self.limit, self.window)
+        """The account's throttle: the one window every call of the account spends."""
         if self.alone:
-            key = f"{self.credential}:probation"
-            return self.registry.throttle(key, self.limit, self.window, own=True)
-        return self.registry.throttle(f"{self.account}:probation", self.limit, self.window)
+            own = not self.verified
+            return self.registry.throttle(self.credential, self.limit, self.window, own=own)
+        return self.registry.throttle(self.account, self.limit, self.window)
+
+    @property
+    def gate(self) -> Throttle:
+        """The shared account's probation gate: untried keys' part of its window."""
+        share = max(PROBATION_MIN, math.floor(self.limit * PROBATION_SHARE))
+        limit = max(1, min(self.limit // 2, share))
+        return self.registry.throttle(f"{self.account}:probation", limit, self.window)
 
     @property
     def budget(self) -> RetryBudget:
-        if self.registry.verified(self.credential):
+        if self.verified:
             return self.registry.budget(self.credential)
         return self.registry.budget(f"{self.account}:probation")
+
+    @asynccontextmanager
+    async def turn(self, deadline: Deadline) -> AsyncIterator[Throttle]:
+        """Wait for this call's turn in the account's window; gives the throttle it took.
+
+        A working credential only waits for the pace. An untried one waits for its probe
+        lock: the first call probes, the others learn its verdict (a refused credential
+        raises :class:`CredentialRefused` without a call).
+        """
+        if self.counted:
+            self.registry.daily.check(self.credential)
+        if self.verified:
+            throttle = self.throttle
+            await throttle.acquire(deadline)
+            self._sending()
+            yield throttle
+            return
+        lock = self.registry.probe_lock(self.credential)
+        async with asyncio.timeout(deadline.remaining()):
+            await lock.acquire()
+        held = True
+        try:
+            if self.registry.refused(self.credential):
+                raise CredentialRefused
+            if self.verified:  # another call proved it while this one waited
+                lock.release()
+                held = False
+            else:
+                if not self.alone:
+                    await self.gate.acquire_soon(deadline, PROBATION_MAX_WAIT)
+            throttle = self.throttle
+            await throttle.acquire(deadline)
+            self._sending()
+            yield throttle  # the probe holds the lock until its answer is read
+        finally:
+            if held:
+                lock.release()
+
+    def _sending(self) -> None:
+        if self.counted:
+            self.registry.count_call(self.credential)
 
     def confirm(self) -> None:
         """A call with this credential succeeded: it is real, and gets its own state."""
         if not self.registry.verified(self.credential):
             self.registry.verify(self.credential)
+
+    def refuse(self) -> None:
+        """The upstream refused this credential (401): remember it for a while."""
+        self.registry.refuse(self.credential)
 
 
 #: The process-wide registry used when a client is not given one.

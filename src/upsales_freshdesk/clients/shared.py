@@ -27,6 +27,7 @@ from collections.abc import Awaitable, Callable
 from contextlib import suppress
 from typing import Any, NoReturn, Protocol, TypeVar
 
+from aiolimiter import AsyncLimiter
 from redis.asyncio import Redis
 from redis.asyncio.retry import Retry
 from redis.backoff import NoBackoff
@@ -41,6 +42,7 @@ from .policy import (
     Throttle,
     ThrottleRegistry,
     ThrottleWaitTooLong,
+    utc_day,
 )
 
 T = TypeVar("T")
@@ -53,9 +55,21 @@ WARM_UP_SECONDS = 1.0
 NO_DEADLINE_WAIT = 600.0
 #: Idle retry budgets vanish from Redis after this long (a missing one is full).
 BUDGET_TTL_MS = 3_600_000
+#: How often a process tells Redis it is alive; one silent for three beats is not counted.
+HEARTBEAT_SECONDS = 10.0
+#: The processes assumed to share a plan when Redis failed before any was counted and the
+#: operator set none (``UFD_PROCESSES``): with Redis configured, there are at least two.
+ASSUMED_PROCESSES = 2
+#: A day's call count stays in Redis this long (into the next day, whatever the zone).
+DAY_KEY_SECONDS = 2 * 86_400
 
-# Earliest slot that keeps <= limit calls in any span (window + margin), after any pause.
-# Slots only move forward, so the log stays sorted and the invariant holds by induction.
+# A foreground call (a card) gets the earliest slot that keeps <= limit calls in any span
+# (window + margin), after any pause. Its slots only move forward, so the log stays
+# sorted and the invariant holds by induction. A background call (the sync, ARGV[5] =
+# '1') never reserves ahead: it takes "now" only while fewer than its own (lower) limit
+# are logged from a span ago onward, future reservations included, and is otherwise told
+# when to ask again (reserved = -1). So the sync can only use what the cards leave, a card
+# never queues behind it, and every span still holds at most the plan.
 THROTTLE_LUA = """
 local limit = tonumber(ARGV[1])
 local span = tonumber(ARGV[2])
@@ -67,6 +81,16 @@ local at = now
 local paused = redis.call('PTTL', KEYS[2])
 if paused > 0 then at = now + paused else paused = 0 end
 local n = redis.call('ZCARD', KEYS[1])
+if ARGV[5] == '1' then
+  if paused > 0 then return {paused, -1, paused} end
+  if n >= limit then
+    local first = redis.call('ZRANGE', KEYS[1], 0, 0, 'WITHSCORES')
+    return {math.max(10, tonumber(first[2]) + span - now), -1, 0}
+  end
+  redis.call('ZADD', KEYS[1], now, ARGV[4])
+  if redis.call('PTTL', KEYS[1]) < span + 1000 then redis.call('PEXPIRE', KEYS[1], span + 1000) end
+  return {0, 1, 0}
+end
 if n > 0 then
   local last = redis.call('ZRANGE', KEYS[1], -1, -1, 'WITHSCORES')
   if tonumber(last[2]) > at then at = tonumber(last[2]) end
@@ -79,8 +103,20 @@ end
 local wait = at - now
 if wait > max_wait then return {wait, 0, paused} end
 redis.call('ZADD', KEYS[1], at, ARGV[4])
-redis.call('PEXPIRE', KEYS[1], wait + span + 1000)
+local ttl = redis.call('PTTL', KEYS[1])
+if ttl < wait + span + 1000 then redis.call('PEXPIRE', KEYS[1], wait + span + 1000) end
 return {wait, 1, paused}
+"""
+
+# Every process says it is alive once per HEARTBEAT_SECONDS; the live ones are counted, so
+# each knows its share of a plan for when Redis fails.
+HEARTBEAT_LUA = """
+local t = redis.call('TIME')
+local now = tonumber(t[1]) * 1000 + math.floor(tonumber(t[2]) / 1000)
+redis.call('ZADD', KEYS[1], now, ARGV[1])
+redis.call('ZREMRANGEBYSCORE', KEYS[1], '-inf', now - tonumber(ARGV[2]))
+redis.call('PEXPIRE', KEYS[1], tonumber(ARGV[2]))
+return redis.call('ZCARD', KEYS[1])
 """
 
 PAUSE_LUA = """
@@ -124,15 +160,47 @@ class RedisGuard:
         cooldown: float = COOLDOWN_SECONDS,
         watcher: RedisWatcher | None = None,
         clock: Clock = time.monotonic,
+        processes: int | None = None,
     ) -> None:
         self.redis, self.timeout, self.cooldown = redis, timeout, cooldown
         self.watcher, self.clock = watcher, clock
+        #: How many processes share each plan, as the operator set it (None: counted).
+        self.configured_processes = processes
+        self._counted: int | None = None
         self._open_until = 0.0
         self._down = False
         self._tasks: set[asyncio.Task[Any]] = set()
+        self._beat: asyncio.Task[None] | None = None
+        self._me = secrets.token_hex(8)
         self.throttle_script = redis.register_script(THROTTLE_LUA)
         self.pause_script = redis.register_script(PAUSE_LUA)
         self.budget_script = redis.register_script(BUDGET_LUA)
+        self.heartbeat_script = redis.register_script(HEARTBEAT_LUA)
+
+    @property
+    def processes(self) -> int:
+        """The processes sharing each plan: while Redis fails, each keeps to 1/this of it.
+        The operator's ``UFD_PROCESSES``, else the most counted alive, else
+        :data:`ASSUMED_PROCESSES`."""
+        if self.configured_processes:
+            return self.configured_processes
+        return max(1, self._counted or ASSUMED_PROCESSES)
+
+    async def heartbeat(self) -> None:
+        """Say this process is alive, and count the live ones (never fewer than before
+        within a run: a replica that stopped beating may be the one Redis cannot reach)."""
+        span = round(HEARTBEAT_SECONDS * 3 * 1000)
+        with suppress(RedisUnavailable):
+            counted = await self.run(
+                "heartbeat",
+                lambda: self.heartbeat_script(keys=["ufd:processes"], args=[self._me, span]),
+            )
+            self._counted = max(int(counted), self._counted or 0)
+
+    async def _beating(self) -> None:
+        while True:
+            await asyncio.sleep(HEARTBEAT_SECONDS)
+            await self.heartbeat()
 
     @property
     def available(self) -> bool:
@@ -161,12 +229,19 @@ class RedisGuard:
         try:
             async with asyncio.timeout(WARM_UP_SECONDS):
                 await self.redis.ping()
-                for script in (THROTTLE_LUA, PAUSE_LUA, BUDGET_LUA, *scripts):
+                for script in (THROTTLE_LUA, PAUSE_LUA, BUDGET_LUA, HEARTBEAT_LUA, *scripts):
                     await self.redis.script_load(script)
         except (RedisError, OSError, TimeoutError) as exc:
             self._trip(exc)
+            self._start_beating()
             return False
+        await self.heartbeat()
+        self._start_beating()
         return True
+
+    def _start_beating(self) -> None:
+        if self._beat is None:
+            self._beat = asyncio.get_running_loop().create_task(self._beating())
 
     def _trip(self, exc: BaseException) -> None:
         self._open_until = self.clock() + self.cooldown
@@ -197,6 +272,10 @@ class RedisGuard:
 
     async def aclose(self) -> None:
         """Let background updates finish (briefly), then close the client."""
+        if self._beat is not None:
+            self._beat.cancel()
+            with suppress(asyncio.CancelledError):
+                await self._beat
         if self._tasks:
             await asyncio.wait(set(self._tasks), timeout=self.timeout * 2)
         for task in list(self._tasks):
@@ -215,13 +294,20 @@ def jitter_margin(window: float) -> float:
 
 
 class SharedThrottle(Throttle):
-    """The account's throttle in Redis; the in-process one while Redis is unavailable."""
+    """The account's throttle in Redis; while Redis is unavailable, an in-process one that
+    keeps to this process's share of the limit (1/:attr:`RedisGuard.processes`), never the
+    whole of it. ``background`` (the sync): it takes only what the foreground leaves, up to
+    its own ``limit``, and never reserves ahead of the foreground (see ``THROTTLE_LUA``)."""
 
-    def __init__(self, key: str, limit: int, window: float, guard: RedisGuard) -> None:
+    def __init__(
+        self, key: str, limit: int, window: float, guard: RedisGuard, *, background: bool = False
+    ) -> None:
         super().__init__(limit, window)
         self._guard = guard
+        self.background = background
         self._log_key, self._pause_key = redis_keys(key, "calls", "pause")
         self._span_ms = round((window + jitter_margin(window)) * 1000)
+        self._fallback: tuple[int, AsyncLimiter] | None = None
 
     async def acquire(self, deadline: Deadline | None = None) -> None:
         if deadline is None:
@@ -233,26 +319,39 @@ class SharedThrottle(Throttle):
             await self._acquire(deadline)
 
     async def _acquire(self, deadline: Deadline | None) -> None:
-        max_wait = deadline.remaining() if deadline is not None else NO_DEADLINE_WAIT
-        member = secrets.token_hex(8)
-        args: list[int | str] = [self.limit, self._span_ms, int(max_wait * 1000), member]
-        try:
-            wait_ms, reserved, paused_ms = await self._guard.run(
-                "throttle",
-                lambda: self._guard.throttle_script(
-                    keys=[self._log_key, self._pause_key], args=args
-                ),
-            )
-        except RedisUnavailable:
-            await super().acquire(deadline)
-            return
-        if paused_ms > 0:
-            super().pause(paused_ms / 1000)  # mirrored, for paused_for
-        if not reserved:
-            # Waiting would outlive the caller; let the call fail fast instead.
-            raise ThrottleWaitTooLong(wait_ms / 1000)
-        if wait_ms > 0:
-            await asyncio.sleep(wait_ms / 1000)
+        while True:
+            max_wait = deadline.remaining() if deadline is not None else NO_DEADLINE_WAIT
+            member = secrets.token_hex(8)
+            args: list[int | str] = [self.limit, self._span_ms, int(max_wait * 1000), member]
+            args.append("1" if self.background else "0")
+            try:
+                wait_ms, reserved, paused_ms = await self._guard.run(
+                    "throttle",
+                    lambda args=args: self._guard.throttle_script(  # type: ignore[misc]
+                        keys=[self._log_key, self._pause_key], args=args
+                    ),
+                )
+            except RedisUnavailable:
+                await self._hold(deadline)
+                await self._pace(self._share(), deadline)
+                return
+            if paused_ms > 0:
+                super().pause(paused_ms / 1000)  # mirrored, for paused_for
+            if reserved == 0 or (reserved < 0 and wait_ms > max_wait * 1000):
+                # Waiting would outlive the caller; let the call fail fast instead.
+                raise ThrottleWaitTooLong(wait_ms / 1000)
+            if wait_ms > 0:
+                await asyncio.sleep(wait_ms / 1000)
+            if reserved > 0:
+                return
+
+    def _share(self) -> AsyncLimiter:
+        """This process's share of the limit, for while Redis is unavailable."""
+        processes = self._guard.processes
+        if self._fallback is None or self._fallback[0] != processes:
+            calls = max(1, self.limit // processes)
+            self._fallback = (processes, AsyncLimiter(calls, self.window))
+        return self._fallback[1]
 
     def pause(self, seconds: float) -> None:
         super().pause(seconds)
@@ -299,12 +398,29 @@ class SharedBudget(RetryBudget):
 class SharedRegistry(ThrottleRegistry):
     """Per-account throttles and budgets in Redis, for every client of this process."""
 
-    def __init__(self, guard: RedisGuard) -> None:
+    def __init__(self, guard: RedisGuard, *, background: bool = False) -> None:
         super().__init__()
         self.guard = guard
+        #: The sync's registry: its throttles take only what the cards leave.
+        self.background = background
 
     def new_throttle(self, key: str, limit: int, window: float) -> Throttle:
-        return SharedThrottle(key, limit, window, self.guard)
+        return SharedThrottle(key, limit, window, self.guard, background=self.background)
+
+    def count_call(self, credential: str) -> None:
+        """Counted here at once, and in Redis for every process (two days' expiry)."""
+        super().count_call(credential)
+        day, _ = utc_day()
+        (key,) = redis_keys(credential, f"day:{day}")
+
+        async def count() -> None:
+            async with self.guard.redis.pipeline(transaction=True) as pipe:
+                pipe.incr(key)
+                pipe.expire(key, DAY_KEY_SECONDS)
+                counted, _ = await pipe.execute()
+            self.daily.seen(credential, int(counted))
+
+        self.guard.spawn("daily", count)
 
     def new_budget(self, key: str) -> RetryBudget:
         return SharedBudget(key, self.guard)
