@@ -50,7 +50,7 @@ import math
 import secrets
 from collections.abc import AsyncIterator, Awaitable, Callable
 from contextlib import asynccontextmanager, suppress
-from dataclasses import dataclass
+from dataclasses import dataclass, fields
 from typing import Literal, TypeVar
 
 from ..clients.policy import ThrottleRegistry
@@ -104,6 +104,10 @@ end
 if redis.call('SET', KEYS[1], ARGV[1], 'NX', 'PX', ARGV[2]) then return {0, 0} end
 return {1, 0}
 """
+
+#: What a remembered answer keeps in Redis: every field of :class:`Answer` (a body's
+#: fingerprint too) but whether it is a replay.
+KEPT = tuple(f.name for f in fields(Answer) if f.name != "replayed")
 
 T = TypeVar("T")
 Refusal = Literal["redis_unavailable", "redis_state_lost"]
@@ -210,13 +214,11 @@ class RedisOnce:
         earlier = await self._redis(lambda: self.guard.redis.get(key))
         if earlier is not None:
             data = json.loads(earlier)
-            return Answer(data["status"], data["body"], data["headers"], replayed=True)
+            return Answer(**{name: data[name] for name in KEPT if name in data}, replayed=True)
         answer = await call()
         if answer.definitive:
             self.local.remember(request_key, answer)
-            text = json.dumps(
-                {"status": answer.status, "body": answer.body, "headers": answer.headers}
-            )
+            text = json.dumps({name: getattr(answer, name) for name in KEPT})
             # If Redis fails here, the answer is remembered in this process only; another
             # replica's repeat runs again, and the action looks up what arrived first.
             with suppress(RedisUnavailable):
