@@ -33,7 +33,7 @@ from .action_models import (
 from .deps import CONTEXT_OPENAPI, Context, ContextDep
 from .errors import error_body, status_for, upstream_error, upstream_response
 from .i18n import negotiate
-from .idempotency import Answer, scoped
+from .idempotency import Answer, fingerprint, run_once, scoped
 from .messages import done_message
 from .render import render_template
 from .undo import InvalidUndoError, UndoTicket
@@ -54,6 +54,11 @@ def _done(status: str, message: str, **details: Any) -> Answer:
 def _refused(source: Source, code: Code, locale: str) -> Answer:
     issue = Issue(source=source, code=code)
     return Answer(status_for(issue), error_body([issue], locale))
+
+
+def _key_reused(locale: str) -> Answer:
+    """422: the key was used for another request in the window; nothing was done."""
+    return Answer(422, error_body([Issue(source="service", code="invalid_request")], locale))
 
 
 async def _guarded(source: Source, locale: str, call: Callable[[], Awaitable[Answer]]) -> Answer:
@@ -79,7 +84,16 @@ async def _once(
     creds = ctx.creds
     scope = (creds.host, account_key("upsales", creds.upsales_token), action)
     asked = ("key", body.idempotency_key) if body.idempotency_key else ("derived", *derived)
-    answer = await ctx.upstreams.once.run(scoped(*scope, *asked), scoped(*scope, *resource), call)
+    # A key the app chose names one body; a derived key is made from the body already.
+    seen = body.model_dump(mode="json", exclude={"idempotency_key"})
+    answer = await run_once(
+        ctx.upstreams.once,
+        scoped(*scope, *asked),
+        scoped(*scope, *resource),
+        call,
+        fingerprint=fingerprint(seen) if body.idempotency_key else None,
+        reused=lambda: _key_reused(negotiate(body.locale)),
+    )
     headers = {**answer.headers, **({"Idempotent-Replayed": "true"} if answer.replayed else {})}
     return JSONResponse(answer.body, status_code=answer.status, headers=headers)
 

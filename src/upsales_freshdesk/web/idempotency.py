@@ -16,6 +16,13 @@ repeat runs again, and the action itself looks up what may have arrived first.
 Keys are hashed together with the account (Freshdesk host and a hash of the Upsales
 token), so one tenant's key never meets another's. Answers hold ids and messages only.
 
+A request key the app chose (``idempotency_key``) names one request: the answer is kept
+with a fingerprint of the body that asked it (:func:`fingerprint`, the body without its
+key). The same key with a different body within the window is refused with 422 and does
+nothing (:func:`run_once`; as the IETF draft "The Idempotency-Key HTTP Header Field"
+has it): replaying the first answer would tell the agent that a click was done which was
+not. A derived key needs no fingerprint: it is made from what the request asks.
+
 :class:`LocalOnce` serialises within one process. With ``UFD_REDIS_URL`` set, the Redis
 store (``web/shared.py``) does the same across workers and replicas, and never falls back
 to :class:`LocalOnce`: while Redis cannot guarantee the lock, a write is refused with 503
@@ -26,10 +33,11 @@ from __future__ import annotations
 
 import asyncio
 import hashlib
+import json
 import time
 from collections import OrderedDict
-from collections.abc import Awaitable, Callable
-from dataclasses import dataclass, field
+from collections.abc import Awaitable, Callable, Mapping
+from dataclasses import dataclass, field, replace
 from typing import Any, Protocol
 
 #: Remember answers this long (seconds); a later repeat runs again (and finds the work done).
@@ -45,6 +53,9 @@ class Answer:
     body: dict[str, Any]
     headers: dict[str, str] = field(default_factory=dict)
     replayed: bool = False
+    #: The fingerprint of the body that asked it (:func:`fingerprint`); a store keeps it
+    #: with the answer, and gives it back with a replay.
+    fingerprint: str | None = None
 
     @property
     def definitive(self) -> bool:
@@ -55,6 +66,12 @@ def scoped(*parts: object) -> str:
     """A key from its parts, hashed (no id or token is kept in the clear)."""
     text = "\x1f".join(str(p) for p in parts)
     return hashlib.sha256(text.encode()).hexdigest()[:40]
+
+
+def fingerprint(body: Mapping[str, Any]) -> str:
+    """A request body's fingerprint: its canonical JSON (keys sorted), hashed."""
+    text = json.dumps(body, sort_keys=True, separators=(",", ":"), ensure_ascii=False)
+    return hashlib.sha256(text.encode()).hexdigest()
 
 
 class Once(Protocol):
@@ -85,7 +102,7 @@ class LocalOnce:
         if expires <= self.clock():
             del self._answers[request_key]
             return None
-        return Answer(answer.status, answer.body, answer.headers, replayed=True)
+        return replace(answer, replayed=True)
 
     def remember(self, request_key: str, answer: Answer) -> None:
         self._answers[request_key] = (self.clock() + self.window, answer)
@@ -112,3 +129,30 @@ class LocalOnce:
                 del self._locks[resource_key]  # no lock outlives its last waiter
             else:
                 self._locks[resource_key] = (lock, users - 1)
+
+
+async def run_once(
+    once: Once,
+    request_key: str,
+    resource_key: str,
+    call: Callable[[], Awaitable[Answer]],
+    *,
+    fingerprint: str | None,
+    reused: Callable[[], Answer],
+) -> Answer:
+    """``once.run``, with the body's ``fingerprint`` kept with the answer: a replay asked
+    by another body gets ``reused()`` (the 422) instead of the first answer.
+
+    Any :class:`Once` store can use it: it needs only to keep :attr:`Answer.fingerprint`
+    with a remembered answer and give it back. A replay without one (a store that does not
+    keep it) is given as before, so the check never refuses what it cannot compare.
+    """
+
+    async def stamped() -> Answer:
+        return replace(await call(), fingerprint=fingerprint)
+
+    answer = await once.run(request_key, resource_key, stamped)
+    earlier = answer.fingerprint
+    if answer.replayed and None not in (fingerprint, earlier) and earlier != fingerprint:
+        return reused()
+    return answer
