@@ -234,7 +234,7 @@ def sync(
     Exit codes: 0 done; 2 done, some records failed; 3 settings missing or invalid, or a
     key or token refused; 4 stopped by an upstream error (nothing written if before the
     run; otherwise the next run resumes from the checkpoint); 5 another run holds the
-    lock on the state file.
+    lock on the state file; 6 the Upsales key made its day's calls (UFD_UPSALES_DAILY_CAP).
     """
     from .sync.cli import main as run_sync
 

@@ -235,3 +235,38 @@ def test_keys_are_never_command_line_options() -> None:
     help_text = CliRunner().invoke(app, ["sync", "--help"]).output
     assert "--freshdesk-api-key" not in help_text
     assert "--upsales-token" not in help_text
+
+
+def test_an_upsales_key_past_its_daily_cap_exits_6_and_resumes_later(
+    tmp_path: Path, served: Served, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """The operator's cap on Upsales' billing threshold (here 1 call: the key check's)
+    stops the run before the call past it is sent, with its own exit code."""
+    monkeypatch.setenv("UFD_UPSALES_DAILY_CAP", "1")
+    result = sync(served.config(tmp_path), "--json", str(tmp_path / "r.json"))
+    assert result.exit_code == 6, result.output
+    assert "UFD_UPSALES_DAILY_CAP: the Upsales key made its day's calls" in result.output
+    doc = json.loads((tmp_path / "r.json").read_text())
+    assert (doc["exit_code"], doc["status"]) == (6, "daily_cap")
+    assert "resumes from its checkpoint" in doc["error"]
+    assert served.us.stats.total == 1
+
+
+def test_with_redis_the_sync_spends_from_the_services_windows(
+    tmp_path: Path, served: Served, monkeypatch: pytest.MonkeyPatch, redis_url: str
+) -> None:
+    """With ``UFD_REDIS_URL`` in the env file's environment, the run's calls are logged in
+    the same Redis keys as the cards' (the account's window, the key's day count)."""
+    import redis
+
+    from upsales_freshdesk.clients.policy import account_key
+
+    monkeypatch.setenv("UFD_REDIS_URL", redis_url)
+    result = sync(served.config(tmp_path))
+    assert result.exit_code == 0, result.output
+    client = redis.Redis.from_url(redis_url)
+    window = f"ufd:{{{account_key('freshdesk', 'demo.freshdesk.com')}}}:calls"
+    assert client.zcard(window) > 0
+    days = list(client.scan_iter("ufd:*:day:*"))
+    assert len(days) == 1
+    assert int(client.get(days[0]) or 0) == served.us.stats.total

@@ -36,7 +36,9 @@ from redis.exceptions import RedisError
 from .errors import UpstreamError
 from .policy import (
     MAX_PAUSE_SECONDS,
+    SMOOTH_BURST_SHARE,
     Clock,
+    DailyCalls,
     Deadline,
     RetryBudget,
     Throttle,
@@ -398,8 +400,10 @@ class SharedBudget(RetryBudget):
 class SharedRegistry(ThrottleRegistry):
     """Per-account throttles and budgets in Redis, for every client of this process."""
 
-    def __init__(self, guard: RedisGuard, *, background: bool = False) -> None:
-        super().__init__()
+    def __init__(
+        self, guard: RedisGuard, *, background: bool = False, daily: DailyCalls | None = None
+    ) -> None:
+        super().__init__(burst_share=SMOOTH_BURST_SHARE if background else 1, daily=daily)
         self.guard = guard
         #: The sync's registry: its throttles take only what the cards leave.
         self.background = background

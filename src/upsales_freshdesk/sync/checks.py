@@ -11,6 +11,7 @@ from urllib.parse import urlsplit
 from ..clients import (
     AuthenticationError,
     ConnectionFailedError,
+    DailyCapReachedError,
     Deadline,
     FreshdeskClient,
     NotFoundError,
@@ -21,13 +22,14 @@ from ..clients import (
 )
 
 #: Exit codes (documented in README and in ``upsales-freshdesk sync --help``).
-OK, FAILED_RECORDS, BAD_CONFIG, STOPPED, LOCKED = 0, 2, 3, 4, 5
+OK, FAILED_RECORDS, BAD_CONFIG, STOPPED, LOCKED, DAILY_CAP = 0, 2, 3, 4, 5, 6
 STATUS = {
     OK: "ok",
     FAILED_RECORDS: "failed_records",
     BAD_CONFIG: "bad_config",
     STOPPED: "stopped",
     LOCKED: "locked",
+    DAILY_CAP: "daily_cap",
     1: "error",  # an unexpected error: the command ends with a traceback
 }
 #: The credential check gives up after this long, retries included (both upstreams).
@@ -57,7 +59,15 @@ def describe(error: UpstreamError) -> str:
 
 
 def refused(error: UpstreamError) -> Stop | None:
-    """A key that was refused, as a settings error naming its variable; else ``None``."""
+    """A key that was refused, as a settings error naming its variable, or a key that made
+    its day's calls (exit 6, naming the cap); else ``None``."""
+    if isinstance(error, DailyCapReachedError):
+        hours = (error.retry_after or 0) / 3600
+        return Stop(
+            DAILY_CAP,
+            f"UFD_UPSALES_DAILY_CAP: the Upsales key made its day's calls (Upsales bills "
+            f"above 99,999 a day); the day (UTC) ends in {hours:.1f} h",
+        )
     if isinstance(error, AuthenticationError | PermissionDeniedError):
         return Stop(
             BAD_CONFIG,

@@ -21,7 +21,7 @@ from pydantic_settings import SettingsError
 from rich.console import Console
 from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn
 
-from ..clients import UpstreamError
+from ..clients import ThrottleRegistry, UpstreamError
 from ..lookup.fields import FieldRule
 from .checks import (
     BAD_CONFIG,
@@ -117,7 +117,19 @@ async def execute(
     settings: SyncSettings, state: SyncState, *, dry_run: bool, console: Console
 ) -> Report:
     """Check both keys, then run. Raises :class:`Stop` with the exit code on failure."""
-    fd, us = settings.clients()
+    async with settings.budgets() as registry:
+        return await _execute(settings, registry, state, dry_run=dry_run, console=console)
+
+
+async def _execute(
+    settings: SyncSettings,
+    registry: ThrottleRegistry,
+    state: SyncState,
+    *,
+    dry_run: bool,
+    console: Console,
+) -> Report:
+    fd, us = settings.clients(registry=registry)
     async with fd, us:
         await check_credentials(fd, us)
         bar, progress = _progress_bar(console)

@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import math
+from collections.abc import AsyncIterator
+from contextlib import asynccontextmanager
 from pathlib import Path
 
 import httpx
@@ -22,7 +24,8 @@ from ..clients import (
     require_https,
 )
 from ..clients.hostnames import account_host
-from ..clients.policy import SMOOTH_BURST_SHARE
+from ..clients.policy import SMOOTH_BURST_SHARE, UPSALES_LIMIT, DailyCalls
+from ..clients.shared import RedisGuard, SharedRegistry, connect
 from ..clients.upsales.client import TOKEN_CHARS
 from ..settings import FieldMapping
 
@@ -80,6 +83,15 @@ class SyncSettings(SyncCredentials):
     field_mapping: FieldMapping | None = None
     #: Seconds in Freshdesk's rate-limit window (60; lower only to test against an emulator).
     freshdesk_window_seconds: float = Field(default=60.0, gt=0, le=60)
+    #: The service's own settings, read from the same env file: with ``UFD_REDIS_URL`` the
+    #: sync spends from the same windows as ``serve`` (the cards first), and counts the
+    #: Upsales key's calls of the day with it.
+    redis_url: SecretStr | None = Field(default=None, validation_alias="UFD_REDIS_URL")
+    redis_timeout_seconds: float = Field(
+        default=0.2, gt=0, le=2, validation_alias="UFD_REDIS_TIMEOUT_SECONDS"
+    )
+    processes: int | None = Field(default=None, ge=1, le=1024, validation_alias="UFD_PROCESSES")
+    upsales_daily_cap: int = Field(default=99_999, ge=1, validation_alias="UFD_UPSALES_DAILY_CAP")
 
     @field_validator("freshdesk_base_url", "upsales_base_url")
     @classmethod
@@ -97,14 +109,35 @@ class SyncSettings(SyncCredentials):
     def list_limiter(self) -> AsyncLimiter:
         return AsyncLimiter(self.list_pages_per_window, self.freshdesk_window_seconds)
 
+    @asynccontextmanager
+    async def budgets(self) -> AsyncIterator[ThrottleRegistry]:
+        """The throttles the run spends from: with ``UFD_REDIS_URL``, the windows ``serve``
+        spends from too, in background mode (the sync takes only what the cards leave and
+        never reserves ahead of them); else its own. Either stops at the daily cap."""
+        daily = DailyCalls(cap=self.upsales_daily_cap)
+        if self.redis_url is None:
+            yield ThrottleRegistry(burst_share=SMOOTH_BURST_SHARE, daily=daily)
+            return
+        url = self.redis_url.get_secret_value()
+        client = connect(url, timeout=self.redis_timeout_seconds)
+        guard = RedisGuard(client, timeout=self.redis_timeout_seconds, processes=self.processes)
+        try:
+            await guard.warm_up()
+            yield SharedRegistry(guard, background=True, daily=daily)
+        finally:
+            await guard.aclose()
+
     def clients(
         self,
         transports: dict[str, httpx.AsyncBaseTransport] | None = None,
         policy: RetryPolicy = PATIENT,
+        registry: ThrottleRegistry | None = None,
     ) -> tuple[FreshdeskClient, UpsalesClient]:
         """The two clients, throttled to the sync's share (``transports`` for fakes)."""
         transports = transports or {}
-        registry = ThrottleRegistry(burst_share=SMOOTH_BURST_SHARE)
+        if registry is None:
+            daily = DailyCalls(cap=self.upsales_daily_cap)
+            registry = ThrottleRegistry(burst_share=SMOOTH_BURST_SHARE, daily=daily)
         freshdesk = FreshdeskClient(
             self.freshdesk_domain,
             self.freshdesk_api_key.get_secret_value(),
@@ -123,5 +156,6 @@ class SyncSettings(SyncCredentials):
             policy=policy,
             registry=registry,
             transport=transports.get("upsales"),
+            limit=max(1, math.floor(UPSALES_LIMIT * self.share)),
         )
         return freshdesk, upsales

@@ -39,7 +39,10 @@ class UpsalesClient(BaseClient):
         policy: RetryPolicy | None = None,
         registry: ThrottleRegistry | None = None,
         observer: CallObserver | None = None,
+        limit: int = UPSALES_LIMIT,
     ) -> None:
+        """``limit``: calls per 10 s window this client may use of the key's 200 (the
+        sync takes its share, and leaves the rest to the cards)."""
         if not token or not set(token) <= TOKEN_CHARS:
             # A ';' or newline in a cookie value would let a token add cookies or headers.
             raise ValueError("not a valid Upsales API key")
@@ -49,7 +52,7 @@ class UpsalesClient(BaseClient):
             auth_headers={"Cookie": f"token={token}"},
             account="",  # a token is its own account: unknown until one works
             secret=token,
-            limit=UPSALES_LIMIT,
+            limit=limit,
             window=UPSALES_WINDOW_SECONDS,
             wiring=Wiring(http, transport, settings, policy, registry, observer),
         )
