@@ -120,6 +120,15 @@ class Settings(BaseSettings):
     #: Length of Freshdesk's rate-limit window for ``freshdesk_plan`` (60: calls a minute).
     #: Only the emulators' scaled-down tests and benchmarks change it.
     freshdesk_window_seconds: float = Field(default=60.0, gt=0, le=3600)
+    #: Processes that share each upstream plan through ``UFD_REDIS_URL`` (replicas times
+    #: workers, the sync included). While Redis fails each keeps to 1/this of a plan.
+    #: Unset: counted from the processes' heartbeats in Redis (2 until one is counted).
+    processes: int | None = Field(default=None, ge=1, le=1024)
+    #: Upsales calls a key may make in a day (UTC). Upsales' API terms bill above 99,999.
+    #: ``/healthz`` warns at 80 %; the sync stops at the cap (exit 6).
+    upsales_daily_cap: int = Field(default=99_999, ge=1)
+    #: Also refuse the card's Upsales calls past the cap (off: agents keep their card).
+    upsales_daily_cap_stops_cards: bool = False
 
     @field_validator("allowed_accounts", "extra_freshdesk_hosts", mode="before")
     @classmethod
@@ -228,6 +237,21 @@ def operator_warnings(settings: Settings, *, public: bool) -> list[str]:
     if not settings.allowed_accounts:
         warnings.append("UFD_ALLOWED_ACCOUNTS is empty: every *.freshdesk.com account is served")
     return warnings
+
+
+#: ``/healthz`` warns when an Upsales key has made this part of its day's calls.
+DAILY_WARN_SHARE = 0.8
+
+
+def daily_warnings(settings: Settings, counts: dict[str, int]) -> list[str]:
+    """A warning per Upsales key (by its hash, never the key) past 80 % of the daily cap."""
+    cap = settings.upsales_daily_cap
+    return [
+        f"Upsales key {key.rsplit(':', 1)[-1]} made {count} of its {cap} calls today "
+        "(UFD_UPSALES_DAILY_CAP)"
+        for key, count in sorted(counts.items())
+        if count >= cap * DAILY_WARN_SHARE
+    ]
 
 
 @lru_cache

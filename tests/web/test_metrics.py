@@ -34,3 +34,39 @@ async def test_rate_limit_waits_are_measured(service: Service) -> None:
         if x.startswith('ufd_rate_limit_wait_seconds_total{service="upsales"}')
     )
     assert float(line.split()[-1]) > 0.1
+
+
+async def test_upsales_calls_of_the_day_are_shown_and_warned_about_at_80_percent() -> None:
+    from tests.service import running
+    from upsales_freshdesk.clients.policy import account_key
+
+    async with running(upsales_daily_cap=10) as service:
+        assert (await service.card("found")).json()["status"] == "found"
+        made = service.us.stats.total
+        key = account_key("upsales", "\0" + HEADERS["X-Upsales-Token"]).rsplit(":", 1)[-1]
+        text = (await service.http.get("/metrics")).text
+        assert f'ufd_upsales_calls_today{{key="{key}"}} {float(made)}' in text
+        assert HEADERS["X-Upsales-Token"] not in text
+        health = (await service.http.get("/healthz")).json()
+        assert not any("calls today" in w for w in health["warnings"])
+        while service.us.stats.total < 8:  # 80 % of the cap
+            await service.card("found")
+        health = (await service.http.get("/healthz")).json()
+        warned = [w for w in health["warnings"] if "calls today" in w]
+        assert len(warned) == 1
+        assert key in warned[0]
+        assert "UFD_UPSALES_DAILY_CAP" in warned[0]
+        # The card goes on past the cap unless the operator chose otherwise.
+        while service.us.stats.total < 12:
+            assert (await service.card("found")).json()["status"] == "found"
+
+
+async def test_the_operator_can_have_the_cap_stop_the_cards_upsales_calls() -> None:
+    from tests.service import running
+
+    async with running(upsales_daily_cap=4, upsales_daily_cap_stops_cards=True) as service:
+        assert (await service.card("found")).json()["status"] == "found"
+        assert service.us.stats.total == 4
+        card = (await service.card("found")).json()
+        assert service.us.stats.total == 4  # nothing more was sent
+        assert any(e["source"] == "upsales" for e in card["errors"]), card

@@ -24,7 +24,7 @@ import tempfile
 from functools import cache
 from pathlib import Path
 
-from prometheus_client import CollectorRegistry, Counter, Histogram, generate_latest
+from prometheus_client import CollectorRegistry, Counter, Gauge, Histogram, generate_latest
 from prometheus_client.multiprocess import MultiProcessCollector, mark_process_dead
 
 from ..clients.errors import Service, UpstreamError
@@ -114,6 +114,20 @@ class Metrics:
             ["reason"],
             registry=self.registry,
         )
+
+        self.upsales_calls_today = Gauge(
+            "ufd_upsales_calls_today",
+            "Upsales calls made today (UTC) per key (its hash); Upsales bills above 99,999",
+            ["key"],
+            registry=self.registry,
+            multiprocess_mode="max",  # with Redis every worker holds the shared count
+        )
+
+    def daily_calls(self, counts: dict[str, int]) -> None:
+        """Today's count per Upsales key (by its hash: never the key), as of this scrape."""
+        self.upsales_calls_today.clear()  # yesterday's keys go
+        for key, count in counts.items():
+            self.upsales_calls_today.labels(key.rsplit(":", 1)[-1]).set(count)
 
     # CallObserver
     def call_finished(self, service: Service, seconds: float, error: UpstreamError | None) -> None:

@@ -17,7 +17,7 @@ from ..lookup.fields import FieldRule
 from ..lookup.links import Links
 from ..lookup.log import TicketRef
 from ..lookup.models import CardRequest, CardResult
-from ..settings import operator_warnings
+from ..settings import daily_warnings, operator_warnings
 from .deps import CONTEXT_OPENAPI, CallerDep, ContextDep, ServiceError, SettingsDep, UpstreamsDep
 from .errors import ErrorResponse
 from .i18n import negotiate
@@ -117,8 +117,9 @@ class Health(BaseModel):
 
 
 @router.get("/healthz", response_model=Health)
-async def healthz(settings: SettingsDep) -> Health:
-    return Health(warnings=operator_warnings(settings, public=False))
+async def healthz(settings: SettingsDep, upstreams: UpstreamsDep) -> Health:
+    daily = daily_warnings(settings, upstreams.registry.daily.counts())
+    return Health(warnings=operator_warnings(settings, public=False) + daily)
 
 
 @router.get("/metrics", include_in_schema=False)
@@ -137,4 +138,5 @@ async def metrics(
         allowed = request.client is not None and is_loopback(request.client.host)
     if not allowed:
         raise ServiceError(404, "invalid_request")  # do not even confirm it exists
+    upstreams.metrics.daily_calls(upstreams.registry.daily.counts())
     return Response(upstreams.metrics.render(), media_type="text/plain; version=0.0.4")

@@ -53,7 +53,7 @@ from contextlib import asynccontextmanager, suppress
 from dataclasses import dataclass, fields
 from typing import Literal, TypeVar
 
-from ..clients.policy import ThrottleRegistry
+from ..clients.policy import DailyCalls, ThrottleRegistry
 from ..clients.shared import RedisGuard, RedisUnavailable, SharedRegistry, connect
 from ..lookup.issues import Issue
 from ..settings import Settings
@@ -270,20 +270,29 @@ class Shared:
     once: Once
 
 
+def daily_calls(settings: Settings) -> DailyCalls:
+    """The Upsales keys' calls of the day; capped for the card only if the operator says."""
+    return DailyCalls(
+        cap=settings.upsales_daily_cap if settings.upsales_daily_cap_stops_cards else None
+    )
+
+
 @asynccontextmanager
 async def open_shared(settings: Settings, metrics: Metrics) -> AsyncIterator[Shared]:
     """Redis-backed state when ``UFD_REDIS_URL`` is set, the in-process state otherwise."""
     local = LocalOnce(window=settings.idempotency_window_seconds)
     if settings.redis_url is None:
-        yield Shared(ThrottleRegistry(), local)
+        yield Shared(ThrottleRegistry(daily=daily_calls(settings)), local)
         return
     timeout = settings.redis_timeout_seconds
     client = connect(settings.redis_url.get_secret_value(), timeout=timeout)
-    guard = RedisGuard(client, timeout=timeout, watcher=RedisEvents(metrics))
+    guard = RedisGuard(
+        client, timeout=timeout, watcher=RedisEvents(metrics), processes=settings.processes
+    )
     try:
         once = RedisOnce(guard, local, metrics, wait=settings.card_deadline_seconds)
         if await guard.warm_up(RELEASE_LUA, LOCK_LUA, EPOCH_LUA):
             await once.warm_up()
-        yield Shared(SharedRegistry(guard), once)
+        yield Shared(SharedRegistry(guard, daily=daily_calls(settings)), once)
     finally:
         await guard.aclose()
