@@ -252,27 +252,33 @@ class Result:
     seconds: list[float] = field(default_factory=list)
     statuses: list[int] = field(default_factory=list)
     codes: list[str] = field(default_factory=list)
+    #: What the cards sent with a wrong Freshdesk key showed.
+    wrong_key_codes: list[str] = field(default_factory=list)
 
     def pct(self, q: float) -> float:
         ordered = sorted(self.seconds)
         return ordered[min(len(ordered) - 1, round(q * (len(ordered) - 1)))] if ordered else 0
 
 
-async def drive(setup: Setup, load: float, seconds: float) -> Result:
+async def drive(
+    setup: Setup, load: float, seconds: float, *, warm: bool = True, wrong_every: int = 0
+) -> Result:
     """Cards at ``load`` x the plan (one Freshdesk call each), open-loop, for ``seconds``.
 
-    Each replica answers one card first (its connections open, its code warms up), and
-    the run starts once that call has left the window: a cold replica's first call can
-    take long enough to reach the emulator in a later window than it was paced for.
+    ``warm``: each replica answers one card first (its connections open, its code warms
+    up, its key is proved), and the run starts once that call has left the window. Cold:
+    the run starts on replicas that have made no call yet. ``wrong_every``: every Nth card
+    comes with one of three wrong Freshdesk keys (untried, then refused).
     """
     rate = load * setup.plan / setup.window
     body, keys, result = card_body(), tokens(), Result()
 
     async def one(i: int, http: httpx.AsyncClient) -> None:
+        wrong = wrong_every and i % wrong_every == wrong_every - 1
         headers = {
             "Authorization": f"Bearer {SECRET}",
             "X-Freshdesk-Domain": "demo.freshdesk.com",
-            "X-Freshdesk-Api-Key": DEFAULT_KEY,
+            "X-Freshdesk-Api-Key": f"wrong-key-{i % 3}" if wrong else DEFAULT_KEY,
             "X-Upsales-Token": keys[i % len(keys)],
         }
         url = setup.replicas[i % len(setup.replicas)] + "/v1/card"
@@ -281,12 +287,14 @@ async def drive(setup: Setup, load: float, seconds: float) -> Result:
         result.seconds.append(time.perf_counter() - started)
         result.statuses.append(resp.status_code)
         data = resp.json()
-        result.codes += [f"{e['source']}:{e['code']}" for e in data.get("errors") or []]
+        codes = [f"{e['source']}:{e['code']}" for e in data.get("errors") or []]
+        (result.wrong_key_codes if wrong else result.codes).extend(codes)
 
     limits = httpx.Limits(max_connections=500, max_keepalive_connections=500)
     async with httpx.AsyncClient(timeout=30, limits=limits) as http:
-        await asyncio.gather(*(one(i, http) for i in range(len(setup.replicas))))
-        await asyncio.sleep(setup.window * 1.5)
+        if warm:
+            await asyncio.gather(*(one(i, http) for i in range(len(setup.replicas))))
+            await asyncio.sleep(setup.window * 1.5)
         (await http.post(f"http://{HOST}:{setup.fd_port}/_probe/reset")).raise_for_status()
         result.seconds, result.statuses, result.codes = [], [], []  # warm-up is not counted
         started, tasks = time.perf_counter(), []

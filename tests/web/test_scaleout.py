@@ -6,6 +6,7 @@ the run takes seconds. Harness: ``bench/scaleout.py``.
 
 from __future__ import annotations
 
+import pytest
 from bench.scaleout import drive, fallbacks, observed, scaled
 
 from upsales_freshdesk.emulators.process import free_port
@@ -27,6 +28,28 @@ async def test_four_replicas_keep_to_the_plan_together(redis_url: str) -> None:
     # that waited past its deadline (8 s) would carry a code. No timing is asserted: on a
     # starved machine the test's own clock also counts the test's queue.
     assert result.codes == []
+
+
+@pytest.mark.parametrize("warm", [False, True], ids=["cold", "warm"])
+async def test_replicas_keep_to_the_plan_with_working_and_wrong_keys(
+    redis_url: str, *, warm: bool
+) -> None:
+    """Four replicas, cold (none has made a call) or warm, cards at three times the plan,
+    one in five with one of three wrong keys of the same helpdesk: the helpdesk sees at
+    most its plan in any window and refuses nothing; every card with the working key is
+    served, and the wrong keys cost their probes only."""
+    with scaled(PLAN, WINDOW, 4, redis_url) as setup:
+        result = await drive(setup, load=3.0, seconds=2.0, warm=warm, wrong_every=5)
+        seen = observed(setup)
+    assert len(result.statuses) == 60
+    assert set(result.statuses) == {200}
+    assert seen.most <= PLAN, seen
+    assert seen.refused == 0, seen
+    assert result.codes == []
+    assert result.wrong_key_codes
+    assert set(result.wrong_key_codes) <= {"freshdesk:auth_failed", "freshdesk:rate_limited"}
+    # Each wrong key is probed by each replica at most once, then remembered as refused.
+    assert sum(seen.counts) <= 48 + 3 * 4
 
 
 async def test_cards_answer_with_redis_down() -> None:
