@@ -65,6 +65,9 @@ def update(language: str) -> None:
         for message in catalog:
             if message.id and not message.string:
                 message.string = message.id
+            elif isinstance(message.id, tuple) and not all(message.string):
+                # A plural (ngettext): English's forms are the singular and the plural ids.
+                message.string = message.id
         with po.open("wb") as f:
             write_po(f, catalog, omit_header=True, no_location=True, sort_output=True)
 
@@ -78,6 +81,10 @@ def compile_all() -> None:
             write_mo(f, catalog)
 
 
+def _hashable(value: object) -> object:
+    return tuple(value) if isinstance(value, list) else value
+
+
 def problems() -> list[str]:
     """Messages missing from a catalog, untranslated, fuzzy, or a stale .mo."""
     with POT.open("rb") as f:
@@ -89,14 +96,20 @@ def problems() -> list[str]:
             catalog = read_po(f, locale=language)
         have = {m.id: m for m in catalog if m.id}
         found += [f"{language}: missing {i!r}" for i in sorted(wanted - set(have))]
-        found += [f"{language}: untranslated {i!r}" for i, m in have.items() if not m.string]
+        found += [
+            f"{language}: untranslated {i!r}"
+            for i, m in have.items()
+            # A plural's string is a tuple of forms: each one must be there.
+            if not (all(m.string) if isinstance(m.string, tuple) else m.string)
+        ]
         found += [f"{language}: fuzzy {i!r}" for i, m in have.items() if m.fuzzy]
         mo = folder / "messages.mo"
         shipped: dict[object, object] = {}
         if mo.exists():
             with mo.open("rb") as f:
-                shipped = {m.id: m.string for m in read_mo(f) if m.id}
-        if shipped != {i: m.string for i, m in have.items()}:
+                # read_mo gives a plural's ids and forms as lists, read_po as tuples.
+                shipped = {_hashable(m.id): _hashable(m.string) for m in read_mo(f) if m.id}
+        if shipped != {i: _hashable(m.string) for i, m in have.items()}:
             found.append(f"{language}: messages.mo is not compiled from messages.po")
     return found
 

@@ -271,3 +271,40 @@ def test_fixed_texts_keep_gettexts_escaping_in_every_expression(source: str) -> 
     values = {"v": "<i>", "m": lambda text: f"m:{text}"}
     plain, fixed = make(), make(FixedTexts)
     assert fixed.from_string(source).render(**values) == plain.from_string(source).render(**values)
+
+
+@pytest.mark.parametrize(
+    ("locale", "percent"), [("en", "(25%)"), ("sv", "(25\N{NO-BREAK SPACE}%)")]
+)
+def test_probability_is_in_the_locales_percent_format(locale: str, percent: str) -> None:
+    """Babel's percent format: "25%" in English, "25 %" (no-break space) in Swedish; never
+    the fixed "25 %" with a breakable space in every language."""
+    result = hostile_card("x")
+    assert result.card.upsales is not None
+    result.card.upsales.opportunities[0].probability = 25
+    html = render_card(result, locale)
+    assert html.count(percent) == 2  # the open deal at a glance, and the deals table
+    assert "25 %" not in html
+
+
+@pytest.mark.parametrize(
+    ("locale", "deals", "orders", "summary"),
+    [
+        ("en", 1, 1, "Deals and orders (1 deal · 1 order)"),
+        ("en", 2, 0, "Deals and orders (2 deals · 0 orders)"),
+        ("sv", 1, 2, "Affärer och order (1 affär · 2 order)"),
+        ("sv", 3, 1, "Affärer och order (3 affärer · 1 order)"),
+    ],
+)
+def test_deals_and_orders_counts_are_labelled(
+    locale: str, deals: int, orders: int, summary: str
+) -> None:
+    result = hostile_card("x")
+    assert result.card.upsales is not None
+    deal = result.card.upsales.opportunities[0]
+    result.card.upsales.opportunities = [deal] * deals
+    result.card.upsales.orders = [
+        Deal(id=i, description="o", value=1.0, currency="SEK", probability=100)
+        for i in range(orders)
+    ]
+    assert summary in render_card(result, locale)

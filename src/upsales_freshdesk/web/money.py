@@ -23,6 +23,7 @@ from typing import TypeGuard
 from babel.numbers import (
     NumberPattern,
     format_decimal,
+    format_percent,
     get_currency_precision,
     get_currency_symbol,
     parse_pattern,
@@ -133,3 +134,11 @@ def space_letters(text: str) -> str:
     """CLDR's currency spacing: a letter code next to a digit gets a no-break space."""
     text = re.sub(r"([A-Z]{3})(?=[\d-])", "\\1\u00a0", text)
     return re.sub(r"(\d)(?=[A-Z]{3})", "\\1\u00a0", text)
+
+
+def percent(value: float | None, locale: str) -> str:
+    """A probability in whole percent as the locale writes it: "25%" in English,
+    "25 %" (with a no-break space) in Swedish. Upsales gives it as 0-100; None is "—"."""
+    if value is None or not math.isfinite(value):
+        return "—"
+    return format_percent(value / 100, locale=parsed_locale(locale))

@@ -16,7 +16,7 @@ from ..lookup.models import Card, CardResult, Deal
 from .dates import day
 from .i18n import negotiate, translations
 from .messages import FIELD_NAMES, issue_message
-from .money import money
+from .money import money, percent
 
 #: The global that holds an environment's translated fixed texts, by message id.
 FIXED_TEXTS = "_ufd_fixed_texts"
@@ -112,6 +112,7 @@ def environment(locale: str) -> Environment:
     env.install_gettext_translations(translations(locale), newstyle=True)  # type: ignore[attr-defined]
     env.extend(fixed_gettext=translations(locale).gettext)
     env.filters["money"] = lambda v, cur: money(v, cur, locale)
+    env.filters["percent"] = lambda v: percent(v, locale)
     env.filters["day"] = lambda d: day(d, locale)
     env.filters["safe_url"] = safe_url
     return env
