@@ -73,6 +73,7 @@ bench: $(STAMP)
 	$(BIN)/python bench/sync.py
 	$(BIN)/python bench/load.py
 	$(BIN)/python bench/scaleout.py
+	$(BIN)/python bench/sync_burst.py
 	$(BIN)/python bench/transport.py
 
 ## soak: ten minutes at a steady rate, reporting the backend's memory slope
