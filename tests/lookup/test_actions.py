@@ -317,7 +317,7 @@ async def test_undo_leaves_a_colleagues_change_made_in_the_same_second(service: 
     refused = await act(service, "undo-update", {"token": done["details"]["undo"]}, status=409)
     assert refused["errors"][0]["code"] == "undo_changed"
     assert refused["errors"][0]["message"] == (
-        "The Freshdesk contact changed after the update, so it was not undone."
+        "Not undone: The Freshdesk contact changed after the update."
     )
     assert (contact["phone"], contact["job_title"]) == ("+46 70 111 22 33", "CTO")
     assert writes(service, PUT, "fd") == 1  # the update only

@@ -7,6 +7,7 @@ one thing once, whatever the network or the agent's double clicks do.
 from __future__ import annotations
 
 from collections.abc import Awaitable, Callable
+from dataclasses import replace
 from typing import Any
 
 from fastapi import APIRouter
@@ -31,14 +32,21 @@ from .action_models import (
     UpdateFreshdesk,
 )
 from .deps import CONTEXT_OPENAPI, Context, ContextDep
-from .errors import error_body, status_for, upstream_error, upstream_response
+from .errors import error_body, status_for, upstream_error
 from .i18n import negotiate
 from .idempotency import Answer, fingerprint, run_once, scoped
-from .messages import done_message
+from .messages import done_message, localise_action
 from .render import render_template
 from .undo import InvalidUndoError, UndoTicket
 
 router = APIRouter(prefix="/v1/actions")
+#: Each action's store name (its idempotency scope) -> its route name (what the app calls it).
+ROUTE_NAMES = {
+    "update": "update-freshdesk",
+    "undo": "undo-update",
+    "create": "create-upsales",
+    "log": "log-ticket",
+}
 router.responses.update(ACTION_ERRORS)
 
 
@@ -72,6 +80,18 @@ async def _guarded(source: Source, locale: str, call: Callable[[], Awaitable[Ans
         return Answer(status, body, headers)
 
 
+def _for_action(name: str, answer: Answer, locale: str) -> Answer:
+    """A refusal's texts as this action's: what it did not do, and whether trying again
+    is safe. Every refusal passes here (the action's own, an upstream's, a reused key,
+    paused writes, a replayed one), and the envelope names the action for the app."""
+    errors = answer.body.get("errors") if isinstance(answer.body, dict) else None
+    if answer.status == 200 or not isinstance(errors, list):
+        return answer
+    issues = localise_action(name, [Issue.model_validate(e) for e in errors], locale)
+    body = {**answer.body, "errors": [i.model_dump(mode="json") for i in issues], "action": name}
+    return replace(answer, body=body)
+
+
 async def _once(
     ctx: Context,
     body: ActionIn,
@@ -94,6 +114,7 @@ async def _once(
         fingerprint=fingerprint(seen) if body.idempotency_key else None,
         reused=lambda: _key_reused(negotiate(body.locale)),
     )
+    answer = _for_action(ROUTE_NAMES[action], answer, negotiate(body.locale))
     headers = {**answer.headers, **({"Idempotent-Replayed": "true"} if answer.replayed else {})}
     return JSONResponse(answer.body, status_code=answer.status, headers=headers)
 
@@ -210,7 +231,8 @@ async def contact_form(body: ContactForm, ctx: ContextDep) -> Any:
         else:
             choices = await create.propose_accounts(clients.upsales, body.email, deadline)
     except UpstreamError as e:
-        return upstream_response(e.service, e, locale)
+        refused = _for_action("contact-form", Answer(*upstream_error(e.service, e, locale)), locale)
+        return JSONResponse(refused.body, status_code=refused.status, headers=refused.headers)
     html = render_template("contact_form.html", locale, form=form, choices=choices)
     return ActionResponse(status="form", html=html, details={"accounts": [c.id for c in choices]})
 

@@ -126,3 +126,61 @@ def validation_message(issue: Issue, locale: str) -> str:
         return issue_message(issue, locale)
     text = VALIDATION.get((issue.source, issue.code), VALIDATION[("service", "invalid_request")])
     return translations(locale).gettext(text)[:MAX_MESSAGE]
+
+
+#: What a failed action did not do, by the action's route name: the opening of its text.
+ACTIONS: dict[str, str] = {
+    "update-freshdesk": N_("Freshdesk was not updated: %(reason)s"),
+    "undo-update": N_("Not undone: %(reason)s"),
+    "create-upsales": N_("Not created in Upsales: %(reason)s"),
+    "log-ticket": N_("Not logged: %(reason)s"),
+    "contact-form": N_("The form did not open: %(reason)s"),
+}
+#: A timeout may come after the write arrived: the text then says it may not be done.
+#: (Every write checks before it writes, so trying again never does it twice.)
+ACTIONS_UNSURE: dict[str, str] = {
+    "update-freshdesk": N_("Maybe not updated in Freshdesk: %(reason)s"),
+    "undo-update": N_("Maybe not undone: %(reason)s"),
+    "create-upsales": N_("Maybe not created in Upsales: %(reason)s"),
+    "log-ticket": N_("Maybe not logged: %(reason)s"),
+}
+UNSURE_CODES = frozenset({"timeout"})
+#: The reasons whose card text speaks of the card ("Showing what Freshdesk has") or
+#: leaves open whether trying again is safe; the others read as well after an action.
+ACTION_REASONS: dict[tuple[str, str], str] = {
+    ("freshdesk", "unavailable"): N_("Freshdesk is not answering. It is safe to try again."),
+    ("upsales", "unavailable"): N_("Upsales is not answering. It is safe to try again."),
+    ("service", "unavailable"): N_("The service failed. It is safe to try again."),
+    ("service", "upstreams_down"): N_(
+        "Neither Freshdesk nor Upsales is answering. It is safe to try again."
+    ),
+    ("freshdesk", "timeout"): N_("Freshdesk took too long. Sync to check; trying again is safe."),
+    ("upsales", "timeout"): N_("Upsales took too long. Sync to check; trying again is safe."),
+    ("service", "timeout"): N_("It took too long. Sync to check; trying again is safe."),
+    ("service", "writes_paused"): N_("Changes are paused for a moment. It is safe to try again."),
+    ("upsales", "not_found"): N_("The Upsales contact no longer exists. Sync again."),
+    ("freshdesk", "undo_changed"): N_("The Freshdesk contact changed after the update."),
+}
+ACTION_FALLBACK = N_("Something went wrong. Sync to check before trying again.")
+
+
+def action_message(action: str, issue: Issue, locale: str) -> str:
+    """The text of ``issue`` ending the action ``action`` (a route name): what was not
+    done, why, and whether trying again is safe ("Not logged: Upsales is not answering.
+    It is safe to try again."), cut to the platform's limit."""
+    t = translations(locale)
+    if (issue.source, issue.code) in ACTION_REASONS:
+        reason = t.gettext(ACTION_REASONS[(issue.source, issue.code)])
+    elif (issue.source, issue.code) in ISSUES or issue.code == "rate_limited":
+        reason = issue_message(issue, locale)
+    else:
+        reason = t.gettext(ACTION_FALLBACK)
+    unsure = issue.code in UNSURE_CODES and action in ACTIONS_UNSURE
+    if issue.code in UNSURE_CODES and not unsure:  # a read (the form): nothing to check
+        reason = issue_message(issue, locale)
+    opening = (ACTIONS_UNSURE if unsure else ACTIONS)[action]
+    return (t.gettext(opening) % {"reason": reason})[:MAX_MESSAGE]
+
+
+def localise_action(action: str, issues: list[Issue], locale: str) -> list[Issue]:
+    return [i.model_copy(update={"message": action_message(action, i, locale)}) for i in issues]

@@ -1,0 +1,85 @@
+"""A failed action says what was not done and whether trying again is safe, never the
+card's own text ("Showing what Freshdesk has" after a click that wrote nothing)."""
+
+from __future__ import annotations
+
+from typing import get_args
+
+import pytest
+
+from tests.lookup.test_create import body as create_body
+from tests.lookup.test_log import body_for
+from tests.service import Service
+from tests.writes import act, card_of
+from upsales_freshdesk.emulators.faults import Faults
+from upsales_freshdesk.lookup.issues import Code, Issue, Source
+from upsales_freshdesk.web.messages import ACTIONS, MAX_MESSAGE, action_message
+
+
+async def test_update_with_upsales_down_says_freshdesk_was_not_updated(service: Service) -> None:
+    card = await card_of(service, "different")
+    service.us.faults.set(Faults(error_rates={503: 1.0}))
+    body = {
+        "freshdesk_contact_id": card["card"]["freshdesk"]["id"],
+        "upsales_contact_id": card["card"]["upsales"]["id"],
+        "fields": ["phone"],
+        "freshdesk_updated_at": card["card"]["freshdesk"]["updated_at"],
+    }
+    down = await act(service, "update-freshdesk", body, status=502)
+    assert down["action"] == "update-freshdesk"
+    assert down["errors"][0]["code"] == "unavailable"
+    assert down["errors"][0]["message"] == (
+        "Freshdesk was not updated: Upsales is not answering. It is safe to try again."
+    )
+
+
+async def test_log_with_upsales_down_says_not_logged_in_swedish(service: Service) -> None:
+    body = await body_for(service, locale="sv")
+    service.us.faults.set(Faults(error_rates={503: 1.0}))
+    down = await act(service, "log-ticket", body, status=502)
+    assert down["action"] == "log-ticket"
+    assert down["errors"][0]["message"] == (
+        "Inte loggat: Upsales svarar inte. Det går bra att försöka igen."
+    )
+
+
+async def test_create_refused_says_not_created(service: Service) -> None:
+    service.us.faults.set(Faults(error_rates={503: 1.0}))
+    down = await act(service, "create-upsales", create_body(), status=502)
+    assert down["errors"][0]["message"].startswith("Not created in Upsales: Upsales is not")
+
+
+def test_a_timed_out_write_says_it_may_have_happened() -> None:
+    """A timeout may come after the write: the text does not claim it was not done."""
+    message = action_message("log-ticket", Issue(source="upsales", code="timeout"), "en")
+    assert (
+        message == "Maybe not logged: Upsales took too long. Sync to check; trying again is safe."
+    )
+    sv = action_message("update-freshdesk", Issue(source="freshdesk", code="timeout"), "sv")
+    assert sv.startswith("Kanske inte uppdaterat i Freshdesk: ")
+
+
+@pytest.mark.parametrize("locale", ["en", "sv"])
+@pytest.mark.parametrize("action", sorted(ACTIONS))
+def test_every_action_text_fits_and_names_what_was_not_done(action: str, locale: str) -> None:
+    """Every code from every source, in both languages: within the platform's 100
+    characters whole (never cut), and opening with what was (maybe) not done."""
+    prefixes: set[str] = set()
+    for source in get_args(Source):
+        for code in get_args(Code):
+            issue = Issue(
+                source=source, code=code, retry_after=30 if code == "rate_limited" else None
+            )
+            text = action_message(action, issue, locale)
+            assert len(text) <= MAX_MESSAGE, text
+            assert ": " in text, text
+            prefixes.add(text.split(": ", 1)[0])
+    assert len(prefixes) == (1 if action == "contact-form" else 2)  # "Not …", "Maybe not …"
+
+
+def test_the_card_texts_are_unchanged() -> None:
+    """The card keeps its own text: only actions speak of what was not done."""
+    from upsales_freshdesk.web.messages import issue_message
+
+    issue = Issue(source="upsales", code="unavailable")
+    assert issue_message(issue, "en") == "Upsales is not answering. Showing what Freshdesk has."
