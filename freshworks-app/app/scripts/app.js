@@ -178,6 +178,7 @@
     }
     var self = this;
     var generation = this.generation;
+    this.progress.textContent = this.text('working');
     this.setBusy(true);
     this.result.classList.add('ufd-refreshing');
     return this.readTicket().then(function (parts) {
@@ -231,6 +232,8 @@
     var self = this;
     var generation = this.generation;
     var refresh = false;
+    // The action's own progress ("Logging the ticket to Upsales…"), not the lookup's.
+    this.progress.textContent = this.text(name + '.working');
     this.setBusy(true);
     this.markBusy(element, true);
     return this.payload(name, element).then(function (body) {
@@ -242,6 +245,9 @@
       if (!response || !self.current(generation)) { return; }
       var data = self.parse(response.response);
       if (response.status === 200 && data && data.status === 'form') {
+        // Kept for Cancel: with the clicked button back to normal first, else the card
+        // comes back with its create button still busy and disabled.
+        self.markBusy(element, false);
         if (!self.result.querySelector('form')) { self.cardHtml = self.result.innerHTML; }
         self.result.innerHTML = data.html;
         if (self.crayons) { root.UfdCrayons.enhance(self.result); }
@@ -251,14 +257,14 @@
         self.undoToken = (name === 'update-freshdesk' && data.details && data.details.undo) || null;
         refresh = true;
       } else {
-        self.handleFailure({ status: response.status, response: response.response });
+        self.actionFailed(name, { status: response.status, response: response.response });
       }
     }, function (error) {
       if (!self.current(generation)) { return; }
       if (error && error.ufdWarning) {
         self.notify('warning', error.ufdWarning);
       } else {
-        self.handleFailure(error);
+        self.actionFailed(name, error);
       }
     }).then(function () {
       if (!self.current(generation)) { return null; }
@@ -342,6 +348,39 @@
       key = 'failed';
     }
     this.notify('danger', this.text(key));
+  };
+
+  // A failed action says what it did not do, and whether trying again is safe. The
+  // service phrases its own refusals for the action (the envelope names it); a refusal
+  // given before the action ran (the service secret, a body too large) is in the card's
+  // words, so it gets the action's opening here.
+  Sidebar.prototype.actionFailed = function (name, error) {
+    error = error || {};
+    var notDone = this.text(name + '.notDone');
+    var data = this.parse(error.response);
+    if (data && data.errors && data.errors.length) {
+      for (var i = 0; i < data.errors.length; i += 1) {
+        var issue = data.errors[i];
+        var message = issue.message || this.text('actionRefused');
+        this.notify(issue.level === 'warning' ? 'warning' : 'danger',
+          data.action === name ? message : notDone + ': ' + message);
+      }
+      return;
+    }
+    var status = Number(error.status);
+    var text;
+    if (status === 429) {
+      // The platform's own limit: the request was never sent.
+      text = notDone + ': ' + this.text('actionBusy');
+    } else if (status >= 400 && status < 500 && status !== 408) {
+      text = notDone + ': ' + this.text('actionRefused');
+    } else if (WRITES[name]) {
+      // No answer (a timeout, the network, a bare 5xx): the write may have arrived.
+      text = this.text(name + '.maybe') + ': ' + this.text('actionLost');
+    } else {
+      text = notDone + ': ' + this.text('actionLostRead');
+    }
+    this.notify('danger', text);
   };
 
   // A notification never has an empty message: the platform would show a blank toast.
