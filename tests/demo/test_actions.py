@@ -65,3 +65,32 @@ def test_create_a_missing_contact_on_the_proposed_account(page: Any, demo: Demo)
     toast_with(page, "The contact is created in Upsales.")
     frame.locator("#ufd-result[data-status=found]").wait_for(timeout=10_000)
     assert "Nils Ek" in frame.locator("#ufd-result").inner_text()
+
+
+def test_cancel_gives_back_a_create_button_that_works(page: Any, demo: Demo) -> None:
+    """The create button came back from Cancel busy and disabled until the next sync."""
+    frame = sync(page, demo, "not_found")
+    frame.get_by_role("button", name="Create the contact in Upsales").click()
+    frame.locator("form.ufd-create").wait_for()
+    frame.get_by_role("button", name="Cancel").click()
+    frame.locator("form.ufd-create").wait_for(state="detached", timeout=5_000)
+    create = frame.locator("[data-action=contact-form]")
+    assert create.get_attribute("aria-busy") == "false"
+    assert create.is_enabled()
+    create.click()
+    frame.locator("form.ufd-create").wait_for(timeout=10_000)
+
+
+def test_update_with_upsales_down_says_freshdesk_was_not_updated(page: Any, demo: Demo) -> None:
+    """Not the card's "Showing what Freshdesk has": what the click did not do, and that
+    trying again is safe."""
+    frame = sync(page, demo, "different")
+    frame.locator("tr[data-field=phone] input[name=apply]").check()
+    demo.state(upsales="down")
+    frame.get_by_role("button", name="Update Freshdesk", exact=True).click()
+    toast_with(
+        page, "Freshdesk was not updated: Upsales is not answering. It is safe to try again."
+    )
+    fd = demo.host.emulators["freshdesk"].store
+    contact = next(c for c in fd.contacts.values() if c["email"] == SCENARIOS["different"].email)
+    assert contact["phone"] == "+46 70 999 88 77"
