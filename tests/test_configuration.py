@@ -18,7 +18,15 @@ SETTINGS: tuple[tuple[type[BaseSettings], str], ...] = (
 
 
 def variables() -> set[str]:
-    return {prefix + name.upper() for cls, prefix in SETTINGS for name in cls.model_fields}
+    """Each field's variable: its alias (the sync reads a few of the service's), or the
+    class's prefix and its name."""
+    return {
+        field.validation_alias
+        if isinstance(field.validation_alias, str)
+        else prefix + name.upper()
+        for cls, prefix in SETTINGS
+        for name, field in cls.model_fields.items()
+    }
 
 
 def test_every_setting_is_in_env_example() -> None:

@@ -181,15 +181,14 @@ async def test_redis_down_falls_back_to_the_local_objects(guards: Guards) -> Non
     registry = SharedRegistry(guard)
     throttle, budget = registry.throttle(KEY, 4, 60), registry.budget(KEY)
     await throttle.acquire(Deadline.after(1))
-    await throttle.acquire(Deadline.after(1))
-    with pytest.raises(TimeoutError):  # this process's half of the plan: 2 a minute
+    with pytest.raises(TimeoutError):  # this process's half of the plan: 2 a minute, paced
         async with asyncio.timeout(0.2):
             await throttle.acquire(Deadline.after(1))
     assert budget.try_spend(ERROR)
     await settle(guard)
     assert budget.tokens == budget.capacity - budget.retry_cost
     assert watcher.outages == ["ConnectionError"]  # once per outage
-    assert len(watcher.fallbacks) >= 4
+    assert watcher.fallbacks == ["throttle", "throttle", "budget"]
     assert not guard.available  # the cooldown: Redis is not asked again for a while
 
 

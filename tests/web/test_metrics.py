@@ -38,14 +38,15 @@ async def test_rate_limit_waits_are_measured(service: Service) -> None:
 
 async def test_upsales_calls_of_the_day_are_shown_and_warned_about_at_80_percent() -> None:
     from tests.service import running
-    from upsales_freshdesk.clients.policy import account_key
+    from upsales_freshdesk.clients.policy import account_key, utc_day
 
     async with running(upsales_daily_cap=10) as service:
         assert (await service.card("found")).json()["status"] == "found"
         made = service.us.stats.total
         key = account_key("upsales", "\0" + HEADERS["X-Upsales-Token"]).rsplit(":", 1)[-1]
         text = (await service.http.get("/metrics")).text
-        assert f'ufd_upsales_calls_today{{key="{key}"}} {float(made)}' in text
+        day = utc_day()[0]
+        assert f'ufd_upsales_calls_today{{day="{day}",key="{key}"}} {float(made)}' in text
         assert HEADERS["X-Upsales-Token"] not in text
         health = (await service.http.get("/healthz")).json()
         assert not any("calls today" in w for w in health["warnings"])

@@ -12,7 +12,7 @@ import hashlib
 import math
 import random
 import time
-from collections import OrderedDict
+from collections import OrderedDict, deque
 from collections.abc import AsyncIterator, Awaitable, Callable, Mapping
 from contextlib import asynccontextmanager
 from dataclasses import dataclass, field
@@ -143,15 +143,18 @@ MAX_ACCOUNTS = 10_000
 #: probe lock, a refusal) in tables of this size apart from the working keys' state: a
 #: flood of wrong keys pushes out only other untried keys' entries.
 MAX_PROBATION = 1_000
-#: The untried credentials of a shared account (a Freshdesk helpdesk) spend at most this
-#: part of its window, *inside* it: wrong-key traffic can never take the working keys'
-#: calls, and the account never sees more than its plan.
+#: On a shared account (a Freshdesk helpdesk), the probes of untried keys in flight plus
+#: the probes refused within the window stay under this part of the plan: wrong keys can
+#: take at most that much of the account's window, while a crowd of working keys (after
+#: a restart, every key is untried) passes as fast as its probes are answered.
 PROBATION_SHARE = 0.1
-#: ... and never fewer than this many probes a window (a few replicas start at once).
+#: ... and never fewer than this many a window (a few replicas start at once).
 PROBATION_MIN = 5
 #: A probe waits at most this long for the gate; past that it is answered rate-limited
 #: at once, so a flood of wrong keys cannot hold connections open to their deadlines.
 PROBATION_MAX_WAIT = 1.0
+#: How often a probe waiting at a full gate looks again (a rare path: no timer per call).
+GATE_POLL_SECONDS = 0.02
 #: A credential the upstream refused (401) is answered as refused, without a call, for
 #: this long: a wrong key costs the account one call, not one per card.
 REFUSED_SECONDS = 60.0
@@ -268,6 +271,51 @@ def _int_header(headers: Mapping[str, str], name: str) -> int | None:
         return None
 
 
+class ProbeGate:
+    """How many of a shared account's untried keys may be probed: the probes in flight
+    plus the probes refused within the last ``window`` stay under ``limit``. A probe
+    that was answered well leaves no trace, so working keys pass as fast as they are
+    answered; refusals are what fill the gate."""
+
+    def __init__(self, limit: int, window: float, clock: Clock = time.monotonic) -> None:
+        self.limit, self.window, self._clock = limit, window, clock
+        self._in_flight = 0
+        self._refusals: deque[float] = deque()
+
+    def _taken(self) -> int:
+        cutoff = self._clock() - self.window
+        while self._refusals and self._refusals[0] <= cutoff:
+            self._refusals.popleft()
+        return self._in_flight + len(self._refusals)
+
+    async def enter(self, deadline: Deadline, within: float) -> object:
+        """Wait for room at most ``within`` seconds (and never past ``deadline``), else
+        :class:`ThrottleWaitTooLong`. Gives a ticket for :meth:`leave`."""
+        give_up = self._clock() + min(within, deadline.remaining())
+        while (ticket := await self._try_enter(deadline)) is None:
+            if self._clock() + GATE_POLL_SECONDS > give_up:
+                raise ThrottleWaitTooLong(within)
+            await asyncio.sleep(GATE_POLL_SECONDS)
+        return ticket
+
+    async def _try_enter(self, deadline: Deadline) -> object | None:
+        """A ticket when there is room, else None."""
+        if self._taken() >= self.limit:
+            return None
+        self._in_flight += 1
+        return LOCAL_TICKET
+
+    def leave(self, ticket: object, *, refused: bool) -> None:
+        """The probe was answered (or failed); ``refused``: a 401, which stays counted."""
+        self._in_flight = max(0, self._in_flight - 1)
+        if refused:
+            self._refusals.append(self._clock())
+
+
+#: The ticket of a probe that entered an in-process gate.
+LOCAL_TICKET = object()
+
+
 def account_key(service: str, secret_or_name: str) -> str:
     """A stable key for per-account state that does not hold the secret itself."""
     digest = hashlib.sha256(f"{service}\0{secret_or_name}".encode()).hexdigest()[:16]
@@ -328,10 +376,13 @@ class DailyCalls:
         entry[1] = int(entry[1]) + 1
         return int(entry[1])
 
-    def seen(self, key: str, count: int) -> None:
-        """What every process has counted (from Redis): never lower than this one's."""
+    def seen(self, key: str, count: int, day: str) -> None:
+        """What every process has counted on ``day`` (from Redis): never lower than this
+        one's, and a count of another day (an answer that came after midnight) is not
+        today's."""
         entry = self._entry(key)
-        entry[1] = max(int(entry[1]), count)
+        if entry[0] == day:
+            entry[1] = max(int(entry[1]), count)
 
     def check(self, key: str) -> None:
         if self.cap is not None and self.today(key) >= self.cap:
@@ -360,9 +411,10 @@ class ThrottleRegistry:
 
     - one call at a time probes it (:meth:`Slot.turn`); the other calls with it wait for
       the verdict instead of each spending a call;
-    - on a shared account, probes also pass the account's probation gate, a throttle of
-      :data:`PROBATION_SHARE` of the plan: untried keys together spend at most that part
-      of the window, and the rest stays the working keys';
+    - on a shared account, probes also pass the account's :class:`ProbeGate`: probes in
+      flight plus probes refused within the window stay under :data:`PROBATION_SHARE` of
+      the plan, so wrong keys take at most that part of the window, and the rest stays
+      the working keys'; a crowd of working keys passes as fast as it is answered;
     - a refused credential (401) is remembered for :data:`REFUSED_SECONDS`, and its calls
       are answered as refused without reaching the upstream;
     - untried credentials of an account (for Upsales: all untried tokens) share one retry
@@ -383,6 +435,7 @@ class ThrottleRegistry:
         self.daily = daily or DailyCalls()
         self._throttles: Bounded[Throttle] = Bounded(capacity)
         self._budgets: Bounded[RetryBudget] = Bounded(capacity)
+        self._gates: Bounded[ProbeGate] = Bounded(capacity)
         self._verified: Bounded[bool] = Bounded(capacity)
         probation = min(capacity, MAX_PROBATION)
         #: Untried Upsales tokens' own throttles, until their first success.
@@ -409,6 +462,17 @@ class ThrottleRegistry:
     def new_budget(self, key: str) -> RetryBudget:
         return RetryBudget()
 
+    def gate(self, key: str, limit: int, window: float) -> ProbeGate:
+        """The probe gate of a shared account (see :class:`ProbeGate`)."""
+        return self._gates.use(
+            key,
+            lambda: self.new_gate(key, limit, window),
+            keep=lambda g: (g.limit, g.window) == (limit, window),
+        )
+
+    def new_gate(self, key: str, limit: int, window: float) -> ProbeGate:
+        return ProbeGate(limit, window)
+
     def slot(self, service: str, account: str, secret: str, limit: int, window: float) -> Slot:
         """Where the calls of one credential wait and spend (see the class docstring).
         An empty ``account``: the credential is its own account."""
@@ -425,6 +489,13 @@ class ThrottleRegistry:
     def count_call(self, credential: str) -> None:
         """One call of a credential whose calls are counted per day is being sent."""
         self.daily.add(credential)
+
+    async def load_daily(self, credential: str) -> None:
+        """Learn what other processes counted today for ``credential`` (before a run)."""
+
+    async def daily_counts(self) -> dict[str, int]:
+        """Today's calls per counted credential, as far as this process can know."""
+        return self.daily.counts()
 
     def verified(self, credential: str) -> bool:
         return credential in self._verified
@@ -481,11 +552,11 @@ class Slot:
         return self.registry.throttle(self.account, self.limit, self.window)
 
     @property
-    def gate(self) -> Throttle:
-        """The shared account's probation gate: untried keys' part of its window."""
+    def gate(self) -> ProbeGate:
+        """The shared account's probe gate: untried keys' part of its window."""
         share = max(PROBATION_MIN, math.floor(self.limit * PROBATION_SHARE))
         limit = max(1, min(self.limit // 2, share))
-        return self.registry.throttle(f"{self.account}:probation", limit, self.window)
+        return self.registry.gate(f"{self.account}:probation", limit, self.window)
 
     @property
     def budget(self) -> RetryBudget:
@@ -512,16 +583,16 @@ class Slot:
         lock = self.registry.probe_lock(self.credential)
         async with asyncio.timeout(deadline.remaining()):
             await lock.acquire()
-        held = True
+        held, gate, ticket = True, None, None
         try:
             if self.registry.refused(self.credential):
                 raise CredentialRefused
             if self.verified:  # another call proved it while this one waited
                 lock.release()
                 held = False
-            else:
-                if not self.alone:
-                    await self.gate.acquire_soon(deadline, PROBATION_MAX_WAIT)
+            elif not self.alone:
+                ticket = await self.gate.enter(deadline, PROBATION_MAX_WAIT)
+                gate = self.gate
             throttle = self.throttle
             await throttle.acquire(deadline)
             self._sending()
@@ -529,6 +600,8 @@ class Slot:
         finally:
             if held:
                 lock.release()
+            if gate is not None:
+                gate.leave(ticket, refused=self.registry.refused(self.credential))
 
     def _sending(self) -> None:
         if self.counted:

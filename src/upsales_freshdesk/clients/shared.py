@@ -23,6 +23,7 @@ from __future__ import annotations
 import asyncio
 import secrets
 import time
+from collections import deque
 from collections.abc import Awaitable, Callable
 from contextlib import suppress
 from typing import Any, NoReturn, Protocol, TypeVar
@@ -40,6 +41,7 @@ from .policy import (
     Clock,
     DailyCalls,
     Deadline,
+    ProbeGate,
     RetryBudget,
     Throttle,
     ThrottleRegistry,
@@ -65,6 +67,8 @@ ASSUMED_PROCESSES = 2
 #: A day's call count stays in Redis this long (into the next day, whatever the zone).
 DAY_KEY_SECONDS = 2 * 86_400
 
+# ARGV[6]: the ages (ms) of calls this process made on its fallback share while Redis was
+# unavailable; they are logged first, so the window holds them when Redis is back.
 # A foreground call (a card) gets the earliest slot that keeps <= limit calls in any span
 # (window + margin), after any pause. Its slots only move forward, so the log stays
 # sorted and the invariant holds by induction. A background call (the sync, ARGV[5] =
@@ -79,6 +83,11 @@ local max_wait = tonumber(ARGV[3])
 local t = redis.call('TIME')
 local now = tonumber(t[1]) * 1000 + math.floor(tonumber(t[2]) / 1000)
 redis.call('ZREMRANGEBYSCORE', KEYS[1], '-inf', now - span)
+local i = 0
+for age in string.gmatch(ARGV[6], '%d+') do
+  i = i + 1
+  redis.call('ZADD', KEYS[1], now - tonumber(age), ARGV[4] .. ':' .. i)
+end
 local at = now
 local paused = redis.call('PTTL', KEYS[2])
 if paused > 0 then at = now + paused else paused = 0 end
@@ -110,6 +119,34 @@ if ttl < wait + span + 1000 then redis.call('PEXPIRE', KEYS[1], wait + span + 10
 return {wait, 1, paused}
 """
 
+# A shared account's probe gate (see policy.ProbeGate): KEYS[1] the probes in flight (each
+# scored with the time it is given up), KEYS[2] the refused ones (scored when refused).
+GATE_LUA = """
+local t = redis.call('TIME')
+local now = tonumber(t[1]) * 1000 + math.floor(tonumber(t[2]) / 1000)
+redis.call('ZREMRANGEBYSCORE', KEYS[1], '-inf', now)
+redis.call('ZREMRANGEBYSCORE', KEYS[2], '-inf', now - tonumber(ARGV[2]))
+if redis.call('ZCARD', KEYS[1]) + redis.call('ZCARD', KEYS[2]) >= tonumber(ARGV[1]) then
+  return 0
+end
+redis.call('ZADD', KEYS[1], now + tonumber(ARGV[3]), ARGV[4])
+if redis.call('PTTL', KEYS[1]) < tonumber(ARGV[3]) + 1000 then
+  redis.call('PEXPIRE', KEYS[1], tonumber(ARGV[3]) + 1000)
+end
+return 1
+"""
+
+GATE_LEAVE_LUA = """
+redis.call('ZREM', KEYS[1], ARGV[1])
+if ARGV[2] == '1' then
+  local t = redis.call('TIME')
+  local now = tonumber(t[1]) * 1000 + math.floor(tonumber(t[2]) / 1000)
+  redis.call('ZADD', KEYS[2], now, ARGV[1])
+  redis.call('PEXPIRE', KEYS[2], tonumber(ARGV[3]))
+end
+return 1
+"""
+
 # Every process says it is alive once per HEARTBEAT_SECONDS; the live ones are counted, so
 # each knows its share of a plan for when Redis fails.
 HEARTBEAT_LUA = """
@@ -137,6 +174,10 @@ if delta < 0 and tokens + delta < 0 then ok = 0 else tokens = math.min(cap, toke
 redis.call('SET', KEYS[1], tostring(tokens), 'PX', tonumber(ARGV[3]))
 return {ok, tostring(tokens)}
 """
+
+
+#: Loaded at warm-up, so the first calls of a busy process need no round trip to load them.
+SCRIPTS = (THROTTLE_LUA, PAUSE_LUA, BUDGET_LUA, HEARTBEAT_LUA, GATE_LUA, GATE_LEAVE_LUA)
 
 
 class RedisUnavailable(Exception):
@@ -178,6 +219,8 @@ class RedisGuard:
         self.pause_script = redis.register_script(PAUSE_LUA)
         self.budget_script = redis.register_script(BUDGET_LUA)
         self.heartbeat_script = redis.register_script(HEARTBEAT_LUA)
+        self.gate_script = redis.register_script(GATE_LUA)
+        self.gate_leave_script = redis.register_script(GATE_LEAVE_LUA)
 
     @property
     def processes(self) -> int:
@@ -231,7 +274,7 @@ class RedisGuard:
         try:
             async with asyncio.timeout(WARM_UP_SECONDS):
                 await self.redis.ping()
-                for script in (THROTTLE_LUA, PAUSE_LUA, BUDGET_LUA, HEARTBEAT_LUA, *scripts):
+                for script in (*SCRIPTS, *scripts):
                     await self.redis.script_load(script)
         except (RedisError, OSError, TimeoutError) as exc:
             self._trip(exc)
@@ -310,6 +353,8 @@ class SharedThrottle(Throttle):
         self._log_key, self._pause_key = redis_keys(key, "calls", "pause")
         self._span_ms = round((window + jitter_margin(window)) * 1000)
         self._fallback: tuple[int, AsyncLimiter] | None = None
+        #: When this process's calls on its fallback share went (not in Redis' log yet).
+        self._unlogged: deque[float] = deque()
 
     async def acquire(self, deadline: Deadline | None = None) -> None:
         if deadline is None:
@@ -325,7 +370,7 @@ class SharedThrottle(Throttle):
             max_wait = deadline.remaining() if deadline is not None else NO_DEADLINE_WAIT
             member = secrets.token_hex(8)
             args: list[int | str] = [self.limit, self._span_ms, int(max_wait * 1000), member]
-            args.append("1" if self.background else "0")
+            args += ["1" if self.background else "0", self._ages()]
             try:
                 wait_ms, reserved, paused_ms = await self._guard.run(
                     "throttle",
@@ -336,7 +381,9 @@ class SharedThrottle(Throttle):
             except RedisUnavailable:
                 await self._hold(deadline)
                 await self._pace(self._share(), deadline)
+                self._unlogged.append(time.monotonic())
                 return
+            self._unlogged.clear()  # logged by the script
             if paused_ms > 0:
                 super().pause(paused_ms / 1000)  # mirrored, for paused_for
             if reserved == 0 or (reserved < 0 and wait_ms > max_wait * 1000):
@@ -347,12 +394,25 @@ class SharedThrottle(Throttle):
             if reserved > 0:
                 return
 
+    def _ages(self) -> str:
+        """The unlogged fallback calls still inside the window, as ages in ms."""
+        now, span = time.monotonic(), self._span_ms / 1000
+        while self._unlogged and now - self._unlogged[0] >= span:
+            self._unlogged.popleft()
+        return ",".join(str(round((now - t) * 1000)) for t in self._unlogged)
+
     def _share(self) -> AsyncLimiter:
-        """This process's share of the limit, for while Redis is unavailable."""
+        """This process's share of the limit, for while Redis is unavailable: a bucket of
+        a tenth of the share, refilled so that the bucket and a window's refills hold no
+        more than the share (a full bucket of the whole share, refilled at the share's
+        rate, would let the processes send nearly twice the plan in one window)."""
         processes = self._guard.processes
         if self._fallback is None or self._fallback[0] != processes:
             calls = max(1, self.limit // processes)
-            self._fallback = (processes, AsyncLimiter(calls, self.window))
+            burst = max(1, calls // SMOOTH_BURST_SHARE)
+            refills = max(1, calls - burst)
+            limiter = AsyncLimiter(burst, self.window * burst / refills)
+            self._fallback = (processes, limiter)
         return self._fallback[1]
 
     def pause(self, seconds: float) -> None:
@@ -367,6 +427,37 @@ class SharedThrottle(Throttle):
         super().resume()
         if had_pause:  # only a success after a pause needs to tell the other processes
             self._guard.spawn("resume", lambda: self._guard.redis.delete(self._pause_key))
+
+
+class SharedGate(ProbeGate):
+    """A shared account's probe gate in Redis, for every process; the in-process one
+    while Redis is unavailable."""
+
+    def __init__(self, key: str, limit: int, window: float, guard: RedisGuard) -> None:
+        super().__init__(limit, window)
+        self._guard = guard
+        self._keys = redis_keys(key, "probing", "refused")
+        self._window_ms = round(window * 1000)
+
+    async def _try_enter(self, deadline: Deadline) -> object | None:
+        member = secrets.token_hex(8)
+        # A probe that never leaves (its process died) is given up after its deadline.
+        hold_ms = round((deadline.remaining() + 1.0) * 1000)
+        args: list[str | int] = [self.limit, self._window_ms, hold_ms, member]
+        try:
+            entered = await self._guard.run(
+                "gate", lambda: self._guard.gate_script(keys=self._keys, args=args)
+            )
+        except RedisUnavailable:
+            return await super()._try_enter(deadline)
+        return member if entered else None
+
+    def leave(self, ticket: object, *, refused: bool) -> None:
+        if not isinstance(ticket, str):
+            super().leave(ticket, refused=refused)
+            return
+        args: list[str | int] = [ticket, "1" if refused else "0", self._window_ms]
+        self._guard.spawn("gate", lambda: self._guard.gate_leave_script(keys=self._keys, args=args))
 
 
 class SharedBudget(RetryBudget):
@@ -405,29 +496,75 @@ class SharedRegistry(ThrottleRegistry):
     ) -> None:
         super().__init__(burst_share=SMOOTH_BURST_SHARE if background else 1, daily=daily)
         self.guard = guard
+        #: Calls counted here that Redis has not taken yet, by day and credential.
+        self._pending: dict[str, dict[str, int]] = {}
         #: The sync's registry: its throttles take only what the cards leave.
         self.background = background
 
     def new_throttle(self, key: str, limit: int, window: float) -> Throttle:
         return SharedThrottle(key, limit, window, self.guard, background=self.background)
 
+    def new_budget(self, key: str) -> RetryBudget:
+        return SharedBudget(key, self.guard)
+
+    def new_gate(self, key: str, limit: int, window: float) -> ProbeGate:
+        return SharedGate(key, limit, window, self.guard)
+
     def count_call(self, credential: str) -> None:
-        """Counted here at once, and in Redis for every process (two days' expiry)."""
+        """Counted here at once, and in Redis for every process (two days' expiry). A count
+        Redis could not take waits for the next one (``INCRBY``), so none is lost."""
         super().count_call(credential)
         day, _ = utc_day()
+        pending = self._pending.setdefault(day, {})
+        pending[credential] = pending.get(credential, 0) + 1
         (key,) = redis_keys(credential, f"day:{day}")
 
         async def count() -> None:
-            async with self.guard.redis.pipeline(transaction=True) as pipe:
-                pipe.incr(key)
-                pipe.expire(key, DAY_KEY_SECONDS)
-                counted, _ = await pipe.execute()
-            self.daily.seen(credential, int(counted))
+            calls = pending.pop(credential, 0)
+            if not calls:
+                return  # an earlier task sent it
+            try:
+                async with self.guard.redis.pipeline(transaction=True) as pipe:
+                    pipe.incrby(key, calls)
+                    pipe.expire(key, DAY_KEY_SECONDS)
+                    pipe.sadd(f"ufd:daily:{day}", credential)
+                    pipe.expire(f"ufd:daily:{day}", DAY_KEY_SECONDS)
+                    counted, *_ = await pipe.execute()
+            except BaseException:
+                pending[credential] = pending.get(credential, 0) + calls
+                raise
+            self.daily.seen(credential, int(counted), day)
 
         self.guard.spawn("daily", count)
+        for old in [d for d in self._pending if d != day]:  # yesterday's, if Redis is back
+            self._pending.pop(old)
 
-    def new_budget(self, key: str) -> RetryBudget:
-        return SharedBudget(key, self.guard)
+    async def load_daily(self, credential: str) -> None:
+        day, _ = utc_day()
+        (key,) = redis_keys(credential, f"day:{day}")
+        with suppress(RedisUnavailable):
+            counted = await self.guard.run("daily", lambda: self.guard.redis.get(key))
+            self.daily.seen(credential, int(counted or 0), day)
+
+    async def daily_counts(self) -> dict[str, int]:
+        """Every process's counts of today, from Redis (this process's while it fails)."""
+        day, _ = utc_day()
+
+        async def read() -> dict[str, int]:
+            members = await self.guard.redis.smembers(f"ufd:daily:{day}")  # type: ignore[misc]
+            keys = sorted(k.decode() for k in members)
+            if not keys:
+                return {}
+            async with self.guard.redis.pipeline(transaction=False) as pipe:
+                for credential in keys:
+                    pipe.get(redis_keys(credential, f"day:{day}")[0])
+                values = await pipe.execute()
+            return {k: int(v or 0) for k, v in zip(keys, values, strict=True)}
+
+        with suppress(RedisUnavailable):
+            for credential, counted in (await self.guard.run("daily", read)).items():
+                self.daily.seen(credential, counted, day)
+        return self.daily.counts()
 
 
 def connect(url: str, *, timeout: float) -> Redis:

@@ -130,6 +130,8 @@ async def _execute(
     console: Console,
 ) -> Report:
     fd, us = settings.clients(registry=registry)
+    # The key's calls of the day so far, by every process, before the first call.
+    await registry.load_daily(us.core.slot.credential)
     async with fd, us:
         await check_credentials(fd, us)
         bar, progress = _progress_bar(console)

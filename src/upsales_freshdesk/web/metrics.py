@@ -28,6 +28,7 @@ from prometheus_client import CollectorRegistry, Counter, Gauge, Histogram, gene
 from prometheus_client.multiprocess import MultiProcessCollector, mark_process_dead
 
 from ..clients.errors import Service, UpstreamError
+from ..clients.policy import utc_day
 
 BUCKETS = (0.025, 0.05, 0.1, 0.2, 0.3, 0.5, 0.75, 1, 2, 4, 8, 12)
 #: prometheus_client's switch to multiprocess mode: the folder the workers share.
@@ -115,19 +116,24 @@ class Metrics:
             registry=self.registry,
         )
 
+        # A day's count only grows, and every worker reads the same one from Redis: the
+        # highest a worker wrote is the count. The day is a label, since multiprocess mode
+        # cannot clear a series: yesterday's stays as it ended, today's is its own.
         self.upsales_calls_today = Gauge(
             "ufd_upsales_calls_today",
-            "Upsales calls made today (UTC) per key (its hash); Upsales bills above 99,999",
-            ["key"],
+            "Upsales calls made on the day (UTC) per key (its hash); Upsales bills above 99,999",
+            ["key", "day"],
             registry=self.registry,
-            multiprocess_mode="max",  # with Redis every worker holds the shared count
+            multiprocess_mode="max",
         )
 
     def daily_calls(self, counts: dict[str, int]) -> None:
         """Today's count per Upsales key (by its hash: never the key), as of this scrape."""
-        self.upsales_calls_today.clear()  # yesterday's keys go
+        day, _ = utc_day()
+        if multiprocess_dir() is None:
+            self.upsales_calls_today.clear()  # one process: only today's series
         for key, count in counts.items():
-            self.upsales_calls_today.labels(key.rsplit(":", 1)[-1]).set(count)
+            self.upsales_calls_today.labels(key.rsplit(":", 1)[-1], day).set(count)
 
     # CallObserver
     def call_finished(self, service: Service, seconds: float, error: UpstreamError | None) -> None:

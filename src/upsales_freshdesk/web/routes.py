@@ -118,7 +118,7 @@ class Health(BaseModel):
 
 @router.get("/healthz", response_model=Health)
 async def healthz(settings: SettingsDep, upstreams: UpstreamsDep) -> Health:
-    daily = daily_warnings(settings, upstreams.registry.daily.counts())
+    daily = daily_warnings(settings, await upstreams.registry.daily_counts())
     return Health(warnings=operator_warnings(settings, public=False) + daily)
 
 
@@ -138,5 +138,5 @@ async def metrics(
         allowed = request.client is not None and is_loopback(request.client.host)
     if not allowed:
         raise ServiceError(404, "invalid_request")  # do not even confirm it exists
-    upstreams.metrics.daily_calls(upstreams.registry.daily.counts())
+    upstreams.metrics.daily_calls(await upstreams.registry.daily_counts())
     return Response(upstreams.metrics.render(), media_type="text/plain; version=0.0.4")
