@@ -21,9 +21,7 @@ def variables() -> set[str]:
     """Each field's variable: its alias (the sync reads a few of the service's), or the
     class's prefix and its name."""
     return {
-        field.validation_alias
-        if isinstance(field.validation_alias, str)
-        else prefix + name.upper()
+        field.validation_alias if isinstance(field.validation_alias, str) else prefix + name.upper()
         for cls, prefix in SETTINGS
         for name, field in cls.model_fields.items()
     }
