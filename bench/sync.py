@@ -51,7 +51,7 @@ from upsales_freshdesk.emulators.process import EmulatorProcess, run_emulators
 from upsales_freshdesk.emulators.seed import build_book
 from upsales_freshdesk.emulators.upsales.app import DEFAULT_TOKEN, create_upsales_emulator
 from upsales_freshdesk.emulators.upsales.store import UpsalesStore
-from upsales_freshdesk.lookup.fields import FieldRule, sync_requester
+from upsales_freshdesk.rules.fields import FieldRule, sync_requester
 from upsales_freshdesk.sync.config import SyncSettings
 from upsales_freshdesk.sync.engine import SKEW, Progress, Sync
 from upsales_freshdesk.sync.state import SyncState

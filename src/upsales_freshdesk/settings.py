@@ -95,7 +95,7 @@ class Settings(BaseSettings):
     #: The card endpoint answers within this many seconds, whatever the upstreams do.
     card_deadline_seconds: float = Field(default=8.0, gt=0, le=12)
     #: Freshdesk contact field -> Upsales contact field, for the card's differences, "Update
-    #: Freshdesk" and the webhook. Unset: every pair of the field table (``lookup/fields.py``).
+    #: Freshdesk" and the webhook. Unset: every pair of the field table (``rules/fields.py``).
     field_mapping: FieldMapping | None = None
     #: Largest upstream answer read, in bytes; a bigger one is refused as malformed.
     max_upstream_bytes: int = Field(default=16 * 1024 * 1024, ge=64 * 1024, le=256 * 1024 * 1024)

@@ -7,7 +7,7 @@ import re
 from pathlib import Path
 from typing import get_args
 
-from upsales_freshdesk.lookup.issues import CODES, Code, Source
+from upsales_freshdesk.rules.codes import CODES, Code, Source
 from upsales_freshdesk.web.messages import ISSUES
 
 GUIDE = Path(__file__).resolve().parents[2] / "docs" / "deploy.md"

@@ -12,7 +12,7 @@ from tests.lookup.test_log import body_for
 from tests.service import Service
 from tests.writes import act, card_of
 from upsales_freshdesk.emulators.faults import Faults
-from upsales_freshdesk.lookup.issues import Code, Issue, Source
+from upsales_freshdesk.rules.codes import Code, Issue, Source
 from upsales_freshdesk.web.messages import ACTIONS, MAX_MESSAGE, action_message
 
 

@@ -16,7 +16,7 @@ from upsales_freshdesk.clients.blank import (
 )
 from upsales_freshdesk.clients.freshdesk import models as fd
 from upsales_freshdesk.clients.upsales import models as us
-from upsales_freshdesk.lookup.fields import FieldRule, norm_phone, norm_text
+from upsales_freshdesk.rules.fields import FieldRule, norm_phone, norm_text
 
 EMPTY = [
     None,

@@ -9,7 +9,7 @@ from hypothesis import given
 from hypothesis import strategies as st
 
 from tests.service import HEADERS, Service
-from upsales_freshdesk.lookup.domains import (
+from upsales_freshdesk.rules.domains import (
     InvalidDomainError,
     account_of,
     check_freshdesk_domain,

@@ -9,7 +9,7 @@ from pathlib import Path
 import pytest
 
 from tests.service import HEADERS, Service
-from upsales_freshdesk.lookup.issues import Issue
+from upsales_freshdesk.rules.codes import Issue
 from upsales_freshdesk.web.i18n import SUPPORTED, negotiate
 from upsales_freshdesk.web.messages import ISSUES, MAX_MESSAGE, issue_message
 

@@ -12,8 +12,7 @@ from datetime import datetime
 
 from ..clients import Deadline, FreshdeskClient, UpsalesClient, UpstreamError
 from ..clients.blank import present
-from .errors import ActionError
-from .fields import (
+from ..rules.fields import (
     FIELD_PAIRS,
     DifferenceName,
     FieldRule,
@@ -21,6 +20,7 @@ from .fields import (
     pair_matches,
     sync_requester,
 )
+from .errors import ActionError
 from .uncertain import may_have_arrived
 
 

@@ -19,8 +19,8 @@ from ..clients import Deadline, Filters, FreshdeskClient, UpsalesClient, Upstrea
 from ..clients.blank import is_blank
 from ..clients.freshdesk import models as fd
 from ..clients.upsales import models as us
-from .fields import FieldRule, norm_text
-from .issues import Issue, Source, issue_for
+from ..rules.codes import Issue, Source, issue_for
+from ..rules.fields import FieldRule, norm_text
 from .links import Links
 from .models import (
     Card,

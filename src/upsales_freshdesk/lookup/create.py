@@ -19,8 +19,8 @@ from ..clients import (
 )
 from ..clients.blank import is_blank
 from ..clients.upsales import models as us
+from ..rules.fields import FieldRule, norm_text
 from .errors import ActionError
-from .fields import FieldRule, norm_text
 from .uncertain import may_have_arrived
 
 FREE_MAIL = frozenset(

@@ -12,8 +12,8 @@ from datetime import UTC, datetime
 
 from ..clients import Deadline, Filters, FreshdeskClient, UpsalesClient, UpstreamError
 from ..clients.upsales import models as us
+from ..rules.fields import pair_matches
 from .errors import ActionError
-from .fields import pair_matches
 from .uncertain import may_have_arrived
 
 RECENT_ACTIVITIES = 100

@@ -6,42 +6,23 @@ from datetime import datetime
 from typing import Annotated, Literal
 
 from pydantic import (
-    AfterValidator,
     BaseModel,
     BeforeValidator,
-    ConfigDict,
     Field,
     StringConstraints,
 )
 
-from ..clients import EMAIL_PATTERN, canonical_email
 from ..clients.blank import present
-from .issues import Issue
+from ..rules.codes import Issue
+from ..rules.inputs import Email, StrictIn
 
 Status = Literal["found", "not_found", "ambiguous", "partial", "error"]
 Text = Annotated[str, StringConstraints(max_length=500)]
-#: An email address by the product's one rule (``clients.emails``), in canonical form.
-Email = Annotated[
-    str,
-    StringConstraints(max_length=254, pattern=EMAIL_PATTERN),
-    AfterValidator(canonical_email),
-]
-#: Free text that goes into an upstream filter value (no commas, no control characters).
-FilterText = Annotated[
-    str,
-    StringConstraints(max_length=200, strip_whitespace=True, pattern=r"^[^,\x00-\x1f\x7f-\x9f]*$"),
-]
 
 
 #: A value the card shows: an empty one (``clients/blank.py``: invisible text included) is
 #: ``None``, as the differences and the writes read it.
 Shown = Annotated[str | None, BeforeValidator(lambda v: present(v) if isinstance(v, str) else v)]
-
-
-class StrictIn(BaseModel):
-    """The base of every request body: unknown keys are refused, text is stripped."""
-
-    model_config = ConfigDict(extra="forbid", str_strip_whitespace=True)
 
 
 class CardTicket(StrictIn):

@@ -22,7 +22,7 @@ from rich.console import Console
 from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn
 
 from ..clients import ThrottleRegistry, UpstreamError
-from ..lookup.fields import FieldRule
+from ..rules.fields import FieldRule
 from .checks import (
     BAD_CONFIG,
     FAILED_RECORDS,

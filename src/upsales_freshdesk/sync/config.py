@@ -25,7 +25,7 @@ from ..clients import (
 )
 from ..clients.hostnames import account_host
 from ..clients.policy import SMOOTH_BURST_SHARE, UPSALES_LIMIT, DailyCalls
-from ..clients.shared import RedisGuard, SharedRegistry, connect
+from ..clients.redis_budgets import RedisGuard, SharedRegistry, connect
 from ..clients.upsales.client import TOKEN_CHARS
 from ..settings import FieldMapping
 

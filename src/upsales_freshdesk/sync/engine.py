@@ -33,7 +33,7 @@ from ..clients import (
 from ..clients.blank import is_blank
 from ..clients.freshdesk import models as fd
 from ..clients.upsales import models as us
-from ..lookup.fields import FieldRule, sync_requester
+from ..rules.fields import FieldRule, sync_requester
 from .owners import Owners
 from .pool import DonePrefix, run_pool
 from .progress import Pace, Progress

@@ -17,8 +17,8 @@ from ..clients import Deadline, UpstreamError
 from ..clients.policy import account_key
 from ..lookup import actions, create, log
 from ..lookup.errors import ActionError
-from ..lookup.fields import FieldRule
-from ..lookup.issues import Code, Issue, Source
+from ..rules.codes import Code, Issue, Source
+from ..rules.fields import FieldRule
 from ..settings import Settings
 from .action_models import (
     ACTION_ERRORS,

@@ -20,7 +20,7 @@ from uvicorn.middleware.proxy_headers import ProxyHeadersMiddleware
 
 from .. import __version__
 from ..clients import HttpSettings, RetryPolicy, new_http_client
-from ..lookup.issues import Code
+from ..rules.codes import Code
 from ..settings import Settings, StartupError, check_startup, get_settings
 from .actions import router as actions_router
 from .deps import Credentials, ServiceError, Upstreams, server_credentials

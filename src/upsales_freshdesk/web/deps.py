@@ -11,8 +11,8 @@ from pydantic import ValidationError
 from ..clients import FreshdeskClient, ThrottleRegistry, UpsalesClient, Wire
 from ..clients.hostnames import account_host
 from ..clients.policy import RetryPolicy
-from ..lookup.domains import InvalidDomainError, account_of, check_freshdesk_domain
-from ..lookup.issues import Code
+from ..rules.codes import Code
+from ..rules.domains import InvalidDomainError, account_of, check_freshdesk_domain
 from ..settings import Settings, StartupError
 from ..sync.config import SyncCredentials
 from .idempotency import Once

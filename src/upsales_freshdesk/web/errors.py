@@ -15,7 +15,7 @@ from fastapi.responses import JSONResponse
 from pydantic import BaseModel
 
 from ..clients import UpstreamError
-from ..lookup.issues import Code, Issue, Source, issue_for
+from ..rules.codes import Code, Issue, Source, issue_for
 from .i18n import negotiate
 from .messages import localise
 

@@ -13,7 +13,7 @@ from urllib.parse import parse_qs
 
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
-from ..lookup.issues import Code
+from ..rules.codes import Code
 from .errors import error_bytes
 
 

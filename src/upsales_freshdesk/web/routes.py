@@ -13,10 +13,10 @@ from pydantic import BaseModel, ConfigDict, Field
 from ..clients import Deadline
 from ..clients.hostnames import is_loopback
 from ..lookup.card import CardLookup
-from ..lookup.fields import FieldRule
 from ..lookup.links import Links
 from ..lookup.log import TicketRef
 from ..lookup.models import CardRequest, CardResult
+from ..rules.fields import FieldRule
 from ..settings import daily_warnings, operator_warnings
 from .deps import CONTEXT_OPENAPI, CallerDep, ContextDep, ServiceError, SettingsDep, UpstreamsDep
 from .errors import ErrorResponse

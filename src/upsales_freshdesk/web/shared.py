@@ -54,8 +54,8 @@ from dataclasses import dataclass, fields
 from typing import Literal, TypeVar
 
 from ..clients.policy import DailyCalls, ThrottleRegistry
-from ..clients.shared import RedisGuard, RedisUnavailable, SharedRegistry, connect
-from ..lookup.issues import Issue
+from ..clients.redis_budgets import RedisGuard, RedisUnavailable, SharedRegistry, connect
+from ..rules.codes import Issue
 from ..settings import Settings
 from .errors import error_body, status_for
 from .idempotency import Answer, LocalOnce, Once

@@ -9,7 +9,7 @@ from typing import Any, Literal
 from pydantic import BaseModel
 
 from ..clients import Deadline, UpstreamError
-from ..lookup.issues import Issue, issue_for
+from ..rules.codes import Issue, issue_for
 from ..settings import Settings
 from .deps import Credentials, ServiceError, Upstreams, allowed_host, make_clients
 from .i18n import N_, translations

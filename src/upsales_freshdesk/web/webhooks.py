@@ -15,7 +15,7 @@ from pydantic import BaseModel, ConfigDict, Field, StringConstraints
 
 from ..clients import Deadline, NotFoundError, UpstreamError, ValidationError, is_email
 from ..clients.blank import present
-from ..lookup.fields import FieldRule, sync_requester
+from ..rules.fields import FieldRule, sync_requester
 from ..settings import Settings
 from .deps import (
     Clients,
