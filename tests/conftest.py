@@ -1,4 +1,5 @@
-"""Shared fixtures: both emulators in-process, and clients wired to them."""
+"""Shared fixtures: both emulators in-process, clients wired to them, and the backend
+with both emulators behind it."""
 
 from __future__ import annotations
 
@@ -8,7 +9,7 @@ import subprocess
 import time
 from collections.abc import AsyncIterator, Iterator
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import httpx
 import pytest
@@ -19,6 +20,9 @@ from upsales_freshdesk.emulators.base import Emulator
 from upsales_freshdesk.emulators.freshdesk.app import DEFAULT_KEY, create_freshdesk_emulator
 from upsales_freshdesk.emulators.process import free_port
 from upsales_freshdesk.emulators.upsales.app import DEFAULT_TOKEN, create_upsales_emulator
+
+if TYPE_CHECKING:
+    from tests.service import Service
 
 FIXTURES = Path(__file__).parent / "fixtures"
 FD_BASE = "http://testserver/api/v2/"
@@ -165,3 +169,13 @@ def redis_url(redis_server: str) -> str:
     with redis.Redis.from_url(redis_server) as client:
         client.flushall()
     return redis_server
+
+
+@pytest.fixture
+async def service() -> AsyncIterator[Service]:
+    """The backend in-process with both emulators behind it (``tests/service.py``),
+    imported here so that suites without it never load the app."""
+    from tests.service import running
+
+    async with running() as s:
+        yield s

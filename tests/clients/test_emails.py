@@ -4,8 +4,8 @@ from __future__ import annotations
 
 import pytest
 
+from upsales_freshdesk.card.models import CardRequest
 from upsales_freshdesk.clients import InvalidEmailError, canonical_email, emails, is_email
-from upsales_freshdesk.lookup.models import CardRequest
 
 
 @pytest.mark.parametrize(

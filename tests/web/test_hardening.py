@@ -76,9 +76,9 @@ def plant(service: Service) -> None:
 
 LAYERS = {
     "render": "upsales_freshdesk.web.routes.render_card",
-    "lookup": "upsales_freshdesk.lookup.card.CardLookup._round_two",
-    "client": "upsales_freshdesk.clients._http.HttpCore._shaped",
-    "differences": "upsales_freshdesk.lookup.card.differences",
+    "lookup": "upsales_freshdesk.card.lookup.CardLookup._round_two",
+    "client": "upsales_freshdesk.clients.core.HttpCore._shaped",
+    "differences": "upsales_freshdesk.card.lookup.differences",
 }
 
 

@@ -6,8 +6,8 @@ from html.parser import HTMLParser
 
 import pytest
 
-from upsales_freshdesk.lookup.links import Links, safe_url
-from upsales_freshdesk.lookup.models import (
+from upsales_freshdesk.card.links import Links, safe_url
+from upsales_freshdesk.card.models import (
     Account,
     Card,
     CardResult,

@@ -13,10 +13,10 @@ from typing import Any
 from fastapi import APIRouter
 from fastapi.responses import JSONResponse
 
+from ..actions import create, log, update
+from ..actions.errors import ActionError
 from ..clients import Deadline, UpstreamError
 from ..clients.policy import account_key
-from ..lookup import actions, create, log
-from ..lookup.errors import ActionError
 from ..rules.codes import Code, Issue, Source
 from ..rules.fields import FieldRule
 from ..settings import Settings
@@ -129,7 +129,7 @@ async def update_freshdesk(
     clients, settings, upstreams, creds = ctx.clients, ctx.settings, ctx.upstreams, ctx.creds
 
     async def call() -> Answer:
-        result = await actions.update_freshdesk_from_upsales(
+        result = await update.update_freshdesk_from_upsales(
             clients.freshdesk,
             clients.upsales,
             freshdesk_contact_id=body.freshdesk_contact_id,
@@ -188,7 +188,7 @@ async def undo_update(
         if ticket.host != creds.host:
             return _refused("freshdesk", "mismatch", locale)
         try:
-            restored = await actions.restore_freshdesk(
+            restored = await update.restore_freshdesk(
                 clients.freshdesk,
                 contact_id=ticket.contact_id,
                 previous=ticket.previous,

@@ -11,8 +11,8 @@ from jinja2.ext import Extension
 from jinja2.lexer import Token, TokenStream
 from markupsafe import Markup
 
-from ..lookup.links import safe_url
-from ..lookup.models import Card, CardResult, Deal
+from ..card.links import safe_url
+from ..card.models import Card, CardResult, Deal
 from .dates import day
 from .i18n import negotiate, translations
 from .messages import FIELD_NAMES, issue_message

@@ -10,12 +10,12 @@ from fastapi import APIRouter, Header, Request
 from fastapi.responses import Response
 from pydantic import BaseModel, ConfigDict, Field
 
+from ..actions.log import TicketRef
+from ..card.links import Links
+from ..card.lookup import CardLookup
+from ..card.models import CardRequest, CardResult
 from ..clients import Deadline
 from ..clients.hostnames import is_loopback
-from ..lookup.card import CardLookup
-from ..lookup.links import Links
-from ..lookup.log import TicketRef
-from ..lookup.models import CardRequest, CardResult
 from ..rules.fields import FieldRule
 from ..settings import daily_warnings, operator_warnings
 from .deps import CONTEXT_OPENAPI, CallerDep, ContextDep, ServiceError, SettingsDep, UpstreamsDep

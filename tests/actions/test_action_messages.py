@@ -7,8 +7,8 @@ from typing import get_args
 
 import pytest
 
-from tests.lookup.test_create import body as create_body
-from tests.lookup.test_log import body_for
+from tests.actions.test_create import body as create_body
+from tests.actions.test_log import body_for
 from tests.service import Service
 from tests.writes import act, card_of
 from upsales_freshdesk.emulators.faults import Faults

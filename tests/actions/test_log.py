@@ -8,6 +8,9 @@ import pytest
 
 from tests.service import HEADERS, Service
 from tests.writes import act, card_of, post, ten_at_once, writes
+from upsales_freshdesk.actions import log
+from upsales_freshdesk.actions.errors import ActionError
+from upsales_freshdesk.actions.log import LogResult
 from upsales_freshdesk.clients import Deadline
 from upsales_freshdesk.clients.upsales import models as us
 from upsales_freshdesk.emulators.faults import Faults
@@ -15,9 +18,6 @@ from upsales_freshdesk.emulators.freshdesk.app import DEFAULT_KEY
 from upsales_freshdesk.emulators.scenarios import SCENARIOS
 from upsales_freshdesk.emulators.seed import TODO_TYPES
 from upsales_freshdesk.emulators.upsales.app import DEFAULT_TOKEN
-from upsales_freshdesk.lookup import log
-from upsales_freshdesk.lookup.errors import ActionError
-from upsales_freshdesk.lookup.log import LogResult
 from upsales_freshdesk.web.deps import Credentials, make_clients
 
 POST = "POST /api/v2/activities"

@@ -1,3 +1,0 @@
-from tests.web.conftest import service
-
-__all__ = ["service"]
