@@ -1,6 +1,6 @@
 """Freshdesk emulator fidelity for the list, conversation, autocomplete, agents and Link fixes.
 
-Each test names its source: REF = /work/shared/reference (copied into tests/fixtures),
+Each test names its source: REF = the recorded reference payloads in tests/fixtures,
 "vendor sample" = tests/fixtures/freshdesk/vendor_samples.json (developers.freshdesk.com
 samples, third-party copy; see its ``_source``).
 """

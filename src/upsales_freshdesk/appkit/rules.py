@@ -1,6 +1,6 @@
 """The platform-3.0 rules the validator checks, as plain data the demo can also serve as JSON.
 
-Source shorthands (the same as /work/notes/fdk-rules.md and the team's FDK-3.0 reference):
+Source shorthands (where each rule's text is published; docs/development.md lists them per rule):
 - RMS: github freshworks-developers/request-method-samples, UserGuide.md
 - MKT-REQ: github freshworks-developers/marketplace,
   skills/app-dev/references/api/request-method-docs.md (Freshworks' copy of the official text)

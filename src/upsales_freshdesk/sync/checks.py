@@ -21,7 +21,7 @@ from ..clients import (
     UpstreamTimeoutError,
 )
 
-#: Exit codes (documented in README and in ``upsales-freshdesk sync --help``).
+#: Exit codes (documented in docs/configuration.md and in ``upsales-freshdesk sync --help``).
 OK, FAILED_RECORDS, BAD_CONFIG, STOPPED, LOCKED, DAILY_CAP = 0, 2, 3, 4, 5, 6
 STATUS = {
     OK: "ok",
