@@ -2,7 +2,7 @@
 import { readFileSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { JSDOM } from 'jsdom';
+import { JSDOM, VirtualConsole } from 'jsdom';
 
 export const APP = join(dirname(fileURLToPath(import.meta.url)), '..', '..', 'freshworks-app');
 
@@ -46,19 +46,33 @@ export function fakeClient({ language = 'en', invoke, data = {} } = {}) {
     deactivate: () => listeners['app.deactivated'](), setData: (name, value) => { data[name] = value; } };
 }
 
-function load(page, scripts, client) {
-  const html = readFileSync(join(APP, page), 'utf8').replace('{{{appclient}}}', 'about:blank');
-  const dom = new JSDOM(html, { runScripts: 'outside-only', pretendToBeVisual: true });
+// The page's own scripts, in its order: the local <script src> it names.
+const LOCAL_SCRIPT = /<script\b[^>]*\bsrc="(?!https?:|\{)([^"]+)"/g;
+
+// Runs the page's scripts as the browser does (classic scripts in one global scope),
+// after setting what the platform gives: the FDK client and the browser's language.
+function load(page, client, language) {
+  const path = join(APP, page);
+  const source = readFileSync(path, 'utf8');
+  const html = source.replace('{{{appclient}}}', 'about:blank');
+  const errors = [];
+  const virtualConsole = new VirtualConsole().sendTo(console, { omitJSDOMErrors: true });
+  virtualConsole.on('jsdomError', (error) => { errors.push(error); console.error(error); });
+  const dom = new JSDOM(html, { runScripts: 'dangerously', pretendToBeVisual: true, virtualConsole });
   dom.window.app = { initialized: () => Promise.resolve(client) };
-  for (const script of scripts) {
-    dom.window.eval(readFileSync(join(APP, script), 'utf8'));
+  if (language) Object.defineProperty(dom.window.navigator, 'language', { value: language, configurable: true });
+  const doc = dom.window.document;
+  for (const [, src] of source.matchAll(LOCAL_SCRIPT)) {
+    const script = doc.createElement('script');
+    script.textContent = readFileSync(join(dirname(path), src), 'utf8');
+    doc.head.appendChild(script);
   }
+  if (errors.length) throw errors[0];
   return dom;
 }
 
 export async function sidebar(fake) {
-  const dom = load('app/index.html',
-    ['app/scripts/text.js', 'app/scripts/crayons.js', 'app/scripts/payload.js', 'app/scripts/app.js'], fake.client);
+  const dom = load('app/index.html', fake.client);
   for (let i = 0; i < 50 && !dom.window.ufdSidebar; i += 1) {
     if (i === 0) dom.window.dispatchEvent(new dom.window.Event('load'));
     await new Promise((r) => setTimeout(r, 0));
@@ -71,10 +85,7 @@ export async function sidebar(fake) {
 }
 
 export function installPage(client, language = 'en') {
-  const dom = load('config/iparams.html', [], client);
-  Object.defineProperty(dom.window.navigator, 'language', { value: language, configurable: true });
-  dom.window.eval(readFileSync(join(APP, 'config/assets/iparams.js'), 'utf8'));
-  return dom;
+  return load('config/iparams.html', client, language);
 }
 
 export const ok = (body) => Promise.resolve({ status: 200, headers: {}, response: JSON.stringify(body) });
