@@ -8,20 +8,18 @@
 (function (root) {
   'use strict';
 
-  var WAIT_MS = 3000;
+  const WAIT_MS = 3000;
 
-  function defined() {
-    var registry = root.customElements;
-    return Boolean(registry && registry.get && registry.get('fw-button'));
-  }
+  const defined = () => Boolean(root.customElements?.get?.('fw-button'));
 
-  function ready(waitMs) {
-    var registry = root.customElements;
-    if (!registry || !registry.whenDefined) { return Promise.resolve(false); }
+  // Whether Crayons defined its button within waitMs.
+  function ready(waitMs = WAIT_MS) {
+    const registry = root.customElements;
+    if (!registry?.whenDefined) { return Promise.resolve(false); }
     if (defined()) { return Promise.resolve(true); }
-    return new Promise(function (resolve) {
-      var timer = root.setTimeout(function () { resolve(false); }, waitMs === undefined ? WAIT_MS : waitMs);
-      registry.whenDefined('fw-button').then(function () {
+    return new Promise((resolve) => {
+      const timer = root.setTimeout(() => resolve(false), waitMs);
+      registry.whenDefined('fw-button').then(() => {
         root.clearTimeout(timer);
         resolve(true);
       });
@@ -29,31 +27,25 @@
   }
 
   function upgradeButton(native) {
-    if (!native || native.tagName !== 'BUTTON' || !defined()) { return native; }
-    var doc = native.ownerDocument;
-    var fw = doc.createElement('fw-button');
-    Array.prototype.forEach.call(native.attributes, function (attr) {
+    if (native?.tagName !== 'BUTTON' || !defined()) { return native; }
+    const fw = native.ownerDocument.createElement('fw-button');
+    for (const attr of native.attributes) {
       if (attr.name !== 'type') { fw.setAttribute(attr.name, attr.value); }
-    });
-    var primary = native.classList.contains('ufd-button');
+    }
+    const primary = native.classList.contains('ufd-button');
     fw.setAttribute('color', primary ? 'primary' : 'secondary');
     fw.setAttribute('size', primary ? 'normal' : 'small');
     if (primary) { fw.setAttribute('expand', ''); }
     fw.textContent = native.textContent;
     if (native.disabled) { fw.setAttribute('disabled', ''); }
-    native.parentNode.replaceChild(fw, native);
+    native.replaceWith(fw);
     return fw;
   }
 
   function enhance(container) {
     if (!container || !defined()) { return; }
-    Array.prototype.forEach.call(container.querySelectorAll('button.ufd-action, button.ufd-choose'), upgradeButton);
+    container.querySelectorAll('button.ufd-action, button.ufd-choose').forEach(upgradeButton);
   }
 
-  function setDisabled(element, disabled) {
-    element.disabled = disabled;
-    if (disabled) { element.setAttribute('disabled', ''); } else { element.removeAttribute('disabled'); }
-  }
-
-  root.UfdCrayons = { ready: ready, defined: defined, upgradeButton: upgradeButton, enhance: enhance, setDisabled: setDisabled };
+  root.UfdCrayons = { ready, upgradeButton, enhance };
 })(typeof window !== 'undefined' ? window : globalThis);
