@@ -10,14 +10,14 @@
  * accepts calls without one is refused here too.
  */
 /* exported postConfigs, getConfigs, validate */
-var UFD_FIELDS = ['freshdesk_domain', 'freshdesk_api_key', 'upsales_api_key', 'service_host', 'service_secret'];
-var UFD_SECURE = ['freshdesk_api_key', 'upsales_api_key', 'service_secret'];
-var UFD_REQUIRED = ['freshdesk_domain', 'freshdesk_api_key', 'upsales_api_key', 'service_host', 'service_secret'];
-var UFD_DOMAIN = /^[a-z0-9](?:[a-z0-9-]{0,61}[a-z0-9])?\.freshdesk\.com$/;
-var UFD_HOST = /^[a-z0-9](?:[a-z0-9-]{0,61}[a-z0-9])?(?:\.[a-z0-9](?:[a-z0-9-]{0,61}[a-z0-9])?)+$/;
-var UFD_IPV4 = /^\d{1,3}(?:\.\d{1,3}){3}$/;
-var UFD_IPV6 = /^\[?[0-9a-f]*:[0-9a-f:.]*\]?$/i;
-var UFD_WORDS = {
+// Every one of these settings is required.
+const UFD_FIELDS = ['freshdesk_domain', 'freshdesk_api_key', 'upsales_api_key', 'service_host', 'service_secret'];
+const UFD_SECURE = ['freshdesk_api_key', 'upsales_api_key', 'service_secret'];
+const UFD_DOMAIN = /^[a-z0-9](?:[a-z0-9-]{0,61}[a-z0-9])?\.freshdesk\.com$/;
+const UFD_HOST = /^[a-z0-9](?:[a-z0-9-]{0,61}[a-z0-9])?(?:\.[a-z0-9](?:[a-z0-9-]{0,61}[a-z0-9])?)+$/;
+const UFD_IPV4 = /^\d{1,3}(?:\.\d{1,3}){3}$/;
+const UFD_IPV6 = /^\[?[0-9a-f]*:[0-9a-f:.]*\]?$/i;
+const UFD_WORDS = {
   en: {
     title: 'Upsales for Freshdesk: settings',
     heading: 'Upsales for Freshdesk',
@@ -75,132 +75,126 @@ var UFD_WORDS = {
     bad: 'Rätta de markerade inställningarna.'
   }
 };
-var ufdClient = null;
-var ufdStored = {};
-var ufdLang = ufdLanguage(typeof navigator !== 'undefined' && navigator.language);
+// The language helpers are the sidebar's (app/scripts/i18n.js); the words are the page's.
+const UFD_TEXT = UfdI18n.words(UFD_WORDS);
+let ufdClient = null;
+let ufdStored = {};
+let ufdLang = UFD_TEXT.language(navigator.language);
 
-function ufdLanguage(raw) {
-  var code = String(raw || '').replace('_', '-').split('-')[0].toLowerCase();
-  return Object.prototype.hasOwnProperty.call(UFD_WORDS, code) ? code : 'en';
-}
+function ufdWord(key) { return UFD_TEXT.get(ufdLang, key); }
 
-function ufdWord(key) { return UFD_WORDS[ufdLang][key]; }
+const ufdIsSecure = (name) => UFD_SECURE.includes(name);
 
 function ufdTranslate() {
   document.documentElement.setAttribute('lang', ufdLang);
-  Array.prototype.forEach.call(document.querySelectorAll('[data-text]'), function (node) {
-    var word = ufdWord(node.getAttribute('data-text'));
+  for (const node of document.querySelectorAll('[data-text]')) {
+    const word = ufdWord(node.getAttribute('data-text'));
     if (word) { node.textContent = word; }
-  });
-  UFD_FIELDS.forEach(function (name) {
-    var input = document.getElementById(name);
-    if (!input) { return; }
-    var placeholder = ufdWord('placeholder_' + name);
+  }
+  for (const name of UFD_FIELDS) {
+    const input = document.getElementById(name);
+    if (!input) { continue; }
+    const placeholder = ufdWord(`placeholder_${name}`);
     if (placeholder) { input.setAttribute('placeholder', placeholder); }
-    if (UFD_SECURE.indexOf(name) !== -1 && ufdStored[name]) { input.setAttribute('placeholder', ufdWord('unchanged')); }
+    if (ufdIsSecure(name) && ufdStored[name]) { input.setAttribute('placeholder', ufdWord('unchanged')); }
     // Crayons' field shows its own label: keep it in the page's language too.
-    var label = document.querySelector('label[for="' + name + '"]');
+    const label = document.querySelector(`label[for="${name}"]`);
     if (input.tagName === 'FW-INPUT' && label) { input.setAttribute('label', label.textContent); }
-  });
+  }
 }
 
-function ufdClientReady() {
-  if (ufdClient) { return Promise.resolve(ufdClient); }
-  return window.app.initialized().then(function (client) {
-    ufdClient = client;
-    return client;
-  });
+async function ufdClientReady() {
+  ufdClient ??= await window.app.initialized();
+  return ufdClient;
 }
 
 // The agent's language as the platform gives it; the browser's only as the fallback.
-function ufdFollowAgent() {
-  if (!window.app || !window.app.initialized) { return Promise.resolve(ufdLang); }
-  return ufdClientReady().then(function (client) {
-    return client.data && client.data.get ? client.data.get('loggedInUser') : null;
-  }).then(function (data) {
-    var user = (data && data.loggedInUser) || {};
-    var language = (user.contact && user.contact.language) || user.language;
-    if (language) { ufdLang = ufdLanguage(language); }
-  }).catch(function () { return null; }).then(function () {
-    ufdTranslate();
-    return ufdLang;
-  });
+async function ufdFollowAgent() {
+  if (!window.app?.initialized) { return ufdLang; }
+  try {
+    const language = await UfdI18n.agentLanguage(await ufdClientReady());
+    if (language) { ufdLang = UFD_TEXT.language(language); }
+  } catch {
+    // The browser's language stays.
+  }
+  ufdTranslate();
+  return ufdLang;
 }
 
 function ufdTyped(name) {
-  var input = document.getElementById(name);
+  const input = document.getElementById(name);
   return input ? String(input.value || '').trim() : '';
 }
 
 // A secure field keeps its stored value unless the admin types a new one.
 function ufdValue(name) {
-  var typed = ufdTyped(name);
-  if (typed || UFD_SECURE.indexOf(name) === -1) { return typed; }
+  const typed = ufdTyped(name);
+  if (typed || !ufdIsSecure(name)) { return typed; }
   return ufdStored[name] ? String(ufdStored[name]) : '';
 }
 
 function ufdMark(name, ok, message) {
-  var input = document.getElementById(name);
-  var msg = document.getElementById('msg-' + name);
+  const input = document.getElementById(name);
+  const msg = document.getElementById(`msg-${name}`);
   if (input) {
     input.setAttribute('aria-invalid', ok ? 'false' : 'true');
     if (input.tagName === 'FW-INPUT') { input.setAttribute('state', ok ? 'normal' : 'error'); }
   }
   if (msg) {
     msg.textContent = message || '';
-    msg.className = 'ufd-msg ' + (ok ? 'ufd-ok' : 'ufd-bad');
+    msg.className = `ufd-msg ${ok ? 'ufd-ok' : 'ufd-bad'}`;
   }
 }
 
 function postConfigs() {
-  var configs = {};
-  UFD_FIELDS.forEach(function (name) { configs[name] = ufdValue(name); });
+  const configs = Object.fromEntries(UFD_FIELDS.map((name) => [name, ufdValue(name)]));
   configs.freshdesk_domain = configs.freshdesk_domain.toLowerCase();
   configs.service_host = configs.service_host.toLowerCase();
-  var auto = document.getElementById('auto_lookup');
-  configs.auto_lookup = Boolean(auto && auto.checked);
-  configs.__meta = { secure: UFD_SECURE.slice(), modules: { support_ticket: UFD_FIELDS.concat(['auto_lookup']) } };
+  configs.auto_lookup = Boolean(document.getElementById('auto_lookup')?.checked);
+  configs.__meta = { secure: UFD_SECURE.slice(), modules: { support_ticket: [...UFD_FIELDS, 'auto_lookup'] } };
   return configs;
 }
 
 function getConfigs(configs) {
   ufdStored = {};
-  UFD_FIELDS.forEach(function (name) {
-    var value = configs && configs[name];
+  for (const name of UFD_FIELDS) {
+    const value = configs?.[name];
     if (value) { ufdStored[name] = String(value); }
-    var input = document.getElementById(name);
-    if (!input) { return; }
-    if (UFD_SECURE.indexOf(name) === -1) {
-      if (value) { input.value = value; }
-    } else {
+    const input = document.getElementById(name);
+    if (!input) { continue; }
+    if (ufdIsSecure(name)) {
       input.value = ''; // a stored secret is never shown again
+    } else if (value) {
+      input.value = value;
     }
-  });
-  var auto = document.getElementById('auto_lookup');
-  if (auto) { auto.checked = Boolean(configs && (configs.auto_lookup === true || configs.auto_lookup === 'true')); }
+  }
+  const auto = document.getElementById('auto_lookup');
+  if (auto) { auto.checked = configs?.auto_lookup === true || configs?.auto_lookup === 'true'; }
   ufdTranslate();
 }
 
 function ufdLocalChecks(values) {
-  var ok = true;
-  UFD_FIELDS.forEach(function (name) { ufdMark(name, true, ''); });
-  UFD_REQUIRED.forEach(function (name) {
-    if (!values[name]) { ufdMark(name, false, ufdWord('required')); ok = false; }
-  });
-  if (values.freshdesk_domain && !UFD_DOMAIN.test(values.freshdesk_domain)) {
-    ufdMark('freshdesk_domain', false, ufdWord('domain')); ok = false;
+  let ok = true;
+  const refuse = (name, key) => {
+    ufdMark(name, false, ufdWord(key));
+    ok = false;
+  };
+  for (const name of UFD_FIELDS) {
+    ufdMark(name, true, '');
+    if (!values[name]) { refuse(name, 'required'); }
   }
-  var host = values.service_host;
+  if (values.freshdesk_domain && !UFD_DOMAIN.test(values.freshdesk_domain)) { refuse('freshdesk_domain', 'domain'); }
+  const host = values.service_host;
   if (host && (UFD_IPV4.test(host) || UFD_IPV6.test(host))) {
-    ufdMark('service_host', false, ufdWord('hostIp')); ok = false;
+    refuse('service_host', 'hostIp');
   } else if (host && !UFD_HOST.test(host)) {
-    ufdMark('service_host', false, ufdWord('host')); ok = false;
+    refuse('service_host', 'host');
   }
   return ok;
 }
 
 function ufdSummary(ok) {
-  var summary = document.getElementById('ufd-summary');
+  const summary = document.getElementById('ufd-summary');
   if (summary) { summary.textContent = ufdWord(ok ? 'ok' : 'bad'); }
   return ok;
 }
@@ -208,66 +202,60 @@ function ufdSummary(ok) {
 // The service says whether it requires a secret. One that does not is an open relay:
 // the app is not installed against it (the secret the admin typed would guard nothing).
 function ufdSecretFits(secret) {
-  var open = Boolean(secret && secret.required === false);
+  const open = secret?.required === false;
   ufdMark('service_secret', !open, open ? ufdWord('secretUnused') : '');
   return !open;
 }
 
-function validate() {
-  var values = postConfigs();
-  if (!ufdLocalChecks(values)) { return Promise.resolve(ufdSummary(false)); }
-  var context = {};
-  UFD_FIELDS.forEach(function (name) { context[name] = values[name]; });
+async function validate() {
+  const values = postConfigs();
+  if (!ufdLocalChecks(values)) { return ufdSummary(false); }
+  const context = Object.fromEntries(UFD_FIELDS.map((name) => [name, values[name]]));
   context.locale = ufdLang;
-  return ufdClientReady().then(function (client) {
-    return client.request.invokeTemplate('validate', { context: context, body: JSON.stringify({ locale: ufdLang }) });
-  }).then(function (response) {
-    var data = JSON.parse(response.response);
+  try {
+    const client = await ufdClientReady();
+    const response = await client.request.invokeTemplate('validate', { context, body: JSON.stringify({ locale: ufdLang }) });
+    const data = JSON.parse(response.response);
     if (response.status !== 200 || !data.results) { throw response; }
-    Object.keys(data.results).forEach(function (name) {
-      ufdMark(name, data.results[name].ok, data.results[name].message);
-    });
+    for (const [name, result] of Object.entries(data.results)) {
+      ufdMark(name, result.ok, result.message);
+    }
     ufdMark('service_host', true, '');
     return ufdSummary(ufdSecretFits(data.secret) && Boolean(data.ok));
-  }).catch(function (error) {
-    var status = error && Number(error.status);
-    if (status === 401) {
+  } catch (error) {
+    if (Number(error?.status) === 401) {
       // The service refused the secret (an empty one never gets this far: it is required).
       ufdMark('service_secret', false, ufdWord('secret'));
     } else {
       ufdMark('service_host', false, ufdWord('unreachable'));
     }
     return ufdSummary(false);
-  });
+  }
 }
 
 // Crayons, when it loads: each text field becomes an <fw-input> with the same id and
 // name (its value reads the same). Without Crayons the plain inputs stay.
 function ufdUseCrayons() {
-  if (!window.customElements || !window.customElements.get('fw-input')) { return false; }
-  UFD_FIELDS.forEach(function (name) {
-    var input = document.getElementById(name);
-    if (!input || input.tagName !== 'INPUT') { return; }
-    var label = document.querySelector('label[for="' + name + '"]');
-    var fw = document.createElement('fw-input');
-    ['id', 'name', 'type', 'placeholder', 'autocomplete', 'aria-describedby'].forEach(function (attr) {
+  if (!window.customElements?.get('fw-input')) { return false; }
+  for (const name of UFD_FIELDS) {
+    const input = document.getElementById(name);
+    if (input?.tagName !== 'INPUT') { continue; }
+    const label = document.querySelector(`label[for="${name}"]`);
+    const fw = document.createElement('fw-input');
+    for (const attr of ['id', 'name', 'type', 'placeholder', 'autocomplete', 'aria-describedby']) {
       if (input.hasAttribute(attr)) { fw.setAttribute(attr, input.getAttribute(attr)); }
-    });
+    }
     if (input.required) { fw.setAttribute('required', ''); }
     if (label) {
       fw.setAttribute('label', label.textContent);
       label.hidden = true;
     }
     fw.value = input.value;
-    input.parentNode.replaceChild(fw, input);
-  });
+    input.replaceWith(fw);
+  }
   return true;
 }
 
-if (typeof document !== 'undefined') {
-  ufdTranslate();
-  ufdFollowAgent();
-  if (window.customElements && window.customElements.whenDefined) {
-    window.customElements.whenDefined('fw-input').then(ufdUseCrayons);
-  }
-}
+ufdTranslate();
+ufdFollowAgent();
+window.customElements?.whenDefined?.('fw-input').then(ufdUseCrayons);
