@@ -14,409 +14,392 @@
 (function (root) {
   'use strict';
 
-  var FRAME_HEIGHT = '520px';
-  // One request template per action, named literally so that the app checker can see them.
-  var SEND = {
-    'update-freshdesk': function (client, options) { return client.request.invokeTemplate('update_freshdesk', options); },
-    'log-ticket': function (client, options) { return client.request.invokeTemplate('log_ticket', options); },
-    'contact-form': function (client, options) { return client.request.invokeTemplate('contact_form', options); },
-    'create-upsales': function (client, options) { return client.request.invokeTemplate('create_upsales', options); },
-    'undo-update': function (client, options) { return client.request.invokeTemplate('undo_update', options); }
-  };
-  // Actions that write: each click gets its own idempotency key, so a repeat does it once.
-  var WRITES = { 'update-freshdesk': true, 'log-ticket': true, 'create-upsales': true, 'undo-update': true };
-
-  var TITLE_MAX = 30;
-  var MESSAGE_MAX = 100;
+  const { UfdActions, UfdCrayons, UfdI18n, UfdText } = root;
+  const FRAME_HEIGHT = '520px';
+  const TITLE_MAX = 30;
+  const MESSAGE_MAX = 100;
 
   function clip(text, max) {
-    text = String(text || '');
-    return text.length > max ? text.slice(0, max - 1) + '…' : text;
+    const value = String(text || '');
+    return value.length > max ? `${value.slice(0, max - 1)}…` : value;
   }
 
-  function Sidebar(client, doc) {
-    this.client = client;
-    this.doc = doc;
-    this.button = doc.getElementById('ufd-sync');
-    this.progress = doc.getElementById('ufd-progress');
-    this.result = doc.getElementById('ufd-result');
-    this.main = doc.getElementById('ufd-app');
-    this.lang = 'en';
-    this.busy = false;
-    this.generation = 0;
-    this.chosen = null;
-    this.undoToken = null;
-    var self = this;
-    this.onSync = function () { self.undoToken = null; self.lookup(self.chosen); };
-    this.button.addEventListener('click', this.onSync);
-    this.result.addEventListener('click', function (event) {
-      if (!event.target.closest) { return; }
-      var action = event.target.closest('[data-action]');
-      if (action) {
-        self.act(action.getAttribute('data-action'), action);
-        return;
-      }
-      var choice = event.target.closest('[data-upsales-contact-id].ufd-choose');
-      if (choice) {
-        // The agent's pick holds for this ticket: refreshes and actions keep it.
-        self.chosen = Number(choice.getAttribute('data-upsales-contact-id'));
-        self.lookup(self.chosen);
-      }
-    });
-  }
-
-  Sidebar.prototype.text = function (key) {
-    return root.UfdText.get(this.lang, key);
-  };
-
-  // A new ticket (or none): forget everything of the last one.
-  Sidebar.prototype.reset = function () {
-    this.generation += 1;
-    this.chosen = null;
-    this.undoToken = null;
-    this.result.innerHTML = '';
-    this.result.removeAttribute('data-status');
-    this.result.classList.remove('ufd-refreshing');
-    this.cardHtml = null;
-    this.setBusy(false);
-  };
-
-  Sidebar.prototype.deactivate = function () {
-    this.reset();
-  };
-
-  Sidebar.prototype.useCrayons = function () {
-    var upgraded = root.UfdCrayons.upgradeButton(this.button);
-    if (upgraded !== this.button) {
-      upgraded.addEventListener('click', this.onSync);
-      this.button = upgraded;
-    }
-    this.crayons = true;
-    root.UfdCrayons.enhance(this.result);
-  };
-
-  Sidebar.prototype.activate = function () {
-    var self = this;
-    this.reset();
-    return this.client.data.get('loggedInUser').then(function (data) {
-      var user = (data && data.loggedInUser) || {};
-      self.lang = root.UfdText.language((user.contact && user.contact.language) || user.language);
-    }).catch(function () {
-      self.lang = 'en';
-    }).then(function () {
-      self.doc.documentElement.setAttribute('lang', self.lang);
-      self.button.textContent = self.text('sync');
-      self.progress.textContent = self.text('working');
-      self.setDisabled(self.button, false);
-      return self.autoLookup();
-    });
-  };
-
-  // The optional "look up automatically" setting (off by default: a lookup costs calls).
-  Sidebar.prototype.autoLookup = function () {
-    var self = this;
-    var generation = this.generation;
-    if (!this.client.iparams || !this.client.iparams.get) { return Promise.resolve(false); }
-    return this.client.iparams.get().then(function (iparams) {
-      var on = iparams && (iparams.auto_lookup === true || iparams.auto_lookup === 'true');
-      return on && self.current(generation) ? self.lookup(null) : false;
-    }).catch(function () { return false; });
-  };
-
-  Sidebar.prototype.setDisabled = function (element, disabled) {
+  // An <fw-button> follows the attribute, a <button> the property: set both.
+  function setDisabled(element, disabled) {
     element.disabled = disabled;
     if (disabled) { element.setAttribute('disabled', ''); } else { element.removeAttribute('disabled'); }
-  };
+  }
 
-  // Is this answer still for the ticket on screen?
-  Sidebar.prototype.current = function (generation) {
-    return generation === this.generation;
-  };
-
-  Sidebar.prototype.setBusy = function (busy) {
-    this.busy = busy;
-    this.setDisabled(this.button, busy);
-    this.progress.hidden = !busy;
-    this.main.setAttribute('aria-busy', busy ? 'true' : 'false');
-  };
-
-  Sidebar.prototype.readTicket = function () {
-    var data = this.client.data;
-    var optional = function (name) {
-      return data.get(name).catch(function () { return {}; });
-    };
-    return Promise.all([data.get('ticket'), data.get('requester'), optional('company')]);
-  };
-
-  Sidebar.prototype.request = function (parts, contactId) {
-    var ticket = parts[0].ticket || {};
-    var requester = parts[1].requester || {};
-    var company = parts[2] && parts[2].company;
-    var body = {
-      ticket: { id: ticket.id, subject: ticket.subject || null },
-      requester: {
-        id: requester.id || null,
-        email: requester.email,
-        name: requester.name || null,
-        phone: requester.phone || null,
-        mobile: requester.mobile || null
-      },
-      locale: this.lang
-    };
-    if (company && company.id) {
-      body.company = { id: company.id, name: company.name || null };
-    }
-    if (contactId) {
-      body.upsales_contact_id = contactId;
-    }
-    return body;
-  };
-
-  Sidebar.prototype.lookup = function (contactId) {
-    if (this.busy) {
-      return Promise.resolve(false);
-    }
-    var self = this;
-    var generation = this.generation;
-    this.progress.textContent = this.text('working');
-    this.setBusy(true);
-    this.result.classList.add('ufd-refreshing');
-    return this.readTicket().then(function (parts) {
-      if (!self.current(generation)) { return null; }
-      var body = self.request(parts, contactId);
-      if (!body.requester.email) {
-        self.notify('warning', self.text('noRequester'));
-        return null;
-      }
-      return self.client.request.invokeTemplate('card', {
-        context: { locale: self.lang },
-        body: JSON.stringify(body)
-      }).then(function (response) {
-        if (self.current(generation)) { self.handle(response); }
-      }, function (error) {
-        if (self.current(generation)) { self.handleFailure(error); }
-      });
-    }).catch(function () {
-      if (self.current(generation)) { self.notify('danger', self.text('failed')); }
-    }).then(function () {
-      if (!self.current(generation)) { return null; }
-      self.setBusy(false);
-      self.result.classList.remove('ufd-refreshing');
-      return self.client.instance.resize({ height: FRAME_HEIGHT });
-    }).then(function () {
-      return true;
-    }, function () {
-      return true;
-    });
-  };
-
-  Sidebar.prototype.payload = function (name, element) {
-    return root.UfdPayload.build(this, name, element);
-  };
-
-  // The clicked control shows that it is working (not the whole sidebar, silently).
-  Sidebar.prototype.markBusy = function (element, busy) {
-    if (!element || !element.setAttribute) { return; }
-    element.setAttribute('aria-busy', busy ? 'true' : 'false');
-    this.setDisabled(element, busy);
-  };
-
-  Sidebar.prototype.act = function (name, element) {
-    if (name === 'cancel-form') {
-      this.cancelForm();
-      return Promise.resolve(true);
-    }
-    if (this.busy || !SEND[name]) {
-      return Promise.resolve(false);
-    }
-    var self = this;
-    var generation = this.generation;
-    var refresh = false;
-    // The action's own progress ("Logging the ticket to Upsales…"), not the lookup's.
-    this.progress.textContent = this.text(name + '.working');
-    this.setBusy(true);
-    this.markBusy(element, true);
-    return this.payload(name, element).then(function (body) {
-      if (!self.current(generation)) { return null; }
-      body.locale = self.lang;
-      if (WRITES[name]) { body.idempotency_key = root.UfdPayload.newKey(); }
-      return SEND[name](self.client, { context: { locale: self.lang }, body: JSON.stringify(body) });
-    }).then(function (response) {
-      if (!response || !self.current(generation)) { return; }
-      var data = self.parse(response.response);
-      if (response.status === 200 && data && data.status === 'form') {
-        // Kept for Cancel: with the clicked button back to normal first, else the card
-        // comes back with its create button still busy and disabled.
-        self.markBusy(element, false);
-        if (!self.result.querySelector('form')) { self.cardHtml = self.result.innerHTML; }
-        self.result.innerHTML = data.html;
-        if (self.crayons) { root.UfdCrayons.enhance(self.result); }
-      } else if (response.status === 200 && data) {
-        self.notify('success', data.message || self.text('done'));
-        // "Update Freshdesk" can be undone: keep the signed token until the card changes.
-        self.undoToken = (name === 'update-freshdesk' && data.details && data.details.undo) || null;
-        refresh = true;
-      } else {
-        self.actionFailed(name, { status: response.status, response: response.response });
-      }
-    }, function (error) {
-      if (!self.current(generation)) { return; }
-      if (error && error.ufdWarning) {
-        self.notify('warning', error.ufdWarning);
-      } else {
-        self.actionFailed(name, error);
-      }
-    }).then(function () {
-      if (!self.current(generation)) { return null; }
-      self.setBusy(false);
-      self.markBusy(element, false);
-      return refresh ? self.lookup(self.chosen) : self.client.instance.resize({ height: FRAME_HEIGHT });
-    }).then(function () { return true; }, function () { return true; });
-  };
-
-  // Cancel on the create form: back to the card it came from, nothing sent.
-  Sidebar.prototype.cancelForm = function () {
-    if (this.busy) { return; }
-    this.result.innerHTML = this.cardHtml || '';
-    this.cardHtml = null;
-    if (this.crayons) { root.UfdCrayons.enhance(this.result); }
-  };
-
-  Sidebar.prototype.parse = function (raw) {
-    if (raw && typeof raw === 'object') {
-      return raw;
-    }
+  function parse(raw) {
+    if (raw && typeof raw === 'object') { return raw; }
     try {
       return JSON.parse(raw);
-    } catch (e) {
+    } catch {
       return null;
     }
-  };
+  }
 
-  Sidebar.prototype.handle = function (response) {
-    var status = response && response.status;
-    var data = this.parse(response && response.response);
-    if (status === 200 && data && typeof data.html === 'string') {
-      this.show(data);
-      return;
+  class Sidebar {
+    constructor(client, doc) {
+      this.client = client;
+      this.doc = doc;
+      this.button = doc.getElementById('ufd-sync');
+      this.progress = doc.getElementById('ufd-progress');
+      this.result = doc.getElementById('ufd-result');
+      this.main = doc.getElementById('ufd-app');
+      this.lang = 'en';
+      this.busy = false;
+      this.generation = 0;
+      this.chosen = null;
+      this.undoToken = null;
+      this.cardHtml = null;
+      this.crayons = false;
+      this.onSync = () => {
+        this.undoToken = null;
+        this.lookup(this.chosen);
+      };
+      this.button.addEventListener('click', this.onSync);
+      this.result.addEventListener('click', (event) => {
+        const action = event.target.closest?.('[data-action]');
+        if (action) {
+          this.act(action.getAttribute('data-action'), action);
+          return;
+        }
+        const choice = event.target.closest?.('[data-upsales-contact-id].ufd-choose');
+        if (choice) {
+          // The agent's pick holds for this ticket: refreshes and actions keep it.
+          this.chosen = Number(choice.getAttribute('data-upsales-contact-id'));
+          this.lookup(this.chosen);
+        }
+      });
     }
-    this.handleFailure({ status: status, response: response && response.response });
-  };
 
-  Sidebar.prototype.show = function (data) {
-    // The backend renders the card with autoescape: CRM text arrives as text, never markup.
-    this.result.innerHTML = data.html;
-    this.result.setAttribute('data-status', data.status);
-    if (this.undoToken) { this.offerUndo(); }
-    if (this.crayons) { root.UfdCrayons.enhance(this.result); }
-    this.report(data.errors || []);
-  };
-
-  Sidebar.prototype.offerUndo = function () {
-    var bar = this.doc.createElement('p');
-    bar.className = 'ufd-undo';
-    var button = this.doc.createElement('button');
-    button.type = 'button';
-    button.className = 'ufd-action';
-    button.setAttribute('data-action', 'undo-update');
-    button.textContent = this.text('undo');
-    bar.appendChild(button);
-    this.result.insertBefore(bar, this.result.firstChild);
-  };
-
-  Sidebar.prototype.report = function (errors) {
-    for (var i = 0; i < errors.length; i += 1) {
-      var issue = errors[i];
-      this.notify(issue.level === 'warning' ? 'warning' : 'danger', issue.message || this.text('failed'));
+    text(key) {
+      return UfdText.get(this.lang, key);
     }
-  };
 
-  Sidebar.prototype.handleFailure = function (error) {
-    error = error || {};
-    var data = this.parse(error.response);
-    if (data && data.errors && data.errors.length) {
-      this.report(data.errors);
-      return;
+    // A new ticket (or none): forget everything of the last one.
+    reset() {
+      this.generation += 1;
+      this.chosen = null;
+      this.undoToken = null;
+      this.result.innerHTML = '';
+      this.result.removeAttribute('data-status');
+      this.result.classList.remove('ufd-refreshing');
+      this.cardHtml = null;
+      this.setBusy(false);
     }
-    var status = Number(error.status);
-    var key = 'unreachable';
-    if (status === 429) {
-      key = 'busyPlatform';
-    } else if (status === 504 || /timeout/i.test(String(error.message || ''))) {
-      key = 'timeout';
-    } else if (status >= 400 && status < 500) {
-      key = 'failed';
-    }
-    this.notify('danger', this.text(key));
-  };
 
-  // A failed action says what it did not do, and whether trying again is safe. The
-  // service phrases its own refusals for the action (the envelope names it); a refusal
-  // given before the action ran (the service secret, a body too large) is in the card's
-  // words, so it gets the action's opening here.
-  Sidebar.prototype.actionFailed = function (name, error) {
-    error = error || {};
-    var notDone = this.text(name + '.notDone');
-    var data = this.parse(error.response);
-    if (data && data.errors && data.errors.length) {
-      for (var i = 0; i < data.errors.length; i += 1) {
-        var issue = data.errors[i];
-        var message = issue.message || this.text('actionRefused');
-        this.notify(issue.level === 'warning' ? 'warning' : 'danger',
-          data.action === name ? message : notDone + ': ' + message);
+    useCrayons() {
+      const upgraded = UfdCrayons.upgradeButton(this.button);
+      if (upgraded !== this.button) {
+        upgraded.addEventListener('click', this.onSync);
+        this.button = upgraded;
       }
-      return;
+      this.crayons = true;
+      UfdCrayons.enhance(this.result);
     }
-    var status = Number(error.status);
-    var text;
-    if (status === 429) {
-      // The platform's own limit: the request was never sent.
-      text = notDone + ': ' + this.text('actionBusy');
-    } else if (status >= 400 && status < 500 && status !== 408) {
-      text = notDone + ': ' + this.text('actionRefused');
-    } else if (WRITES[name]) {
-      // No answer (a timeout, the network, a bare 5xx): the write may have arrived.
-      text = this.text(name + '.maybe') + ': ' + this.text('actionLost');
-    } else {
-      text = notDone + ': ' + this.text('actionLostRead');
+
+    async activate() {
+      this.reset();
+      this.lang = UfdText.language(await UfdI18n.agentLanguage(this.client));
+      this.doc.documentElement.setAttribute('lang', this.lang);
+      this.button.textContent = this.text('sync');
+      this.progress.textContent = this.text('working');
+      setDisabled(this.button, false);
+      return this.autoLookup();
     }
-    this.notify('danger', text);
-  };
 
-  // A notification never has an empty message: the platform would show a blank toast.
-  Sidebar.prototype.notify = function (type, message) {
-    var text = String(message || '').trim();
-    if (!text) { text = this.text(type === 'success' ? 'done' : 'failed'); }
-    return this.client.interface.trigger('showNotify', {
-      type: type,
-      title: clip(this.text('title'), TITLE_MAX),
-      message: clip(text, MESSAGE_MAX)
-    }).catch(function () { return null; });
-  };
-
-  function start() {
-    return root.app.initialized().then(function (client) {
-      var sidebar = new Sidebar(client, root.document);
-      root.ufdSidebar = sidebar;
-      client.events.on('app.activated', function () { sidebar.activate(); });
-      client.events.on('app.deactivated', function () { sidebar.deactivate(); });
-      if (root.UfdCrayons) {
-        root.UfdCrayons.ready().then(function (ready) { if (ready) { sidebar.useCrayons(); } });
+    // The optional "look up automatically" setting (off by default: a lookup costs calls).
+    async autoLookup() {
+      const generation = this.generation;
+      if (!this.client.iparams?.get) { return false; }
+      try {
+        const iparams = await this.client.iparams.get();
+        const on = iparams?.auto_lookup === true || iparams?.auto_lookup === 'true';
+        return on && this.current(generation) ? await this.lookup(null) : false;
+      } catch {
+        return false;
       }
-      return sidebar;
-    });
+    }
+
+    // Is this answer still for the ticket on screen?
+    current(generation) {
+      return generation === this.generation;
+    }
+
+    setBusy(busy) {
+      this.busy = busy;
+      setDisabled(this.button, busy);
+      this.progress.hidden = !busy;
+      this.main.setAttribute('aria-busy', busy ? 'true' : 'false');
+    }
+
+    // The clicked control shows that it is working (not the whole sidebar, silently).
+    markBusy(element, busy) {
+      if (!element?.setAttribute) { return; }
+      element.setAttribute('aria-busy', busy ? 'true' : 'false');
+      setDisabled(element, busy);
+    }
+
+    async resize() {
+      try {
+        await this.client.instance.resize({ height: FRAME_HEIGHT });
+      } catch {
+        // The frame keeps its size.
+      }
+    }
+
+    async readTicket() {
+      const data = this.client.data;
+      const [ticket, requester, company] = await Promise.all([
+        data.get('ticket'),
+        data.get('requester'),
+        data.get('company').catch(() => ({})),
+      ]);
+      return { ticket: ticket.ticket || {}, requester: requester.requester || {}, company: company?.company };
+    }
+
+    request({ ticket, requester, company }, contactId) {
+      const body = {
+        ticket: { id: ticket.id, subject: ticket.subject || null },
+        requester: {
+          id: requester.id || null,
+          email: requester.email,
+          name: requester.name || null,
+          phone: requester.phone || null,
+          mobile: requester.mobile || null,
+        },
+        locale: this.lang,
+      };
+      if (company?.id) { body.company = { id: company.id, name: company.name || null }; }
+      if (contactId) { body.upsales_contact_id = contactId; }
+      return body;
+    }
+
+    async lookup(contactId) {
+      if (this.busy) { return false; }
+      const generation = this.generation;
+      this.progress.textContent = this.text('working');
+      this.setBusy(true);
+      this.result.classList.add('ufd-refreshing');
+      try {
+        const body = this.request(await this.readTicket(), contactId);
+        if (!this.current(generation)) { return true; }
+        if (body.requester.email) {
+          await this.fetchCard(body, generation);
+        } else {
+          this.notify('warning', this.text('noRequester'));
+        }
+      } catch {
+        if (this.current(generation)) { this.notify('danger', this.text('failed')); }
+      }
+      if (!this.current(generation)) { return true; }
+      this.setBusy(false);
+      this.result.classList.remove('ufd-refreshing');
+      await this.resize();
+      return true;
+    }
+
+    async fetchCard(body, generation) {
+      let response;
+      try {
+        response = await this.client.request.invokeTemplate('card', {
+          context: { locale: this.lang },
+          body: JSON.stringify(body),
+        });
+      } catch (error) {
+        if (this.current(generation)) { this.handleFailure(error); }
+        return;
+      }
+      if (this.current(generation)) { this.handle(response); }
+    }
+
+    async act(name, element) {
+      if (name === 'cancel-form') {
+        this.cancelForm();
+        return true;
+      }
+      const action = UfdActions.actions.get(name);
+      if (this.busy || !action) { return false; }
+      const generation = this.generation;
+      let refresh = false;
+      // The action's own progress ("Logging the ticket to Upsales…"), not the lookup's.
+      this.progress.textContent = this.text(`${action.texts}.working`);
+      this.setBusy(true);
+      this.markBusy(element, true);
+      try {
+        const card = element.closest('.ufd-card') || this.result;
+        const body = await action.body({ sidebar: this, card, form: element.closest('form') });
+        if (!this.current(generation)) { return true; }
+        body.locale = this.lang;
+        if (action.writes) { body.idempotency_key = UfdActions.newKey(); }
+        const response = await action.send(this.client, { context: { locale: this.lang }, body: JSON.stringify(body) });
+        if (!this.current(generation)) { return true; }
+        refresh = this.answered(name, action, element, response);
+      } catch (error) {
+        if (!this.current(generation)) { return true; }
+        if (error instanceof UfdActions.AskFirst) {
+          this.notify('warning', error.message);
+        } else {
+          this.actionFailed(name, action, error);
+        }
+      }
+      this.setBusy(false);
+      this.markBusy(element, false);
+      if (refresh) {
+        await this.lookup(this.chosen);
+      } else {
+        await this.resize();
+      }
+      return true;
+    }
+
+    // What the service answered to an action; true when the card should be looked up again.
+    answered(name, action, element, response) {
+      const data = parse(response.response);
+      if (response.status === 200 && data?.status === 'form') {
+        // Kept for Cancel: with the clicked button back to normal first, else the card
+        // comes back with its create button still busy and disabled.
+        this.markBusy(element, false);
+        if (!this.result.querySelector('form')) { this.cardHtml = this.result.innerHTML; }
+        this.result.innerHTML = data.html;
+        if (this.crayons) { UfdCrayons.enhance(this.result); }
+        return false;
+      }
+      if (response.status === 200 && data) {
+        this.notify('success', data.message || this.text('done'));
+        // "Update Freshdesk" can be undone: keep the signed token until the card changes.
+        this.undoToken = (action.offersUndo && data.details?.undo) || null;
+        return true;
+      }
+      this.actionFailed(name, action, { status: response.status, response: response.response });
+      return false;
+    }
+
+    // Cancel on the create form: back to the card it came from, nothing sent.
+    cancelForm() {
+      if (this.busy) { return; }
+      this.result.innerHTML = this.cardHtml || '';
+      this.cardHtml = null;
+      if (this.crayons) { UfdCrayons.enhance(this.result); }
+    }
+
+    handle(response) {
+      const data = parse(response?.response);
+      if (response?.status === 200 && typeof data?.html === 'string') {
+        this.show(data);
+        return;
+      }
+      this.handleFailure({ status: response?.status, response: response?.response });
+    }
+
+    show(data) {
+      // The backend renders the card with autoescape: CRM text arrives as text, never markup.
+      this.result.innerHTML = data.html;
+      this.result.setAttribute('data-status', data.status);
+      if (this.undoToken) { this.offerUndo(); }
+      if (this.crayons) { UfdCrayons.enhance(this.result); }
+      this.report(data.errors || []);
+    }
+
+    offerUndo() {
+      const bar = this.doc.createElement('p');
+      bar.className = 'ufd-undo';
+      const button = this.doc.createElement('button');
+      button.type = 'button';
+      button.className = 'ufd-action';
+      button.setAttribute('data-action', 'undo-update');
+      button.textContent = this.text('undo');
+      bar.appendChild(button);
+      this.result.insertBefore(bar, this.result.firstChild);
+    }
+
+    // Each error is a notification (notify() gives an empty message a text).
+    report(errors, phrase = (message) => message) {
+      for (const issue of errors) {
+        this.notify(issue.level === 'warning' ? 'warning' : 'danger', phrase(issue.message));
+      }
+    }
+
+    handleFailure(error = {}) {
+      const data = parse(error?.response);
+      if (data?.errors?.length) {
+        this.report(data.errors);
+        return;
+      }
+      const status = Number(error?.status);
+      let key = 'unreachable';
+      if (status === 429) {
+        key = 'busyPlatform';
+      } else if (status === 504 || /timeout/i.test(String(error?.message || ''))) {
+        key = 'timeout';
+      } else if (status >= 400 && status < 500) {
+        key = 'failed';
+      }
+      this.notify('danger', this.text(key));
+    }
+
+    // A failed action says what it did not do, and whether trying again is safe. The
+    // service phrases its own refusals for the action (the envelope names it); a refusal
+    // given before the action ran (the service secret, a body too large) is in the card's
+    // words, so it gets the action's opening here.
+    actionFailed(name, action, error = {}) {
+      const notDone = this.text(`${action.texts}.notDone`);
+      const data = parse(error?.response);
+      if (data?.errors?.length) {
+        this.report(data.errors, (message) => {
+          const text = message || this.text('actionRefused');
+          return data.action === name ? text : `${notDone}: ${text}`;
+        });
+        return;
+      }
+      const status = Number(error?.status);
+      let text;
+      if (status === 429) {
+        // The platform's own limit: the request was never sent.
+        text = `${notDone}: ${this.text('actionBusy')}`;
+      } else if (status >= 400 && status < 500 && status !== 408) {
+        text = `${notDone}: ${this.text('actionRefused')}`;
+      } else if (action.writes) {
+        // No answer (a timeout, the network, a bare 5xx): the write may have arrived.
+        text = `${this.text(`${action.texts}.maybe`)}: ${this.text('actionLost')}`;
+      } else {
+        text = `${notDone}: ${this.text('actionLostRead')}`;
+      }
+      this.notify('danger', text);
+    }
+
+    // A notification never has an empty message: the platform would show a blank toast.
+    notify(type, message) {
+      const text = String(message || '').trim() || this.text(type === 'success' ? 'done' : 'failed');
+      return this.client.interface.trigger('showNotify', {
+        type,
+        title: clip(this.text('title'), TITLE_MAX),
+        message: clip(text, MESSAGE_MAX),
+      }).catch(() => null);
+    }
+  }
+
+  async function start() {
+    const client = await root.app.initialized();
+    const sidebar = new Sidebar(client, root.document);
+    root.ufdSidebar = sidebar;
+    client.events.on('app.activated', () => sidebar.activate());
+    client.events.on('app.deactivated', () => sidebar.reset());
+    UfdCrayons.ready().then((ready) => { if (ready) { sidebar.useCrayons(); } });
+    return sidebar;
   }
 
   function whenReady() {
     // The platform's client script loads async: it is there by the window's load event.
-    if (root.app && root.app.initialized) {
+    if (root.app?.initialized) {
       start();
     } else {
       root.addEventListener('load', start, { once: true });
     }
   }
 
-  root.UfdSidebar = Sidebar;
   if (root.document.readyState === 'loading') {
     root.document.addEventListener('DOMContentLoaded', whenReady, { once: true });
   } else {

@@ -1,7 +1,8 @@
-/* The app's own words, by language (the card itself comes translated from the service). */
+/* The sidebar's own words, by language (the card itself comes translated from the service). */
 (function (root) {
   'use strict';
-  var TEXT = {
+
+  const TEXT = {
     en: {
       sync: 'Sync contact from Upsales',
       working: 'Looking up the contact in Upsales…',
@@ -15,22 +16,23 @@
       undo: 'Undo the update',
       done: 'Done.',
       nameCompany: 'Name the new company.',
-      // Each action: its progress, what a failure did not do, and what a lost answer may
-      // not have done (the write may have arrived; every write checks before it writes).
-      'update-freshdesk.working': 'Updating the contact in Freshdesk…',
-      'update-freshdesk.notDone': 'Freshdesk was not updated',
-      'update-freshdesk.maybe': 'Maybe not updated in Freshdesk',
-      'undo-update.working': 'Undoing the update…',
-      'undo-update.notDone': 'Not undone',
-      'undo-update.maybe': 'Maybe not undone',
-      'log-ticket.working': 'Logging the ticket to Upsales…',
-      'log-ticket.notDone': 'Not logged',
-      'log-ticket.maybe': 'Maybe not logged',
-      'create-upsales.working': 'Creating the contact in Upsales…',
-      'create-upsales.notDone': 'Not created in Upsales',
-      'create-upsales.maybe': 'Maybe not created in Upsales',
-      'contact-form.working': 'Opening the form…',
-      'contact-form.notDone': 'The form did not open',
+      // Each action's texts (its `texts` in actions.js): its progress, what a failure did
+      // not do, and what a lost answer may not have done (the write may have arrived;
+      // every write checks before it writes).
+      'update.working': 'Updating the contact in Freshdesk…',
+      'update.notDone': 'Freshdesk was not updated',
+      'update.maybe': 'Maybe not updated in Freshdesk',
+      'undo.working': 'Undoing the update…',
+      'undo.notDone': 'Not undone',
+      'undo.maybe': 'Maybe not undone',
+      'log.working': 'Logging the ticket to Upsales…',
+      'log.notDone': 'Not logged',
+      'log.maybe': 'Maybe not logged',
+      'create.working': 'Creating the contact in Upsales…',
+      'create.notDone': 'Not created in Upsales',
+      'create.maybe': 'Maybe not created in Upsales',
+      'form.working': 'Opening the form…',
+      'form.notDone': 'The form did not open',
       actionBusy: 'Too many requests right now. Try again in a minute.',
       actionRefused: 'The request was refused. Check the app settings.',
       actionLost: 'No answer came. Sync to check; trying again is safe.',
@@ -49,20 +51,20 @@
       undo: 'Ångra uppdateringen',
       done: 'Klart.',
       nameCompany: 'Ange namnet på det nya företaget.',
-      'update-freshdesk.working': 'Uppdaterar kontakten i Freshdesk…',
-      'update-freshdesk.notDone': 'Freshdesk uppdaterades inte',
-      'update-freshdesk.maybe': 'Kanske inte uppdaterat i Freshdesk',
-      'undo-update.working': 'Ångrar uppdateringen…',
-      'undo-update.notDone': 'Inte ångrat',
-      'undo-update.maybe': 'Kanske inte ångrat',
-      'log-ticket.working': 'Loggar ärendet i Upsales…',
-      'log-ticket.notDone': 'Inte loggat',
-      'log-ticket.maybe': 'Kanske inte loggat',
-      'create-upsales.working': 'Skapar kontakten i Upsales…',
-      'create-upsales.notDone': 'Inte skapad i Upsales',
-      'create-upsales.maybe': 'Kanske inte skapad i Upsales',
-      'contact-form.working': 'Öppnar formuläret…',
-      'contact-form.notDone': 'Formuläret öppnades inte',
+      'update.working': 'Uppdaterar kontakten i Freshdesk…',
+      'update.notDone': 'Freshdesk uppdaterades inte',
+      'update.maybe': 'Kanske inte uppdaterat i Freshdesk',
+      'undo.working': 'Ångrar uppdateringen…',
+      'undo.notDone': 'Inte ångrat',
+      'undo.maybe': 'Kanske inte ångrat',
+      'log.working': 'Loggar ärendet i Upsales…',
+      'log.notDone': 'Inte loggat',
+      'log.maybe': 'Kanske inte loggat',
+      'create.working': 'Skapar kontakten i Upsales…',
+      'create.notDone': 'Inte skapad i Upsales',
+      'create.maybe': 'Kanske inte skapad i Upsales',
+      'form.working': 'Öppnar formuläret…',
+      'form.notDone': 'Formuläret öppnades inte',
       actionBusy: 'För många anrop just nu. Försök igen om en minut.',
       actionRefused: 'Begäran nekades. Kontrollera appens inställningar.',
       actionLost: 'Inget svar kom. Synka för att se; det går bra att försöka igen.',
@@ -70,13 +72,5 @@
     }
   };
 
-  function language(raw) {
-    var code = String(raw || '').replace('_', '-').split('-')[0].toLowerCase();
-    return Object.prototype.hasOwnProperty.call(TEXT, code) ? code : 'en';
-  }
-
-  root.UfdText = {
-    language: language,
-    get: function (lang, key) { return TEXT[language(lang)][key]; }
-  };
+  root.UfdText = root.UfdI18n.words(TEXT);
 })(typeof window !== 'undefined' ? window : globalThis);
