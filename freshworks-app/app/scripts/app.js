@@ -160,7 +160,7 @@
       return { ticket: ticket.ticket || {}, requester: requester.requester || {}, company: company?.company };
     }
 
-    request({ ticket, requester, company }, contactId) {
+    cardBody({ ticket, requester, company }, contactId) {
       const body = {
         ticket: { id: ticket.id, subject: ticket.subject || null },
         requester: {
@@ -184,7 +184,7 @@
       this.setBusy(true);
       this.result.classList.add('ufd-refreshing');
       try {
-        const body = this.request(await this.readTicket(), contactId);
+        const body = this.cardBody(await this.readTicket(), contactId);
         if (!this.current(generation)) { return true; }
         if (body.requester.email) {
           await this.fetchCard(body, generation);
