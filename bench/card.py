@@ -53,8 +53,8 @@ from upsales_freshdesk.clients import (
 from upsales_freshdesk.emulators.freshdesk.app import DEFAULT_KEY
 from upsales_freshdesk.emulators.process import EmulatorProcess, run_emulators
 from upsales_freshdesk.emulators.scenarios import SCENARIOS
+from upsales_freshdesk.web.launch import run_serve
 from upsales_freshdesk.web.logs import configure_logging
-from upsales_freshdesk.web.process import run_serve
 
 #: The worker count of deploy/upsales-freshdesk.service (one per core of a small host).
 DEPLOYED = 2

@@ -29,7 +29,7 @@ from httpx_aiohttp import AiohttpTransport
 from upsales_freshdesk.clients import Filters, FreshdeskClient, ThrottleRegistry, UpsalesClient
 from upsales_freshdesk.emulators.process import EmulatorProcess, run_emulators
 from upsales_freshdesk.emulators.scenarios import SCENARIOS
-from upsales_freshdesk.web.process import run_serve
+from upsales_freshdesk.web.launch import run_serve
 
 KEY = "demo-freshdesk-key"
 SCENARIO = SCENARIOS["found"]

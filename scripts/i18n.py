@@ -17,7 +17,7 @@ from babel.messages.mofile import read_mo, write_mo
 from babel.messages.pofile import read_po, write_po
 
 ROOT = Path(__file__).resolve().parent.parent
-LOCALES = ROOT / "src/upsales_freshdesk/web/locales"
+LOCALES = ROOT / "src/upsales_freshdesk/web/rendering/locales"
 POT = LOCALES / "messages.pot"
 LANGUAGES = ("en", "sv")
 

@@ -13,7 +13,7 @@ from tests.service import Service
 from tests.writes import act, card_of
 from upsales_freshdesk.emulators.faults import Faults
 from upsales_freshdesk.rules.codes import Code, Issue, Source
-from upsales_freshdesk.web.messages import ACTIONS, MAX_MESSAGE, action_message
+from upsales_freshdesk.web.rendering.messages import ACTIONS, MAX_MESSAGE, action_message
 
 
 async def test_update_with_upsales_down_says_freshdesk_was_not_updated(service: Service) -> None:
@@ -79,7 +79,7 @@ def test_every_action_text_fits_and_names_what_was_not_done(action: str, locale:
 
 def test_the_card_texts_are_unchanged() -> None:
     """The card keeps its own text: only actions speak of what was not done."""
-    from upsales_freshdesk.web.messages import issue_message
+    from upsales_freshdesk.web.rendering.messages import issue_message
 
     issue = Issue(source="upsales", code="unavailable")
     assert issue_message(issue, "en") == "Upsales is not answering. Showing what Freshdesk has."

@@ -19,8 +19,8 @@ import pytest
 from tests.service import HEADERS, running
 from upsales_freshdesk.emulators.process import run_emulators
 from upsales_freshdesk.web.app import POLICY
+from upsales_freshdesk.web.launch import run_serve
 from upsales_freshdesk.web.logs import configure_logging
-from upsales_freshdesk.web.process import run_serve
 
 DEADLINE = 1.5
 #: fault -> (the faults, expected card status, expected code or None, most calls to it)

@@ -243,7 +243,7 @@ async def test_the_answer_is_the_card_response_model_exactly(
 ) -> None:
     """The route adds ``html`` and ``locale`` to the result's JSON itself: the body is
     what the documented ``CardResponse`` model gives, field for field."""
-    from upsales_freshdesk.web.routes import CardResponse
+    from upsales_freshdesk.web.routes.card import CardResponse
 
     resp = await service.card(scenario)
     body = resp.json()

@@ -29,7 +29,7 @@ import pytest
 from upsales_freshdesk.emulators.freshdesk.app import DEFAULT_KEY
 from upsales_freshdesk.emulators.process import EmulatorProcess, free_port, run_emulators
 from upsales_freshdesk.emulators.upsales.app import DEFAULT_TOKEN
-from upsales_freshdesk.web.process import run_serve, stop
+from upsales_freshdesk.web.launch import run_serve, stop
 
 CADDYFILE = Path(__file__).resolve().parents[2] / "deploy" / "Caddyfile"
 SECRET = "caddy-test-secret-0123456789abcdef"

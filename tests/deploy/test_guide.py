@@ -38,7 +38,7 @@ from pathlib import Path
 import httpx
 import pytest
 
-from upsales_freshdesk.ports import free_port
+from upsales_freshdesk.web.launch import free_port
 
 ROOT = Path(__file__).resolve().parents[2]
 UNIT = "upsales-freshdesk.service"
@@ -392,10 +392,10 @@ def test_the_installed_wheel_has_what_the_service_reads_at_run_time(host: Host) 
     )
     files = {str(p.relative_to(package)) for p in Path(package).rglob("*") if p.is_file()}
     for needed in (
-        "web/templates/card.html",
-        "web/templates/contact_form.html",
-        "web/locales/en/LC_MESSAGES/messages.mo",
-        "web/locales/sv/LC_MESSAGES/messages.mo",
+        "web/rendering/templates/card.html",
+        "web/rendering/templates/contact_form.html",
+        "web/rendering/locales/en/LC_MESSAGES/messages.mo",
+        "web/rendering/locales/sv/LC_MESSAGES/messages.mo",
         "demo/static/index.html",
         "py.typed",
     ):

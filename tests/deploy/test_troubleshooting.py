@@ -8,7 +8,7 @@ from pathlib import Path
 from typing import get_args
 
 from upsales_freshdesk.rules.codes import CODES, Code, Source
-from upsales_freshdesk.web.messages import ISSUES
+from upsales_freshdesk.web.rendering.messages import ISSUES
 
 GUIDE = Path(__file__).resolve().parents[2] / "docs" / "deploy.md"
 SOURCES = frozenset(get_args(Source))
@@ -48,7 +48,7 @@ def emitted() -> set[tuple[str, str]]:
     pairs = set(ISSUES)
     pairs |= {(s, c) for s in ("freshdesk", "upsales") for _, c in CODES}
     pairs |= {(s, "unavailable") for s in ("freshdesk", "upsales")}
-    # another replica writing the same record (web/shared.py busy_answer)
+    # another replica writing the same record (web/redis_once.py busy_answer)
     pairs.add(("service", "rate_limited"))
     return pairs
 

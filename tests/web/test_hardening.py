@@ -75,7 +75,7 @@ def plant(service: Service) -> None:
 
 
 LAYERS = {
-    "render": "upsales_freshdesk.web.routes.render_card",
+    "render": "upsales_freshdesk.web.routes.card.render_card",
     "lookup": "upsales_freshdesk.card.lookup.CardLookup._round_two",
     "client": "upsales_freshdesk.clients.core.HttpCore._shaped",
     "differences": "upsales_freshdesk.card.lookup.differences",

@@ -10,8 +10,8 @@ from typing import Any
 
 import pytest
 
+from upsales_freshdesk.web.launch import run_serve
 from upsales_freshdesk.web.logs import configure_logging
-from upsales_freshdesk.web.process import run_serve
 
 SECRET = "log-args-test-secret-0123456789-abcdef"
 

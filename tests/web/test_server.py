@@ -20,7 +20,7 @@ import pytest
 
 from tests.served import answered_while_the_loop_is_busy, threaded
 from tests.service import HEADERS, running
-from upsales_freshdesk.web.process import run_serve
+from upsales_freshdesk.web.launch import run_serve
 from upsales_freshdesk.web.server import GuardedH11Protocol, GuardedHttpToolsProtocol
 
 #: serve starts only with a service secret of 32 characters or more.

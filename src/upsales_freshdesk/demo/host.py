@@ -29,7 +29,7 @@ from ..emulators.freshdesk.app import DEFAULT_KEY
 from ..emulators.freshdesk.store import FreshdeskStore
 from ..emulators.scenarios import SCENARIOS
 from ..emulators.upsales.app import DEFAULT_TOKEN
-from ..web.security import security_headers
+from ..web.middleware.security_headers import security_headers
 from . import vendor
 
 #: The host name the installed app uses for the backend; the relay resolves it locally.

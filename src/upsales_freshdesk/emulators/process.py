@@ -20,7 +20,7 @@ from typing import IO
 
 import httpx
 
-from ..ports import HOST, free_port
+from ..web.launch import HOST, free_port
 from .freshdesk.app import DEFAULT_KEY
 from .freshdesk.limits import parse_plan
 from .upsales.app import DEFAULT_TOKEN

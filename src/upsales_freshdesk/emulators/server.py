@@ -9,7 +9,7 @@ from dataclasses import dataclass
 import uvicorn
 from uvicorn.protocols.http.httptools_impl import HttpToolsProtocol
 
-from ..ports import send_when_written
+from ..web.server import send_when_written
 from .base import Emulator
 from .faults import ARRIVED, Faults
 from .freshdesk.app import DEFAULT_DOMAIN, DEFAULT_KEY, create_freshdesk_emulator

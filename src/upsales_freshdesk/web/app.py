@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import gc
-import time
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 from dataclasses import replace
@@ -15,25 +14,27 @@ from fastapi.exceptions import RequestValidationError
 from fastapi.responses import JSONResponse
 from fastapi.telemetry import TelemetryConfig
 from starlette.exceptions import HTTPException as StarletteHTTPException
-from starlette.types import ASGIApp, Message, Receive, Scope, Send
 from uvicorn.middleware.proxy_headers import ProxyHeadersMiddleware
 
 from .. import __version__
 from ..clients import HttpSettings, RetryPolicy, new_http_client
 from ..rules.codes import Code
 from ..settings import Settings, StartupError, check_startup, get_settings
-from .actions import router as actions_router
 from .deps import Credentials, ServiceError, Upstreams, server_credentials
 from .errors import ERROR_RESPONSES, error_response
-from .i18n import negotiate
-from .limits import BodyLimit
 from .logs import configure_logging, log
 from .metrics import Metrics
-from .routes import router
-from .security import SecurityHeaders
-from .shared import open_shared
+from .middleware.access_log import AccessLog
+from .middleware.body_limit import BodyLimit
+from .middleware.security_headers import SecurityHeaders
+from .redis_once import open_shared
+from .rendering.i18n import negotiate
+from .routes.actions import router as actions_router
+from .routes.card import router as card_router
+from .routes.health import router as health_router
+from .routes.validate import router as validate_router
+from .routes.webhooks import router as webhooks_router
 from .undo import UndoSigner
-from .webhooks import router as webhooks_router
 
 #: Upstream connect/read timeouts stay inside the card's deadline.
 HTTP = HttpSettings(
@@ -96,7 +97,9 @@ def create_app(
     )
     app.state.settings = settings
     app.state.webhook_credentials = webhook_credentials or server_credentials(settings)
-    app.include_router(router)
+    app.include_router(card_router)
+    app.include_router(validate_router)
+    app.include_router(health_router)
     app.include_router(actions_router)
     app.include_router(webhooks_router)
     app.add_exception_handler(ServiceError, _service_error)  # type: ignore[arg-type]
@@ -145,47 +148,6 @@ async def _unexpected(request: Request, exc: Exception) -> JSONResponse:
     # Types and code locations only (logs.safe_exceptions): never the message or values.
     log.error("unexpected_error", route=request.url.path, exc_info=exc)
     return _refusal(request, 500, "unavailable")
-
-
-class AccessLog:
-    """One structured log line and the request metrics per call; no personal data."""
-
-    def __init__(self, app: ASGIApp, metrics: Metrics) -> None:
-        self.app, self.metrics = app, metrics
-
-    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
-        if scope["type"] != "http":
-            await self.app(scope, receive, send)
-            return
-        started = time.perf_counter()
-        status = 500
-
-        async def record(message: Message) -> None:
-            nonlocal status
-            if message["type"] == "http.response.start":
-                status = message["status"]
-            await send(message)
-
-        try:
-            await self.app(scope, receive, record)
-        finally:
-            route = getattr(scope.get("route"), "path", "unrouted")
-            seconds = time.perf_counter() - started
-            self.metrics.requests.labels(route, str(status)).inc()
-            self.metrics.latency.labels(route).observe(seconds)
-            state = scope.get("state", {})
-            if "card_status" in state:
-                self.metrics.card_status.labels(state["card_status"]).inc()
-            log.info(
-                "request",
-                method=scope["method"],
-                route=route,
-                status=status,
-                ms=round(seconds * 1000, 1),
-                card_status=state.get("card_status"),
-                codes=state.get("codes", []),
-                scheme=scope.get("scheme"),
-            )
 
 
 def check_start(settings: Settings) -> None:

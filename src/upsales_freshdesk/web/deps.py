@@ -33,7 +33,7 @@ class ServiceError(Exception):
 class Upstreams:
     """Process-wide: one pooled HTTP client per upstream, throttles, budgets, metrics.
 
-    ``registry`` and ``once`` are in-process, or shared through Redis (``web/shared.py``).
+    ``registry`` and ``once`` are in-process, or shared through Redis (``web/redis_once.py``).
     """
 
     freshdesk_http: Wire

@@ -16,8 +16,8 @@ from pydantic import BaseModel
 
 from ..clients import UpstreamError
 from ..rules.codes import Code, Issue, Source, issue_for
-from .i18n import negotiate
-from .messages import localise
+from .rendering.i18n import negotiate
+from .rendering.messages import localise
 
 
 class ErrorResponse(BaseModel):

@@ -24,7 +24,7 @@ has it): replaying the first answer would tell the agent that a click was done w
 not. A derived key needs no fingerprint: it is made from what the request asks.
 
 :class:`LocalOnce` serialises within one process. With ``UFD_REDIS_URL`` set, the Redis
-store (``web/shared.py``) does the same across workers and replicas, and never falls back
+store (``web/redis_once.py``) does the same across workers and replicas, and never falls back
 to :class:`LocalOnce`: while Redis cannot guarantee the lock, a write is refused with 503
 ``writes_paused`` (nothing done, safe to try again).
 """

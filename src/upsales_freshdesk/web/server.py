@@ -19,11 +19,21 @@ from typing import Any
 from uvicorn.protocols.http.h11_impl import H11Protocol
 from uvicorn.protocols.http.httptools_impl import HttpToolsProtocol
 
-from ..ports import send_when_written
 from ..settings import Settings, get_settings
 
 #: Request headers larger than this are refused by h11 (bytes).
 MAX_HEADER_BYTES = 16 * 1024
+
+
+def send_when_written(transport: asyncio.BaseTransport) -> None:
+    """Each write goes to the socket at once: uvloop holds a write below the high-water
+    mark until the end of the loop's turn, so fifty answers finished in one busy turn all
+    waited for the last. What the socket cannot take is still buffered, and pauses the
+    protocol. (uvloop's transports are not registered as ``asyncio.WriteTransport``: ask,
+    not check.)"""
+    limits = getattr(transport, "set_write_buffer_limits", None)
+    if limits is not None:
+        limits(high=0)
 
 
 class HeaderDeadline:

@@ -17,7 +17,7 @@ from upsales_freshdesk.card.models import (
     UpsalesSide,
 )
 from upsales_freshdesk.settings import check_link_template
-from upsales_freshdesk.web.render import render_card
+from upsales_freshdesk.web.rendering.render import render_card
 
 XSS = [
     "<script>alert(1)</script>",
@@ -207,7 +207,7 @@ def test_money_and_missing_values_render() -> None:
 def test_fixed_texts_are_translated_when_compiled_like_gettext_would() -> None:
     """``_('literal')`` is translated once per locale; the text is the one the i18n
     extension's gettext gives at render time, and so are escaping and concatenation."""
-    from upsales_freshdesk.web.render import environment
+    from upsales_freshdesk.web.rendering.render import environment
 
     source = (
         "{{ _('Open in Upsales') }}|{{ _('Open in Upsales') if on else '' }}"
@@ -252,7 +252,7 @@ def test_fixed_texts_keep_gettexts_escaping_in_every_expression(source: str) -> 
     """Against the i18n extension alone, with a catalog whose texts hold markup."""
     from jinja2 import Environment
 
-    from upsales_freshdesk.web.render import FixedTexts
+    from upsales_freshdesk.web.rendering.render import FixedTexts
 
     catalog = {"a<b": "a<b ÅÄ", "a&b": "a&b", "100%% a<b": "100%% a<b"}
 

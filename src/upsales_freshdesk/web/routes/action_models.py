@@ -7,8 +7,8 @@ from typing import Annotated, Any, Literal
 
 from pydantic import BaseModel, Field, StringConstraints, model_validator
 
-from ..rules.codes import Issue
-from ..rules.inputs import Email, FilterText, StrictIn
+from ...rules.codes import Issue
+from ...rules.inputs import Email, FilterText, StrictIn
 
 Id = Annotated[int, Field(strict=True, gt=0, le=2**53)]
 Short = Annotated[str, StringConstraints(max_length=200, strip_whitespace=True)]

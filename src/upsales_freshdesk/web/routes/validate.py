@@ -1,19 +1,30 @@
-"""The installation page's live check of each setting."""
+"""POST /v1/validate: the installation page's live check of each setting."""
 
 from __future__ import annotations
 
 import asyncio
 from collections.abc import Awaitable
-from typing import Any, Literal
+from typing import Annotated, Any, Literal
 
-from pydantic import BaseModel
+from fastapi import APIRouter, Header
+from pydantic import BaseModel, ConfigDict, Field
 
-from ..clients import Deadline, UpstreamError
-from ..rules.codes import Issue, issue_for
-from ..settings import Settings
-from .deps import Credentials, ServiceError, Upstreams, allowed_host, make_clients
-from .i18n import N_, translations
-from .messages import validation_message
+from ...clients import Deadline, UpstreamError
+from ...rules.codes import Issue, issue_for
+from ...settings import Settings
+from ..deps import (
+    CallerDep,
+    Credentials,
+    ServiceError,
+    SettingsDep,
+    Upstreams,
+    UpstreamsDep,
+    allowed_host,
+    make_clients,
+)
+from ..errors import ErrorResponse
+from ..rendering.i18n import N_, negotiate, translations
+from ..rendering.messages import validation_message
 
 NOT_CHECKED = N_("Not checked: fix the Freshdesk domain first.")
 OK_TEXT = {
@@ -125,3 +136,31 @@ class Checker:
         ordered = {name: results.get(name, missing) for name in SETTINGS}
         ok = all(r.ok for r in ordered.values()) and secret.ok
         return ValidateResponse(ok=ok, results=ordered, secret=secret)
+
+
+router = APIRouter()
+
+
+class ValidateRequest(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+    locale: str = Field(default="en", max_length=35)
+
+
+@router.post(
+    "/v1/validate", response_model=ValidateResponse, responses={401: {"model": ErrorResponse}}
+)
+async def validate(
+    body: ValidateRequest,
+    settings: SettingsDep,
+    upstreams: UpstreamsDep,
+    _: CallerDep,
+    x_freshdesk_domain: Annotated[str | None, Header()] = None,
+    x_freshdesk_api_key: Annotated[str | None, Header()] = None,
+    x_upsales_token: Annotated[str | None, Header()] = None,
+    authorization: Annotated[str | None, Header()] = None,
+) -> ValidateResponse:
+    """Checks each installation setting live, with a localised message per setting."""
+    checker = Checker(settings, upstreams, negotiate(body.locale))
+    return await checker.run(
+        x_freshdesk_domain, x_freshdesk_api_key, x_upsales_token, authorization
+    )

@@ -10,12 +10,12 @@ import pytest
 
 from tests.service import HEADERS, Service
 from upsales_freshdesk.rules.codes import Issue
-from upsales_freshdesk.web.i18n import SUPPORTED, negotiate
-from upsales_freshdesk.web.messages import ISSUES, MAX_MESSAGE, issue_message
+from upsales_freshdesk.web.rendering.i18n import SUPPORTED, negotiate
+from upsales_freshdesk.web.rendering.messages import ISSUES, MAX_MESSAGE, issue_message
 
 
 def load_i18n_script() -> object:
-    path = Path(__file__).resolve().parents[2] / "scripts" / "i18n.py"
+    path = Path(__file__).resolve().parents[3] / "scripts" / "i18n.py"
     spec = importlib.util.spec_from_file_location("i18n_script", path)
     assert spec is not None
     assert spec.loader is not None

@@ -5,9 +5,9 @@ from __future__ import annotations
 from typing import Any
 
 from tests.service import HEADERS, Service, running
-from upsales_freshdesk.web.i18n import translations
-from upsales_freshdesk.web.messages import VALIDATION
-from upsales_freshdesk.web.validation import Checker
+from upsales_freshdesk.web.rendering.i18n import translations
+from upsales_freshdesk.web.rendering.messages import VALIDATION
+from upsales_freshdesk.web.routes.validate import Checker
 
 
 async def validate(service: Service, locale: str = "en", **headers: str) -> dict[str, Any]:

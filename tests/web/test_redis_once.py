@@ -24,7 +24,7 @@ from upsales_freshdesk.emulators.scenarios import SCENARIOS
 from upsales_freshdesk.emulators.upsales.app import create_upsales_emulator
 from upsales_freshdesk.settings import Settings
 from upsales_freshdesk.web.app import create_app
-from upsales_freshdesk.web.shared import EPOCH_KEY, LOCK_SLACK_SECONDS, QUARANTINE_KEY
+from upsales_freshdesk.web.redis_once import EPOCH_KEY, LOCK_SLACK_SECONDS, QUARANTINE_KEY
 
 EMAIL = SCENARIOS["not_found"].email
 CREATE = "/v1/actions/create-upsales"
@@ -342,10 +342,10 @@ async def test_an_empty_redis_pauses_writes_for_one_lock_ttl(redis_url: str) -> 
 async def test_a_write_that_outruns_its_lock_is_cut_off(redis_url: str) -> None:
     """A write still running 1 s before its lock expires is abandoned (a timeout, not
     remembered), so no write of ours runs on after its lock is gone; the lock is freed."""
-    from upsales_freshdesk.clients.shared import RedisGuard, connect
+    from upsales_freshdesk.clients.redis_budgets import RedisGuard, connect
     from upsales_freshdesk.web.idempotency import Answer, LocalOnce
     from upsales_freshdesk.web.metrics import Metrics
-    from upsales_freshdesk.web.shared import RedisOnce
+    from upsales_freshdesk.web.redis_once import RedisOnce
 
     with redis.Redis.from_url(redis_url) as client:
         client.set(EPOCH_KEY, "earlier")

@@ -11,8 +11,8 @@ from jinja2.ext import Extension
 from jinja2.lexer import Token, TokenStream
 from markupsafe import Markup
 
-from ..card.links import safe_url
-from ..card.models import Card, CardResult, Deal
+from ...card.links import safe_url
+from ...card.models import Card, CardResult, Deal
 from .dates import day
 from .i18n import negotiate, translations
 from .messages import FIELD_NAMES, issue_message
@@ -100,7 +100,7 @@ def _fixed_call(tokens: list[Token], i: int) -> str | None:
 @cache
 def environment(locale: str) -> Environment:
     env = Environment(
-        loader=PackageLoader("upsales_freshdesk.web", "templates"),
+        loader=PackageLoader("upsales_freshdesk.web.rendering", "templates"),
         autoescape=select_autoescape(default=True, default_for_string=True),
         undefined=StrictUndefined,
         extensions=["jinja2.ext.i18n", FixedTexts],

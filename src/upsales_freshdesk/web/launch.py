@@ -1,4 +1,6 @@
-"""``upsales-freshdesk serve`` in a child process, for benchmarks and end-to-end tests.
+"""The backend (``upsales-freshdesk serve``) in a child process, for benchmarks and
+end-to-end tests, and the free loopback ports such processes take (the emulators'
+launcher, ``emulators/process.py``, uses them too).
 
 :func:`run_serve` picks a free loopback port, starts the command with the given
 ``UFD_*`` settings (and none inherited from this process's environment), waits until
@@ -8,6 +10,7 @@
 from __future__ import annotations
 
 import os
+import socket
 import subprocess
 import sys
 import time
@@ -19,7 +22,14 @@ from typing import IO
 
 import httpx
 
-from ..ports import HOST, free_port
+HOST = "127.0.0.1"
+
+
+def free_port(host: str = HOST) -> int:
+    """A port that was free on ``host`` a moment ago."""
+    with socket.socket() as s:
+        s.bind((host, 0))
+        return int(s.getsockname()[1])
 
 
 @dataclass(frozen=True, slots=True)

@@ -7,7 +7,7 @@ import os
 import httpx
 import pytest
 
-from upsales_freshdesk.web.process import run_serve
+from upsales_freshdesk.web.launch import run_serve
 
 
 def test_the_backend_answers_in_the_block_and_is_gone_after() -> None:

@@ -5,7 +5,7 @@ up per field: about 4 us a date, 40 of them on a card with thirty orders and ten
 activities. The locale's medium date pattern needs only day, month and year fields
 ("MMM d, y" in English, "d MMM y" in Swedish), so it is resolved once into its format
 string and month names, and a date fills it in. A pattern with any other field is left
-to Babel. ``tests/web/test_dates.py`` holds the two to the same text.
+to Babel. ``tests/web/rendering/test_dates.py`` holds the two to the same text.
 """
 
 from __future__ import annotations

@@ -13,13 +13,20 @@ from typing import Any
 from fastapi import APIRouter
 from fastapi.responses import JSONResponse
 
-from ..actions import create, log, update
-from ..actions.errors import ActionError
-from ..clients import Deadline, UpstreamError
-from ..clients.policy import account_key
-from ..rules.codes import Code, Issue, Source
-from ..rules.fields import FieldRule
-from ..settings import Settings
+from ...actions import create, log, update
+from ...actions.errors import ActionError
+from ...clients import Deadline, UpstreamError
+from ...clients.policy import account_key
+from ...rules.codes import Code, Issue, Source
+from ...rules.fields import FieldRule
+from ...settings import Settings
+from ..deps import CONTEXT_OPENAPI, Context, ContextDep
+from ..errors import error_body, status_for, upstream_error
+from ..idempotency import Answer, fingerprint, run_once, scoped
+from ..rendering.i18n import negotiate
+from ..rendering.messages import done_message, localise_action
+from ..rendering.render import render_template
+from ..undo import InvalidUndoError, UndoTicket
 from .action_models import (
     ACTION_ERRORS,
     ActionIn,
@@ -31,13 +38,6 @@ from .action_models import (
     UndoUpdate,
     UpdateFreshdesk,
 )
-from .deps import CONTEXT_OPENAPI, Context, ContextDep
-from .errors import error_body, status_for, upstream_error
-from .i18n import negotiate
-from .idempotency import Answer, fingerprint, run_once, scoped
-from .messages import done_message, localise_action
-from .render import render_template
-from .undo import InvalidUndoError, UndoTicket
 
 router = APIRouter(prefix="/v1/actions")
 #: Each action's store name (its idempotency scope) -> its route name (what the app calls it).

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from ..rules.codes import Issue
+from ...rules.codes import Issue
 from .i18n import N_, translations
 
 #: The platform's notification shows at most this many characters.

@@ -6,7 +6,7 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from upsales_freshdesk.web.money import FORMATS_KEPT, babel_money, money, money_format
+from upsales_freshdesk.web.rendering.money import FORMATS_KEPT, babel_money, money, money_format
 
 NBSP = "\u00a0"
 #: Two decimals, none (JPY) and three (BHD); a code Babel has no symbol for; lower case.

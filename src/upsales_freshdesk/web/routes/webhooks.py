@@ -13,11 +13,11 @@ from fastapi import APIRouter, Depends, Header, Request
 from fastapi.responses import JSONResponse
 from pydantic import BaseModel, ConfigDict, Field, StringConstraints
 
-from ..clients import Deadline, NotFoundError, UpstreamError, ValidationError, is_email
-from ..clients.blank import present
-from ..rules.fields import FieldRule, sync_requester
-from ..settings import Settings
-from .deps import (
+from ...clients import Deadline, NotFoundError, UpstreamError, ValidationError, is_email
+from ...clients.blank import present
+from ...rules.fields import FieldRule, sync_requester
+from ...settings import Settings
+from ..deps import (
     Clients,
     Credentials,
     ServiceError,
@@ -26,9 +26,9 @@ from .deps import (
     allowed_host,
     make_clients,
 )
-from .errors import ErrorResponse
-from .idempotency import Answer, scoped
-from .security import token_matches
+from ..errors import ErrorResponse
+from ..idempotency import Answer, scoped
+from ..security import token_matches
 
 router = APIRouter(prefix="/v1/webhooks")
 

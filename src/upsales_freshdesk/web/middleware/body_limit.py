@@ -13,8 +13,8 @@ from urllib.parse import parse_qs
 
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
-from ..rules.codes import Code
-from .errors import error_bytes
+from ...rules.codes import Code
+from ..errors import error_bytes
 
 
 class BodyLimit:

@@ -5,7 +5,7 @@ from __future__ import annotations
 import pytest
 
 from tests.service import Service
-from tests.web.test_render import ALLOWED_ATTRS, ALLOWED_TAGS, XSS, elements
+from tests.web.rendering.test_render import ALLOWED_ATTRS, ALLOWED_TAGS, XSS, elements
 
 
 @pytest.mark.parametrize("payload", XSS)

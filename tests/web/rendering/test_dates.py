@@ -9,8 +9,8 @@ from babel.dates import parse_pattern
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from upsales_freshdesk.web import dates
-from upsales_freshdesk.web.dates import babel_day, day, day_format, fill_in
+from upsales_freshdesk.web.rendering import dates
+from upsales_freshdesk.web.rendering.dates import babel_day, day, day_format, fill_in
 
 
 @pytest.mark.parametrize(

@@ -8,7 +8,7 @@ locale's currency pattern once per locale, currency and wholeness into a
 digits). An amount is then rounded as Babel rounds it (``Decimal(str(value))``,
 quantized half-even) and grouped in threes. A pattern outside that (other group sizes, a
 scale, significant digits, the currency's plural name) is left to Babel.
-``tests/web/test_money.py`` holds the two to the same text.
+``tests/web/rendering/test_money.py`` holds the two to the same text.
 """
 
 from __future__ import annotations
