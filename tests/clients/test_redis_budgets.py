@@ -17,7 +17,7 @@ from upsales_freshdesk.clients.policy import (
     ThrottleWaitTooLong,
     account_key,
 )
-from upsales_freshdesk.clients.shared import (
+from upsales_freshdesk.clients.redis_budgets import (
     RedisGuard,
     SharedBudget,
     SharedRegistry,
