@@ -37,11 +37,12 @@ demo: $(STAMP) $(CRAYONS)
 emulate: $(STAMP)
 	$(BIN)/upsales-freshdesk emulate
 
-## test: lint, type-check, check the app and catalogs, then every test suite
+## test: lint, type-check, check the import layers, the app and catalogs, then every test suite
 test: $(STAMP) $(JS)/node_modules/.package-lock.json $(CRAYONS)
 	$(BIN)/ruff check src tests scripts bench
 	$(BIN)/ruff format --check src tests scripts bench
 	$(BIN)/mypy
+	$(BIN)/lint-imports
 	$(BIN)/python scripts/i18n.py --check
 	$(BIN)/upsales-freshdesk app validate --strict freshworks-app
 	cd $(JS) && node --test
@@ -83,9 +84,10 @@ soak: $(STAMP)
 lint: $(STAMP)
 	$(BIN)/ruff check src tests scripts bench
 	$(BIN)/ruff format --check src tests scripts bench
+	$(BIN)/lint-imports
 
 typecheck: $(STAMP)
 	$(BIN)/mypy
 
 clean:
-	rm -rf $(VENV) $(JS)/node_modules $(VENDOR)/node_modules .pytest_cache .mypy_cache .ruff_cache .coverage dist
+	rm -rf $(VENV) $(JS)/node_modules $(VENDOR)/node_modules .pytest_cache .mypy_cache .ruff_cache .import_linter_cache .coverage dist
