@@ -1,4 +1,7 @@
-/* The language helpers of both pages: the sidebar and the settings page load this file.
+/* The language helpers of both pages: the sidebar loads app/scripts/i18n.js and the
+ * settings page config/assets/i18n.js, the same file twice. The platform serves a custom
+ * settings page with its assets from config/assets/ and documents no way to load a file
+ * of app/ from it, so the copy is kept identical by tests/freshworks_app/i18n.test.mjs.
  *
  * Each page keeps its own words (a table by language); this picks the language for a
  * locale and looks a key up in it. The agent's language comes from the platform.

@@ -75,7 +75,7 @@ const UFD_WORDS = {
     bad: 'Rätta de markerade inställningarna.'
   }
 };
-// The language helpers are the sidebar's (app/scripts/i18n.js); the words are the page's.
+// The language helpers are the sidebar's (assets/i18n.js, a copy of app/scripts/i18n.js); the words are the page's.
 const UFD_TEXT = UfdI18n.words(UFD_WORDS);
 let ufdClient = null;
 let ufdStored = {};
