@@ -1,7 +1,6 @@
-"""Which HTTP stack should carry upstream calls: httpx over aiohttp (what the clients
-used first), the core's aiohttp wire (what they used next), the core's pyreqwest wire
-(what they use now), plain aiohttp, or plain httpx with a tuned pool? Measured side by
-side in one run.
+"""What the HTTP stack costs per upstream call: the core's transport (httpx's own pool,
+``clients/transport.py``) beside plain httpx, httpx over aiohttp's sockets and plain
+aiohttp (both from the dev extra, for comparison only). Measured side by side in one run.
 
 Each stack makes the same GET calls to the Upsales emulator (its own process, loopback)
 at 1 and at N at once. Printed per stack: CPU of this process per call
@@ -25,8 +24,7 @@ import aiohttp
 import httpx
 from httpx_aiohttp import AiohttpTransport
 
-from upsales_freshdesk.clients import HttpSettings, new_http_client
-from upsales_freshdesk.clients._wire import AiohttpWire, Wire, WireSettings
+from upsales_freshdesk.clients import HttpSettings, Wire, new_http_client
 from upsales_freshdesk.emulators.process import run_emulators
 
 Call = Callable[[], Awaitable[None]]
@@ -58,7 +56,6 @@ async def main(calls: int, concurrency: int) -> None:
         limits = httpx.Limits(max_connections=100, max_keepalive_connections=100)
         bridge = httpx.AsyncClient(transport=AiohttpTransport(limits=limits), limits=limits)
         wire = new_http_client(HttpSettings(max_connections=100))
-        aiohttp_wire = AiohttpWire(WireSettings(5.0, 10.0, 100))
         plain = httpx.AsyncClient(limits=limits)
         session = aiohttp.ClientSession(connector=aiohttp.TCPConnector(limit=100))
 
@@ -77,11 +74,10 @@ async def main(calls: int, concurrency: int) -> None:
                 await resp.json()
 
         stacks: dict[str, Call] = {
-            "httpx over aiohttp (before)": lambda: via_httpx(bridge),
-            "the core's AiohttpWire (next)": lambda: via_wire(aiohttp_wire),
-            "the core's ReqwestWire (now)": lambda: via_wire(wire),
-            "plain aiohttp": via_aiohttp,
+            "the core's Wire (httpx)": lambda: via_wire(wire),
             "plain httpx, pool 100": lambda: via_httpx(plain),
+            "httpx over aiohttp": lambda: via_httpx(bridge),
+            "plain aiohttp": via_aiohttp,
         }
         print(f"{calls} GET calls to the emulator, per stack (CPU of this process per call)")
         print(
@@ -97,7 +93,6 @@ async def main(calls: int, concurrency: int) -> None:
         await plain.aclose()
         await session.close()
         await wire.aclose()
-        await aiohttp_wire.aclose()
 
 
 if __name__ == "__main__":

@@ -28,8 +28,7 @@ from upsales_freshdesk.clients import (
     UpstreamTimeoutError,
     ValidationError,
 )
-from upsales_freshdesk.clients._reqwest import ReqwestWire
-from upsales_freshdesk.clients._wire import AiohttpWire, HttpxWire, WireSettings, WireTimeout
+from upsales_freshdesk.clients.transport import AiohttpWire, HttpxWire, WireSettings, WireTimeout
 from upsales_freshdesk.emulators.base import Emulator
 from upsales_freshdesk.emulators.faults import Faults
 from upsales_freshdesk.emulators.freshdesk.app import DEFAULT_KEY, create_freshdesk_emulator
@@ -221,7 +220,7 @@ async def test_a_slow_drip_ends_at_the_deadline(service: str, policy: RetryPolic
         await lookup(client, Deadline.after(0.4))
 
 
-async def test_no_time_left_is_a_timeout_on_every_wire() -> None:
+async def test_no_time_left_is_a_timeout_on_either_wire() -> None:
     """Even to an in-process fake that answers without yielding, a call with no time
     left is not sent (``asyncio.timeout(0)`` alone would let it through)."""
     sent: list[httpx.Request] = []
@@ -231,11 +230,7 @@ async def test_no_time_left_is_a_timeout_on_every_wire() -> None:
         return httpx.Response(200, json={})
 
     settings = WireSettings(connect_timeout=1.0, read_timeout=1.0, max_connections=1)
-    wires = [
-        HttpxWire(settings, httpx.MockTransport(handler)),
-        AiohttpWire(settings),
-        ReqwestWire(settings),
-    ]
+    wires = [HttpxWire(settings, httpx.MockTransport(handler)), AiohttpWire(settings)]
     for wire in wires:
         async with wire:
             with pytest.raises(WireTimeout):
@@ -260,7 +255,7 @@ async def test_no_time_left_is_a_timeout_on_every_wire() -> None:
 async def test_the_real_wire_ends_a_call_at_its_deadline(
     service: str, fault: dict[str, Any], policy: RetryPolicy
 ) -> None:
-    """Over a socket, through pyreqwest (no ``transport``): the wire keeps the deadline,
+    """Over a socket, through aiohttp (no ``transport``): the wire keeps the deadline,
     so a hang or a drip ends at it, not at the 10 s read timeout (a drip never reaches
     that: a chunk comes every 50 ms)."""
     emu = emulator(service)

@@ -10,7 +10,7 @@ from hypothesis import strategies as st
 
 from tests.conftest import fixture
 from upsales_freshdesk.clients import require_https
-from upsales_freshdesk.clients._bodies import parse_error_body
+from upsales_freshdesk.clients.core import parse_error_body
 from upsales_freshdesk.clients.errors import (
     MalformedResponseError,
     ServerError,

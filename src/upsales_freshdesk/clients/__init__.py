@@ -1,7 +1,6 @@
 """Async clients for Freshdesk v2 and Upsales v2, and the rules they own."""
 
-from ._http import HttpSettings, new_http_client, require_https
-from ._wire import Wire
+from .core import HttpSettings, new_http_client, require_https
 from .emails import EMAIL_PATTERN, InvalidEmailError, canonical_email, email_domain, is_email
 from .errors import (
     AuthenticationError,
@@ -20,6 +19,7 @@ from .errors import (
 from .freshdesk.client import FreshdeskClient
 from .plans import Plan, list_limit, parse_plan, plan_limit
 from .policy import Deadline, RetryBudget, RetryPolicy, Throttle, ThrottleRegistry
+from .transport import Wire
 from .upsales.client import UpsalesClient
 from .upsales.filters import Filters
 

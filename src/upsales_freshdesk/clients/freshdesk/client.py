@@ -6,13 +6,12 @@ import base64
 
 import httpx
 
-from .._base import BaseClient, Wiring
-from .._http import HttpSettings
-from .._wire import Wire
+from ..core import BaseClient, HttpSettings, Wiring
 from ..hostnames import account_host
 from ..observe import CallObserver
 from ..plans import plan_limit
 from ..policy import RetryPolicy, ThrottleRegistry
+from ..transport import Wire
 from .resources import Agents, Companies, Contacts, Tickets
 
 WINDOW_SECONDS = 60.0
@@ -23,7 +22,7 @@ class FreshdeskClient(BaseClient):
 
     ``domain`` is the account's subdomain (``acme``) or host (``acme.freshdesk.com``).
 
-    Pass ``http`` (a :class:`~.._wire.Wire`) to share one pool between accounts, or
+    Pass ``http`` (a :class:`~..transport.Wire`) to share one pool between accounts, or
     ``transport`` to talk to an in-process emulator. ``base_url`` overrides the
     upstream for the emulators; it is configuration, never request input.
     """
@@ -47,7 +46,7 @@ class FreshdeskClient(BaseClient):
         if not api_key:
             raise ValueError("an API key is required")
         credentials = base64.b64encode(f"{api_key}:X".encode()).decode()
-        core = self._wire(
+        core = self._build_core(
             "freshdesk",
             base_url=base_url or f"https://{self.host}/api/v2/",
             auth_headers={"Authorization": f"Basic {credentials}"},

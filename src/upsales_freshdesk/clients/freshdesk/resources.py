@@ -7,9 +7,9 @@ from collections.abc import AsyncIterator, Awaitable, Callable, Iterable, Mappin
 from datetime import datetime
 from typing import Any
 
-from .._http import HttpCore
-from .._wire import Params
+from ..core import HttpCore
 from ..policy import Deadline
+from ..transport import Params
 from .models import Agent, Company, Contact, Conversation, SearchPage, Ticket
 
 MAX_PER_PAGE = 100

@@ -4,9 +4,7 @@ from __future__ import annotations
 
 import httpx
 
-from .._base import BaseClient, Wiring
-from .._http import HttpSettings
-from .._wire import Wire
+from ..core import BaseClient, HttpSettings, Wiring
 from ..observe import CallObserver
 from ..policy import (
     UPSALES_LIMIT,
@@ -15,6 +13,7 @@ from ..policy import (
     RetryPolicy,
     ThrottleRegistry,
 )
+from ..transport import Wire
 from .models import SelfInfo
 from .resources import Accounts, Activities, Contacts, Orders, TodoTypes, Users
 
@@ -46,7 +45,7 @@ class UpsalesClient(BaseClient):
         if not token or not set(token) <= TOKEN_CHARS:
             # A ';' or newline in a cookie value would let a token add cookies or headers.
             raise ValueError("not a valid Upsales API key")
-        core = self._wire(
+        core = self._build_core(
             "upsales",
             base_url=base_url or DEFAULT_BASE_URL,
             auth_headers={"Cookie": f"token={token}"},

@@ -9,7 +9,7 @@ from typing import Any, Generic, Literal, TypeVar
 
 from pydantic import BaseModel
 
-from .._http import HttpCore
+from ..core import HttpCore
 from ..emails import canonical_email
 from ..policy import Deadline
 from .filters import Filters

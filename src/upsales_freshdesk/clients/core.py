@@ -1,39 +1,31 @@
-"""The private HTTP core both clients are built on.
+"""The HTTP core both clients are built on, and how a client is wired to it.
 
-One call is: wait on the account's throttle, send, read the body up to a size cap,
-turn any failure into one typed error, and let the retry policy decide on another
-attempt. All of it happens inside the call's deadline.
+One call is: wait on the account's throttle, send (:mod:`.transport`), read the body up
+to a size cap, turn any failure into one typed error, and let the retry policy decide
+on another attempt. All of it happens inside the call's deadline.
 """
 
 from __future__ import annotations
 
+import json
 import time
 from collections.abc import Mapping
 from dataclasses import dataclass
 from functools import cache, lru_cache
-from typing import Any, TypeVar
+from types import TracebackType
+from typing import Any, Self, TypeVar
 from urllib.parse import urlsplit
 
 import httpx
 import orjson
 import pydantic
 
-from ._bodies import parse_error_body
-from ._wire import (
-    Params,
-    Wire,
-    WireLost,
-    WireRefused,
-    WireTimeout,
-    WireTooLarge,
-    WireTruncated,
-    new_wire,
-)
 from .errors import (
     AuthenticationError,
     ConnectionFailedError,
     DailyCapReachedError,
     ErrorContext,
+    FieldError,
     MalformedResponseError,
     RateLimitedError,
     Service,
@@ -45,6 +37,7 @@ from .errors import (
 from .hostnames import is_loopback
 from .observe import CallObserver
 from .policy import (
+    DEFAULT_REGISTRY,
     CredentialRefused,
     DailyCapReached,
     Deadline,
@@ -52,7 +45,19 @@ from .policy import (
     RetryPolicy,
     Slot,
     Throttle,
+    ThrottleRegistry,
     ThrottleWaitTooLong,
+)
+from .transport import (
+    Params,
+    Wire,
+    WireLost,
+    WireRefused,
+    WireSettings,
+    WireTimeout,
+    WireTooLarge,
+    WireTruncated,
+    new_wire,
 )
 
 M = TypeVar("M", bound=pydantic.BaseModel)
@@ -79,10 +84,11 @@ def new_http_client(
 ) -> Wire:
     """A pooled connection to one upstream. Redirects are never followed.
 
-    Real upstreams go through pyreqwest (:class:`~._reqwest.ReqwestWire`); tests pass
-    a fake ``transport`` such as ``httpx.ASGITransport``.
+    Real upstreams go through aiohttp (:class:`~.transport.AiohttpWire`); the demo and
+    tests pass a ``transport`` such as ``httpx.ASGITransport``.
     """
-    return new_wire(settings or HttpSettings(), transport)
+    s = settings or HttpSettings()
+    return new_wire(WireSettings(s.connect_timeout, s.read_timeout, s.max_connections), transport)
 
 
 @lru_cache(maxsize=256)  # the same few base URLs, for every client a request makes
@@ -370,6 +376,139 @@ class HttpCore:
 def adapter(shape: type[Any]) -> pydantic.TypeAdapter[Any]:
     """One validator per shape, built once (building one costs more than using it)."""
     return pydantic.TypeAdapter(shape)
+
+
+# -- wiring: how a client reaches its upstream ------------------------------------
+
+
+@dataclass(frozen=True, slots=True)
+class Wiring:
+    """How a client reaches its upstream; everything optional has a safe default."""
+
+    http: Wire | None = None
+    transport: httpx.AsyncBaseTransport | None = None
+    settings: HttpSettings | None = None
+    policy: RetryPolicy | None = None
+    registry: ThrottleRegistry | None = None
+    observer: CallObserver | None = None
+
+
+class BaseClient:
+    """One upstream account: a core over a (possibly shared) pooled HTTP client."""
+
+    _core: HttpCore
+
+    def _build_core(
+        self,
+        service: Service,
+        *,
+        base_url: str,
+        auth_headers: dict[str, str],
+        account: str,
+        secret: str,
+        limit: int,
+        window: float,
+        wiring: Wiring,
+    ) -> HttpCore:
+        settings = wiring.settings or HttpSettings()
+        self._owns_http = wiring.http is None
+        self._http = wiring.http or new_http_client(settings, wiring.transport)
+        registry = wiring.registry or DEFAULT_REGISTRY
+        self._core = HttpCore(
+            service=service,
+            base_url=base_url,
+            auth_headers=auth_headers,
+            http=self._http,
+            slot=registry.slot(service, account, secret, limit, window),
+            policy=wiring.policy or RetryPolicy(),
+            settings=settings,
+            observer=wiring.observer,
+        )
+        return self._core
+
+    @property
+    def core(self) -> HttpCore:
+        return self._core
+
+    async def aclose(self) -> None:
+        if self._owns_http:
+            await self._http.aclose()
+
+    async def __aenter__(self) -> Self:
+        return self
+
+    async def __aexit__(
+        self,
+        exc_type: type[BaseException] | None,
+        exc: BaseException | None,
+        tb: TracebackType | None,
+    ) -> None:
+        await self.aclose()
+
+
+# -- error bodies: a message and field errors, never more than a bound ------------
+
+MAX_MESSAGE = 300
+
+
+def parse_error_body(body: bytes) -> tuple[str, tuple[FieldError, ...]]:
+    """Like :func:`_parse_error_body`, with every message cut to ``MAX_MESSAGE`` characters."""
+    message, errors = _parse_error_body(body)
+    cut = tuple(
+        FieldError(e.field and e.field[:100], e.message[:MAX_MESSAGE], e.code and e.code[:100])
+        for e in errors[:50]
+    )
+    return message[:MAX_MESSAGE], cut
+
+
+def _parse_error_body(body: bytes) -> tuple[str, tuple[FieldError, ...]]:
+    """The message and field errors of an error body, from either vendor's shape.
+
+    Freshdesk: ``{"description", "errors": [{"field", "message", "code"}]}`` or
+    ``{"code", "message"}``. Upsales: ``{"error": {"key", "code", "errorCode", "msg"}}``
+    or ``{"error": "text"}``; also plain text (``Unauthorized``) and HTML 404 pages.
+    Anything else gives an empty message; this function never raises.
+    """
+    try:
+        data = json.loads(body) if body else None
+    except (ValueError, UnicodeDecodeError):
+        return _text_message(body), ()
+    if not isinstance(data, dict):
+        return "", ()
+    errors: list[FieldError] = []
+    raw_errors = data.get("errors")
+    if isinstance(raw_errors, list):
+        for item in raw_errors:
+            if isinstance(item, dict):
+                errors.append(
+                    FieldError(
+                        field=_opt_str(item.get("field")),
+                        message=_opt_str(item.get("message")) or "",
+                        code=_opt_str(item.get("code")),
+                    )
+                )
+    upsales = data.get("error")
+    if isinstance(upsales, dict):
+        msg = _opt_str(upsales.get("msg")) or _opt_str(upsales.get("key")) or ""
+        errors.append(FieldError(field=None, message=msg, code=_opt_str(upsales.get("key"))))
+        return msg, tuple(errors)
+    if isinstance(upsales, str):
+        return upsales[:200], tuple(errors)
+    message = _opt_str(data.get("description")) or _opt_str(data.get("message")) or ""
+    if not errors and isinstance(data.get("code"), str):
+        errors.append(FieldError(field=None, message=message, code=data["code"]))
+    return message, tuple(errors)
+
+
+def _text_message(body: bytes) -> str:
+    text = body[:300].decode("utf-8", "replace")
+    if "<pre>" in text and "</pre>" in text:  # Express' HTML 404 page
+        return text.split("<pre>", 1)[1].split("</pre>", 1)[0][:200]
+    return text.strip()[:200] if "<" not in text else ""
+
+
+def _opt_str(value: object) -> str | None:
+    return value if isinstance(value, str) else None
 
 
 def _request_id(headers: Mapping[str, str]) -> str | None:

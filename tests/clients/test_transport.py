@@ -1,5 +1,5 @@
-"""The wire for real upstreams (pyreqwest), against a real socket: what it must not do
-for one tenant on behalf of another, and how its failures are told apart."""
+"""The wire for real upstreams (aiohttp), against a real socket: what it must not do for
+one tenant on behalf of another, and how its failures are told apart."""
 
 from __future__ import annotations
 
@@ -14,15 +14,16 @@ from typing import Any
 import pytest
 
 from tests.served import serving
-from upsales_freshdesk.clients._reqwest import ReqwestWire
-from upsales_freshdesk.clients._wire import (
+from upsales_freshdesk.clients.transport import (
+    AiohttpWire,
+    WireLost,
     WireRefused,
     WireSettings,
     WireTimeout,
     WireTooLarge,
     WireTruncated,
 )
-from upsales_freshdesk.ports import free_port
+from upsales_freshdesk.web.launch import free_port
 
 SETTINGS = WireSettings(connect_timeout=2.0, read_timeout=0.5, max_connections=10)
 seen: list[dict[str, Any]] = []
@@ -73,7 +74,7 @@ async def base() -> AsyncIterator[str]:
         yield url
 
 
-async def _get(wire: ReqwestWire, url: str, cap: int = 1 << 20, **kw: Any) -> Any:
+async def _get(wire: AiohttpWire, url: str, cap: int = 1 << 20, **kw: Any) -> Any:
     return await wire.exchange(
         kw.pop("method", "GET"),
         url,
@@ -86,14 +87,14 @@ async def _get(wire: ReqwestWire, url: str, cap: int = 1 << 20, **kw: Any) -> An
 
 
 async def test_a_redirect_is_answered_not_followed(base: str) -> None:
-    async with ReqwestWire(SETTINGS) as wire:
+    async with AiohttpWire(SETTINGS) as wire:
         answer = await _get(wire, f"{base}/redirect")
     assert answer.status == 302
     assert [s["path"] for s in seen] == ["/redirect"]  # nothing went to the metadata address
 
 
 async def test_no_cookie_is_carried_to_the_next_call(base: str) -> None:
-    async with ReqwestWire(SETTINGS) as wire:
+    async with AiohttpWire(SETTINGS) as wire:
         await _get(wire, f"{base}/cookie")
         await _get(wire, f"{base}/after")
     assert "cookie" not in seen[1]["headers"]
@@ -107,13 +108,13 @@ async def test_a_proxy_in_the_environment_is_not_used(
         monkeypatch.setenv(name, dead)
     monkeypatch.delenv("NO_PROXY", raising=False)
     monkeypatch.delenv("no_proxy", raising=False)
-    async with ReqwestWire(SETTINGS) as wire:
+    async with AiohttpWire(SETTINGS) as wire:
         answer = await _get(wire, f"{base}/direct")
     assert answer.status == 200
 
 
 async def test_query_headers_and_json_body_arrive_as_sent(base: str) -> None:
-    async with ReqwestWire(SETTINGS) as wire:
+    async with AiohttpWire(SETTINGS) as wire:
         answer = await _get(
             wire,
             f"{base}/contacts",
@@ -130,7 +131,7 @@ async def test_query_headers_and_json_body_arrive_as_sent(base: str) -> None:
 
 
 async def test_headers_come_back_lower_case_with_the_link(base: str) -> None:
-    async with ReqwestWire(SETTINGS) as wire:
+    async with AiohttpWire(SETTINGS) as wire:
         answer = await _get(wire, f"{base}/link")
     assert answer.links["next"]["url"] == "https://x.example/api/v2/contacts?page=2"
     assert answer.links["prev"]["url"] == "https://x.example/api/v2/contacts?page=1"
@@ -138,20 +139,20 @@ async def test_headers_come_back_lower_case_with_the_link(base: str) -> None:
 
 
 async def test_params_join_a_query_the_url_already_has(base: str) -> None:
-    async with ReqwestWire(SETTINGS) as wire:
+    async with AiohttpWire(SETTINGS) as wire:
         await _get(wire, f"{base}/contacts?page=2", params={"per_page": 100, "q": "a b&c"})
     assert seen[0]["query"] == b"page=2&per_page=100&q=a+b%26c"
 
 
 async def test_an_answer_over_the_cap_is_refused(base: str) -> None:
-    async with ReqwestWire(SETTINGS) as wire:
+    async with AiohttpWire(SETTINGS) as wire:
         with pytest.raises(WireTooLarge):
             await _get(wire, f"{base}/big", cap=1000)
         assert (await _get(wire, f"{base}/big", cap=5000)).body == b"x" * 5000
 
 
 async def test_a_silent_upstream_times_out(base: str) -> None:
-    async with ReqwestWire(SETTINGS) as wire:
+    async with AiohttpWire(SETTINGS) as wire:
         with pytest.raises(WireTimeout):
             await _get(wire, f"{base}/slow")
 
@@ -159,7 +160,7 @@ async def test_a_silent_upstream_times_out(base: str) -> None:
 async def test_a_drip_ends_at_the_time_left(base: str) -> None:
     """The call's deadline is kept by the wire, head and body: a body that trickles in
     (never silent for the read timeout) still ends at it."""
-    async with ReqwestWire(SETTINGS) as wire:
+    async with AiohttpWire(SETTINGS) as wire:
         started = time.monotonic()
         with pytest.raises(WireTimeout):
             await _get(wire, f"{base}/drip", time_left=0.4)
@@ -171,8 +172,7 @@ async def test_a_drip_ends_at_the_time_left(base: str) -> None:
 
 ENDS_AFTER_CUT_CONNECTS = """
 import asyncio, socket
-from upsales_freshdesk.clients._reqwest import ReqwestWire
-from upsales_freshdesk.clients._wire import WireSettings, WireTimeout
+from upsales_freshdesk.clients.transport import AiohttpWire, WireSettings, WireTimeout
 
 async def main():
     listener = socket.socket()
@@ -189,7 +189,7 @@ async def main():
             pass
         held.append(s)
     for _ in range(3):
-        async with ReqwestWire(WireSettings(5.0, 5.0, 10)) as wire:
+        async with AiohttpWire(WireSettings(5.0, 5.0, 10)) as wire:
             try:
                 await wire.exchange("GET", f"http://127.0.0.1:{port}/x", params=None,
                                     headers={}, json_body=None, cap=1000, time_left=0.2)
@@ -201,8 +201,8 @@ asyncio.run(main())
 
 
 def test_a_process_that_ends_right_after_a_cut_connect_exits_cleanly() -> None:
-    """A connect cut off by the time left is still being dropped in pyreqwest's thread a
-    moment later; a process that ended then aborted (about one run in two)."""
+    """A process that ends the moment a connect was cut off by the time left exits
+    cleanly: nothing of the call runs on behind it (in a library's thread, say)."""
     for _ in range(6):
         done = subprocess.run(
             [sys.executable, "-c", ENDS_AFTER_CUT_CONNECTS], capture_output=True, timeout=30
@@ -211,7 +211,7 @@ def test_a_process_that_ends_right_after_a_cut_connect_exits_cleanly() -> None:
 
 
 async def test_a_closed_port_is_refused_and_known_not_sent() -> None:
-    async with ReqwestWire(SETTINGS) as wire:
+    async with AiohttpWire(SETTINGS) as wire:
         with pytest.raises(WireRefused):
             await _get(wire, f"http://127.0.0.1:{free_port()}/x")
 
@@ -228,7 +228,7 @@ async def test_a_body_cut_short_is_truncated() -> None:
     server = await asyncio.start_server(handle, "127.0.0.1", 0)
     port = server.sockets[0].getsockname()[1]
     try:
-        async with ReqwestWire(SETTINGS) as wire:
+        async with AiohttpWire(SETTINGS) as wire:
             with pytest.raises(WireTruncated):
                 await _get(wire, f"http://127.0.0.1:{port}/x")
     finally:
@@ -251,11 +251,38 @@ async def _raw_server(answer: bytes, *, stall: bool = False) -> tuple[asyncio.Se
     return server, server.sockets[0].getsockname()[1]
 
 
+async def test_a_connection_closed_after_the_request_is_lost_not_refused() -> None:
+    """The request went out and the server hung up without an answer: it may have
+    arrived, so it is not reported as never sent."""
+    server, port = await _raw_server(b"")
+    try:
+        async with AiohttpWire(SETTINGS) as wire:
+            with pytest.raises(WireLost):
+                await _get(wire, f"http://127.0.0.1:{port}/x", method="POST", json_body={})
+    finally:
+        server.close()
+        await server.wait_closed()
+
+
+async def test_a_body_that_stalls_past_the_read_timeout_times_out() -> None:
+    head = b"HTTP/1.1 200 OK\r\ncontent-length: 100\r\n\r\n0123456789"
+    server, port = await _raw_server(head, stall=True)
+    try:
+        async with AiohttpWire(SETTINGS) as wire:
+            started = time.monotonic()
+            with pytest.raises(WireTimeout):  # silent for the read timeout: not truncated
+                await _get(wire, f"http://127.0.0.1:{port}/x")
+            assert time.monotonic() - started < 3
+    finally:
+        server.close()
+        await server.wait_closed()
+
+
 async def test_a_header_that_is_not_text_does_not_lose_a_created_answer() -> None:
     head = b"HTTP/1.1 201 Created\r\ncontent-length: 2\r\nx-name: \xc5sa\r\nlink: <a>; rel=x\r\n"
     server, port = await _raw_server(head + b"link: <b>; rel=next\r\n\r\n{}")
     try:
-        async with ReqwestWire(SETTINGS) as wire:
+        async with AiohttpWire(SETTINGS) as wire:
             answer = await _get(wire, f"http://127.0.0.1:{port}/x", method="POST", json_body={})
     finally:
         server.close()
@@ -268,7 +295,7 @@ async def test_a_declared_length_over_the_cap_is_refused_before_any_body() -> No
     head = b"HTTP/1.1 200 OK\r\ncontent-length: 10000000000\r\n\r\n" + b"x" * 100
     server, port = await _raw_server(head, stall=True)
     try:
-        async with ReqwestWire(SETTINGS) as wire:
+        async with AiohttpWire(SETTINGS) as wire:
             with pytest.raises(WireTooLarge):  # not a timeout while the body stalls
                 await _get(wire, f"http://127.0.0.1:{port}/x", cap=1000)
     finally:
@@ -277,7 +304,7 @@ async def test_a_declared_length_over_the_cap_is_refused_before_any_body() -> No
 
 
 async def test_only_gzip_and_deflate_are_offered(base: str) -> None:
-    async with ReqwestWire(SETTINGS) as wire:
+    async with AiohttpWire(SETTINGS) as wire:
         await _get(wire, f"{base}/x")
     offered = {e.strip() for e in seen[0]["headers"]["accept-encoding"].split(",")}
     assert offered == {"gzip", "deflate"}
