@@ -221,3 +221,39 @@ def test_the_webhook_with_a_custom_host_or_without_sync_keys_starts(
     none = serve(**hook, UFD_WEBHOOK_HEADER_CREDENTIALS="true")
     assert none.exit_code == 0, none.output
     assert len(started) == 2
+
+
+def test_serve_and_sync_load_no_tooling(tmp_path: Path) -> None:
+    """A cron-run sync and the service load the runtime only: not the emulators, the demo
+    or the app validator (they are imported inside their own commands)."""
+    import subprocess
+    import sys
+
+    probe = (
+        "import sys\n"
+        "from upsales_freshdesk import cli\n"
+        "import upsales_freshdesk.web.app, upsales_freshdesk.sync.cli\n"
+        "tooling = ('emulators', 'demo', 'appkit')\n"
+        "loaded = sorted(m for m in sys.modules\n"
+        "    if m.split('.')[:2] in [['upsales_freshdesk', t] for t in tooling])\n"
+        "print(loaded)\n"
+    )
+    env = {k: v for k, v in os.environ.items() if not k.startswith("UFD_")}
+    done = subprocess.run(
+        [sys.executable, "-c", probe], capture_output=True, text=True, env=env, cwd=tmp_path
+    )
+    assert done.returncode == 0, done.stderr
+    assert done.stdout.strip() == "[]"
+
+
+def test_emulate_defaults_to_the_demo_keys() -> None:
+    from upsales_freshdesk.emulators.freshdesk.app import DEFAULT_KEY
+    from upsales_freshdesk.emulators.upsales.app import DEFAULT_TOKEN
+
+    result = CliRunner().invoke(app, ["emulate", "--plan", "nonsense"])
+    assert result.exit_code == 2  # refused before anything starts
+    output = CliRunner().invoke(app, ["emulate", "--help"]).output
+    help_text = " ".join(output.replace("│", " ").split())  # rich's box, unwrapped
+    assert "(default: its demo key)" in help_text
+    assert DEFAULT_KEY not in help_text  # the help names it, the banner prints it
+    assert DEFAULT_TOKEN not in help_text

@@ -1,19 +1,22 @@
-"""The ``upsales-freshdesk`` command line."""
+"""The ``upsales-freshdesk`` command line.
+
+``serve`` and ``sync`` load only the runtime (settings, clients, the rules, the card, the
+actions, the sync, the web app): the emulators, the demo and the app validator are
+imported inside their own commands, so a cron-run sync does not load them.
+"""
 
 from __future__ import annotations
 
 from pathlib import Path
-from typing import Annotated, NoReturn
+from typing import TYPE_CHECKING, Annotated, NoReturn
 
 import typer
 from rich.console import Console
 
-from .emulators.freshdesk.app import DEFAULT_KEY
-from .emulators.freshdesk.limits import parse_plan as emulated_plan
-from .emulators.server import EmulatorConfig
-from .emulators.server import run as run_emulators
-from .emulators.upsales.app import DEFAULT_TOKEN
 from .settings import Settings, invalid_setting
+
+if TYPE_CHECKING:
+    from .emulators.server import EmulatorConfig
 
 app = typer.Typer(
     help="Upsales CRM data in the Freshdesk ticket sidebar, and contact sync.",
@@ -81,16 +84,26 @@ def emulate(
         str, typer.Option(help="Freshdesk plan (trial, growth, pro, enterprise) or calls/min.")
     ] = "pro",
     freshdesk_key: Annotated[
-        str, typer.Option(help="API key the Freshdesk emulator accepts.")
-    ] = DEFAULT_KEY,
+        str | None,
+        typer.Option(help="API key the Freshdesk emulator accepts (default: its demo key)."),
+    ] = None,
     upsales_token: Annotated[
-        str, typer.Option(help="Token the Upsales emulator accepts.")
-    ] = DEFAULT_TOKEN,
+        str | None,
+        typer.Option(help="Token the Upsales emulator accepts (default: its demo token)."),
+    ] = None,
     extra_upsales_tokens: Annotated[
         int, typer.Option(min=0, max=1000, help="Also accept N more tokens, <token>-1..N.")
     ] = 0,
 ) -> None:
     """Serve the Freshdesk and Upsales emulators on loopback."""
+    from .emulators.freshdesk.app import DEFAULT_KEY
+    from .emulators.freshdesk.limits import parse_plan as emulated_plan
+    from .emulators.server import EmulatorConfig
+    from .emulators.server import run as run_emulators
+    from .emulators.upsales.app import DEFAULT_TOKEN
+
+    freshdesk_key = freshdesk_key or DEFAULT_KEY
+    upsales_token = upsales_token or DEFAULT_TOKEN
     try:
         emulated_plan(plan)
     except ValueError as exc:
