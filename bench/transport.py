@@ -1,6 +1,6 @@
-"""What the HTTP stack costs per upstream call: the core's transport (httpx's own pool,
-``clients/transport.py``) beside plain httpx, httpx over aiohttp's sockets and plain
-aiohttp (both from the dev extra, for comparison only). Measured side by side in one run.
+"""What the HTTP stack costs per upstream call: the core's wire for real upstreams
+(aiohttp, ``clients/transport.py``) beside plain aiohttp, httpx's own pool, and httpx
+over aiohttp's sockets (``httpx-aiohttp``, dev extra). Measured side by side in one run.
 
 Each stack makes the same GET calls to the Upsales emulator (its own process, loopback)
 at 1 and at N at once. Printed per stack: CPU of this process per call
@@ -74,7 +74,7 @@ async def main(calls: int, concurrency: int) -> None:
                 await resp.json()
 
         stacks: dict[str, Call] = {
-            "the core's Wire (httpx)": lambda: via_wire(wire),
+            "the core's wire (aiohttp)": lambda: via_wire(wire),
             "plain httpx, pool 100": lambda: via_httpx(plain),
             "httpx over aiohttp": lambda: via_httpx(bridge),
             "plain aiohttp": via_aiohttp,
