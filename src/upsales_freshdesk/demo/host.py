@@ -25,10 +25,10 @@ from starlette.types import Message, Receive, Scope, Send
 from ..appkit.rules import rules_json
 from ..emulators.base import Emulator
 from ..emulators.faults import Faults
-from ..emulators.freshdesk.app import DEFAULT_KEY
+from ..emulators.freshdesk.app import DEFAULT_KEY, FreshdeskEmulator
 from ..emulators.freshdesk.store import FreshdeskStore
 from ..emulators.scenarios import SCENARIOS
-from ..emulators.upsales.app import DEFAULT_TOKEN
+from ..emulators.upsales.app import DEFAULT_TOKEN, UpsalesEmulator
 from ..web.middleware.security_headers import security_headers
 from . import vendor
 
@@ -86,17 +86,18 @@ class DemoHost:
         self,
         app_dir: Path,
         backend: httpx.AsyncBaseTransport,
-        freshdesk: Emulator,
-        upsales: Emulator,
+        freshdesk: FreshdeskEmulator,
+        upsales: UpsalesEmulator,
         *,
         base_latency_ms: float = 0,
         local_crayons: bool = True,
     ) -> None:
         self.app_dir = app_dir
         self.backend = backend
-        if not isinstance(freshdesk.store, FreshdeskStore):
-            raise TypeError("the demo host needs the Freshdesk emulator's store")
-        self.emulators = {"freshdesk": freshdesk, "upsales": upsales}
+        self.emulators: dict[str, Emulator[Any, Any]] = {
+            "freshdesk": freshdesk,
+            "upsales": upsales,
+        }
         self._fd: FreshdeskStore = freshdesk.store
         self.base_latency_ms = base_latency_ms
         #: Serve Crayons from the local copy (the demo); False keeps the CDN URLs (tests).

@@ -3,14 +3,15 @@
 An emulator is routes (a Starlette app under ``/api/v2``), response shaping (the
 vendor's own modules) and a store with ``reset()``. :class:`Emulator` puts the
 ``/_emulator/`` control routes beside the API and runs every API call through the
-fault injector and the stats recorder.
+fault injector and the stats recorder. It is generic over its store and its API, so
+``emulator.store`` is the vendor's own store type (``Emulator[FreshdeskStore, ...]``).
 """
 
 from __future__ import annotations
 
 import re
 from collections import Counter
-from typing import Any, Protocol
+from typing import Any, Generic, Protocol, TypeVar
 
 import pydantic
 from starlette.applications import Starlette
@@ -28,6 +29,10 @@ _ID_SEGMENT = re.compile(r"/\d+(?=/|$)")
 
 class Store(Protocol):
     def reset(self) -> None: ...
+
+
+StoreT = TypeVar("StoreT", bound=Store)
+ApiT = TypeVar("ApiT", bound=ASGIApp)
 
 
 class Stats:
@@ -60,22 +65,22 @@ class Stats:
         self.by_status.clear()
 
 
-class Emulator:
+class Emulator(Generic[StoreT, ApiT]):
     """An ASGI app: the vendor API plus ``/_emulator/`` controls."""
 
     def __init__(
         self,
         *,
         name: str,
-        api: ASGIApp,
-        store: Store,
+        api: ApiT,
+        store: StoreT,
         shaper: ErrorShaper,
         limiters: list[WindowLimiter],
         extra_routes: list[Route] | None = None,
     ) -> None:
         self.name = name
-        self.api = api
-        self.store = store
+        self.api: ApiT = api
+        self.store: StoreT = store
         self.shaper = shaper
         self.limiters = limiters
         self.faults = FaultInjector()

@@ -10,11 +10,15 @@ import uvicorn
 from uvicorn.protocols.http.httptools_impl import HttpToolsProtocol
 
 from ..web.server import send_when_written
-from .base import Emulator
 from .faults import ARRIVED, Faults
-from .freshdesk.app import DEFAULT_DOMAIN, DEFAULT_KEY, create_freshdesk_emulator
+from .freshdesk.app import (
+    DEFAULT_DOMAIN,
+    DEFAULT_KEY,
+    FreshdeskEmulator,
+    create_freshdesk_emulator,
+)
 from .freshdesk.limits import parse_plan
-from .upsales.app import DEFAULT_TOKEN, create_upsales_emulator
+from .upsales.app import DEFAULT_TOKEN, UpsalesEmulator, create_upsales_emulator
 
 
 @dataclass(frozen=True, slots=True)
@@ -59,7 +63,7 @@ def is_loopback(host: str) -> bool:
         return False
 
 
-def build(config: EmulatorConfig) -> tuple[Emulator, Emulator]:
+def build(config: EmulatorConfig) -> tuple[FreshdeskEmulator, UpsalesEmulator]:
     """Both emulators, with the configured seed, keys, plan and base latency."""
     freshdesk = create_freshdesk_emulator(
         seed=config.seed, keys={config.freshdesk_key}, plan=config.plan

@@ -10,7 +10,7 @@ import uuid
 from collections.abc import Awaitable, Callable
 from datetime import UTC, datetime
 from functools import wraps
-from typing import Any
+from typing import Any, TypeAlias
 
 from starlette.applications import Starlette
 from starlette.requests import Request
@@ -330,6 +330,10 @@ class FreshdeskApi:
         return JSONResponse(self._found(self.store.companies, request.path_params["cid"]))
 
 
+#: The Freshdesk emulator: its store and API are Freshdesk's own.
+FreshdeskEmulator: TypeAlias = Emulator[FreshdeskStore, FreshdeskApi]
+
+
 def create_freshdesk_emulator(
     *,
     seed: int = 1,
@@ -339,7 +343,7 @@ def create_freshdesk_emulator(
     window: float = WINDOW_SECONDS,
     clock: Clock = time.monotonic,
     now: Now | None = None,
-) -> Emulator:
+) -> FreshdeskEmulator:
     """The Freshdesk emulator as an ASGI app.
 
     ``plan`` is a plan name or calls/min (see :func:`.limits.parse_plan`); ``window``

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import json
 from collections.abc import Awaitable, Callable
-from typing import Any
+from typing import Any, TypeAlias
 
 from starlette.applications import Starlette
 from starlette.requests import Request
@@ -20,7 +20,13 @@ from .query import Index, QueryError, parse_list_query, run
 from .store import Record, UpsalesStore
 from .writes import SELF_USER_ID, UpsalesError
 
-__all__ = ["DEFAULT_TOKEN", "UpsalesError", "create_upsales_emulator", "shaper"]
+__all__ = [
+    "DEFAULT_TOKEN",
+    "UpsalesEmulator",
+    "UpsalesError",
+    "create_upsales_emulator",
+    "shaper",
+]
 
 DEFAULT_TOKEN = "demo-upsales-token"  # noqa: S105 - the emulator's published demo key
 LIMIT, WINDOW = 200, 10.0
@@ -326,6 +332,10 @@ class UpsalesApi:
         return await self._serve(request, work)
 
 
+#: The Upsales emulator: its store and API are Upsales's own.
+UpsalesEmulator: TypeAlias = Emulator[UpsalesStore, UpsalesApi]
+
+
 def create_upsales_emulator(
     *,
     seed: int = 1,
@@ -333,7 +343,7 @@ def create_upsales_emulator(
     store: UpsalesStore | None = None,
     limit: int = LIMIT,
     window: float = WINDOW,
-) -> Emulator:
+) -> UpsalesEmulator:
     """The Upsales emulator as an ASGI app, with its store, limits and controls."""
     store = store or UpsalesStore(seed)
     limiter = WindowLimiter(limit, window)
