@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
-from typing import Annotated, Any
+from typing import Annotated
 
 from fastapi import Depends, Header, Request
 from pydantic import ValidationError
@@ -201,39 +201,17 @@ class Context:
     clients: Clients
 
 
-#: The headers :func:`get_context` reads, documented as FastAPI documents ``Header()``
-#: parameters; each route that depends on it passes ``openapi_extra=CONTEXT_OPENAPI``.
-CONTEXT_HEADERS = ("X-Freshdesk-Domain", "X-Freshdesk-Api-Key", "X-Upsales-Token", "Authorization")
-CONTEXT_OPENAPI: dict[str, Any] = {
-    "parameters": [
-        {
-            "name": name.lower(),
-            "in": "header",
-            "required": False,
-            "schema": {"anyOf": [{"type": "string"}, {"type": "null"}], "title": name},
-        }
-        for name in CONTEXT_HEADERS
-    ]
-}
-
-
-async def get_context(request: Request) -> Context:
-    """The caller is checked first (401), then the credentials (400, 403).
-
-    One dependency that reads its headers itself: FastAPI inspects a dependency's
-    parameters again on every request, and with a tree of dependencies and ``Header()``
-    parameters that cost more than rendering the card did (``bench/card.py``).
-    """
-    settings: Settings = request.app.state.settings
-    upstreams: Upstreams = request.app.state.upstreams
-    headers = request.headers
-    require_caller(settings, headers.get("authorization"))
-    creds = credentials(
-        settings,
-        headers.get("x-freshdesk-domain"),
-        headers.get("x-freshdesk-api-key"),
-        headers.get("x-upsales-token"),
-    )
+async def get_context(
+    settings: SettingsDep,
+    upstreams: UpstreamsDep,
+    x_freshdesk_domain: Annotated[str | None, Header()] = None,
+    x_freshdesk_api_key: Annotated[str | None, Header()] = None,
+    x_upsales_token: Annotated[str | None, Header()] = None,
+    authorization: Annotated[str | None, Header()] = None,
+) -> Context:
+    """The caller is checked first (401), then the credentials (400, 403)."""
+    require_caller(settings, authorization)
+    creds = credentials(settings, x_freshdesk_domain, x_freshdesk_api_key, x_upsales_token)
     return Context(settings, upstreams, creds, make_clients(settings, upstreams, creds))
 
 

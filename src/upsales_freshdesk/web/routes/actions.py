@@ -20,7 +20,7 @@ from ...clients.policy import account_key
 from ...rules.codes import Code, Issue, Source
 from ...rules.fields import FieldRule
 from ...settings import Settings
-from ..deps import CONTEXT_OPENAPI, Context, ContextDep
+from ..deps import Context, ContextDep
 from ..errors import error_body, status_for, upstream_error
 from ..idempotency import Answer, fingerprint, run_once, scoped
 from ..rendering.i18n import negotiate
@@ -119,7 +119,7 @@ async def _once(
     return JSONResponse(answer.body, status_code=answer.status, headers=headers)
 
 
-@router.post("/update-freshdesk", response_model=ActionResponse, openapi_extra=CONTEXT_OPENAPI)
+@router.post("/update-freshdesk", response_model=ActionResponse)
 async def update_freshdesk(
     body: UpdateFreshdesk,
     ctx: ContextDep,
@@ -169,7 +169,7 @@ async def update_freshdesk(
     )
 
 
-@router.post("/undo-update", response_model=ActionResponse, openapi_extra=CONTEXT_OPENAPI)
+@router.post("/undo-update", response_model=ActionResponse)
 async def undo_update(
     body: UndoUpdate,
     ctx: ContextDep,
@@ -211,7 +211,7 @@ async def undo_update(
     )
 
 
-@router.post("/contact-form", response_model=ActionResponse, openapi_extra=CONTEXT_OPENAPI)
+@router.post("/contact-form", response_model=ActionResponse)
 async def contact_form(body: ContactForm, ctx: ContextDep) -> Any:
     """The form to create a missing contact, prefilled from Freshdesk, with proposed (or
     searched) accounts. It reads only; nothing is written."""
@@ -237,7 +237,7 @@ async def contact_form(body: ContactForm, ctx: ContextDep) -> Any:
     return ActionResponse(status="form", html=html, details={"accounts": [c.id for c in choices]})
 
 
-@router.post("/create-upsales", response_model=ActionResponse, openapi_extra=CONTEXT_OPENAPI)
+@router.post("/create-upsales", response_model=ActionResponse)
 async def create_upsales(
     body: CreateUpsales,
     ctx: ContextDep,
@@ -270,7 +270,7 @@ async def create_upsales(
     )
 
 
-@router.post("/log-ticket", response_model=ActionResponse, openapi_extra=CONTEXT_OPENAPI)
+@router.post("/log-ticket", response_model=ActionResponse)
 async def log_ticket(
     body: LogTicket,
     ctx: ContextDep,

@@ -14,7 +14,7 @@ from ...card.lookup import CardLookup
 from ...card.models import CardRequest, CardResult
 from ...clients import Deadline
 from ...rules.fields import FieldRule
-from ..deps import CONTEXT_OPENAPI, ContextDep
+from ..deps import ContextDep
 from ..errors import ErrorResponse
 from ..rendering.i18n import negotiate
 from ..rendering.messages import localise
@@ -34,7 +34,6 @@ class CardResponse(CardResult):
 @router.post(
     "/v1/card",
     response_model=CardResponse,
-    openapi_extra=CONTEXT_OPENAPI,
     responses={
         400: {"model": ErrorResponse},
         401: {"model": ErrorResponse},
