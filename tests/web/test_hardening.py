@@ -8,7 +8,7 @@ from typing import Any
 import httpx
 import pytest
 
-from tests.service import HEADERS, Service, running
+from tests.support.service import HEADERS, Service, running
 from upsales_freshdesk.emulators.scenarios import SCENARIOS
 from upsales_freshdesk.web.logs import configure_logging
 
@@ -132,13 +132,13 @@ async def test_every_error_shape_is_json_through_the_stdlib_too(
 
 
 def test_the_http_libraries_cannot_log_urls_at_info() -> None:
-    """httpx, aiohttp and pyreqwest (which hands reqwest's and hyper's logs to Python)
-    can log each URL they call: they are held at WARNING."""
+    """httpx (the in-process fakes' wire) and aiohttp (real upstreams') can log each URL
+    they call: they are held at WARNING."""
     import logging
 
     from upsales_freshdesk.web.logs import CHATTY_LOGGERS
 
     configure_logging()
-    for name in ("httpx", "aiohttp", "pyreqwest", "reqwest", "hyper", "hyper_util"):
+    for name in ("httpx", "httpcore", "aiohttp"):
         assert name in CHATTY_LOGGERS
         assert not logging.getLogger(name).isEnabledFor(logging.INFO)

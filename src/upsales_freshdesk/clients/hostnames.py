@@ -1,7 +1,7 @@
 """The public host-name rule: which names a Freshdesk account can have.
 
 The client builds ``https://{host}/api/v2/`` from these, and the service's SSRF gate
-(``lookup/domains.py``) checks requests against the same rule, so the two cannot drift.
+(``rules/domains.py``) checks requests against the same rule, so the two cannot drift.
 """
 
 from __future__ import annotations

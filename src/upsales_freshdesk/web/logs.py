@@ -18,10 +18,6 @@ CHATTY_LOGGERS = (
     "httpcore",
     "aiohttp",
     "hpack",
-    "pyreqwest",
-    "reqwest",
-    "hyper",
-    "hyper_util",
 )
 
 #: Event keys that are never logged, whatever their value.
@@ -204,7 +200,7 @@ def configure_logging(level: int = logging.INFO) -> None:
         library.propagate = True
         library.disabled = False  # a dictConfig elsewhere (uvicorn's) may have disabled it
         library.setLevel(logging.NOTSET)
-    # They can log every URL (pyreqwest hands Rust's reqwest and hyper logs to their names).
+    # They can log every URL they call.
     for chatty in CHATTY_LOGGERS:
         logging.getLogger(chatty).setLevel(logging.WARNING)
 
