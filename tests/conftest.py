@@ -3,44 +3,34 @@ with both emulators behind it."""
 
 from __future__ import annotations
 
-import json
 import os
 import subprocess
 import time
 from collections.abc import AsyncIterator, Iterator
 from pathlib import Path
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING
 
 import httpx
 import pytest
 import redis
 
+from tests.support.emulated import FD_BASE, US_BASE
+from tests.support.sleeps import RecordingSleep
 from upsales_freshdesk.clients import FreshdeskClient, RetryPolicy, ThrottleRegistry, UpsalesClient
-from upsales_freshdesk.emulators.base import Emulator
-from upsales_freshdesk.emulators.freshdesk.app import DEFAULT_KEY, create_freshdesk_emulator
+from upsales_freshdesk.emulators.freshdesk.app import (
+    DEFAULT_KEY,
+    FreshdeskEmulator,
+    create_freshdesk_emulator,
+)
 from upsales_freshdesk.emulators.process import free_port
-from upsales_freshdesk.emulators.upsales.app import DEFAULT_TOKEN, create_upsales_emulator
+from upsales_freshdesk.emulators.upsales.app import (
+    DEFAULT_TOKEN,
+    UpsalesEmulator,
+    create_upsales_emulator,
+)
 
 if TYPE_CHECKING:
-    from tests.service import Service
-
-FIXTURES = Path(__file__).parent / "fixtures"
-FD_BASE = "http://testserver/api/v2/"
-US_BASE = "http://testserver/api/v2/"
-
-
-def fixture(name: str) -> Any:
-    return json.loads((FIXTURES / name).read_text())
-
-
-class RecordingSleep:
-    """Stands in for asyncio.sleep between retries: records each wait, waits for none."""
-
-    def __init__(self) -> None:
-        self.waits: list[float] = []
-
-    async def __call__(self, seconds: float) -> None:
-        self.waits.append(seconds)
+    from tests.support.service import Service
 
 
 @pytest.fixture
@@ -59,18 +49,18 @@ def registry() -> ThrottleRegistry:
 
 
 @pytest.fixture
-def fd_emu() -> Emulator:
+def fd_emu() -> FreshdeskEmulator:
     return create_freshdesk_emulator()
 
 
 @pytest.fixture
-def us_emu() -> Emulator:
+def us_emu() -> UpsalesEmulator:
     return create_upsales_emulator()
 
 
 @pytest.fixture
 async def fd(
-    fd_emu: Emulator, policy: RetryPolicy, registry: ThrottleRegistry
+    fd_emu: FreshdeskEmulator, policy: RetryPolicy, registry: ThrottleRegistry
 ) -> AsyncIterator[FreshdeskClient]:
     client = FreshdeskClient(
         "demo",
@@ -87,7 +77,7 @@ async def fd(
 
 @pytest.fixture
 async def us(
-    us_emu: Emulator, policy: RetryPolicy, registry: ThrottleRegistry
+    us_emu: UpsalesEmulator, policy: RetryPolicy, registry: ThrottleRegistry
 ) -> AsyncIterator[UpsalesClient]:
     client = UpsalesClient(
         DEFAULT_TOKEN,
@@ -101,7 +91,7 @@ async def us(
 
 
 @pytest.fixture
-async def fd_raw(fd_emu: Emulator) -> AsyncIterator[httpx.AsyncClient]:
+async def fd_raw(fd_emu: FreshdeskEmulator) -> AsyncIterator[httpx.AsyncClient]:
     """A plain HTTP client on the Freshdesk emulator, for wire-level checks."""
     async with httpx.AsyncClient(
         transport=httpx.ASGITransport(app=fd_emu),
@@ -112,7 +102,7 @@ async def fd_raw(fd_emu: Emulator) -> AsyncIterator[httpx.AsyncClient]:
 
 
 @pytest.fixture
-async def us_raw(us_emu: Emulator) -> AsyncIterator[httpx.AsyncClient]:
+async def us_raw(us_emu: UpsalesEmulator) -> AsyncIterator[httpx.AsyncClient]:
     async with httpx.AsyncClient(
         transport=httpx.ASGITransport(app=us_emu),
         base_url="http://testserver",
@@ -173,9 +163,9 @@ def redis_url(redis_server: str) -> str:
 
 @pytest.fixture
 async def service() -> AsyncIterator[Service]:
-    """The backend in-process with both emulators behind it (``tests/service.py``),
+    """The backend in-process with both emulators behind it (``tests/support/service.py``),
     imported here so that suites without it never load the app."""
-    from tests.service import running
+    from tests.support.service import running
 
     async with running() as s:
         yield s

@@ -7,18 +7,16 @@ from typing import get_args
 
 import pytest
 
-from tests.actions.test_create import body as create_body
-from tests.actions.test_log import body_for
-from tests.service import Service
-from tests.writes import act, card_of
-from upsales_freshdesk.emulators.faults import Faults
+from tests.support.faults import outage
+from tests.support.service import Service
+from tests.support.writes import act, card_of, create_body, log_body
 from upsales_freshdesk.rules.codes import Code, Issue, Source
 from upsales_freshdesk.web.rendering.messages import ACTIONS, MAX_MESSAGE, action_message
 
 
 async def test_update_with_upsales_down_says_freshdesk_was_not_updated(service: Service) -> None:
     card = await card_of(service, "different")
-    service.us.faults.set(Faults(error_rates={503: 1.0}))
+    service.us.faults.set(outage())
     body = {
         "freshdesk_contact_id": card["card"]["freshdesk"]["id"],
         "upsales_contact_id": card["card"]["upsales"]["id"],
@@ -34,8 +32,8 @@ async def test_update_with_upsales_down_says_freshdesk_was_not_updated(service: 
 
 
 async def test_log_with_upsales_down_says_not_logged_in_swedish(service: Service) -> None:
-    body = await body_for(service, locale="sv")
-    service.us.faults.set(Faults(error_rates={503: 1.0}))
+    body = await log_body(service, locale="sv")
+    service.us.faults.set(outage())
     down = await act(service, "log-ticket", body, status=502)
     assert down["action"] == "log-ticket"
     assert down["errors"][0]["message"] == (
@@ -44,7 +42,7 @@ async def test_log_with_upsales_down_says_not_logged_in_swedish(service: Service
 
 
 async def test_create_refused_says_not_created(service: Service) -> None:
-    service.us.faults.set(Faults(error_rates={503: 1.0}))
+    service.us.faults.set(outage())
     down = await act(service, "create-upsales", create_body(), status=502)
     assert down["errors"][0]["message"].startswith("Not created in Upsales: Upsales is not")
 

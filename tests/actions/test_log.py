@@ -6,14 +6,14 @@ from typing import Any
 
 import pytest
 
-from tests.service import HEADERS, Service
-from tests.writes import act, card_of, post, ten_at_once, writes
+from tests.support.faults import lost_answer, not_arrived, outage, rate_limited
+from tests.support.service import HEADERS, Service
+from tests.support.writes import act, card_of, log_body, post, ten_at_once, writes
 from upsales_freshdesk.actions import log
 from upsales_freshdesk.actions.errors import ActionError
 from upsales_freshdesk.actions.log import LogResult
 from upsales_freshdesk.clients import Deadline
 from upsales_freshdesk.clients.upsales import models as us
-from upsales_freshdesk.emulators.faults import Faults
 from upsales_freshdesk.emulators.freshdesk.app import DEFAULT_KEY
 from upsales_freshdesk.emulators.scenarios import SCENARIOS
 from upsales_freshdesk.emulators.seed import TODO_TYPES
@@ -24,27 +24,19 @@ POST = "POST /api/v2/activities"
 TICKET = SCENARIOS["found"].ticket_id
 
 
-async def body_for(service: Service, scenario: str = "found", **extra: Any) -> dict[str, Any]:
-    card = await card_of(service, scenario)
-    return {
-        "ticket": {"id": SCENARIOS[scenario].ticket_id},
-        "upsales_contact_id": card["card"]["upsales"]["id"],
-        **extra,
-    }
-
-
 def logged(service: Service, marker: str) -> list[dict[str, Any]]:
-    activities = service.us.store.all("activities")  # type: ignore[attr-defined]
+    activities = service.us.store.all("activities")
     return [a for a in activities if (a.get("description") or "").startswith(marker)]
 
 
 async def test_logging_a_ticket_makes_one_closed_activity(service: Service) -> None:
-    body = await body_for(service, locale="sv")
+    body = await log_body(service, locale="sv")
     first = await act(service, "log-ticket", body)
     assert first["status"] == "done"
     assert first["message"] == "Ärendet är loggat i Upsales."
-    activity = service.us.store.get("activities", first["details"]["activity_id"])  # type: ignore[attr-defined]
-    subject = service.fd.store.tickets[TICKET]["subject"]  # type: ignore[attr-defined]
+    activity = service.us.store.get("activities", first["details"]["activity_id"])
+    assert activity is not None
+    subject = service.fd.store.tickets[TICKET]["subject"]
     assert activity["description"] == f"[Freshdesk demo.freshdesk.com #{TICKET}] {subject}"
     assert f"https://demo.freshdesk.com/a/tickets/{TICKET}" in activity["notes"]
     assert activity["closeDate"] is not None
@@ -58,7 +50,7 @@ async def test_logging_a_ticket_makes_one_closed_activity(service: Service) -> N
 async def test_the_same_ticket_number_in_another_account_is_another_ticket(
     service: Service,
 ) -> None:
-    body = await body_for(service)
+    body = await log_body(service)
     await act(service, "log-ticket", body)
     other = {**HEADERS, "X-Freshdesk-Domain": "other.freshdesk.com"}
     resp = await service.http.post("/v1/actions/log-ticket", json=body, headers=other)
@@ -70,8 +62,8 @@ async def test_the_same_ticket_number_in_another_account_is_another_ticket(
 
 async def test_a_ticket_logged_with_the_old_marker_is_recognised(service: Service) -> None:
     """Before the marker named the account, the notes' link did: still one ticket."""
-    body = await body_for(service)
-    subject = service.fd.store.tickets[TICKET]["subject"]  # type: ignore[attr-defined]
+    body = await log_body(service)
+    subject = service.fd.store.tickets[TICKET]["subject"]
     old = await service.edit_upsales(
         "activities",
         {
@@ -94,7 +86,7 @@ async def test_a_ticket_logged_with_the_old_marker_is_recognised(service: Servic
 
 
 async def test_ten_logs_at_once_log_once(service: Service) -> None:
-    body = await body_for(service)
+    body = await log_body(service)
     answers = await ten_at_once(service, "log-ticket", body)
     assert {a.status_code for a in answers} == {200}
     assert len({a.json()["details"]["activity_id"] for a in answers}) == 1
@@ -102,7 +94,7 @@ async def test_ten_logs_at_once_log_once(service: Service) -> None:
 
 
 async def test_a_replay_answers_the_first_result(service: Service) -> None:
-    body = await body_for(service, idempotency_key="click-0123456")
+    body = await log_body(service, idempotency_key="click-0123456")
     first = await post(service, "log-ticket", body)
     replay = await post(service, "log-ticket", body)
     assert replay.json() == first.json()
@@ -111,10 +103,8 @@ async def test_a_replay_answers_the_first_result(service: Service) -> None:
 
 
 async def test_a_lost_answer_is_looked_up_never_posted_again(service: Service) -> None:
-    body = await body_for(service)
-    service.us.faults.set(
-        Faults(error_rates={502: 1.0}, errors_after_processing=True, methods=["POST"])
-    )
+    body = await log_body(service)
+    service.us.faults.set(lost_answer("POST"))
     answer = await post(service, "log-ticket", body)
     service.us.faults.clear()
     assert answer.status_code == 200, answer.text
@@ -123,8 +113,8 @@ async def test_a_lost_answer_is_looked_up_never_posted_again(service: Service) -
 
 
 async def test_a_log_that_did_not_arrive_is_reported_and_retried(service: Service) -> None:
-    body = await body_for(service)
-    service.us.faults.set(Faults(error_rates={502: 1.0}, methods=["POST"]))
+    body = await log_body(service)
+    service.us.faults.set(not_arrived("POST"))
     failed = await post(service, "log-ticket", body)
     service.us.faults.clear()
     assert failed.status_code == 502
@@ -134,12 +124,11 @@ async def test_a_log_that_did_not_arrive_is_reported_and_retried(service: Servic
 
 
 async def test_a_rate_limited_log_is_done_later(service: Service) -> None:
-    body = await body_for(service)
-    service.us.faults.set(Faults(storm={"count": 1, "retry_after": 30}, methods=["POST"]))
+    body = await log_body(service)
+    service.us.faults.set(rate_limited(30, method="POST"))
     limited = await post(service, "log-ticket", body)
     assert limited.status_code == 429
-    for throttle in service.app.state.upstreams.registry._throttles.values():
-        throttle._paused_until = 0.0  # the 30 s pass
+    service.pass_time(30)
     later = await post(service, "log-ticket", body)
     assert later.status_code == 200
     assert len(logged(service, f"[Freshdesk demo.freshdesk.com #{TICKET}]")) == 1
@@ -155,8 +144,8 @@ async def test_a_contact_that_is_not_the_requesters_match_is_refused(service: Se
 
 
 async def test_an_outage_is_reported(service: Service) -> None:
-    body = await body_for(service)
-    service.us.faults.set(Faults(error_rates={503: 1.0}))
+    body = await log_body(service)
+    service.us.faults.set(outage())
     down = await act(service, "log-ticket", body, status=502)
     assert down["errors"][0]["code"] == "unavailable"
     assert down["errors"][0]["source"] == "upsales"
@@ -174,7 +163,7 @@ def types_of(*names: str) -> dict[str, us.TodoType]:
 
 async def log_as(service: Service, activity_type: str | None) -> LogResult:
     """The action with the setting's value, as the route passes it."""
-    body = await body_for(service)
+    body = await log_body(service)
     clients = make_clients(
         service.app.state.settings,
         service.app.state.upstreams,
@@ -192,13 +181,16 @@ async def log_as(service: Service, activity_type: str | None) -> LogResult:
 
 
 def type_of(service: Service, result: LogResult) -> Any:
-    return service.us.store.get("activities", result.activity_id)["activityType"]  # type: ignore[attr-defined]
+    activity = service.us.store.get("activities", result.activity_id)
+    assert activity is not None
+    return activity["activityType"]
 
 
 async def test_the_default_type_is_never_a_todo(service: Service) -> None:
     """The emulated account has Todo and Phone call: the ticket is logged as a phone call."""
-    done = await act(service, "log-ticket", await body_for(service))
-    activity = service.us.store.get("activities", done["details"]["activity_id"])  # type: ignore[attr-defined]
+    done = await act(service, "log-ticket", await log_body(service))
+    activity = service.us.store.get("activities", done["details"]["activity_id"])
+    assert activity is not None
     assert activity["activityType"] == TODO_TYPES["PHONE_CALL"][0]
     assert activity["activityType"] != TODO_TYPES["TODO"][0]
 

@@ -6,9 +6,9 @@ from typing import Any
 
 import pytest
 
-from tests.service import HEADERS, Service, running
-from tests.writes import act, card_of, post, ten_at_once, writes
-from upsales_freshdesk.emulators.faults import Faults
+from tests.support.faults import lost_answer, not_arrived, rate_limited
+from tests.support.service import HEADERS, Service, running
+from tests.support.writes import act, card_of, post, ten_at_once, writes
 from upsales_freshdesk.emulators.scenarios import SCENARIOS
 from upsales_freshdesk.settings import Settings
 
@@ -26,7 +26,7 @@ def request(card: dict[str, Any], fields: list[str], **extra: Any) -> dict[str, 
 
 
 def freshdesk(service: Service, contact_id: int) -> dict[str, Any]:
-    contact: dict[str, Any] = service.fd.store.contacts[contact_id]  # type: ignore[attr-defined]
+    contact: dict[str, Any] = service.fd.store.contacts[contact_id]
     return contact
 
 
@@ -123,9 +123,7 @@ async def test_a_replay_without_a_key_answers_the_first_result(service: Service)
 async def test_a_lost_answer_is_checked_not_reported_as_a_failure(service: Service) -> None:
     """The PUT arrived but its answer was lost (502): reading the contact shows it did."""
     card = await card_of(service, "different")
-    service.fd.faults.set(
-        Faults(error_rates={502: 1.0}, errors_after_processing=True, methods=["PUT"], times=1)
-    )
+    service.fd.faults.set(lost_answer("PUT", times=1))
     answer = await post(service, "update-freshdesk", request(card, ["phone"]))
     assert answer.status_code == 200, answer.text
     assert answer.json()["details"]["applied"] == ["phone"]
@@ -134,7 +132,7 @@ async def test_a_lost_answer_is_checked_not_reported_as_a_failure(service: Servi
 
 async def test_an_update_that_did_not_arrive_is_reported(service: Service) -> None:
     card = await card_of(service, "different")
-    service.fd.faults.set(Faults(error_rates={502: 1.0}, methods=["PUT"]))
+    service.fd.faults.set(not_arrived("PUT"))
     answer = await post(service, "update-freshdesk", request(card, ["phone"]))
     service.fd.faults.clear()
     assert answer.status_code == 502
@@ -146,12 +144,11 @@ async def test_an_update_that_did_not_arrive_is_reported(service: Service) -> No
 
 async def test_a_rate_limited_update_can_be_done_later(service: Service) -> None:
     card = await card_of(service, "different")
-    service.fd.faults.set(Faults(storm={"count": 1, "retry_after": 30}, methods=["PUT"]))
+    service.fd.faults.set(rate_limited(30, method="PUT"))
     limited = await post(service, "update-freshdesk", request(card, ["phone"]))
     assert limited.status_code == 429
     assert limited.headers["Retry-After"] == "30"
-    for throttle in service.app.state.upstreams.registry._throttles.values():
-        throttle._paused_until = 0.0  # the 30 s pass
+    service.pass_time(30)
     later = await post(service, "update-freshdesk", request(card, ["phone"]))
     assert later.status_code == 200
     assert writes(service, PUT, "fd") == 2  # the refused one, and the one that counted
@@ -176,9 +173,7 @@ async def test_an_undo_whose_answer_was_lost_is_done_once(service: Service) -> N
     card = await card_of(service, "different")
     fd_id = card["card"]["freshdesk"]["id"]
     done = await act(service, "update-freshdesk", request(card, ["phone"]))
-    service.fd.faults.set(
-        Faults(error_rates={502: 1.0}, errors_after_processing=True, methods=["PUT"], times=1)
-    )
+    service.fd.faults.set(lost_answer("PUT", times=1))
     undone = await post(service, "undo-update", {"token": done["details"]["undo"]})
     assert undone.status_code == 200, undone.text
     assert freshdesk(service, fd_id)["phone"] == "+46 70 999 88 77"
@@ -192,12 +187,11 @@ async def test_a_rate_limited_undo_can_be_done_later(service: Service) -> None:
     card = await card_of(service, "different")
     fd_id = card["card"]["freshdesk"]["id"]
     done = await act(service, "update-freshdesk", request(card, ["phone"]))
-    service.fd.faults.set(Faults(storm={"count": 1, "retry_after": 30}, methods=["PUT"]))
+    service.fd.faults.set(rate_limited(30, method="PUT"))
     limited = await post(service, "undo-update", {"token": done["details"]["undo"]})
     assert limited.status_code == 429
     assert freshdesk(service, fd_id)["phone"] == "+46 70 444 55 66"
-    for throttle in service.app.state.upstreams.registry._throttles.values():
-        throttle._paused_until = 0.0  # the 30 s pass
+    service.pass_time(30)
     later = await post(service, "undo-update", {"token": done["details"]["undo"]})
     assert later.status_code == 200, later.text
     assert freshdesk(service, fd_id)["phone"] == "+46 70 999 88 77"

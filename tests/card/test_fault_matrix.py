@@ -16,7 +16,7 @@ import aiohttp
 import httpx
 import pytest
 
-from tests.service import HEADERS, running
+from tests.support.service import HEADERS, running
 from upsales_freshdesk.emulators.process import run_emulators
 from upsales_freshdesk.web.app import POLICY
 from upsales_freshdesk.web.launch import run_serve

@@ -7,8 +7,8 @@ from typing import Any
 
 import pytest
 
-from tests.service import Service, running
-from upsales_freshdesk.emulators.faults import Faults
+from tests.support.faults import hanging, outage, rate_limited
+from tests.support.service import Service, running
 from upsales_freshdesk.emulators.scenarios import SCENARIOS
 
 
@@ -33,7 +33,8 @@ async def test_found_shows_everything_with_one_freshdesk_and_four_upsales_calls(
     )
     assert up["email"] == SCENARIOS["found"].email
     account = up["account"]
-    seeded = service.us.store.get("accounts", 1)  # type: ignore[attr-defined]
+    seeded = service.us.store.get("accounts", 1)
+    assert seeded is not None
     assert account["name"] == seeded["name"]
     assert account["phone"] == seeded["phone"]
     assert account["addresses"]
@@ -42,13 +43,12 @@ async def test_found_shows_everything_with_one_freshdesk_and_four_upsales_calls(
 
 
 async def test_deals_and_activities_are_the_contacts_own(service: Service) -> None:
-    store = service.us.store  # type: ignore[attr-defined]
+    store = service.us.store
     order = next(o for o in store.all("orders") if o["contact"] and 1 <= o["probability"] <= 99)
     contact = store.get("contacts", order["contact"])
+    assert contact is not None
     fd_contact = next(
-        c
-        for c in service.fd.store.contacts.values()  # type: ignore[attr-defined]
-        if c["email"] == contact["email"]
+        c for c in service.fd.store.contacts.values() if c["email"] == contact["email"]
     )
     body = {"ticket": {"id": 10}, "requester": {"id": fd_contact["id"], "email": contact["email"]}}
     card = (await service.http.post("/v1/card", json=body, headers=HEADERS)).json()
@@ -124,7 +124,7 @@ async def test_hostile_crm_text_is_escaped(service: Service) -> None:
 async def test_one_upstream_down_gives_a_partial_card(
     service: Service, down: str, kept: str, code: str
 ) -> None:
-    getattr(service, down).faults.set(Faults(error_rates={503: 1.0}))
+    getattr(service, down).faults.set(outage())
     card = (await service.card("found")).json()
     assert card["status"] == "partial"
     assert code in codes(card)
@@ -134,7 +134,7 @@ async def test_one_upstream_down_gives_a_partial_card(
 
 async def test_both_down_is_an_error_status(service: Service) -> None:
     for emu in (service.fd, service.us):
-        emu.faults.set(Faults(error_rates={500: 1.0}))
+        emu.faults.set(outage(500))
     card = (await service.card("found")).json()
     assert card["status"] == "error"
     # One clear message, not one per upstream over an empty card.
@@ -159,7 +159,7 @@ async def test_wrong_keys_are_told_apart(service: Service, header: str, code: st
 
 
 async def test_rate_limited_says_when_to_try_again(service: Service) -> None:
-    service.us.faults.set(Faults(storm={"count": 100, "retry_after": 30}))
+    service.us.faults.set(rate_limited(30, count=100))
     card = (await service.card("found", locale="sv")).json()
     (issue,) = card["errors"]
     assert issue["code"] == "rate_limited"
@@ -169,7 +169,7 @@ async def test_rate_limited_says_when_to_try_again(service: Service) -> None:
 
 async def test_a_hanging_upstream_still_gets_an_answer_by_the_deadline() -> None:
     async with running(card_deadline_seconds=1.0) as service:
-        service.us.faults.set(Faults(hang=True, hang_seconds=60))
+        service.us.faults.set(hanging(60))
         started = time.monotonic()
         card = (await service.card("found")).json()
         elapsed = time.monotonic() - started
@@ -189,7 +189,7 @@ def test_the_deadline_leaves_room_under_the_platforms_15_seconds() -> None:
 
 async def test_a_failing_detail_call_still_shows_the_contact(service: Service) -> None:
     healthy = (await service.card("found")).json()["card"]["upsales"]
-    service.us.faults.set(Faults(error_rates={500: 1.0}, match="/orders"))
+    service.us.faults.set(outage(500, match="/orders"))
     card = (await service.card("found")).json()
     assert card["status"] == "partial"
     assert codes(card) == {"upsales:unavailable"}

@@ -10,7 +10,7 @@ from collections.abc import AsyncIterator, Callable
 import httpx
 import pytest
 
-from tests.conftest import US_BASE
+from tests.support.emulated import US_BASE
 from upsales_freshdesk.clients import (
     AuthenticationError,
     DailyCapReachedError,

@@ -9,8 +9,9 @@ from typing import Any
 import httpx
 import pytest
 
-from tests.conftest import FD_BASE, US_BASE, RecordingSleep
-from tests.served import serving
+from tests.support.emulated import FD_BASE, US_BASE
+from tests.support.served import serving
+from tests.support.sleeps import RecordingSleep
 from upsales_freshdesk.clients import (
     ConnectionFailedError,
     Deadline,

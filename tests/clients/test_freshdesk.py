@@ -7,7 +7,7 @@ from datetime import UTC, datetime
 import httpx
 import pytest
 
-from tests.conftest import FD_BASE
+from tests.support.emulated import FD_BASE
 from upsales_freshdesk.clients import (
     AuthenticationError,
     FreshdeskClient,

@@ -8,7 +8,7 @@ import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
-from tests.conftest import fixture
+from tests.support.recorded import fixture
 from upsales_freshdesk.clients import require_https
 from upsales_freshdesk.clients.core import parse_error_body
 from upsales_freshdesk.clients.errors import (

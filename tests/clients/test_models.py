@@ -6,7 +6,7 @@ from datetime import UTC, datetime
 
 import pytest
 
-from tests.conftest import fixture
+from tests.support.recorded import fixture
 from upsales_freshdesk.clients.freshdesk import models as fd
 from upsales_freshdesk.clients.upsales import models as us
 

@@ -8,8 +8,9 @@ import asyncio
 import httpx
 import pytest
 
-from tests.conftest import US_BASE, RecordingSleep
-from tests.service import HEADERS, running
+from tests.support.emulated import US_BASE
+from tests.support.service import HEADERS, running
+from tests.support.sleeps import RecordingSleep
 from upsales_freshdesk.clients import RetryPolicy, ServerError, UpsalesClient
 from upsales_freshdesk.clients.policy import (
     MAX_PAUSE_SECONDS,

@@ -13,7 +13,7 @@ from typing import Any
 
 import pytest
 
-from tests.served import serving
+from tests.support.served import serving
 from upsales_freshdesk.clients.transport import (
     AiohttpWire,
     WireLost,

@@ -5,7 +5,7 @@ from __future__ import annotations
 import httpx
 import pytest
 
-from tests.conftest import US_BASE
+from tests.support.emulated import US_BASE
 from upsales_freshdesk.clients import (
     AuthenticationError,
     Filters,

@@ -3,57 +3,28 @@
 from __future__ import annotations
 
 import os
-import socket
-import threading
-import time
 from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
-import httpx
 import pytest
-import uvicorn
 
-from upsales_freshdesk.demo.host import DemoHost
+from tests.support.demo import ROOT, Demo
+from tests.support.served import in_a_thread
 from upsales_freshdesk.demo.run import build_demo, find_app_dir
 from upsales_freshdesk.demo.vendor import CDN_RE, crayons_dir, vendor_file
 
 CHROMIUM = Path("/usr/bin/chromium")
-ROOT = Path(__file__).resolve().parents[2]
 ARTIFACTS = ROOT / "test-artifacts"
 CDN_ROUTE = "https://cdn.jsdelivr.net/npm/@freshworks/crayons@*/**"
-AXE = ROOT / "tests" / "freshworks_app" / "node_modules" / "axe-core" / "axe.min.js"
-
-
-class Demo:
-    def __init__(self, url: str, host: DemoHost) -> None:
-        self.url = url
-        self.host = host
-
-    def state(self, **change: Any) -> dict[str, Any]:
-        result: dict[str, Any] = httpx.post(f"{self.url}/_demo/state", json=change).json()
-        return result
-
-    def upsales(self) -> Any:
-        return self.host.emulators["upsales"]
 
 
 @pytest.fixture(scope="session")
 def demo() -> Iterator[Demo]:
     # The pages keep the CDN's URLs, as published; the browser gets Crayons from routes.
     app = build_demo(find_app_dir(ROOT / "freshworks-app"), latency_ms=0, local_crayons=False)
-    sock = socket.socket()
-    sock.bind(("127.0.0.1", 0))
-    port = sock.getsockname()[1]
-    server = uvicorn.Server(uvicorn.Config(app, log_level="warning"))
-    thread = threading.Thread(target=server.run, kwargs={"sockets": [sock]}, daemon=True)
-    thread.start()
-    deadline = time.monotonic() + 20
-    while not server.started and time.monotonic() < deadline:
-        time.sleep(0.05)
-    yield Demo(f"http://127.0.0.1:{port}", app.state.host)
-    server.should_exit = True
-    thread.join(timeout=10)
+    with in_a_thread(app, within=20, log_level="warning", lifespan="auto") as port:
+        yield Demo(f"http://127.0.0.1:{port}", app.state.host)
 
 
 @pytest.fixture(scope="module")
@@ -118,8 +89,8 @@ def page(browser: Any, demo: Demo, crayons: str) -> Iterator[Any]:
     else:
         context.route(CDN_ROUTE, lambda route: route.abort())
     page = context.new_page()
-    page.errors = []  # type: ignore[attr-defined]
-    page.on("pageerror", lambda e: page.errors.append(str(e)))  # type: ignore[attr-defined]
+    page.errors = []
+    page.on("pageerror", lambda e: page.errors.append(str(e)))
     yield page
     context.close()
 

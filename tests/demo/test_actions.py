@@ -4,8 +4,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from tests.demo.conftest import Demo
-from tests.demo.test_browser import sync
+from tests.support.demo import Demo, sync
 from upsales_freshdesk.emulators.scenarios import SCENARIOS
 
 

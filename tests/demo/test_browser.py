@@ -7,28 +7,7 @@ from typing import Any
 
 import httpx
 
-from tests.demo.conftest import AXE, Demo
-from upsales_freshdesk.emulators.scenarios import SCENARIOS
-
-
-def open_ticket(page: Any, demo: Demo, scenario: str) -> Any:
-    page.goto(f"{demo.url}/?ticket={SCENARIOS[scenario].ticket_id}")
-    frame = page.frame_locator("[data-testid=app-frame]")
-    frame.locator("#ufd-sync:not([disabled])").wait_for(timeout=10_000)
-    return frame
-
-
-def sync(page: Any, demo: Demo, scenario: str) -> Any:
-    frame = open_ticket(page, demo, scenario)
-    frame.locator("#ufd-sync").click()
-    frame.locator("#ufd-result .ufd-card").wait_for(timeout=15_000)
-    frame.locator("#ufd-sync:not([disabled])").wait_for(timeout=15_000)
-    return frame
-
-
-def toasts(page: Any) -> list[str]:
-    page.locator("[data-testid=toast]").first.wait_for(timeout=10_000)
-    return [t.inner_text() for t in page.locator("[data-testid=toast]").all()]
+from tests.support.demo import AXE, Demo, open_ticket, sync, toasts
 
 
 def test_a_found_requester_shows_the_upsales_data(page: Any, demo: Demo, artifacts: Path) -> None:

@@ -9,8 +9,7 @@ from typing import Any
 
 import pytest
 
-from tests.demo.conftest import Demo
-from tests.demo.test_browser import open_ticket, sync
+from tests.support.demo import Demo, open_ticket, sync
 from upsales_freshdesk.emulators.scenarios import SCENARIOS
 
 FOLD = 520

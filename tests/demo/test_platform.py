@@ -9,8 +9,7 @@ from typing import Any
 import httpx
 import pytest
 
-from tests.demo.conftest import ROOT, Demo
-from tests.demo.test_browser import open_ticket, sync, toasts
+from tests.support.demo import ROOT, Demo, open_ticket, sync, toasts
 from upsales_freshdesk.emulators.scenarios import SCENARIOS
 
 

@@ -7,45 +7,11 @@ from typing import Any
 import httpx
 import pytest
 
-from tests.conftest import fixture
-from upsales_freshdesk.emulators.base import Emulator
-from upsales_freshdesk.emulators.faults import Faults
+from tests.support.faults import outage
+from tests.support.recorded import assert_same_shape, fixture
+from upsales_freshdesk.emulators.upsales.app import UpsalesEmulator
 
 POSTMAN = fixture("upsales/postman_examples.json")
-
-
-def json_type(value: Any) -> str:
-    if isinstance(value, bool):
-        return "bool"
-    if isinstance(value, int | float):
-        return "number"
-    return type(value).__name__
-
-
-#: Keys whose JSON type varies in the recordings themselves (API-FACTS.md).
-VARIANT_TYPES = {
-    "assigned": {"list", "dict"},
-    # [] on live accounts (accounts_list_limit1.json), {} in Postman's account examples.
-    "externalClientData": {"list", "dict"},
-}
-
-
-def assert_same_shape(
-    ours: dict[str, Any],
-    recorded: dict[str, Any],
-    *,
-    exact_keys: bool = True,
-    ignore: set[str] = frozenset(),
-) -> None:  # type: ignore[assignment]
-    if exact_keys:
-        assert set(ours) == set(recorded)
-    else:
-        assert set(recorded) - ignore <= set(ours)
-    for key in set(ours) & set(recorded) - ignore:
-        a, b = ours[key], recorded[key]
-        if a is not None and b is not None:
-            allowed = VARIANT_TYPES.get(key, {json_type(b)})
-            assert json_type(a) in allowed, key
 
 
 def recorded_body(name: str) -> Any:
@@ -165,7 +131,7 @@ async def test_todo_types_is_a_bare_object(us_raw: httpx.AsyncClient) -> None:
 
 
 async def test_error_bodies_match_the_recordings(
-    us_raw: httpx.AsyncClient, us_emu: Emulator
+    us_raw: httpx.AsyncClient, us_emu: UpsalesEmulator
 ) -> None:
     bad = await us_raw.get("/api/v2/contacts", params={"id": "eq:1", "nosuchattr": "1"})
     assert bad.status_code == 400
@@ -173,7 +139,7 @@ async def test_error_bodies_match_the_recordings(
     assert set(bad.json()) == set(recorded_400)
     assert set(bad.json()["error"]) == set(recorded_400["error"])
     assert bad.json()["error"]["key"] == "FailedValidation"
-    us_emu.faults.set(Faults(error_rates={500: 1.0}))
+    us_emu.faults.set(outage(500))
     failed = await us_raw.get("/api/v2/contacts")
     assert failed.status_code == 500
     assert failed.json() == recorded_body("error_server_500_contactrelation_limit1.json")

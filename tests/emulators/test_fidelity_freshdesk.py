@@ -14,9 +14,12 @@ from typing import Any
 import httpx
 import pytest
 
-from tests.conftest import fixture
-from tests.emulators.test_fidelity import assert_same_shape
-from upsales_freshdesk.emulators.freshdesk.app import DEFAULT_KEY, create_freshdesk_emulator
+from tests.support.recorded import assert_same_shape, fixture
+from upsales_freshdesk.emulators.freshdesk.app import (
+    DEFAULT_KEY,
+    FreshdeskEmulator,
+    create_freshdesk_emulator,
+)
 from upsales_freshdesk.emulators.scenarios import EPOCH
 
 SAMPLES = fixture("freshdesk/vendor_samples.json")
@@ -24,14 +27,17 @@ NOW = EPOCH  # the book's "today": its tickets were created up to 60 days before
 
 
 @pytest.fixture
-async def fd_at_epoch() -> AsyncIterator[httpx.AsyncClient]:
-    emu = create_freshdesk_emulator(now=lambda: NOW)
+def emu_at_epoch() -> FreshdeskEmulator:
+    return create_freshdesk_emulator(now=lambda: NOW)
+
+
+@pytest.fixture
+async def fd_at_epoch(emu_at_epoch: FreshdeskEmulator) -> AsyncIterator[httpx.AsyncClient]:
     async with httpx.AsyncClient(
-        transport=httpx.ASGITransport(app=emu),
+        transport=httpx.ASGITransport(app=emu_at_epoch),
         base_url="https://acme.freshdesk.com",
         auth=(DEFAULT_KEY, "X"),
     ) as c:
-        c.emu = emu  # type: ignore[attr-defined]
         yield c
 
 
@@ -53,8 +59,10 @@ async def every(c: httpx.AsyncClient, **params: Any) -> list[dict[str, Any]]:
 # -- GET /tickets (vendor.md B) ---------------------------------------------------------
 
 
-async def test_ticket_list_default_is_the_last_30_days(fd_at_epoch: httpx.AsyncClient) -> None:
-    store = fd_at_epoch.emu.store  # type: ignore[attr-defined]
+async def test_ticket_list_default_is_the_last_30_days(
+    fd_at_epoch: httpx.AsyncClient, emu_at_epoch: FreshdeskEmulator
+) -> None:
+    store = emu_at_epoch.store
     recent = {
         t["id"] for t in store.tickets.values() if when(t["created_at"]) >= NOW - timedelta(30)
     }
@@ -62,8 +70,10 @@ async def test_ticket_list_default_is_the_last_30_days(fd_at_epoch: httpx.AsyncC
     assert {t["id"] for t in await every(fd_at_epoch)} == recent
 
 
-async def test_updated_since_reaches_older_tickets(fd_at_epoch: httpx.AsyncClient) -> None:
-    store = fd_at_epoch.emu.store  # type: ignore[attr-defined]
+async def test_updated_since_reaches_older_tickets(
+    fd_at_epoch: httpx.AsyncClient, emu_at_epoch: FreshdeskEmulator
+) -> None:
+    store = emu_at_epoch.store
     since = "2025-11-01T00:00:00Z"
     rows = await every(fd_at_epoch, updated_since=since)
     expected = {t["id"] for t in store.tickets.values() if t["updated_at"] >= since}
@@ -122,13 +132,15 @@ async def test_list_includes(fd_at_epoch: httpx.AsyncClient) -> None:
     assert company.status_code == 400  # documented on a single ticket only
 
 
-async def test_link_follows_the_called_host(fd_at_epoch: httpx.AsyncClient) -> None:
+async def test_link_follows_the_called_host(
+    fd_at_epoch: httpx.AsyncClient, emu_at_epoch: FreshdeskEmulator
+) -> None:
     """REF API-FACTS.md: ``<https://domain.freshdesk.com/api/v2/tickets?page=2...>``."""
     resp = await fd_at_epoch.get("/api/v2/contacts", params={"per_page": 10})
     assert resp.headers["link"] == (
         '<https://acme.freshdesk.com/api/v2/contacts?per_page=10&page=2>; rel="next"'
     )
-    emu = fd_at_epoch.emu  # type: ignore[attr-defined]
+    emu = emu_at_epoch
     async with httpx.AsyncClient(
         transport=httpx.ASGITransport(app=emu),
         base_url="http://127.0.0.1:8011",
@@ -180,7 +192,7 @@ async def test_contact_autocomplete(fd_at_epoch: httpx.AsyncClient) -> None:
     assert (await fd_at_epoch.get("/api/v2/contacts/autocomplete")).status_code == 400
 
 
-async def test_agents_list(fd_at_epoch: httpx.AsyncClient) -> None:
+async def test_agents_list(fd_at_epoch: httpx.AsyncClient, emu_at_epoch: FreshdeskEmulator) -> None:
     resp = await fd_at_epoch.get("/api/v2/agents")
     assert resp.status_code == 200
     agents = resp.json()
@@ -195,7 +207,7 @@ async def test_agents_list(fd_at_epoch: httpx.AsyncClient) -> None:
     me = (await fd_at_epoch.get("/api/v2/agents/me")).json()
     assert me == agents[0]
     wrong = httpx.AsyncClient(
-        transport=httpx.ASGITransport(app=fd_at_epoch.emu),  # type: ignore[attr-defined]
+        transport=httpx.ASGITransport(app=emu_at_epoch),
         base_url="https://acme.freshdesk.com",
         auth=("wrong-key", "X"),
     )

@@ -13,8 +13,7 @@ from typing import Any
 import httpx
 import pytest
 
-from tests.conftest import fixture
-from tests.emulators.test_fidelity import assert_same_shape
+from tests.support.recorded import assert_same_shape, fixture
 
 ROUTES = fixture("upsales/postman_routes.json")
 ORDER = fixture("upsales/order_live.json")["response"]["body"]["data"]

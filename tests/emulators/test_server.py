@@ -11,7 +11,8 @@ from typing import Any
 import httpx
 import pytest
 
-from tests.served import answered_while_the_loop_is_busy, serving
+from tests.support.faults import connection_reset, hanging
+from tests.support.served import answered_while_the_loop_is_busy, serving
 from upsales_freshdesk.clients import (
     ConnectionFailedError,
     Deadline,
@@ -21,13 +22,13 @@ from upsales_freshdesk.clients import (
     ThrottleRegistry,
     UpstreamTimeoutError,
 )
-from upsales_freshdesk.emulators.base import Emulator
 from upsales_freshdesk.emulators.faults import Faults
+from upsales_freshdesk.emulators.freshdesk.app import FreshdeskEmulator
 from upsales_freshdesk.emulators.server import ArrivalStampingProtocol, EmulatorConfig, build
 
 
 @pytest.fixture
-async def served() -> AsyncIterator[tuple[Emulator, str]]:
+async def served() -> AsyncIterator[tuple[FreshdeskEmulator, str]]:
     freshdesk, _ = build(EmulatorConfig())
     async with serving(freshdesk) as url:
         yield freshdesk, f"{url}/api/v2/"
@@ -44,7 +45,9 @@ def client(base: str, policy: RetryPolicy) -> FreshdeskClient:
 COMPANY_901_CONTACTS = [43026449046, 43026449000, 43026449123, 43026449210]
 
 
-async def test_a_real_round_trip(served: tuple[Emulator, str], policy: RetryPolicy) -> None:
+async def test_a_real_round_trip(
+    served: tuple[FreshdeskEmulator, str], policy: RetryPolicy
+) -> None:
     emu, base = served
     async with client(base, policy) as c:
         ids = [x.id async for x in c.contacts.list(company_id=901, per_page=1)]
@@ -62,7 +65,7 @@ async def test_a_real_round_trip(served: tuple[Emulator, str], policy: RetryPoli
     ],
 )
 async def test_socket_level_faults(
-    served: tuple[Emulator, str],
+    served: tuple[FreshdeskEmulator, str],
     policy: RetryPolicy,
     fault: dict[str, Any],
     error: type[Exception],
@@ -77,11 +80,11 @@ async def test_socket_level_faults(
 
 
 async def test_hang_and_drip_end_at_the_deadline(
-    served: tuple[Emulator, str], policy: RetryPolicy
+    served: tuple[FreshdeskEmulator, str], policy: RetryPolicy
 ) -> None:
     emu, base = served
     async with client(base, policy) as c:
-        emu.faults.set(Faults(hang=True, hang_seconds=20))
+        emu.faults.set(hanging(20))
         with pytest.raises(UpstreamTimeoutError):
             await c.agents.me(deadline=Deadline.after(0.3))
         emu.faults.set(Faults(drip={"chunk_bytes": 4, "interval_ms": 100}))
@@ -95,11 +98,11 @@ def test_the_emulators_refuse_to_leave_loopback() -> None:
 
 
 async def test_a_post_whose_connection_is_lost_is_not_sent_again(
-    served: tuple[Emulator, str], policy: RetryPolicy
+    served: tuple[FreshdeskEmulator, str], policy: RetryPolicy
 ) -> None:
     """A reset after sending may mean the create arrived: one POST, and the error says so."""
     emu, base = served
-    emu.faults.set(Faults(reset=True))
+    emu.faults.set(connection_reset())
     async with client(base, policy) as c:
         with pytest.raises(ConnectionFailedError) as err:
             await c.contacts.create({"name": "Once", "email": "once@example.com"})

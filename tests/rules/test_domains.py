@@ -8,7 +8,7 @@ import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
-from tests.service import HEADERS, Service
+from tests.support.service import HEADERS, Service
 from upsales_freshdesk.rules.domains import (
     InvalidDomainError,
     account_of,

@@ -14,33 +14,13 @@ import pytest
 from rich.console import Console
 from typer.testing import CliRunner
 
-from tests.sync.conftest import Served
+from tests.support.faults import garbled, refusing
+from tests.support.sync import Served, report_of, sync
 from upsales_freshdesk.cli import app
 from upsales_freshdesk.emulators.faults import Faults
 from upsales_freshdesk.sync import checks
 from upsales_freshdesk.sync import cli as sync_cli
 from upsales_freshdesk.sync.state import RunLock
-
-KEYS = {"status", "exit_code", "started_at", "finished_at", "duration_seconds", "error", "report"}
-STATUS = {0: "ok", 1: "error", 2: "failed_records", 3: "bad_config", 4: "stopped", 5: "locked"}
-
-
-def sync(config: Path | None, *args: str) -> Any:
-    argv = ["sync", *(["--config", str(config)] if config else []), *args]
-    return CliRunner().invoke(app, argv)
-
-
-def report_of(path: Path, code: int) -> dict[str, Any]:
-    """The ``--json`` document, checked for its fields and for contact data."""
-    text = path.read_text()
-    assert "@" not in text  # no email, hence no contact data and no key in a URL
-    doc: dict[str, Any] = json.loads(text)
-    assert set(doc) == KEYS
-    assert (doc["exit_code"], doc["status"]) == (code, STATUS[code])
-    assert doc["finished_at"] >= doc["started_at"]
-    assert doc["duration_seconds"] >= 0
-    assert (doc["error"] is None) == (code in (0, 2))
-    return doc
 
 
 def test_missing_settings_exit_3_without_echoing_anything(
@@ -111,7 +91,7 @@ def test_a_run_from_a_config_file_with_a_json_report(tmp_path: Path, served: Ser
 def test_failed_records_are_listed_by_id_and_reason_and_exit_2(
     tmp_path: Path, served: Served
 ) -> None:
-    served.fd.faults.set(Faults(error_rates={400: 1.0}, match=r"/contacts/\d+$"))
+    served.fd.faults.set(refusing(400, match=r"/contacts/\d+$"))
     report_path = tmp_path / "report.json"
     result = sync(served.config(tmp_path), "--json", str(report_path))
     assert result.exit_code == 2, result.output
@@ -166,7 +146,7 @@ def test_an_unreachable_host_exits_4_after_bounded_retries(
 
 
 def test_a_run_stopped_upstream_exits_4_with_what_it_did(tmp_path: Path, served: Served) -> None:
-    served.us.faults.set(Faults(malformed=True, match=r"/contacts$"))
+    served.us.faults.set(garbled(match=r"/contacts$"))
     result = sync(served.config(tmp_path), "--json", str(tmp_path / "r.json"))
     assert result.exit_code == 4, result.output
     assert "the run stopped: Upsales GET /contacts 200: malformed_response" in result.output

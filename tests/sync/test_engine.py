@@ -8,8 +8,8 @@ from typing import Any
 
 import pytest
 
-from tests.sync.conftest import Book
-from upsales_freshdesk.emulators.faults import Faults
+from tests.support.faults import refusing
+from tests.support.sync import Book
 from upsales_freshdesk.emulators.scenarios import SCENARIOS
 from upsales_freshdesk.sync.config import SyncSettings
 from upsales_freshdesk.sync.engine import MAX_IN_FLIGHT, Progress, Sync
@@ -21,9 +21,7 @@ async def test_a_first_run_makes_freshdesk_match_upsales(book: Book) -> None:
     expected = book.expected()
     assert book.actual(expected) == expected
     different = next(
-        c
-        for c in book.fd.store.contacts.values()  # type: ignore[attr-defined]
-        if c["email"] == SCENARIOS["different"].email
+        c for c in book.fd.store.contacts.values() if c["email"] == SCENARIOS["different"].email
     )
     assert (different["phone"], different["job_title"]) == ("+46 70 444 55 66", "CTO")
     assert report.counts["updated"] > 0
@@ -55,9 +53,7 @@ async def test_an_incremental_run_sees_only_what_changed(book: Book) -> None:
     assert report.upsales_seen == 2
     assert report.counts["updated"] == 2
     astrid = next(
-        c
-        for c in book.fd.store.contacts.values()  # type: ignore[attr-defined]
-        if c["email"] == SCENARIOS["found"].email
+        c for c in book.fd.store.contacts.values() if c["email"] == SCENARIOS["found"].email
     )
     assert astrid["job_title"] == "Chief Information Officer"
     assert book.fd.stats.by_route == {"GET /api/v2/contacts": 4, "PUT /api/v2/contacts/{id}": 2}
@@ -146,7 +142,7 @@ async def test_the_progress_reports_every_contact_and_the_writes(book: Book) -> 
 async def test_bad_data_is_reported_and_skipped(book: Book) -> None:
     for email in ("", "not-an-email", "a@b"):
         book.insert_upsales(email, "Bad")
-    book.fd.faults.set(Faults(error_rates={400: 1.0}, match=r"/contacts/\d+$", times=2))
+    book.fd.faults.set(refusing(400, match=r"/contacts/\d+$", times=2))
     report = await book.run()
     assert report.reasons["skipped: no email"] >= 1
     assert report.reasons["skipped: invalid email"] == 2
@@ -156,11 +152,11 @@ async def test_bad_data_is_reported_and_skipped(book: Book) -> None:
 
 
 async def test_missing_contacts_are_created_only_when_asked(book: Book) -> None:
-    before = len(book.fd.store.contacts)  # type: ignore[attr-defined]
+    before = len(book.fd.store.contacts)
     report = await book.run(create_missing=True)
     created = report.counts["created"]
     assert created > 0
-    assert len(book.fd.store.contacts) == before + created  # type: ignore[attr-defined]
+    assert len(book.fd.store.contacts) == before + created
     again = await book.run(create_missing=True)
     assert again.upsales_seen == 0
 
@@ -173,20 +169,20 @@ async def test_a_linked_contact_whose_email_changed_is_not_created_again(book: B
     state.close()
     created = next(
         c
-        for c in book.us.store.all("contacts")  # type: ignore[attr-defined]
+        for c in book.us.store.all("contacts")
         if c["id"] in links
         and not any(
             c["email"] in (f["email"], *f["other_emails"])
-            for f in book.fd.store.contacts.values()  # type: ignore[attr-defined]
+            for f in book.fd.store.contacts.values()
             if f["id"] != links[c["id"]]
         )
     )
     await book.upsales_put(created["id"], {"email": "moved.elsewhere@example.org"})
-    before = len(book.fd.store.contacts)  # type: ignore[attr-defined]
+    before = len(book.fd.store.contacts)
     again = await book.run(create_missing=True)
     assert again.counts["created"] == 0
     assert again.reasons["skipped: email changed since the last sync"] == 1
-    assert len(book.fd.store.contacts) == before  # type: ignore[attr-defined]
+    assert len(book.fd.store.contacts) == before
 
 
 async def test_a_dry_run_writes_nothing_and_keeps_the_cursor(book: Book) -> None:
@@ -215,16 +211,8 @@ async def test_a_dry_run_leaves_no_run_open(book: Book) -> None:
 
 
 async def test_the_state_holds_only_ids_and_timestamps(book: Book) -> None:
-    def refuse_creates(sync: Sync) -> None:  # so that the retry table has rows too
-        index = sync.index
-
-        async def then_429() -> Any:
-            found = await index()
-            book.fd.faults.set(Faults(error_rates={429: 1.0}, match=r"/contacts$"))
-            return found
-
-        sync.index = then_429  # type: ignore[method-assign]
-
+    # so that the retry table has rows too
+    refuse_creates = book.faults_after_the_index(refusing(429, match=r"/contacts$"))
     await book.run(create_missing=True, wrap=refuse_creates)
     assert book.retries()
     db = sqlite3.connect(book.state_path)
@@ -271,7 +259,7 @@ async def test_an_invisible_upsales_value_empties_nothing(book: Book) -> None:
     marten = book.upsales_id_of(
         next(
             c["id"]
-            for c in book.fd.store.contacts.values()  # type: ignore[attr-defined]
+            for c in book.fd.store.contacts.values()
             if c["email"] == SCENARIOS["different"].email
         )
     )
@@ -280,7 +268,7 @@ async def test_an_invisible_upsales_value_empties_nothing(book: Book) -> None:
     await book.upsales_put(new, {"phone": "\u200b", "title": "\ufeff"})
     report = await book.run(create_missing=True)
     assert not report.counts.get("failed")
-    contacts = book.fd.store.contacts.values()  # type: ignore[attr-defined]
+    contacts = book.fd.store.contacts.values()
     different = next(c for c in contacts if c["email"] == SCENARIOS["different"].email)
     assert (different["phone"], different["job_title"]) == ("+46 70 999 88 77", "CTO")
     assert different["mobile"] not in ("\u2060 \u3164",)

@@ -2,38 +2,19 @@
 
 from __future__ import annotations
 
-from typing import Any
-
 import pytest
 
-from tests.sync.conftest import Book
-from upsales_freshdesk.emulators.faults import Faults
+from tests.support.faults import refusing
+from tests.support.sync import Book
 from upsales_freshdesk.emulators.scenarios import SCENARIOS
-from upsales_freshdesk.sync.engine import Sync
 from upsales_freshdesk.sync.owners import EMAIL_BATCH
 
 SHARED = "skipped: email shared by several Upsales contacts"
 
 
-def faults_after_the_index(book: Book, faults: Faults) -> Any:
-    """Wrap a run so that ``faults`` start once the Freshdesk list has been read."""
-
-    def wrap(sync: Sync) -> None:
-        index = sync.index
-
-        async def then_faults() -> Any:
-            found = await index()
-            book.fd.faults.set(faults)
-            return found
-
-        sync.index = then_faults  # type: ignore[method-assign]
-
-    return wrap
-
-
 async def test_creates_refused_with_429_are_done_by_the_next_run(book: Book) -> None:
-    before = len(book.fd.store.contacts)  # type: ignore[attr-defined]
-    refused = faults_after_the_index(book, Faults(error_rates={429: 1.0}, match=r"/contacts$"))
+    before = len(book.fd.store.contacts)
+    refused = book.faults_after_the_index(refusing(429, match=r"/contacts$"))
     first = await book.run(create_missing=True, wrap=refused)
     failed = {o.upsales_id for o in first.failures}
     assert failed
@@ -49,13 +30,13 @@ async def test_creates_refused_with_429_are_done_by_the_next_run(book: Book) -> 
     assert second.counts["created"] == len(failed)
     assert second.counts["failed"] == 0
     assert book.retries() == []
-    assert len(book.fd.store.contacts) == before + len(failed)  # type: ignore[attr-defined]
+    assert len(book.fd.store.contacts) == before + len(failed)
     third = await book.run(create_missing=True)
     assert (third.retried, third.counts["created"]) == (0, 0)
 
 
 async def test_updates_that_kept_getting_429_are_done_by_the_next_run(book: Book) -> None:
-    refused = faults_after_the_index(book, Faults(error_rates={429: 1.0}, match=r"/contacts/\d+$"))
+    refused = book.faults_after_the_index(refusing(429, match=r"/contacts/\d+$"))
     first = await book.run(wrap=refused)  # each PUT is retried, then given up
     assert first.counts["updated"] == 0
     failed = {o.upsales_id for o in first.failures}
@@ -71,11 +52,11 @@ async def test_updates_that_kept_getting_429_are_done_by_the_next_run(book: Book
 
 
 async def test_a_retried_record_gone_from_upsales_is_dropped(book: Book) -> None:
-    refused = faults_after_the_index(book, Faults(error_rates={429: 1.0}, match=r"/contacts$"))
+    refused = book.faults_after_the_index(refusing(429, match=r"/contacts$"))
     await book.run(create_missing=True, wrap=refused)
     failed = book.retries()
     gone = failed[0]
-    book.us.store.delete("contacts", gone)  # type: ignore[attr-defined]
+    book.us.store.delete("contacts", gone)
     book.fd.faults.clear()
     second = await book.run(create_missing=True)
     assert second.retried == len(failed) - 1
@@ -83,7 +64,7 @@ async def test_a_retried_record_gone_from_upsales_is_dropped(book: Book) -> None
 
 
 async def test_a_dry_run_reads_retries_but_keeps_them(book: Book) -> None:
-    refused = faults_after_the_index(book, Faults(error_rates={429: 1.0}, match=r"/contacts$"))
+    refused = book.faults_after_the_index(refusing(429, match=r"/contacts$"))
     await book.run(create_missing=True, wrap=refused)
     failed = book.retries()
     book.fd.faults.clear()
@@ -95,15 +76,11 @@ async def test_a_dry_run_reads_retries_but_keeps_them(book: Book) -> None:
 
 async def test_an_email_shared_in_upsales_is_skipped_on_an_incremental_run(book: Book) -> None:
     email = SCENARIOS["ambiguous"].email
-    owners = [c for c in book.us.store.all("contacts") if c.get("email") == email]  # type: ignore[attr-defined]
+    owners = [c for c in book.us.store.all("contacts") if c.get("email") == email]
     assert len(owners) == 2
     first = await book.run()
     assert first.reasons[SHARED] == 2  # the full run sees both in its batch
-    target = next(
-        c
-        for c in book.fd.store.contacts.values()  # type: ignore[attr-defined]
-        if c["email"] == email
-    )
+    target = next(c for c in book.fd.store.contacts.values() if c["email"] == email)
     title = target.get("job_title")
     await book.upsales_put(owners[0]["id"], {"title": "Head of Purchasing"})
     book.us.stats.reset()
@@ -149,13 +126,13 @@ async def test_an_email_with_a_control_or_format_character_is_skipped(
     book: Book, email: str
 ) -> None:
     inserted = book.insert_upsales(email, "Odd")
-    before = len(book.fd.store.contacts)  # type: ignore[attr-defined]
+    before = len(book.fd.store.contacts)
     report = await book.run(create_missing=True, dry_run=True)
     odd = next(o for o in report.plan if o.upsales_id == inserted)
     assert (odd.action, odd.reason) == ("skipped", "invalid email")
     real = await book.run(create_missing=True)
     assert real.reasons["skipped: invalid email"] == 1
-    created = len(book.fd.store.contacts) - before  # type: ignore[attr-defined]
+    created = len(book.fd.store.contacts) - before
     assert created == real.counts["created"]
-    stored = {c["email"] for c in book.fd.store.contacts.values()}  # type: ignore[attr-defined]
+    stored = {c["email"] for c in book.fd.store.contacts.values()}
     assert email not in stored

@@ -23,8 +23,7 @@ from typing import Any
 
 import pytest
 
-from tests.sync.conftest import Served
-from tests.sync.test_cli import report_of, sync
+from tests.support.sync import Served, report_of, sync
 from upsales_freshdesk.emulators.freshdesk.app import DEFAULT_KEY
 from upsales_freshdesk.emulators.upsales.app import DEFAULT_TOKEN
 from upsales_freshdesk.sync.state import SyncState

@@ -14,7 +14,7 @@ import httpx
 import pytest
 from typer.testing import CliRunner
 
-from tests.service import HEADERS, running
+from tests.support.service import HEADERS, running
 from upsales_freshdesk.cli import app as cli
 from upsales_freshdesk.emulators.process import free_port
 from upsales_freshdesk.web.logs import configure_logging

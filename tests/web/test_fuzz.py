@@ -13,7 +13,7 @@ import uvicorn
 from hypothesis import HealthCheck, settings
 from schemathesis import checks
 
-from tests.service import EMULATED, HEADERS
+from tests.support.service import EMULATED, HEADERS
 from upsales_freshdesk.emulators.freshdesk.app import create_freshdesk_emulator
 from upsales_freshdesk.emulators.upsales.app import create_upsales_emulator
 from upsales_freshdesk.settings import Settings

@@ -5,8 +5,8 @@ from __future__ import annotations
 
 from typing import Any
 
-from tests.service import HEADERS, Service
-from tests.writes import act, card_of, post, writes
+from tests.support.service import HEADERS, Service
+from tests.support.writes import act, card_of, post, writes
 from upsales_freshdesk.web import idempotency
 
 PUT = "PUT /api/v2/contacts/{id}"

@@ -2,13 +2,13 @@
 
 from __future__ import annotations
 
-from tests.service import HEADERS, Service
-from upsales_freshdesk.emulators.faults import Faults
+from tests.support.faults import outage
+from tests.support.service import HEADERS, Service
 
 
 async def test_metrics_count_routes_upstreams_and_errors(service: Service) -> None:
     await service.card("found")
-    service.us.faults.set(Faults(error_rates={503: 1.0}))
+    service.us.faults.set(outage())
     await service.card("found")
     text = (await service.http.get("/metrics")).text
     assert 'ufd_requests_total{route="/v1/card",status="200"} 2.0' in text
@@ -37,7 +37,7 @@ async def test_rate_limit_waits_are_measured(service: Service) -> None:
 
 
 async def test_upsales_calls_of_the_day_are_shown_and_warned_about_at_80_percent() -> None:
-    from tests.service import running
+    from tests.support.service import running
     from upsales_freshdesk.clients.policy import account_key, utc_day
 
     async with running(upsales_daily_cap=10) as service:
@@ -63,7 +63,7 @@ async def test_upsales_calls_of_the_day_are_shown_and_warned_about_at_80_percent
 
 
 async def test_the_operator_can_have_the_cap_stop_the_cards_upsales_calls() -> None:
-    from tests.service import running
+    from tests.support.service import running
 
     async with running(upsales_daily_cap=4, upsales_daily_cap_stops_cards=True) as service:
         assert (await service.card("found")).json()["status"] == "found"

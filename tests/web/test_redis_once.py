@@ -16,7 +16,7 @@ import httpx
 import pytest
 import redis
 
-from tests.service import EMULATED, HEADERS, Service, running
+from tests.support.service import EMULATED, HEADERS, Service, running
 from upsales_freshdesk.emulators.faults import Faults
 from upsales_freshdesk.emulators.freshdesk.app import create_freshdesk_emulator
 from upsales_freshdesk.emulators.process import free_port

@@ -7,8 +7,8 @@ import json
 import httpx
 import pytest
 
-from tests.service import HEADERS, Service, running
-from upsales_freshdesk.emulators.faults import Faults
+from tests.support.faults import garbled, outage
+from tests.support.service import HEADERS, Service, running
 from upsales_freshdesk.settings import Settings
 from upsales_freshdesk.web.deps import Credentials, make_clients
 
@@ -160,9 +160,9 @@ async def test_logs_hold_no_keys_tokens_emails_names_or_phones(
         await service.card(scenario)
     await service.card("found", headers={"X-Upsales-Token": "wrong-token-value"})
     await service.card("found", headers={"X-Freshdesk-Api-Key": "wrong-fd-key-value"})
-    service.us.faults.set(Faults(error_rates={500: 1.0}))
+    service.us.faults.set(outage(500))
     await service.card("found")
-    service.fd.faults.set(Faults(malformed=True))
+    service.fd.faults.set(garbled())
     await service.card("different")
     await service.http.post("/v1/validate", json={}, headers=HEADERS)
     await service.http.post(

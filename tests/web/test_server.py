@@ -18,8 +18,8 @@ from typing import IO, Any
 import httpx
 import pytest
 
-from tests.served import answered_while_the_loop_is_busy, threaded
-from tests.service import HEADERS, running
+from tests.support.served import answered_while_the_loop_is_busy, threaded
+from tests.support.service import HEADERS, running
 from upsales_freshdesk.web.launch import run_serve
 from upsales_freshdesk.web.server import GuardedH11Protocol, GuardedHttpToolsProtocol
 

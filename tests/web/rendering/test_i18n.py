@@ -8,7 +8,7 @@ from pathlib import Path
 
 import pytest
 
-from tests.service import HEADERS, Service
+from tests.support.service import HEADERS, Service
 from upsales_freshdesk.rules.codes import Issue
 from upsales_freshdesk.web.rendering.i18n import SUPPORTED, negotiate
 from upsales_freshdesk.web.rendering.messages import ISSUES, MAX_MESSAGE, issue_message

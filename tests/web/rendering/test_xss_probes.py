@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from tests.service import Service
+from tests.support.service import Service
 from tests.web.rendering.test_render import ALLOWED_ATTRS, ALLOWED_TAGS, XSS, elements
 
 

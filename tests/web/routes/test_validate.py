@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from tests.service import HEADERS, Service, running
+from tests.support.service import HEADERS, Service, running
 from upsales_freshdesk.web.rendering.i18n import translations
 from upsales_freshdesk.web.rendering.messages import VALIDATION
 from upsales_freshdesk.web.routes.validate import Checker

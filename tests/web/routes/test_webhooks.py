@@ -8,7 +8,8 @@ from typing import Any
 
 import pytest
 
-from tests.service import HEADERS, Service, running
+from tests.support.faults import garbled, lost_answer, outage, rate_limited
+from tests.support.service import HEADERS, Service, running
 from upsales_freshdesk.emulators.faults import Faults
 from upsales_freshdesk.emulators.freshdesk.app import DEFAULT_KEY
 from upsales_freshdesk.emulators.scenarios import SCENARIOS
@@ -104,10 +105,10 @@ async def test_requesters_it_cannot_sync_are_skipped() -> None:
 @pytest.mark.parametrize(
     ("upstream", "fault", "reason"),
     [
-        ("us", Faults(error_rates={503: 1.0}), "upsales server_error"),
-        ("us", Faults(malformed=True), "upsales malformed_response"),
+        ("us", outage(), "upsales server_error"),
+        ("us", garbled(), "upsales malformed_response"),
         ("fd", Faults(truncated=True), "freshdesk malformed_response"),
-        ("fd", Faults(malformed=True), "freshdesk malformed_response"),
+        ("fd", garbled(), "freshdesk malformed_response"),
     ],
 )
 async def test_an_outage_or_a_garbled_answer_asks_freshdesk_to_retry(
@@ -140,9 +141,7 @@ async def test_a_lost_answer_then_a_redelivery_writes_once() -> None:
     again (it is idempotent); Freshdesk's redelivery answers the first result and writes
     nothing more."""
     async with running(**ON) as service:  # type: ignore[arg-type]
-        service.fd.faults.set(
-            Faults(error_rates={502: 1.0}, errors_after_processing=True, methods=["PUT"], times=1)
-        )
+        service.fd.faults.set(lost_answer("PUT", times=1))
         first = await call(service, {"ticket_id": 2})
         assert first.json()["status"] == "updated"
         puts = service.fd.stats.by_route["PUT /api/v2/contacts/{id}"]
@@ -155,13 +154,12 @@ async def test_a_lost_answer_then_a_redelivery_writes_once() -> None:
 
 async def test_a_rate_limited_delivery_is_written_when_delivered_again() -> None:
     async with running(**ON) as service:  # type: ignore[arg-type]
-        service.fd.faults.set(Faults(storm={"count": 1, "retry_after": 30}, methods=["PUT"]))
+        service.fd.faults.set(rate_limited(30, method="PUT"))
         limited = await call(service, {"ticket_id": 2})
         assert limited.status_code == 502  # Freshdesk is asked to deliver it again
         assert limited.json()["reason"] == "freshdesk rate_limited"
         assert _different_contact(service)["job_title"] != "CTO"
-        for throttle in service.app.state.upstreams.registry._throttles.values():
-            throttle._paused_until = 0.0  # the 30 s pass
+        service.pass_time(30)
         later = await call(service, {"ticket_id": 2})
         assert later.json()["status"] == "updated"
         assert _different_contact(service)["job_title"] == "CTO"

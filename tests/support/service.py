@@ -10,35 +10,34 @@ from typing import Any
 import httpx
 from fastapi import FastAPI
 
-from upsales_freshdesk.emulators.base import Emulator
-from upsales_freshdesk.emulators.freshdesk.app import DEFAULT_KEY, create_freshdesk_emulator
+from tests.support.emulated import EMULATED
+from upsales_freshdesk.emulators.freshdesk import app as freshdesk
 from upsales_freshdesk.emulators.scenarios import SCENARIOS
-from upsales_freshdesk.emulators.upsales.app import DEFAULT_TOKEN, create_upsales_emulator
+from upsales_freshdesk.emulators.upsales import app as upsales
 from upsales_freshdesk.settings import Settings
 from upsales_freshdesk.web.app import create_app
 from upsales_freshdesk.web.deps import Credentials
 
-EMULATED = "http://testserver/api/v2/"
 HEADERS = {
     "X-Freshdesk-Domain": "demo.freshdesk.com",
-    "X-Freshdesk-Api-Key": DEFAULT_KEY,
-    "X-Upsales-Token": DEFAULT_TOKEN,
+    "X-Freshdesk-Api-Key": freshdesk.DEFAULT_KEY,
+    "X-Upsales-Token": upsales.DEFAULT_TOKEN,
 }
 
 
 @dataclass
 class Service:
     http: httpx.AsyncClient
-    fd: Emulator
-    us: Emulator
+    fd: freshdesk.FreshdeskEmulator
+    us: upsales.UpsalesEmulator
     app: FastAPI
 
     def body(self, scenario: str, locale: str = "en", **extra: Any) -> dict[str, Any]:
         """The card request the app builds for a scenario's ticket (from the FDK data API)."""
         s = SCENARIOS[scenario]
-        ticket = self.fd.store.tickets[s.ticket_id]  # type: ignore[attr-defined]
-        requester = self.fd.store.contacts[ticket["requester_id"]]  # type: ignore[attr-defined]
-        company = self.fd.store.companies.get(requester["company_id"])  # type: ignore[attr-defined]
+        ticket = self.fd.store.tickets[s.ticket_id]
+        requester = self.fd.store.contacts[ticket["requester_id"]]
+        company = self.fd.store.companies.get(requester["company_id"])
         body: dict[str, Any] = {
             "ticket": {"id": ticket["id"], "subject": ticket["subject"]},
             "requester": {
@@ -68,7 +67,7 @@ class Service:
         async with httpx.AsyncClient(
             transport=httpx.ASGITransport(app=self.us),
             base_url="http://upsales",
-            cookies={"token": DEFAULT_TOKEN},
+            cookies={"token": upsales.DEFAULT_TOKEN},
         ) as client:
             resp = await client.request(method, f"/api/v2/{path}", json=body)
             assert resp.status_code == 200, resp.text
@@ -78,12 +77,17 @@ class Service:
     def upstream_calls(self) -> tuple[int, int]:
         return self.fd.stats.total, self.us.stats.total
 
+    def pass_time(self, seconds: float) -> None:
+        """Let ``seconds`` pass for the backend's throttles: a 429's pause that long ends."""
+        for throttle in self.app.state.upstreams.registry._throttles.values():
+            throttle._paused_until -= seconds
+
 
 @asynccontextmanager
 async def running(
     webhook_credentials: Credentials | None = None, **settings: Any
 ) -> AsyncIterator[Service]:
-    fd, us = create_freshdesk_emulator(), create_upsales_emulator()
+    fd, us = freshdesk.create_freshdesk_emulator(), upsales.create_upsales_emulator()
     config = Settings(freshdesk_base_url=EMULATED, upsales_base_url=EMULATED, **settings)
     app = create_app(
         config,

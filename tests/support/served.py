@@ -31,9 +31,9 @@ async def serving(app: Any, **config: Any) -> AsyncIterator[str]:
 
 
 @contextmanager
-def threaded(app: Any, protocol: type[asyncio.Protocol]) -> Iterator[int]:
-    """``app`` served by uvicorn with ``protocol`` on uvloop (as ``serve`` and ``emulate``
-    run) in a thread, for the block; its port."""
+def in_a_thread(app: Any, *, within: float = 10, **config: Any) -> Iterator[int]:
+    """``app`` served by uvicorn in a thread for the block, with uvicorn ``config`` on top
+    of quiet logs and no lifespan; its port. It must have started ``within`` seconds."""
     import threading
     import time
 
@@ -41,13 +41,13 @@ def threaded(app: Any, protocol: type[asyncio.Protocol]) -> Iterator[int]:
 
     sock = socket.socket()
     sock.bind(("127.0.0.1", 0))
-    config = uvicorn.Config(app, loop="uvloop", http=protocol, log_level="critical", lifespan="off")
-    server = uvicorn.Server(config)
+    options: dict[str, Any] = {"log_level": "critical", "lifespan": "off", **config}
+    server = uvicorn.Server(uvicorn.Config(app, **options))
     thread = threading.Thread(target=server.run, kwargs={"sockets": [sock]}, daemon=True)
     thread.start()
     started = time.monotonic()
     while not server.started:
-        if not thread.is_alive() or time.monotonic() - started > 10:
+        if not thread.is_alive() or time.monotonic() - started > within:
             raise RuntimeError("the test server did not start")
         time.sleep(0.01)
     try:
@@ -55,6 +55,14 @@ def threaded(app: Any, protocol: type[asyncio.Protocol]) -> Iterator[int]:
     finally:
         server.should_exit = True
         thread.join(timeout=10)
+
+
+@contextmanager
+def threaded(app: Any, protocol: type[asyncio.Protocol]) -> Iterator[int]:
+    """``app`` served by uvicorn with ``protocol`` on uvloop (as ``serve`` and ``emulate``
+    run) in a thread, for the block; its port."""
+    with in_a_thread(app, loop="uvloop", http=protocol) as port:
+        yield port
 
 
 def answered_while_the_loop_is_busy(protocol: type[asyncio.Protocol]) -> bool:

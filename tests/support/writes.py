@@ -1,5 +1,6 @@
 """Helpers for the write-path tests every action gets: ten at once, a replay, a retry
-after a lost answer, a mismatched pair and a rate-limited write."""
+after a lost answer, a mismatched pair and a rate-limited write; and the requests of the
+actions the tests repeat."""
 
 from __future__ import annotations
 
@@ -8,7 +9,11 @@ from typing import Any
 
 import httpx
 
-from tests.service import HEADERS, Service
+from tests.support.service import HEADERS, Service
+from upsales_freshdesk.emulators.scenarios import SCENARIOS
+
+#: The requester of the ``not_found`` scenario, whom ``create-upsales`` creates.
+EMAIL = SCENARIOS["not_found"].email
 
 
 async def post(service: Service, name: str, body: dict[str, Any]) -> httpx.Response:
@@ -38,3 +43,25 @@ def writes(service: Service, route: str, upstream: str = "us") -> int:
     """How many calls of ``route`` (e.g. ``POST /api/v2/contacts``) an emulator answered."""
     emulator = service.us if upstream == "us" else service.fd
     return int(emulator.stats.by_route.get(route, 0))
+
+
+def create_body(**extra: Any) -> dict[str, Any]:
+    """A ``create-upsales`` request for the ``not_found`` scenario's requester."""
+    return {
+        "email": EMAIL,
+        "name": "Nils Ek",
+        "phone": "+46 70 123 45 67",
+        "title": "Lagerchef",
+        "account": {"id": 26},
+        **extra,
+    }
+
+
+async def log_body(service: Service, scenario: str = "found", **extra: Any) -> dict[str, Any]:
+    """A ``log-ticket`` request for ``scenario``'s ticket and the card's Upsales contact."""
+    card = await card_of(service, scenario)
+    return {
+        "ticket": {"id": SCENARIOS[scenario].ticket_id},
+        "upsales_contact_id": card["card"]["upsales"]["id"],
+        **extra,
+    }
