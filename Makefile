@@ -29,9 +29,10 @@ $(JS)/node_modules/.package-lock.json: $(JS)/package-lock.json
 $(CRAYONS): $(VENDOR)/package-lock.json
 	npm ci --prefix $(VENDOR) --no-audit --no-fund --loglevel=error --ignore-scripts
 
-## demo: the whole product on one URL (emulators, backend, a Freshdesk-like page with the app)
+## demo: the whole product on one URL (emulators, backend, a Freshdesk-like page with the app); PORT=8080
+PORT ?= 8080
 demo: $(STAMP) $(CRAYONS)
-	$(BIN)/upsales-freshdesk demo
+	$(BIN)/upsales-freshdesk demo --port $(PORT)
 
 ## emulate: only the two emulators, with their URLs and keys
 emulate: $(STAMP)

@@ -212,18 +212,23 @@ def demo(
     import logging
 
     from .clients.hostnames import is_loopback
-    from .demo.run import find_app_dir, serve_demo
+    from .demo.run import PortTaken, bind_demo, find_app_dir, serve_demo
     from .web.logs import configure_logging
 
     if not is_loopback(host):
         raise typer.BadParameter("the demo serves on loopback only", param_hint="--host")
     folder = find_app_dir(app_dir)
     configure_logging(logging.WARNING)  # a quiet console for people trying the demo
+    try:
+        sock = bind_demo(host, port)
+    except PortTaken as taken:
+        console.print(f"[red]Cannot start the demo:[/red] {taken}", highlight=False, soft_wrap=True)
+        raise typer.Exit(1) from None
     console.print(
         f"Demo: http://{host}:{port}/  (made-up data, no accounts needed; Ctrl+C stops)",
         highlight=False,
     )
-    serve_demo(host, port, app_dir=folder, seed=seed, latency_ms=latency_ms)
+    serve_demo(sock, app_dir=folder, seed=seed, latency_ms=latency_ms)
 
 
 @app.command()

@@ -39,6 +39,8 @@ const UFD_WORDS = {
     domain: 'Enter the domain as yourcompany.freshdesk.com.',
     host: 'Enter the host name only, without https:// or a path.',
     hostIp: 'The service host must be a host name, not an IP address (a platform rule).',
+    notCheckedHost: 'Not checked: fix the service host first.',
+    notCheckedDomain: 'Not checked: fix the Freshdesk domain first.',
     unreachable: 'The service could not be reached at this host.',
     secret: 'The service refused the secret.',
     secretUnused: 'This service accepts calls without a secret: its operator must set UFD_SERVICE_SECRET.',
@@ -67,6 +69,8 @@ const UFD_WORDS = {
     domain: 'Ange domänen som ditt-foretag.freshdesk.com.',
     host: 'Ange bara värdnamnet, utan https:// eller sökväg.',
     hostIp: 'Tjänstens värdnamn får inte vara en IP-adress (en plattformsregel).',
+    notCheckedHost: 'Inte kontrollerad: rätta tjänstens värdnamn först.',
+    notCheckedDomain: 'Inte kontrollerad: rätta Freshdesk-domänen först.',
     unreachable: 'Tjänsten gick inte att nå på den här adressen.',
     secret: 'Tjänsten nekade hemligheten.',
     secretUnused: 'Tjänsten tar emot anrop utan hemlighet: dess drift måste sätta UFD_SERVICE_SECRET.',
@@ -173,11 +177,13 @@ function getConfigs(configs) {
   ufdTranslate();
 }
 
+// The checks made here; they return which settings failed. The live check needs the
+// service host (the platform sends nothing to an IP address or a malformed host).
 function ufdLocalChecks(values) {
-  let ok = true;
+  const failed = new Set();
   const refuse = (name, key) => {
     ufdMark(name, false, ufdWord(key));
-    ok = false;
+    failed.add(name);
   };
   for (const name of UFD_FIELDS) {
     ufdMark(name, true, '');
@@ -190,7 +196,15 @@ function ufdLocalChecks(values) {
   } else if (host && !UFD_HOST.test(host)) {
     refuse('service_host', 'host');
   }
-  return ok;
+  return failed;
+}
+
+// What could not be checked live says why, next to each setting: a setting without its
+// own mark is never left blank while another one is wrong.
+function ufdNotChecked(failed, key) {
+  for (const name of ['freshdesk_api_key', 'upsales_api_key', 'service_secret']) {
+    if (!failed.has(name)) { ufdMark(name, false, ufdWord(key)); }
+  }
 }
 
 function ufdSummary(ok) {
@@ -209,7 +223,16 @@ function ufdSecretFits(secret) {
 
 async function validate() {
   const values = postConfigs();
-  if (!ufdLocalChecks(values)) { return ufdSummary(false); }
+  const failed = ufdLocalChecks(values);
+  if (failed.has('service_host')) {
+    ufdNotChecked(failed, 'notCheckedHost');
+    return ufdSummary(false);
+  }
+  if (failed.has('freshdesk_domain')) {
+    ufdNotChecked(failed, 'notCheckedDomain');
+    return ufdSummary(false);
+  }
+  if (failed.size) { return ufdSummary(false); }
   const context = Object.fromEntries(UFD_FIELDS.map((name) => [name, values[name]]));
   context.locale = ufdLang;
   try {

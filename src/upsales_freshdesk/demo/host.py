@@ -134,6 +134,7 @@ class DemoHost:
                 Route("/_demo/iparams", self.set_iparams, methods=["POST"]),
                 Route("/_demo/tickets", self.tickets),
                 Route("/_demo/tickets/{tid:int}", self.ticket),
+                Route("/_demo/data/page", self.page_data),
                 Route("/_demo/data/{tid:int}", self.data),
             ]
         )
@@ -296,6 +297,35 @@ class DemoHost:
             }
         )
 
+    def everywhere(self) -> dict[str, Any]:
+        """What ``client.data.get`` gives on every page, the settings page included:
+        ``currentHost`` and ``loggedInUser`` ("Data objects accessible from all pages",
+        https://developers.freshworks.com/docs/app-sdk/v3.0/support_ticket/front-end-apps/data-method/;
+        the custom settings page reads ``currentHost`` itself,
+        https://developers.freshworks.com/docs/app-sdk/v3.0/support_ticket/app-settings/custom-app-settings).
+        """
+        me = self._fd.current_agent()
+        agent = me["contact"]
+        return {
+            "loggedInUser": {
+                "id": me["id"],
+                "contact": {
+                    "name": agent["name"],
+                    "email": agent["email"],
+                    "language": self.state.language,
+                    "time_zone": agent["time_zone"],
+                },
+            },
+            "currentHost": {
+                "subscribed_modules": ["support_ticket"],
+                "endpoint_urls": {"freshdesk": "https://demo.freshdesk.com"},
+            },
+        }
+
+    async def page_data(self, request: Request) -> Response:
+        """The data API off a ticket (the settings page): the objects of every page only."""
+        return JSONResponse(self.everywhere())
+
     async def data(self, request: Request) -> Response:
         """Everything ``client.data.get`` gives on a ticket page, as the platform shapes it."""
         tid = request.path_params["tid"]
@@ -305,27 +335,13 @@ class DemoHost:
         c = self._fd.contact(t["requester_id"]) or {}
         company = self._fd.company(c.get("company_id") or 0)
         requester = {k: c.get(k) for k in ("id", "name", "email", "phone", "mobile")}
-        me = self._fd.current_agent()
-        agent = me["contact"]
         return JSONResponse(
             {
                 "ticket": {k: t.get(k) for k in TICKET_DATA_FIELDS},
                 "requester": requester,
                 "contact": requester,
                 "company": {"id": company["id"], "name": company["name"]} if company else None,
-                "loggedInUser": {
-                    "id": me["id"],
-                    "contact": {
-                        "name": agent["name"],
-                        "email": agent["email"],
-                        "language": self.state.language,
-                        "time_zone": agent["time_zone"],
-                    },
-                },
-                "currentHost": {
-                    "subscribed_modules": ["support_ticket"],
-                    "endpoint_urls": {"freshdesk": "https://demo.freshdesk.com"},
-                },
+                **self.everywhere(),
             }
         )
 

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import socket
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 from pathlib import Path
@@ -71,12 +72,33 @@ def build_demo(
     return outer
 
 
-def serve_demo(host: str, port: int, *, app_dir: Path, seed: int, latency_ms: float) -> None:
-    uvicorn.run(
+class PortTaken(OSError):
+    """The demo's port is in use: one line that says so and what to do."""
+
+
+def bind_demo(host: str, port: int) -> socket.socket:
+    """The demo's listening socket, bound before the URL is printed; a port already in
+    use is :class:`PortTaken`, with a message that names it and the way out."""
+    sock = socket.socket(socket.AF_INET6 if ":" in host else socket.AF_INET)
+    sock.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)  # as uvicorn's own (TIME_WAIT)
+    try:
+        sock.bind((host, port))
+    except OSError as error:
+        sock.close()
+        raise PortTaken(
+            f"port {port} on {host} is already in use (another demo or server?); "
+            f"stop it, or pick another port: make demo PORT={port + 1} "
+            f"(upsales-freshdesk demo --port {port + 1})"
+        ) from error
+    return sock
+
+
+def serve_demo(sock: socket.socket, *, app_dir: Path, seed: int, latency_ms: float) -> None:
+    """Serve the demo on a socket from :func:`bind_demo`."""
+    config = uvicorn.Config(
         build_demo(app_dir, seed=seed, latency_ms=latency_ms),
-        host=host,
-        port=port,
         log_level="warning",
         access_log=False,
         server_header=False,
     )
+    uvicorn.Server(config).run(sockets=[sock])

@@ -142,8 +142,15 @@
       }
     },
     data: {
+      // On the settings page only the objects of every page answer (loggedInUser,
+      // currentHost); a ticket page adds the ticket's. The language is read fresh: the
+      // agent may have changed it since the page loaded.
       get: function (name) {
-        return getJSON('/_demo/data/' + ticketId).then(function (data) {
+        var url = onInstallPage ? '/_demo/data/page' : '/_demo/data/' + ticketId;
+        return fetch(url, { credentials: 'same-origin' }).then(function (r) {
+          if (!r.ok) { throw { status: r.status, message: 'Request failed' }; }
+          return r.json();
+        }).then(function (data) {
           if (data[name] === undefined || data[name] === null) {
             throw { status: 404, message: 'No ' + name + ' on this page' };
           }

@@ -1,0 +1,38 @@
+// The settings page: every setting's result shows, whatever else is wrong.
+import { test } from 'node:test';
+import assert from 'node:assert/strict';
+import { installPage, ok } from './harness.mjs';
+
+const GOOD = { freshdesk_domain: 'demo.freshdesk.com', freshdesk_api_key: 'fd-key', upsales_api_key: 'us-key', service_host: 'ufd.example.com', service_secret: 'a-service-secret-of-32-characters-0' };
+
+function page(language = 'en') {
+  const calls = [];
+  const client = { request: { invokeTemplate: (name, options) => { calls.push({ name, options }); return ok({}); } } };
+  const dom = installPage(client, language);
+  const fill = (values) => { for (const [k, v] of Object.entries(values)) dom.window.document.getElementById(k).value = v; };
+  const msg = (name) => dom.window.document.getElementById(`msg-${name}`).textContent;
+  return { dom, calls, fill, msg };
+}
+
+for (const [language, host, notChecked] of [['en', /IP address/, /service host/], ['sv-SE', /IP-adress/, /värdnamn/]]) {
+  test(`an IP address as the host shows the host's error and each key's result (${language})`, async () => {
+    const { dom, calls, fill, msg } = page(language);
+    fill({ ...GOOD, service_host: '10.0.0.7', upsales_api_key: '' });
+    assert.equal(await dom.window.validate(), false);
+    assert.equal(calls.length, 0); // the platform sends nothing to an IP address
+    assert.match(msg('service_host'), host);
+    assert.match(msg('freshdesk_api_key'), notChecked);
+    assert.match(msg('service_secret'), notChecked);
+    assert.notEqual(msg('upsales_api_key'), ''); // required, said as such
+    assert.doesNotMatch(msg('upsales_api_key'), notChecked);
+  });
+}
+
+test('a wrong domain says the keys were not checked', async () => {
+  const { dom, calls, fill, msg } = page();
+  fill({ ...GOOD, freshdesk_domain: 'demo.zendesk.com' });
+  assert.equal(await dom.window.validate(), false);
+  assert.equal(calls.length, 0);
+  assert.match(msg('freshdesk_api_key'), /Freshdesk domain first/);
+  assert.match(msg('upsales_api_key'), /Freshdesk domain first/);
+});
