@@ -14,8 +14,9 @@ be asked, or has lost its state, the write answers 503 ``writes_paused`` with
 
 The guarantee, and what it rests on:
 
-- **A write runs only under a lock granted by Redis** (``SET NX PX`` with a random token,
-  one per resource: a contact, an email, a ticket). Redis unavailable before the lock or
+- **A write runs only under a lock granted by Redis**: redis-py's own lock
+  (``Redis.lock``: ``SET NX PX`` with a random token, released only by its holder), one
+  per resource: a contact, an email, a ticket. Redis unavailable before the lock or
   before the write starts: refused, nothing written. Redis failing during the write: the
   write finishes; its lock stays in Redis until it expires, and nobody else gets one while
   Redis is down. An answer this process remembers is still replayed (that writes nothing).
@@ -24,15 +25,18 @@ The guarantee, and what it rests on:
   expires (answering 504, as a timeout), so no write of ours goes on after its lock is
   gone. (An upstream may still apply a request that arrived just before we gave up; the
   actions look up what arrived before they write again, as after any timeout.)
-- **A lost lock is noticed before another is granted.** ``FLUSHALL``, a restart without
+- **A lost lock is noticed before another write runs.** ``FLUSHALL``, a restart without
   persistence, or an evicted key can drop a lock while its write is in flight. An *epoch*
-  key lives in Redis from the first warm-up on. The script that takes a lock checks it in
-  the same atomic step: when it is missing, Redis has lost its state, so the script sets a
-  *quarantine* key for one lock TTL, re-creates the epoch, and refuses. Every lock granted
-  before the loss expired by the time the quarantine does, and so did its write; until
-  then no write lock is granted. A process starting on an empty Redis does the same at
-  warm-up (it cannot tell a first start from a flush), so writes pause one lock TTL, 10 s
-  by default, after Redis starts empty.
+  key lives in Redis from the first warm-up on. A small script checks it, before a lock is
+  asked for and again once it is held: when it is missing, Redis has lost its state, so
+  the script sets a *quarantine* key for one lock TTL, re-creates the epoch, and the write
+  is refused (its lock let go). The check after the lock is what makes it hold: a lock
+  granted on a Redis that had lost its state finds the epoch missing, or re-created
+  together with a quarantine that is still on. Every lock granted before the loss expired
+  by the time the quarantine does, and so did its write; until then no write runs. A
+  process starting on an empty Redis does the same at warm-up (it cannot tell a first
+  start from a flush), so writes pause one lock TTL, 10 s by default, after Redis starts
+  empty.
 
 What it does not cover: Redis restored from an older snapshot (RDB, or AOF without
 ``appendfsync always``) or a failover to a replica that missed the latest writes keep the
@@ -52,6 +56,9 @@ from collections.abc import AsyncIterator, Awaitable, Callable
 from contextlib import asynccontextmanager, suppress
 from dataclasses import dataclass, fields
 from typing import Literal, TypeVar
+
+from redis.asyncio.lock import Lock
+from redis.exceptions import LockNotOwnedError
 
 from ..clients.policy import DailyCalls, ThrottleRegistry
 from ..clients.redis_budgets import RedisGuard, RedisUnavailable, SharedRegistry, connect
@@ -73,36 +80,18 @@ EPOCH_KEY = "ufd:once:epoch"
 #: While it lives, no write lock is granted (one lock TTL after Redis lost its state).
 QUARANTINE_KEY = "ufd:once:quarantine"
 
-# Delete the lock only if it still holds our token (it may have expired and been retaken).
-RELEASE_LUA = """
-if redis.call('GET', KEYS[1]) == ARGV[1] then return redis.call('DEL', KEYS[1]) end
-return 0
-"""
-
-# The epoch check at warm-up. KEYS: epoch, quarantine; ARGV: quarantine ms, new epoch.
-# {0, 0}: the epoch is there. {3, ms}: it was missing; this call started a quarantine.
-EPOCH_LUA = """
+# Quarantine and epoch in one atomic step. KEYS: epoch, quarantine; ARGV: quarantine ms,
+# new epoch. {0, 0}: writes may go on; {2, ms}: quarantined for ms more; {3, ms}: Redis
+# lost its state (no epoch), quarantined from now.
+STATE_LUA = """
+local left = redis.call('PTTL', KEYS[2])
+if left > 0 then return {2, left} end
 if redis.call('EXISTS', KEYS[1]) == 0 then
   redis.call('SET', KEYS[2], '1', 'PX', ARGV[1])
   redis.call('SET', KEYS[1], ARGV[2])
   return {3, tonumber(ARGV[1])}
 end
 return {0, 0}
-"""
-
-# Quarantine, epoch and lock in one atomic step. KEYS: lock, epoch, quarantine;
-# ARGV: token, lock ms, new epoch. {0, 0}: taken; {1, 0}: another holds it;
-# {2, ms}: quarantined for ms more; {3, ms}: Redis lost its state, quarantined from now.
-LOCK_LUA = """
-local left = redis.call('PTTL', KEYS[3])
-if left > 0 then return {2, left} end
-if redis.call('EXISTS', KEYS[2]) == 0 then
-  redis.call('SET', KEYS[3], '1', 'PX', ARGV[2])
-  redis.call('SET', KEYS[2], ARGV[3])
-  return {3, tonumber(ARGV[2])}
-end
-if redis.call('SET', KEYS[1], ARGV[1], 'NX', 'PX', ARGV[2]) then return {0, 0} end
-return {1, 0}
 """
 
 #: What a remembered answer keeps in Redis: every field of :class:`Answer` (a body's
@@ -159,9 +148,10 @@ class Paused(Exception):
 class RedisOnce:
     """:class:`Once` across replicas: a Redis lock per resource, remembered answers in Redis.
 
-    The lock is taken by :data:`LOCK_LUA` (quarantine, epoch and ``SET NX PX`` with a
-    random token, atomically) and released by a script that checks the token; a waiter
-    polls it until ``wait`` (the action's deadline) runs out. Answers are JSON with the
+    The lock is redis-py's (``Redis.lock``), tried without blocking and polled until
+    ``wait`` (the action's deadline) runs out, so that its expiry is known from when the
+    granting call was sent; :data:`STATE_LUA` checks the epoch and the quarantine before
+    each try and once the lock is held. Answers are JSON with the
     window as their TTL; only definitive ones are kept. When Redis fails, or is
     quarantined, the write is refused (:func:`paused_answer`); see the module docstring.
     """
@@ -171,28 +161,22 @@ class RedisOnce:
         self.window_ms = max(1, round(local.window * 1000))
         #: A crashed holder's lock frees itself a little after the longest action.
         self.lock_ms = round((wait + LOCK_SLACK_SECONDS) * 1000)
-        self._release = guard.redis.register_script(RELEASE_LUA)
-        self._take = guard.redis.register_script(LOCK_LUA)
-        self._check_epoch = guard.redis.register_script(EPOCH_LUA)
+        self._check_state = guard.redis.register_script(STATE_LUA)
 
     async def warm_up(self) -> None:
         """Make sure the epoch is there; an empty Redis starts a quarantine (it may have
         been flushed with a lock in flight). A failure is left to the first write."""
-        with suppress(RedisUnavailable):
-            keys = [EPOCH_KEY, QUARANTINE_KEY]
-            args: list[int | str] = [self.lock_ms, secrets.token_hex(8)]
-            status, ms = await self.guard.run(
-                "once", lambda: self._check_epoch(keys=keys, args=args)
-            )
-            if status == 3:
-                self._state_lost(ms)
+        with suppress(RedisUnavailable, Paused):  # paused: the first write answers so
+            await self.guard.run("once", self._state)
 
     async def run(
         self, request_key: str, resource_key: str, call: Callable[[], Awaitable[Answer]]
     ) -> Answer:
-        lock, token = f"ufd:once:lock:{resource_key}", secrets.token_hex(16)
+        lock = self.guard.redis.lock(
+            f"ufd:once:lock:{resource_key}", timeout=self.lock_ms / 1000, thread_local=False
+        )
         try:
-            expires = await self._lock(lock, token)
+            expires = await self._lock(lock)
             if expires is None:
                 return busy_answer()
             try:
@@ -202,7 +186,7 @@ class RedisOnce:
                 log.warning("write_cut_off", seconds=self.wait + CUT_OFF_MARGIN_SECONDS)
                 return cut_off_answer()
             finally:
-                await self._unlock(lock, token)
+                await self._unlock(lock)
         except Paused as paused:
             if (earlier := self.local.remembered(request_key)) is not None:
                 return earlier  # this process has the answer: replaying it writes nothing
@@ -227,25 +211,34 @@ class RedisOnce:
                 )
         return answer
 
-    async def _lock(self, lock: str, token: str) -> float | None:
+    async def _lock(self, lock: Lock) -> float | None:
         """When (loop time) the lock we took expires at the earliest; None: another
         replica held it all along."""
         loop = asyncio.get_running_loop()
         give_up = loop.time() + self.wait
-        keys = [lock, EPOCH_KEY, QUARANTINE_KEY]
-        args: list[int | str] = [token, self.lock_ms, secrets.token_hex(8)]
         while True:
+            await self._redis(self._state)
             asked = loop.time()  # the lock, if granted, lives lock_ms from after this
-            status, ms = await self._redis(lambda: self._take(keys=keys, args=args))
-            if status == 0:
+            if await self._redis(lambda: lock.acquire(blocking=False)):
+                try:
+                    await self._redis(self._state)  # Redis kept its state up to the grant
+                except Paused:
+                    await self._unlock(lock)
+                    raise
                 return asked + self.lock_ms / 1000
-            if status == 3:
-                self._state_lost(ms)
-            if status in (2, 3):
-                raise Paused("redis_state_lost", ms / 1000)
             if loop.time() + LOCK_POLL_SECONDS > give_up:
                 return None
             await asyncio.sleep(LOCK_POLL_SECONDS)
+
+    async def _state(self) -> None:
+        """Nothing when writes may go on; :class:`Paused` while quarantined, or when Redis
+        has lost its state (which starts a quarantine)."""
+        args: list[int | str] = [self.lock_ms, secrets.token_hex(8)]
+        status, ms = await self._check_state(keys=[EPOCH_KEY, QUARANTINE_KEY], args=args)
+        if status == 3:
+            self._state_lost(ms)
+        if status in (2, 3):
+            raise Paused("redis_state_lost", ms / 1000)
 
     async def _redis(self, call: Callable[[], Awaitable[T]]) -> T:
         """``call``'s result; Redis unavailable: :class:`Paused` (no write without it)."""
@@ -254,9 +247,13 @@ class RedisOnce:
         except RedisUnavailable:
             raise Paused("redis_unavailable", self.guard.cooldown) from None
 
-    async def _unlock(self, lock: str, token: str) -> None:
+    async def _unlock(self, lock: Lock) -> None:
+        async def release() -> None:
+            with suppress(LockNotOwnedError):  # expired, or dropped with Redis's state
+                await lock.release()
+
         with suppress(RedisUnavailable):  # if not, the lock expires on its own
-            await self.guard.run("once", lambda: self._release(keys=[lock], args=[token]))
+            await self.guard.run("once", release)
 
     def _state_lost(self, ms: int) -> None:
         log.warning("redis_state_lost", writes_paused_ms=ms)
@@ -291,7 +288,7 @@ async def open_shared(settings: Settings, metrics: Metrics) -> AsyncIterator[Sha
     )
     try:
         once = RedisOnce(guard, local, metrics, wait=settings.card_deadline_seconds)
-        if await guard.warm_up(RELEASE_LUA, LOCK_LUA, EPOCH_LUA):
+        if await guard.warm_up(STATE_LUA):
             await once.warm_up()
         yield Shared(SharedRegistry(guard, daily=daily_calls(settings)), once)
     finally:
