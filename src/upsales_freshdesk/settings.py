@@ -102,9 +102,8 @@ class Settings(BaseSettings):
     #: A repeated action (same idempotency key) within this many seconds answers the first
     #: result instead of writing again.
     idempotency_window_seconds: float = Field(default=600.0, ge=10, le=86_400)
-    #: A request whose headers are not complete this long after its connection opened is
-    #: closed; a body whose next chunk takes longer is refused (408).
-    header_timeout_seconds: float = Field(default=10.0, gt=0, le=120)
+    #: A request body whose next chunk takes longer than this is refused (408). Slow
+    #: headers are the TLS proxy's to cut off (``deploy/Caddyfile``).
     body_timeout_seconds: float = Field(default=10.0, gt=0, le=120)
     #: Connections and requests served at once by one worker; more get 503.
     max_connections: int = Field(default=1000, ge=10, le=100_000)

@@ -8,9 +8,11 @@ to both emulators.
 
 from __future__ import annotations
 
+import contextlib
 import json
 import os
 import shutil
+import socket
 import ssl
 import subprocess
 import threading
@@ -111,7 +113,7 @@ def backend(
         yield served.url, log
 
 
-def _start_caddy(caddy_bin: str, upstream: str, folder: Path) -> Iterator[Caddy]:
+def _start_caddy(caddy_bin: str, upstream: str, folder: Path, **timeouts: str) -> Iterator[Caddy]:
     https_port, http_port = free_port(), free_port()
     log = folder / "caddy.log"
     env = {
@@ -125,6 +127,7 @@ def _start_caddy(caddy_bin: str, upstream: str, folder: Path) -> Iterator[Caddy]
         "UFD_HTTP_PORT": str(http_port),
         "UFD_HTTPS_PORT": str(https_port),
         "UFD_CADDY_ADMIN": "off",
+        **timeouts,
     }
     with log.open("wb") as sink:
         proc = subprocess.Popen(
@@ -245,3 +248,86 @@ def test_forwarded_headers_are_the_ones_caddy_sets(
     assert seen["x-forwarded-for"] in ("127.0.0.1", "::1"), seen
     assert seen["x-forwarded-proto"] == "https", seen
     assert seen["x-forwarded-host"] == c.https.removeprefix("https://"), seen
+
+
+# -- slow clients: Caddy's timeouts (uvicorn has none for a request's headers) -------------
+
+
+@pytest.fixture(scope="module")
+def impatient(
+    caddy_bin: str, backend: tuple[str, Path], tmp_path_factory: pytest.TempPathFactory
+) -> Iterator[Caddy]:
+    """The shipped Caddyfile with its header timeout at 1 s and its request timeout at
+    2 s (production: 10 s and 20 s)."""
+    upstream = backend[0].removeprefix("http://")
+    folder = tmp_path_factory.mktemp("impatient")
+    yield from _start_caddy(
+        caddy_bin, upstream, folder, UFD_HEADER_TIMEOUT="1s", UFD_BODY_TIMEOUT="2s"
+    )
+
+
+def _tls_socket(c: Caddy, data: bytes) -> ssl.SSLSocket:
+    port = int(c.https.rsplit(":", 1)[1])
+    raw = socket.create_connection(("127.0.0.1", port), timeout=5)
+    sock = c.trust.wrap_socket(raw, server_hostname="localhost")
+    sock.sendall(data)
+    return sock
+
+
+def _closed_by_server(sock: ssl.SSLSocket) -> bool:
+    """Caddy closed the connection without an answer."""
+    try:
+        return sock.recv(1024) == b""
+    except ssl.SSLEOFError:
+        return True
+    except (ConnectionResetError, TimeoutError):
+        return False
+
+
+def test_fifty_slow_header_sockets_are_closed_at_caddys_header_timeout(
+    impatient: Caddy,
+) -> None:
+    socks = [
+        _tls_socket(impatient, b"POST /v1/card HTTP/1.1\r\nHost: localhost\r\n") for _ in range(30)
+    ]
+    try:
+        time.sleep(1.6)
+        assert all(_closed_by_server(s) for s in socks)
+        health = httpx.get(f"{impatient.https}/healthz", verify=impatient.trust)
+        assert health.status_code == 200
+    finally:
+        for s in socks:
+            s.close()
+
+
+def test_a_body_that_trickles_in_is_cut_off_at_caddys_request_timeout(
+    impatient: Caddy, emulators: EmulatorProcess
+) -> None:
+    """A byte every half second passes the backend's own limit (10 s between chunks), not
+    Caddy's 2 s for the whole request: it is cut off then, and never becomes a card."""
+    body = json.dumps(_card_body(emulators)).encode()
+    head = (
+        "POST /v1/card HTTP/1.1\r\nHost: localhost\r\nContent-Type: application/json\r\n"
+        + "".join(f"{k}: {v}\r\n" for k, v in HEADERS.items())
+        + f"Content-Length: {len(body)}\r\n\r\n"
+    )
+    calls = emulators.calls()
+    sock = _tls_socket(impatient, head.encode())
+    started = time.monotonic()
+    answer = b""
+    try:
+        with contextlib.suppress(OSError):  # the connection closed under a write
+            for byte in body[:10]:  # 5 s' worth, the body not complete
+                sock.sendall(bytes([byte]))
+                time.sleep(0.5)
+        sock.settimeout(5)
+        with contextlib.suppress(OSError):
+            while chunk := sock.recv(4096):
+                answer += chunk
+    finally:
+        sock.close()
+    took = time.monotonic() - started
+    # Caddy gives up reading at 2 s and closes; what it sends first (if anything) is no card.
+    assert took < 4, took
+    assert b'"status"' not in answer, answer
+    assert emulators.calls() == calls

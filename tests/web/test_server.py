@@ -1,5 +1,6 @@
-"""The server's own limits, on real sockets: slow headers, slow bodies, too many
-connections, chunked bodies over the limit, and no redirect built from the Host header."""
+"""The server's own limits, on real sockets: slow bodies, too many connections, chunked
+bodies over the limit, and no redirect built from the Host header. Slow headers are
+Caddy's to cut off (tests/deploy/test_caddy.py)."""
 
 from __future__ import annotations
 
@@ -18,10 +19,11 @@ from typing import IO, Any
 import httpx
 import pytest
 
-from tests.support.served import answered_while_the_loop_is_busy, threaded
+from tests.support import served as served_by
 from tests.support.service import HEADERS, running
+from upsales_freshdesk.settings import Settings
 from upsales_freshdesk.web.launch import run_serve
-from upsales_freshdesk.web.server import GuardedH11Protocol, GuardedHttpToolsProtocol
+from upsales_freshdesk.web.server import uvicorn_options
 
 #: serve starts only with a service secret of 32 characters or more.
 SECRET = "server-test-secret-0123456789abcdef"
@@ -37,9 +39,7 @@ def serve(output: IO[bytes] | None = None, **settings: str) -> Iterator[int]:
 
 @pytest.fixture(scope="module")
 def served() -> Iterator[int]:
-    with serve(
-        UFD_HEADER_TIMEOUT_SECONDS="1", UFD_BODY_TIMEOUT_SECONDS="1", UFD_MAX_CONNECTIONS="40"
-    ) as port:
+    with serve(UFD_BODY_TIMEOUT_SECONDS="1", UFD_MAX_CONNECTIONS="40") as port:
         yield port
 
 
@@ -47,24 +47,6 @@ def slow_socket(port: int, data: bytes) -> socket.socket:
     sock = socket.create_connection(("127.0.0.1", port), timeout=5)
     sock.sendall(data)
     return sock
-
-
-def closed_by_server(sock: socket.socket) -> bool:
-    try:
-        return sock.recv(1024) == b""
-    except (ConnectionResetError, TimeoutError):
-        return False
-
-
-def test_fifty_slow_header_sockets_are_closed_at_the_header_timeout(served: int) -> None:
-    socks = [slow_socket(served, b"POST /v1/card HTTP/1.1\r\nHost: x\r\n") for _ in range(30)]
-    try:
-        time.sleep(1.6)
-        assert all(closed_by_server(s) for s in socks)
-        assert httpx.get(f"http://127.0.0.1:{served}/healthz").status_code == 200
-    finally:
-        for s in socks:
-            s.close()
 
 
 def test_a_slow_body_is_refused_with_408(served: int) -> None:
@@ -114,62 +96,29 @@ async def test_no_redirect_is_built_from_the_host_header() -> None:
         assert "location" not in resp.headers
 
 
-@pytest.mark.parametrize("protocol", [GuardedHttpToolsProtocol, GuardedH11Protocol])
+def test_serve_runs_uvicorns_own_protocol_and_loop_with_its_limits() -> None:
+    """No subclass of uvicorn's private protocol classes: names uvicorn resolves itself."""
+    options = uvicorn_options(Settings(_env_file=None, max_connections=40))
+    assert options["http"] in ("httptools", "h11")
+    assert options["loop"] == "asyncio"
+    assert options["limit_concurrency"] == 40
+    assert options["timeout_keep_alive"] == 5
+
+
 def test_an_answer_leaves_when_it_is_sent_not_when_the_loops_turn_ends(
-    protocol: type[asyncio.Protocol],
+    monkeypatch: pytest.MonkeyPatch,
 ) -> None:
-    assert answered_while_the_loop_is_busy(protocol)
+    """On serve's own protocol and loop (asyncio's writes at once; uvloop would hold the
+    answer until the end of the loop's turn)."""
+    options = uvicorn_options(Settings(_env_file=None))
 
+    @contextmanager
+    def as_serve_runs(app: Any, protocol: object) -> Iterator[int]:
+        with served_by.in_a_thread(app, http=options["http"], loop=options["loop"]) as port:
+            yield port
 
-@pytest.mark.parametrize("protocol", [GuardedHttpToolsProtocol, GuardedH11Protocol])
-def test_a_pipelined_request_is_not_cut_by_the_header_deadline(
-    protocol: type[asyncio.Protocol], monkeypatch: pytest.MonkeyPatch
-) -> None:
-    """Its headers came with the first request's: it is being answered, not awaited."""
-    from upsales_freshdesk.settings import get_settings
-
-    async def app(scope: dict[str, Any], receive: Any, send: Any) -> None:
-        if scope["path"] == "/slow":
-            await asyncio.sleep(2)  # twice the header deadline
-        await send(
-            {"type": "http.response.start", "status": 200, "headers": [(b"content-length", b"2")]}
-        )
-        await send({"type": "http.response.body", "body": b"ok"})
-
-    monkeypatch.setenv("UFD_HEADER_TIMEOUT_SECONDS", "1")
-    get_settings.cache_clear()
-    try:
-        with threaded(app, protocol) as port:
-            sock = slow_socket(
-                port,
-                b"GET /fast HTTP/1.1\r\nHost: x\r\n\r\n" + b"GET /slow HTTP/1.1\r\nHost: x\r\n\r\n",
-            )
-            answers = b""
-            with sock:
-                while answers.count(b"\r\n\r\nok") < 2 and (chunk := sock.recv(1024)):
-                    answers += chunk
-    finally:
-        get_settings.cache_clear()
-    assert answers.count(b"HTTP/1.1 200") == 2, answers
-
-
-def test_the_h11_fallback_keeps_the_same_header_deadline(monkeypatch: pytest.MonkeyPatch) -> None:
-    """Where httptools is missing, serve falls back to h11 with the same guard."""
-    from upsales_freshdesk.settings import get_settings
-    from upsales_freshdesk.web.app import create_app
-
-    monkeypatch.setenv("UFD_HEADER_TIMEOUT_SECONDS", "1")
-    get_settings.cache_clear()
-    try:
-        with threaded(create_app(), GuardedH11Protocol) as port:
-            sock = slow_socket(port, b"GET /healthz HTTP/1.1\r\nHost: x\r\n")
-            try:
-                time.sleep(1.6)
-                assert closed_by_server(sock)
-            finally:
-                sock.close()
-    finally:
-        get_settings.cache_clear()
+    monkeypatch.setattr(served_by, "threaded", as_serve_runs)
+    assert served_by.answered_while_the_loop_is_busy(asyncio.Protocol)
 
 
 class _Node:
