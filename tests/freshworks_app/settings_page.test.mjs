@@ -36,3 +36,12 @@ test('a wrong domain says the keys were not checked', async () => {
   assert.match(msg('freshdesk_api_key'), /Freshdesk domain first/);
   assert.match(msg('upsales_api_key'), /Freshdesk domain first/);
 });
+
+for (const [language, opens] of [['en', /when the agent opens the app/], ['sv-SE', /när agenten öppnar appen/]]) {
+  test(`"Look up automatically" says it means when the agent opens the app (${language})`, () => {
+    const { dom } = page(language);
+    const doc = dom.window.document;
+    assert.match(doc.querySelector('[data-text=auto_lookup]').textContent, opens);
+    assert.match(doc.getElementById('help-auto_lookup').textContent, /50/);
+  });
+}

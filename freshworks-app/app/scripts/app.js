@@ -18,6 +18,13 @@
   const FRAME_HEIGHT = '520px';
   const TITLE_MAX = 30;
   const MESSAGE_MAX = 100;
+  // "Look up automatically" looks up when the agent opens the app (app.activated: apps
+  // start minimised in the ticket sidebar). Opening it again on the same ticket within
+  // this time shows the card already fetched: the platform allows an app 50 requests a
+  // minute for the whole account (Request method, limits), and a team that opens and
+  // closes the app would spend them. Sync always asks anew.
+  const AUTO_AGAIN_MS = 2 * 60 * 1000;
+  const KEPT_CARDS = 20;
 
   function clip(text, max) {
     const value = String(text || '');
@@ -54,6 +61,10 @@
       this.undoToken = null;
       this.cardHtml = null;
       this.crayons = false;
+      this.ticketId = null;
+      // The last card of each recent ticket: ticket id -> {at, data}.
+      this.recent = new Map();
+      this.now = () => Date.now();
       this.onSync = () => {
         this.undoToken = null;
         this.lookup(this.chosen);
@@ -117,7 +128,16 @@
       try {
         const iparams = await this.client.iparams.get();
         const on = iparams?.auto_lookup === true || iparams?.auto_lookup === 'true';
-        return on && this.current(generation) ? await this.lookup(null) : false;
+        if (!on || !this.current(generation)) { return false; }
+        const { ticket } = await this.client.data.get('ticket');
+        const kept = this.recent.get(ticket?.id);
+        if (kept && this.now() - kept.at < AUTO_AGAIN_MS) {
+          if (!this.current(generation)) { return false; }
+          this.ticketId = ticket.id;
+          this.show(kept.data, { again: true });
+          return false;
+        }
+        return this.current(generation) ? await this.lookup(null) : false;
       } catch {
         return false;
       }
@@ -184,8 +204,10 @@
       this.setBusy(true);
       this.result.classList.add('ufd-refreshing');
       try {
-        const body = this.cardBody(await this.readTicket(), contactId);
+        const read = await this.readTicket();
+        const body = this.cardBody(read, contactId);
         if (!this.current(generation)) { return true; }
+        this.ticketId = read.ticket.id ?? null;
         if (body.requester.email) {
           await this.fetchCard(body, generation);
         } else {
@@ -294,13 +316,22 @@
       this.handleFailure({ status: response?.status, response: response?.response });
     }
 
-    show(data) {
+    show(data, { again = false } = {}) {
       // The backend renders the card with autoescape: CRM text arrives as text, never markup.
       this.result.innerHTML = data.html;
       this.result.setAttribute('data-status', data.status);
       if (this.undoToken) { this.offerUndo(); }
       if (this.crayons) { UfdCrayons.enhance(this.result); }
+      if (again) { return; } // its problems were reported when it came
+      this.keep(data);
       this.report(data.errors || []);
+    }
+
+    keep(data) {
+      if (this.ticketId === null || this.ticketId === undefined) { return; }
+      this.recent.delete(this.ticketId);
+      this.recent.set(this.ticketId, { at: this.now(), data });
+      while (this.recent.size > KEPT_CARDS) { this.recent.delete(this.recent.keys().next().value); }
     }
 
     offerUndo() {

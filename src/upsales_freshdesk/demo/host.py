@@ -9,7 +9,10 @@ backend only. Case switches (language, an upstream down or slow) go to the emula
 
 from __future__ import annotations
 
+import asyncio
 import mimetypes
+import time
+from collections import deque
 from dataclasses import dataclass, field
 from importlib import resources
 from pathlib import Path
@@ -44,6 +47,24 @@ MODES = {
     "slow": Faults(latency_ms=3000),
 }
 RELAY_HEADERS = ("content-type", "x-ratelimit-remaining")
+#: invokeTemplate's limits, per app and per account: 50 requests a minute, 15 s each
+#: (https://developers.freshworks.com/docs/app-sdk/v3.0/support_ticket/advanced-interfaces/request-method/,
+#: "Request method" > limits; the same in Freshworks' marketplace repo,
+#: skills/app-dev/references/api/request-method-docs.md).
+REQUESTS_PER_MINUTE = 50
+REQUEST_TIMEOUT_S = 15.0
+#: The platform's own answers when it does not send a request (its error objects:
+#: freshworks-developers/marketplace references/common/fdk-docs/request-method-errors.md).
+TOO_MANY = {
+    "status": 429,
+    "message": "You have exceeded the limit of 50 requests per minute",
+    "errorSource": "PLATFORM",
+}
+TIMED_OUT = {
+    "status": 504,
+    "message": "Timeout error while processing the request",
+    "errorSource": "PLATFORM",
+}
 TICKET_DATA_FIELDS = (
     "id",
     "subject",
@@ -79,6 +100,11 @@ class DemoState:
     )
     iparams: dict[str, str] = field(default_factory=default_iparams)
     relayed: int = 0
+    #: Ticket-sidebar apps start minimised: app.activated fires when the agent opens the
+    #: app, app.deactivated when they leave the ticket (the lifecycle methods,
+    #: https://developers.freshworks.com/docs/app-sdk/v3.0/support_ticket/front-end-apps/app-lifecycle-methods).
+    #: False keeps the app open on every ticket (activated on each), for tests of the card.
+    minimised: bool = True
 
 
 class DemoHost:
@@ -91,6 +117,9 @@ class DemoHost:
         *,
         base_latency_ms: float = 0,
         local_crayons: bool = True,
+        minimised: bool = True,
+        requests_per_minute: int = REQUESTS_PER_MINUTE,
+        request_timeout_s: float = REQUEST_TIMEOUT_S,
     ) -> None:
         self.app_dir = app_dir
         self.backend = backend
@@ -103,7 +132,12 @@ class DemoHost:
         #: Serve Crayons from the local copy (the demo); False keeps the CDN URLs (tests).
         self.local_crayons = local_crayons
         self.crayons = vendor.crayons_dir()
-        self.state = DemoState()
+        self.minimised = minimised
+        self.requests_per_minute = requests_per_minute
+        self.request_timeout_s = request_timeout_s
+        #: When each of the last minute's requests went out (one app, one account).
+        self.sent: deque[float] = deque()
+        self.state = DemoState(minimised=minimised)
         self.static = resources.files(__package__).joinpath("static")
         self.headers = {
             **security_headers(["'self'"]),
@@ -223,6 +257,7 @@ class DemoHost:
                 "language": self.state.language,
                 "modes": self.state.modes,
                 "relayed": self.state.relayed,
+                "minimised": self.state.minimised,
                 "installed": {
                     k: ("•••" if k in SECURE and v else v) for k, v in self.state.iparams.items()
                 },
@@ -239,7 +274,10 @@ class DemoHost:
         if body.get("reset"):
             for emulator in self.emulators.values():
                 emulator.reset()
-            self.state = DemoState(language=self.state.language)
+            self.sent.clear()
+            self.state = DemoState(language=self.state.language, minimised=self.minimised)
+        if isinstance(body.get("minimised"), bool):
+            self.state.minimised = body["minimised"]
         self.apply_modes()
         return await self.get_state(request)
 
@@ -363,25 +401,37 @@ class DemoHost:
                 },
                 status_code=200,
             )
+        if not self.take_a_request():
+            return JSONResponse(TOO_MANY)
         self.state.relayed += 1
         async with httpx.AsyncClient(
-            transport=self.backend, base_url="https://backend", timeout=15
+            transport=self.backend, base_url="https://backend", timeout=self.request_timeout_s
         ) as client:
             try:
-                resp = await client.request(
-                    spec.get("method", "GET"),
-                    spec.get("path", "/"),
-                    params=spec.get("query"),
-                    headers=spec.get("headers") or {},
-                    content=(spec.get("body") or "").encode(),
+                # The whole request within the platform's timeout (an in-process transport
+                # honours no httpx timeout).
+                resp = await asyncio.wait_for(
+                    client.request(
+                        spec.get("method", "GET"),
+                        spec.get("path", "/"),
+                        params=spec.get("query"),
+                        headers=spec.get("headers") or {},
+                        content=(spec.get("body") or "").encode(),
+                    ),
+                    timeout=self.request_timeout_s,
                 )
-            except httpx.TimeoutException:
-                return JSONResponse(
-                    {
-                        "status": 504,
-                        "errorSource": "PLATFORM",
-                        "message": "Timeout error while processing the request",
-                    }
-                )
+            except (httpx.TimeoutException, TimeoutError):
+                return JSONResponse(TIMED_OUT)
         headers = {k: v for k, v in resp.headers.items() if k.lower() in RELAY_HEADERS}
         return JSONResponse({"status": resp.status_code, "headers": headers, "response": resp.text})
+
+    def take_a_request(self) -> bool:
+        """One of the minute's requests, or False when the app has had its 50: a refused
+        one is never sent, and does not count."""
+        now = time.monotonic()
+        while self.sent and now - self.sent[0] >= 60:
+            self.sent.popleft()
+        if len(self.sent) >= self.requests_per_minute:
+            return False
+        self.sent.append(now)
+        return True

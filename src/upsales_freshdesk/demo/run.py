@@ -34,9 +34,18 @@ def find_app_dir(given: Path | None = None) -> Path:
 
 
 def build_demo(
-    app_dir: Path, *, seed: int = 1, latency_ms: float = 0, local_crayons: bool = True
+    app_dir: Path,
+    *,
+    seed: int = 1,
+    latency_ms: float = 0,
+    local_crayons: bool = True,
+    minimised: bool = False,
 ) -> Starlette:
-    """The whole demo as one ASGI app (the emulators and backend joined in-process)."""
+    """The whole demo as one ASGI app (the emulators and backend joined in-process).
+
+    ``minimised``: the app starts minimised on each ticket and is activated when the agent
+    opens it, as on the platform (``upsales-freshdesk demo``); off, it is open and active
+    on every ticket (the card's tests; ``/_demo/state`` switches it either way)."""
     freshdesk = create_freshdesk_emulator(seed=seed, plan="enterprise")
     upsales = create_upsales_emulator(seed=seed)
     backend = create_app(
@@ -59,6 +68,7 @@ def build_demo(
         upsales,
         base_latency_ms=latency_ms,
         local_crayons=local_crayons,
+        minimised=minimised,
     )
 
     @asynccontextmanager
@@ -96,7 +106,7 @@ def bind_demo(host: str, port: int) -> socket.socket:
 def serve_demo(sock: socket.socket, *, app_dir: Path, seed: int, latency_ms: float) -> None:
     """Serve the demo on a socket from :func:`bind_demo`."""
     config = uvicorn.Config(
-        build_demo(app_dir, seed=seed, latency_ms=latency_ms),
+        build_demo(app_dir, seed=seed, latency_ms=latency_ms, minimised=True),
         log_level="warning",
         access_log=False,
         server_header=False,

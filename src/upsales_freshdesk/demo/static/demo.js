@@ -20,20 +20,41 @@
   }
 
   var loaded = false;
+  var toggle = document.getElementById('app-toggle');
+  // As on the platform, the app starts minimised on each ticket and is activated when the
+  // agent opens it (the stand-in's comment has the sources); the demo's state may keep it
+  // open instead.
+  var minimised = true;
+  var open = false;
+
+  function setOpen(value) {
+    open = value;
+    toggle.setAttribute('aria-expanded', open ? 'true' : 'false');
+    frame.hidden = !open;
+  }
 
   // The app is loaded once; opening another ticket tells it, as Freshdesk does (it fires
-  // app.deactivated and app.activated), without reloading it.
+  // app.deactivated, and app.activated when the agent opens the app), without reloading it.
   function loadSidebar() {
     if (current) {
       loaded = true;
-      frame.src = '/app/index.html?ticket=' + current + '&t=' + Date.now();
+      setOpen(!minimised || open);
+      frame.src = '/app/index.html?ticket=' + current + (open ? '&open=1' : '') + '&t=' + Date.now();
     }
   }
 
   function showInSidebar() {
     if (!loaded || !frame.contentWindow) { loadSidebar(); return; }
-    frame.contentWindow.postMessage({ source: 'ufd-host', kind: 'switch', ticket: current }, window.location.origin);
+    setOpen(!minimised);
+    frame.contentWindow.postMessage({ source: 'ufd-host', kind: 'switch', ticket: current, open: open }, window.location.origin);
   }
+
+  toggle.addEventListener('click', function () {
+    setOpen(!open);
+    if (open && frame.contentWindow) {
+      frame.contentWindow.postMessage({ source: 'ufd-host', kind: 'activate' }, window.location.origin);
+    }
+  });
 
   function openTicket(id) {
     current = id;
@@ -71,7 +92,9 @@
     }
   });
 
-  json('/_demo/state').then(function (state) {
+  var stateLoaded = json('/_demo/state').then(function (state) {
+    minimised = state.minimised !== false;
+    setOpen(!minimised);
     document.getElementById('ctl-language').value = state.language;
     document.getElementById('ctl-upsales').value = state.modes.upsales;
     document.getElementById('ctl-freshdesk').value = state.modes.freshdesk;
@@ -87,7 +110,7 @@
     setState({ reset: true, upsales: 'normal', freshdesk: 'normal' }).then(function () { window.location.reload(); });
   });
 
-  json('/_demo/tickets').then(function (rows) {
+  stateLoaded.then(function () { return json('/_demo/tickets'); }).then(function (rows) {
     var list = document.getElementById('ticket-list');
     rows.forEach(function (row) {
       var li = el('li');

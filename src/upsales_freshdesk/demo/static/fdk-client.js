@@ -10,8 +10,15 @@
  * platform's proxy would. A mistake in a template fails here as it would there.
  *
  * Like Freshdesk, the page keeps the app loaded when the agent opens another ticket:
- * the host posts {kind: 'switch', ticket}, and the stand-in fires app.deactivated, moves
- * to the new ticket, and fires app.activated.
+ * the host posts {kind: 'switch', ticket, open}, and the stand-in fires app.deactivated
+ * and moves to the new ticket.
+ *
+ * The lifecycle as the platform's (app lifecycle methods,
+ * https://developers.freshworks.com/docs/app-sdk/v3.0/support_ticket/front-end-apps/app-lifecycle-methods,
+ * and Freshworks' lifecycle-events guidance): a ticket-sidebar app starts minimised;
+ * app.activated fires when the agent opens it (the host posts {kind: 'activate'}), not
+ * when the app subscribes; app.deactivated when the agent leaves the ticket. A host that
+ * keeps the app open (?open=1, or open: true on a switch) activates it on each ticket.
  */
 (function () {
   'use strict';
@@ -23,6 +30,7 @@
   var PLACEHOLDER = /<%=\s*([^%]*?)\s*%>/g;
   var listeners = {};
   var cache = {};
+  var active = query.get('open') === '1';
 
   function getJSON(url) {
     if (!cache[url]) {
@@ -125,20 +133,28 @@
     (listeners[event] || []).forEach(function (callback) { callback(); });
   }
 
-  // The host page tells the app that the agent opened another ticket.
+  // The host page tells the app that the agent opened it, or another ticket.
   window.addEventListener('message', function (event) {
     var data = event.data || {};
-    if (event.origin !== window.location.origin || data.source !== 'ufd-host' || data.kind !== 'switch') { return; }
-    fire('app.deactivated');
-    ticketId = Number(data.ticket);
-    fire('app.activated');
+    if (event.origin !== window.location.origin || data.source !== 'ufd-host') { return; }
+    if (data.kind === 'activate' && !active) {
+      active = true;
+      fire('app.activated');
+    }
+    if (data.kind === 'switch') {
+      fire('app.deactivated');
+      ticketId = Number(data.ticket);
+      active = Boolean(data.open);
+      if (active) { fire('app.activated'); }
+    }
   });
 
   var client = {
     events: {
       on: function (event, callback) {
         (listeners[event] = listeners[event] || []).push(callback);
-        if (event === 'app.activated') { window.setTimeout(callback, 0); }
+        // Subscribed after the agent opened the app: it is told at once.
+        if (event === 'app.activated' && active) { window.setTimeout(callback, 0); }
       }
     },
     data: {
