@@ -5,12 +5,12 @@ from __future__ import annotations
 
 import asyncio
 import time
-from collections.abc import AsyncIterator, Callable
 
 import httpx
 import pytest
 
 from tests.support.emulated import US_BASE
+from tests.support.redis import Guards
 from upsales_freshdesk.clients import (
     AuthenticationError,
     DailyCapReachedError,
@@ -141,23 +141,6 @@ async def test_an_upsales_key_past_its_daily_cap_is_not_sent() -> None:
 
 
 # -- through a real Redis ----------------------------------------------------------------
-
-Guards = Callable[..., RedisGuard]
-
-
-@pytest.fixture
-async def guards(redis_url: str) -> AsyncIterator[Guards]:
-    made: list[RedisGuard] = []
-
-    def make(url: str = redis_url, **options: object) -> RedisGuard:
-        options.setdefault("timeout", 2.0)
-        guard = RedisGuard(connect(url, timeout=2.0), **options)  # type: ignore[arg-type]
-        made.append(guard)
-        return guard
-
-    yield make
-    for guard in made:
-        await guard.aclose()
 
 
 async def test_tried_and_untried_keys_spend_one_window_in_every_process(guards: Guards) -> None:

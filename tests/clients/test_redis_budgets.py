@@ -4,10 +4,10 @@ from __future__ import annotations
 
 import asyncio
 import time
-from collections.abc import AsyncIterator, Callable
 
 import pytest
 
+from tests.support.redis import Guards
 from upsales_freshdesk.clients import ServerError
 from upsales_freshdesk.clients.policy import (
     UPSALES_LIMIT,
@@ -22,7 +22,6 @@ from upsales_freshdesk.clients.redis_budgets import (
     SharedBudget,
     SharedRegistry,
     SharedThrottle,
-    connect,
     jitter_margin,
 )
 from upsales_freshdesk.emulators.process import free_port
@@ -41,27 +40,6 @@ class Watcher:
 
     def redis_outage(self, error: str | None) -> None:
         self.outages.append(error)
-
-
-Guards = Callable[..., RedisGuard]
-
-
-@pytest.fixture
-async def guards(redis_url: str) -> AsyncIterator[Guards]:
-    """Guards on their own clients, as separate processes would have."""
-    made: list[RedisGuard] = []
-
-    def make(url: str = redis_url, **options: object) -> RedisGuard:
-        # A loaded test machine must not look like a Redis outage: the tests of the
-        # fallback give their own short timeout, or point at a closed port.
-        options.setdefault("timeout", 2.0)
-        guard = RedisGuard(connect(url, timeout=2.0), **options)  # type: ignore[arg-type]
-        made.append(guard)
-        return guard
-
-    yield make
-    for guard in made:
-        await guard.aclose()
 
 
 async def settle(*guards: RedisGuard) -> None:
