@@ -11,6 +11,12 @@ Prints, side by side from one run:
 - upstream calls per card, counted by the emulators.
 
     .venv/bin/python bench/card.py [--latency-ms 100] [--rounds 30] [--agents 50] [--workers 1,2]
+    .venv/bin/python bench/card.py --workers 1 --against /tmp/before --pairs 3
+
+With ``--against``, each configuration is also served from another source tree (the
+folder that holds the ``upsales_freshdesk`` package of another commit, e.g. from
+``git archive REV src | tar -x``), alternating with this one ``--pairs`` times against
+the same emulators: a paired before/after of a change.
 
 The emulators run in their own process and are reached over loopback HTTP, as real
 upstreams would be; the backend is ``upsales-freshdesk serve`` in a third process (with
@@ -88,12 +94,18 @@ async def cpu_per_card(
 
 
 async def main(
-    latency_ms: float, rounds: int, agents: int, cpu_cards: int, workers: list[int]
+    latency_ms: float,
+    rounds: int,
+    agents: int,
+    cpu_cards: int,
+    workers: list[int],
+    against: str | None = None,
+    pairs: int = 1,
 ) -> None:
     configure_logging(logging.WARNING)
     # Plan "pro" is 400 calls a minute: more cards than that would measure the throttle.
     with run_emulators(latency_ms=latency_ms, plan="1000000", extra_upsales_tokens=agents) as emu:
-        await measure(emu, latency_ms, rounds, agents, cpu_cards, workers)
+        await measure(emu, latency_ms, rounds, agents, cpu_cards, workers, against, pairs)
 
 
 def backend_cpu(pid: int) -> float:
@@ -122,12 +134,16 @@ def _descends(pid: int, ancestor: int) -> bool:
 
 
 @contextmanager
-def backend(emu: EmulatorProcess, workers: int) -> Iterator[tuple[str, int]]:
+def backend(
+    emu: EmulatorProcess, workers: int, tree: str | None = None
+) -> Iterator[tuple[str, int]]:
+    """``serve`` from this checkout, or from the package in ``tree``."""
     settings = {
         "UFD_FRESHDESK_BASE_URL": emu.freshdesk_url,
         "UFD_UPSALES_BASE_URL": emu.upsales_url,
         "UFD_FRESHDESK_PLAN": "1000000",  # measure the card, not the client's throttle
         "UFD_SERVICE_SECRET": SECRET,
+        **({"PYTHONPATH": tree} if tree else {}),
     }
     with run_serve(settings, workers=workers) as served:
         yield served.url, served.pid
@@ -138,6 +154,7 @@ class Phase:
     """One backend configuration, measured."""
 
     workers: int
+    tree: str | None  # None: this checkout
     cpu: float  # ms of backend CPU per card
     serial: list[float]  # ms per card, one agent
     concurrent: list[float]  # ms per card, N agents at once
@@ -151,6 +168,8 @@ async def measure(
     agents: int,
     cpu_cards: int,
     workers: list[int],
+    against: str | None,
+    pairs: int,
 ) -> None:
     tokens = emu.extra_upsales_tokens
     s = SCENARIOS["found"]
@@ -173,11 +192,11 @@ async def measure(
             "Authorization": f"Bearer {SECRET}",
         }
 
-    async def phase(n_workers: int) -> Phase:
+    async def phase(n_workers: int, tree: str | None) -> Phase:
         # Idle connections are dropped before serve's 5 s keep-alive would close them
         # under a request (aiohttp does not send a POST again on a closed connection).
         connector = aiohttp.TCPConnector(limit=agents * 2, keepalive_timeout=3)
-        with backend(emu, n_workers) as (url, pid):
+        with backend(emu, n_workers, tree) as (url, pid):
             async with aiohttp.ClientSession(connector=connector) as http:
 
                 async def answer(agent: int) -> tuple[float, int, bytes]:
@@ -218,9 +237,15 @@ async def measure(
                 concurrent: list[float] = []
                 for _ in range(max(1, rounds // 10)):
                     concurrent += await wave()
-        return Phase(n_workers, cpu, serial, concurrent, calls)
+        return Phase(n_workers, tree, cpu, serial, concurrent, calls)
 
-    phases = [await phase(n) for n in workers]
+    trees: list[str | None] = [None] if against is None else [None, against]
+    phases = [
+        await phase(n, tree)
+        for i in range(pairs)
+        for n in workers
+        for tree in (trees if i % 2 == 0 else trees[::-1])  # neither always goes first
+    ]
     floor, baseline = await reference_paths(emu, ticket, rounds)
     report(phases, floor, baseline, latency_ms, rounds, agents, cpu_cards)
 
@@ -314,6 +339,7 @@ def report(
     for p in phases:
         s50, c50 = statistics.median(p.serial), statistics.median(p.concurrent)
         label = f"--workers {p.workers}" + (" (deploy/)" if p.workers == DEPLOYED else "")
+        label += " against" if p.tree else ""
         print(
             f"{label:<22}{p.cpu:>7.2f} ms{s50:>11.1f} ms{s50 / f50:>7.3f}x"
             f"{c50:>11.1f} /{pct(p.concurrent, 0.95):>6.1f} ms{c50 / f50:>7.3f}x"
@@ -322,6 +348,28 @@ def report(
     print(f"interpreter:               {interpreter()}")
     s50 = statistics.median(phases[0].serial)
     print(f"sequential baseline p50:   {b50:7.1f} ms  -> the card is {b50 / s50:.2f}x faster")
+    if any(p.tree for p in phases):
+        paired(phases)
+
+
+def paired(phases: list[Phase]) -> None:
+    """This checkout against the other tree, per worker count: the medians of the runs."""
+    print("this checkout / against (medians of the runs):")
+    for n in sorted({p.workers for p in phases}):
+        mine = [p for p in phases if p.workers == n and not p.tree]
+        other = [p for p in phases if p.workers == n and p.tree]
+
+        def med(runs: list[Phase], of: Callable[[Phase], float]) -> float:
+            return statistics.median(of(p) for p in runs)
+
+        for what, of in (
+            ("CPU/card", lambda p: p.cpu),
+            ("1 agent p50", lambda p: statistics.median(p.serial)),
+            ("N agents p50", lambda p: statistics.median(p.concurrent)),
+            ("N agents p95", lambda p: pct(p.concurrent, 0.95)),
+        ):
+            a, b = med(mine, of), med(other, of)
+            print(f"  --workers {n} {what:<13}{a:9.2f} / {b:9.2f} ms  ({a / b - 1:+.1%})")
 
 
 if __name__ == "__main__":
@@ -335,6 +383,20 @@ if __name__ == "__main__":
         default=f"1,{DEPLOYED}",
         help="serve --workers values to measure, comma-separated",
     )
+    parser.add_argument(
+        "--against", help="another source tree to serve from, alternating (see above)"
+    )
+    parser.add_argument("--pairs", type=int, default=1, help="alternations with --against")
     args = parser.parse_args()
     workers = [int(w) for w in args.workers.split(",")]
-    asyncio.run(main(args.latency_ms, args.rounds, args.agents, args.cpu_cards, workers))
+    asyncio.run(
+        main(
+            args.latency_ms,
+            args.rounds,
+            args.agents,
+            args.cpu_cards,
+            workers,
+            args.against,
+            args.pairs,
+        )
+    )
