@@ -10,6 +10,7 @@ import httpx
 import pytest
 
 from tests.support.demo import Demo
+from upsales_freshdesk.demo.host import MASK
 
 FIELDS = {
     "en": ("Freshdesk domain", "Freshdesk API key", "Upsales API key", "Service host"),
@@ -87,3 +88,18 @@ def test_an_ip_address_as_the_host_still_shows_every_keys_result(
     freshdesk_key = settings.locator("#msg-freshdesk_api_key").inner_text()
     assert ("service host" if language == "en" else "värdnamn") in freshdesk_key
     assert settings.locator("#msg-service_secret").inner_text().strip() != ""
+
+
+def test_edit_settings_hands_the_secure_values_masked_and_a_mask_keeps_them(demo: Demo) -> None:
+    demo.state(reset=True)
+    stored = httpx.get(f"{demo.url}/_demo/iparams").json()["iparams"]
+    configs = httpx.get(f"{demo.url}/_demo/configs").json()
+    for key in ("freshdesk_api_key", "upsales_api_key", "service_secret"):
+        assert configs[key] == MASK
+    assert configs["service_host"] == stored["service_host"]
+    httpx.post(f"{demo.url}/_demo/iparams", json={**configs, "upsales_api_key": "new-token"})
+    after = httpx.get(f"{demo.url}/_demo/iparams").json()["iparams"]
+    assert after["upsales_api_key"] == "new-token"
+    assert after["freshdesk_api_key"] == stored["freshdesk_api_key"]
+    assert after["service_secret"] == stored["service_secret"]
+    demo.state(reset=True)

@@ -8,6 +8,14 @@
  * The service secret is required: the service must demand authentication (Freshworks'
  * review guidelines for an app that calls an external service), so a service that
  * accepts calls without one is refused here too.
+ *
+ * On "Edit settings" the platform may hand getConfigs() the secure values masked
+ * ("Secure iparams are masked from the view of all app users once the values are saved,
+ * ... when editing their values after installation":
+ * https://developers.freshworks.com/docs/app-sdk/v3.0/contact/app-settings/app-installation-page/installation-page).
+ * So a stored secure value is only ever sent back as it came (postConfigs), never to the
+ * service as a key: validate() checks the keys the admin typed, and says of the others
+ * that they are kept.
  */
 /* exported postConfigs, getConfigs, validate */
 // Every one of these settings is required.
@@ -46,7 +54,10 @@ const UFD_WORDS = {
     secretUnused: 'This service accepts calls without a secret: its operator must set UFD_SERVICE_SECRET.',
     placeholder_freshdesk_domain: 'yourcompany.freshdesk.com',
     ok: 'All settings work.',
-    bad: 'Fix the settings marked above.'
+    bad: 'Fix the settings marked above.',
+    kept: 'Unchanged: the saved value is kept (type a new one to check it).',
+    needSecret: 'To check a new key, type the service secret again (a saved one is never shown).',
+    okKept: 'The settings you changed look right; the saved keys are kept.'
   },
   sv: {
     title: 'Upsales för Freshdesk: inställningar',
@@ -76,7 +87,10 @@ const UFD_WORDS = {
     secretUnused: 'Tjänsten tar emot anrop utan hemlighet: dess drift måste sätta UFD_SERVICE_SECRET.',
     placeholder_freshdesk_domain: 'ditt-foretag.freshdesk.com',
     ok: 'Alla inställningar fungerar.',
-    bad: 'Rätta de markerade inställningarna.'
+    bad: 'Rätta de markerade inställningarna.',
+    kept: 'Oförändrad: det sparade värdet behålls (skriv ett nytt för att kontrollera det).',
+    needSecret: 'Skriv tjänstens hemlighet igen för att kontrollera en ny nyckel (en sparad visas aldrig).',
+    okKept: 'De ändrade inställningarna ser rätt ut; de sparade nycklarna behålls.'
   }
 };
 // The language helpers are the sidebar's (assets/i18n.js, a copy of app/scripts/i18n.js); the words are the page's.
@@ -221,6 +235,9 @@ function ufdSecretFits(secret) {
   return !open;
 }
 
+// A secure value the admin typed on this page; a stored one (perhaps a mask) is not one.
+const ufdTypedSecure = (name) => ufdIsSecure(name) && Boolean(ufdTyped(name));
+
 async function validate() {
   const values = postConfigs();
   const failed = ufdLocalChecks(values);
@@ -233,18 +250,32 @@ async function validate() {
     return ufdSummary(false);
   }
   if (failed.size) { return ufdSummary(false); }
-  const context = Object.fromEntries(UFD_FIELDS.map((name) => [name, values[name]]));
+  const kept = UFD_SECURE.filter((name) => !ufdTypedSecure(name));
+  if (kept.includes('service_secret')) {
+    // Without the secret typed anew the service cannot be asked: a saved one is not sent.
+    const typed = UFD_SECURE.filter((name) => ufdTypedSecure(name));
+    for (const name of kept) { ufdMark(name, true, ufdWord('kept')); }
+    for (const name of typed) { ufdMark(name, false, ufdWord('needSecret')); }
+    return typed.length ? ufdSummary(false) : ufdKeptSummary();
+  }
+  const context = Object.fromEntries(UFD_FIELDS.map((name) => [name, kept.includes(name) ? '' : values[name]]));
   context.locale = ufdLang;
   try {
     const client = await ufdClientReady();
     const response = await client.request.invokeTemplate('validate', { context, body: JSON.stringify({ locale: ufdLang }) });
     const data = JSON.parse(response.response);
     if (response.status !== 200 || !data.results) { throw response; }
+    let ok = true;
     for (const [name, result] of Object.entries(data.results)) {
-      ufdMark(name, result.ok, result.message);
+      if (kept.includes(name)) {
+        ufdMark(name, true, ufdWord('kept'));
+      } else {
+        ufdMark(name, result.ok, result.message);
+        ok &&= Boolean(result.ok);
+      }
     }
     ufdMark('service_host', true, '');
-    return ufdSummary(ufdSecretFits(data.secret) && Boolean(data.ok));
+    return ufdSummary(ufdSecretFits(data.secret) && ok);
   } catch (error) {
     if (Number(error?.status) === 401) {
       // The service refused the secret (an empty one never gets this far: it is required).
@@ -254,6 +285,12 @@ async function validate() {
     }
     return ufdSummary(false);
   }
+}
+
+function ufdKeptSummary() {
+  const summary = document.getElementById('ufd-summary');
+  if (summary) { summary.textContent = ufdWord('okKept'); }
+  return true;
 }
 
 // Crayons, when it loads: each text field becomes an <fw-input> with the same id and

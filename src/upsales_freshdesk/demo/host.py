@@ -41,6 +41,12 @@ SERVICE_HOST = "upsales-freshdesk.demo.example"
 #: page requires one, as ``serve`` does (made-up, like every key of the demo).
 DEMO_SECRET = "demo-service-secret-made-up-for-the-demo"  # noqa: S105
 SECURE = ("freshdesk_api_key", "upsales_api_key", "service_secret")
+#: What "Edit settings" hands getConfigs() for a stored secure value: "Secure iparams are
+#: masked from the view of all app users once the values are saved, ... when editing their
+#: values after installation" (https://developers.freshworks.com/docs/app-sdk/v3.0/contact/
+#: app-settings/app-installation-page/installation-page). The mask itself is not documented;
+#: a 2026 third-party app treats it as asterisks. Saved back unchanged, it keeps the value.
+MASK = "********"
 MODES = {
     "normal": Faults(),
     "down": Faults(error_rates={503: 1.0}),
@@ -166,6 +172,7 @@ class DemoHost:
                 Route("/_demo/state", self.set_state, methods=["POST"]),
                 Route("/_demo/iparams", self.get_iparams),
                 Route("/_demo/iparams", self.set_iparams, methods=["POST"]),
+                Route("/_demo/configs", self.get_configs),
                 Route("/_demo/tickets", self.tickets),
                 Route("/_demo/tickets/{tid:int}", self.ticket),
                 Route("/_demo/data/page", self.page_data),
@@ -286,9 +293,19 @@ class DemoHost:
         secure ones server-side; the app's own code never sees them)."""
         return JSONResponse({"iparams": self.state.iparams, "secure": list(SECURE)})
 
+    async def get_configs(self, request: Request) -> Response:
+        """What the platform hands the settings page's getConfigs() on "Edit settings"."""
+        return JSONResponse(
+            {k: (MASK if k in SECURE and v else v) for k, v in self.state.iparams.items()}
+        )
+
     async def set_iparams(self, request: Request) -> Response:
         body = await request.json()
-        self.state.iparams = {k: _text(body.get(k, "")) for k in default_iparams()}
+        saved = self.state.iparams
+        self.state.iparams = {
+            k: saved.get(k, "") if k in SECURE and body.get(k) == MASK else _text(body.get(k, ""))
+            for k in default_iparams()
+        }
         return JSONResponse({"ok": True})
 
     # -- Freshdesk data (what the ticket page and client.data.get show) -------------

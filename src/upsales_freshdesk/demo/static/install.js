@@ -5,10 +5,11 @@
   var status = document.getElementById('install-status');
 
   frame.addEventListener('load', function () {
-    // "Edit settings": the platform hands the stored values to getConfigs(); the page
-    // shows the secure ones as "unchanged" and keeps them unless the admin types anew.
-    fetch('/_demo/iparams').then(function (r) { return r.json(); }).then(function (saved) {
-      frame.contentWindow.getConfigs(saved.iparams);
+    // "Edit settings": the platform hands the stored values to getConfigs(), the secure
+    // ones masked (the host's MASK has the source); the page keeps them unless the admin
+    // types anew, and a mask saved back keeps the stored value.
+    fetch('/_demo/configs').then(function (r) { return r.json(); }).then(function (configs) {
+      frame.contentWindow.getConfigs(configs);
     });
   });
 
