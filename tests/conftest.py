@@ -4,10 +4,7 @@ with both emulators behind it."""
 from __future__ import annotations
 
 import os
-import subprocess
-import time
 from collections.abc import AsyncIterator, Iterator
-from pathlib import Path
 from typing import TYPE_CHECKING
 
 import httpx
@@ -15,6 +12,7 @@ import pytest
 import redis
 
 from tests.support.emulated import FD_BASE, US_BASE
+from tests.support.redis import REDIS_SERVER, redis_on
 from tests.support.sleeps import RecordingSleep
 from upsales_freshdesk.clients import FreshdeskClient, RetryPolicy, ThrottleRegistry, UpsalesClient
 from upsales_freshdesk.emulators.freshdesk.app import (
@@ -111,9 +109,6 @@ async def us_raw(us_emu: UpsalesEmulator) -> AsyncIterator[httpx.AsyncClient]:
         yield c
 
 
-REDIS_SERVER = Path("/usr/bin/redis-server")
-
-
 @pytest.fixture(scope="session")
 def redis_server() -> Iterator[str]:
     """Debian's ``redis-server`` on a free loopback port, no persistence; its URL.
@@ -125,32 +120,8 @@ def redis_server() -> Iterator[str]:
             pytest.fail("redis-server is missing (apt-get install redis-server)")
         pytest.skip("redis-server is not installed (apt-get install redis-server)")
     port = free_port()
-    proc = subprocess.Popen(
-        [
-            str(REDIS_SERVER),
-            *("--port", str(port), "--bind", "127.0.0.1"),
-            *("--save", "", "--appendonly", "no"),
-        ],
-        stdout=subprocess.DEVNULL,
-        stderr=subprocess.DEVNULL,
-    )
-    url = f"redis://127.0.0.1:{port}/0"
-    try:
-        client = redis.Redis.from_url(url)
-        deadline = time.monotonic() + 10
-        while True:
-            try:
-                client.ping()
-                break
-            except redis.ConnectionError:
-                if proc.poll() is not None or time.monotonic() > deadline:
-                    raise
-                time.sleep(0.02)
-        client.close()
-        yield url
-    finally:
-        proc.terminate()
-        proc.wait(timeout=10)
+    with redis_on(port):
+        yield f"redis://127.0.0.1:{port}/0"
 
 
 @pytest.fixture

@@ -6,16 +6,16 @@ from __future__ import annotations
 
 import asyncio
 import math
-import subprocess
 import time
-from collections.abc import AsyncIterator, Iterator
-from contextlib import AsyncExitStack, asynccontextmanager, contextmanager
+from collections.abc import AsyncIterator
+from contextlib import AsyncExitStack, asynccontextmanager
 from typing import Any
 
 import httpx
 import pytest
 import redis
 
+from tests.support.redis import redis_on
 from tests.support.service import EMULATED, HEADERS, Service, running
 from upsales_freshdesk.emulators.faults import Faults
 from upsales_freshdesk.emulators.freshdesk.app import create_freshdesk_emulator
@@ -179,37 +179,6 @@ def quarantine_left(url: str) -> float:
         return max(0, int(client.pttl(QUARANTINE_KEY))) / 1000
 
 
-@contextmanager
-def own_redis(port: int) -> Iterator[subprocess.Popen[bytes]]:
-    """A redis-server of this test's own (it gets stopped), without persistence."""
-    from tests.conftest import REDIS_SERVER
-
-    proc = subprocess.Popen(
-        [
-            str(REDIS_SERVER),
-            *("--port", str(port), "--bind", "127.0.0.1"),
-            *("--save", "", "--appendonly", "no"),
-        ],
-        stdout=subprocess.DEVNULL,
-        stderr=subprocess.DEVNULL,
-    )
-    try:
-        with redis.Redis(port=port) as client:
-            deadline = time.monotonic() + 10
-            while True:
-                try:
-                    client.ping()
-                    break
-                except redis.ConnectionError:
-                    if proc.poll() is not None or time.monotonic() > deadline:
-                        raise
-                    time.sleep(0.02)
-        yield proc
-    finally:
-        proc.terminate()
-        proc.wait(timeout=10)
-
-
 async def test_redis_stopped_the_same_create_on_two_replicas_is_refused_not_doubled(
     redis_server: str,  # redis-server is installed (or the test skips; fails under CI)
 ) -> None:
@@ -218,7 +187,7 @@ async def test_redis_stopped_the_same_create_on_two_replicas_is_refused_not_doub
     Redis comes back empty, writes wait out the quarantine, and the contact exists once."""
     port = free_port()
     url = f"redis://127.0.0.1:{port}/0"
-    with own_redis(port) as server:
+    with redis_on(port) as server:
         async with replicas(2, redis_url=url, latency_ms=100, card_deadline_seconds=DEADLINE) as (
             one,
             two,
@@ -240,7 +209,7 @@ async def test_redis_stopped_the_same_create_on_two_replicas_is_refused_not_doub
 
     # Redis is back (empty, as after a restart without persistence) and one replica's
     # create is in flight when it stops again.
-    with own_redis(port) as server:
+    with redis_on(port) as server:
         for service in (one, two):
             service.app.state.upstreams.once.guard.cooldown = 0.2
         await asyncio.sleep(0.25)
@@ -263,7 +232,7 @@ async def test_redis_stopped_the_same_create_on_two_replicas_is_refused_not_doub
             assert done.status_code == 200, done.text
             assert contacts_named(one) == 1
 
-            with own_redis(port):  # back, empty: the lost lock is noticed
+            with redis_on(port):  # back, empty: the lost lock is noticed
                 await asyncio.sleep(0.25)  # the guards' cooldown
                 again = await two.http.post(CREATE, json=click("click-d-abcdef"), headers=HEADERS)
                 assert_paused(again, most=LOCK_SECONDS)
