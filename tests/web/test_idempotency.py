@@ -92,7 +92,7 @@ async def test_a_store_that_keeps_no_fingerprint_replays_as_before() -> None:
 
 async def test_a_key_reused_on_another_replica_is_refused_too(redis_url: str) -> None:
     """With Redis, the fingerprint travels with the remembered answer."""
-    from tests.web.test_redis_once import CREATE, EMAIL, create_body, replicas
+    from tests.support.replicas import CREATE, EMAIL, create_body, replicas
 
     async with replicas(2, redis_url=redis_url) as (one, two):
         first = await one.http.post(CREATE, json=create_body(), headers=HEADERS)
