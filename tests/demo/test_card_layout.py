@@ -1,5 +1,5 @@
 """The card at the sidebar's real size (a 520 px frame), in English and Swedish: the
-differences table keeps phone numbers whole."""
+differences table keeps phone numbers whole, and the create form fits the frame."""
 
 from __future__ import annotations
 
@@ -43,3 +43,28 @@ def test_the_differences_table_keeps_phone_numbers_whole(
     page.locator("[data-testid=app-frame]").screenshot(
         path=str(artifacts / f"differences-{language}.png")
     )
+
+
+@pytest.mark.parametrize("language", ["en", "sv"])
+def test_the_create_form_fits_the_frame_with_its_progress_line(
+    page: Any, demo: Demo, artifacts: Path, language: str
+) -> None:
+    demo.state(language=language)
+    frame = sync(page, demo, "not_found")
+    frame.locator("#ufd-result [data-action=contact-form]").click()
+    frame.locator("form.ufd-create").wait_for(timeout=10_000)
+    frame.locator("#ufd-sync:not([disabled])").wait_for(timeout=10_000)
+    # The progress line shows while the contact is created: measure with it shown.
+    frame.locator("#ufd-progress").evaluate(
+        "p => { p.hidden = false; p.textContent = p.textContent || 'Creating the contact…'; }"
+    )
+    height = frame.locator("html").evaluate("e => e.scrollHeight")
+    page.locator("[data-testid=app-frame]").screenshot(
+        path=str(artifacts / f"create-form-{language}.png")
+    )
+    assert height <= FRAME, f"the form is {height} px tall in a {FRAME} px frame"
+    top = page.locator("[data-testid=app-frame]").bounding_box()
+    for selector in ("#ufd-progress", "[data-action=create-upsales]", "[data-action=cancel-form]"):
+        box = frame.locator(selector).bounding_box()
+        assert box is not None
+        assert box["y"] + box["height"] - top["y"] <= FRAME, selector
