@@ -195,6 +195,28 @@ async def test_the_default_type_is_never_a_todo(service: Service) -> None:
     assert activity["activityType"] != TODO_TYPES["TODO"][0]
 
 
+async def test_the_activity_names_the_agent_who_logged_it(service: Service) -> None:
+    body = await log_body(service, agent={"name": "Anna  Agent", "email": "anna@example.com"})
+    done = await act(service, "log-ticket", body)
+    activity = service.us.store.get("activities", done["details"]["activity_id"])
+    assert activity is not None
+    assert activity["notes"].splitlines()[-1] == "Logged in Freshdesk by Anna Agent"
+    card = await card_of(service, "found")
+    assert card["card"]["upsales"]["logged"]["by"] == "Anna Agent"
+    latest = card["card"]["upsales"]["activities"][0]
+    assert latest["id"] == activity["id"]
+    assert not latest["description"].startswith("[Freshdesk")
+
+
+async def test_an_app_that_sends_no_agent_still_logs(service: Service) -> None:
+    done = await act(service, "log-ticket", await log_body(service))
+    activity = service.us.store.get("activities", done["details"]["activity_id"])
+    assert activity is not None
+    assert "Logged in Freshdesk by" not in activity["notes"]
+    card = await card_of(service, "found")
+    assert card["card"]["upsales"]["logged"]["by"] is None
+
+
 async def test_the_setting_picks_the_type_by_name_in_any_case(service: Service) -> None:
     result = await log_as(service, "  todo ")
     assert result.created

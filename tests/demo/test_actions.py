@@ -44,6 +44,16 @@ def test_log_the_ticket_once(page: Any, demo: Demo) -> None:
     activities = demo.upsales().store.all("activities")
     marker = "[Freshdesk demo.freshdesk.com #1]"
     assert sum(a["description"].startswith(marker) for a in activities) == 1
+    # It names the agent who logged it (not the API key's user), and the card shows it by
+    # the ticket's subject, never by the marker.
+    agent = demo.host.emulators["freshdesk"].store.current_agent()["contact"]["name"]
+    assert agent in logged.inner_text()
+    assert "API Integration" not in logged.inner_text()
+    (activity,) = [a for a in activities if a["description"].startswith(marker)]
+    assert f"Logged in Freshdesk by {agent}" in activity["notes"]
+    latest = frame.locator(".ufd-latest-activity").inner_text()
+    assert "[Freshdesk" not in latest
+    assert activity["description"].removeprefix(marker).strip() in latest
 
 
 def test_create_a_missing_contact_on_the_proposed_account(page: Any, demo: Demo) -> None:

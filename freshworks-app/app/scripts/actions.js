@@ -41,7 +41,23 @@
 
   async function logBody({ sidebar, card }) {
     const { ticket } = await sidebar.readTicket();
-    return { ticket: { id: ticket.id }, upsales_contact_id: Number(card.dataset.upsalesContactId) };
+    const body = { ticket: { id: ticket.id }, upsales_contact_id: Number(card.dataset.upsalesContactId) };
+    const agent = await loggedInAgent(sidebar.client);
+    if (agent) { body.agent = agent; }
+    return body;
+  }
+
+  // The Freshdesk agent who logs (the data API's loggedInUser), named on the activity.
+  async function loggedInAgent(client) {
+    try {
+      const data = client?.data?.get ? await client.data.get('loggedInUser') : null;
+      const user = data?.loggedInUser ?? {};
+      const name = (user.contact?.name || user.name || '').trim();
+      const email = (user.contact?.email || user.email || '').trim();
+      return name || email ? { name: name || null, email: email || null } : null;
+    } catch {
+      return null;
+    }
   }
 
   async function formBody({ sidebar, form }) {

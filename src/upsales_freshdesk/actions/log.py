@@ -13,6 +13,7 @@ from datetime import UTC, datetime
 from ..clients import Deadline, Filters, FreshdeskClient, UpsalesClient, UpstreamError
 from ..clients.upsales import models as us
 from ..rules.fields import pair_matches
+from ..rules.logged import LOGGED_BY
 from .errors import ActionError
 from .uncertain import may_have_arrived
 
@@ -66,13 +67,15 @@ async def log_ticket(
     upsales_contact_id: int,
     deadline: Deadline,
     activity_type: str | None = None,
+    agent: str | None = None,
 ) -> LogResult:
     """A closed activity on the contact and its account; a second log finds the first.
 
     The Upsales contact must be the ticket requester's match (``mismatch`` otherwise);
     the subject is read from Freshdesk, not taken from the request. ``activity_type``
     (``UFD_LOG_ACTIVITY_TYPE``) names the type by id or name; one that does not exist is
-    ``rejected`` and nothing is logged.
+    ``rejected`` and nothing is logged. ``agent`` (the Freshdesk agent's name) is written
+    in the notes (``LOGGED_BY``): the API key's Upsales user is not who logged it.
     """
     ticket, contact = await asyncio.gather(
         fd_client.tickets.get(ticket_id, deadline=deadline),
@@ -90,7 +93,7 @@ async def log_ticket(
     activity_type_id = pick_activity_type(types, activity_type)
     try:
         created = await us_client.activities.create(
-            _activity(ref, contact, activity_type_id), deadline=deadline
+            _activity(ref, contact, activity_type_id, agent), deadline=deadline
         )
     except UpstreamError as error:
         arrived = may_have_arrived(error) and await _logged(us_client, contact.id, ref, deadline)
@@ -158,11 +161,16 @@ def _fold(name: str) -> str:
     return re.sub(r"[\W_]+", "", name.casefold())
 
 
-def _activity(ref: TicketRef, contact: us.Contact, activity_type_id: int) -> dict[str, object]:
+def _activity(
+    ref: TicketRef, contact: us.Contact, activity_type_id: int, agent: str | None = None
+) -> dict[str, object]:
     today = datetime.now(UTC).date().isoformat()
+    notes = f"Freshdesk ticket #{ref.id}: {ref.subject}\n{ref.url}"
+    if agent and (name := " ".join(agent.split())):
+        notes += f"\n{LOGGED_BY}{name}"
     body: dict[str, object] = {
         "description": f"{ref.marker} {ref.subject}"[:250],
-        "notes": f"Freshdesk ticket #{ref.id}: {ref.subject}\n{ref.url}",
+        "notes": notes,
         "date": today,
         "closeDate": today,
         "contacts": [{"id": contact.id}],

@@ -6,6 +6,7 @@ from collections.abc import Callable
 from datetime import UTC, datetime
 
 from ..clients.upsales import models as us
+from ..rules.logged import logged_by, without_marker
 from .links import Links
 from .models import (
     Account,
@@ -115,7 +116,7 @@ def apply_activities(side: UpsalesSide, activities: list[us.Activity], links: Li
     side.activities = [
         ActivityItem(
             id=a.id,
-            description=a.description,
+            description=without_marker(a.description),
             date=_aware(a.date or a.regDate),
             type=a.activityType.name if a.activityType else None,
             closed=a.is_closed,
@@ -131,6 +132,7 @@ def logged_state(
     """The activity that logged this ticket, if one is among the recent ones."""
     for a in activities:
         if logged_as(a):
-            by = a.users[0].name if a.users else None
+            # The agent who logged it, from the notes: the activity's user is the API key's.
+            by = logged_by(a)
             return Logged(activity_id=a.id, date=_aware(a.regDate or a.date), by=by)
     return None

@@ -82,9 +82,18 @@ class LoggedTicket(StrictIn):
     subject: Annotated[str, StringConstraints(max_length=500)] = ""
 
 
+class LoggingAgent(StrictIn):
+    """The Freshdesk agent who logs (the data API's ``loggedInUser``)."""
+
+    name: Annotated[str, StringConstraints(max_length=200)] | None = None
+    email: Annotated[str, StringConstraints(max_length=320)] | None = None
+
+
 class LogTicket(ActionIn):
     ticket: LoggedTicket
     upsales_contact_id: Id
+    #: Optional: older apps do not send it; the activity then names no agent.
+    agent: LoggingAgent | None = None
 
 
 class ActionResponse(BaseModel):

@@ -288,6 +288,7 @@ async def log_ticket(
             upsales_contact_id=body.upsales_contact_id,
             deadline=_deadline(settings),
             activity_type=settings.log_activity_type,
+            agent=(body.agent.name or body.agent.email) if body.agent else None,
         )
         kind = "logged" if result.created else "already_logged"
         status = "done" if result.created else "unchanged"
