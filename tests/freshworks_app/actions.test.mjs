@@ -71,6 +71,14 @@ test('log sends the ticket and the Upsales contact', async () => {
   assert.equal(fake.calls.notify[0].type, 'success');
 });
 
+test('log names the agent who logs it, from loggedInUser', async () => {
+  const { fake, ui } = await withCard({ log_ticket: [{ status: 'done', message: 'The ticket is logged to Upsales.' }] });
+  fake.setData('loggedInUser', { contact: { language: 'en', name: ' Lena Holm ', email: 'lena@demo.example' } });
+  ui.result.querySelector('[data-action=log-ticket]').click();
+  await settle();
+  assert.deepEqual(fake.calls.invoke[0].body.agent, { name: 'Lena Holm', email: 'lena@demo.example' });
+});
+
 test('the contact form is shown, searched and submitted', async () => {
   const notFound = '<section class="ufd-card"><button type="button" data-action="contact-form">Create</button></section>';
   const answers = {
