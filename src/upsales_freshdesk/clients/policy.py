@@ -353,6 +353,14 @@ def utc_day(now: float | None = None) -> tuple[str, float]:
     return time.strftime("%Y%m%d", time.gmtime(now)), 86_400 - now % 86_400
 
 
+@dataclass(slots=True)
+class DayCount:
+    """One credential's calls on one day (``YYYYMMDD``, UTC)."""
+
+    day: str
+    calls: int = 0
+
+
 class DailyCalls:
     """Calls per credential per day (UTC), for a vendor that bills above a daily count.
 
@@ -362,27 +370,27 @@ class DailyCalls:
 
     def __init__(self, cap: int | None = None, capacity: int = MAX_ACCOUNTS) -> None:
         self.cap = cap
-        self._counts: Bounded[list[int | str]] = Bounded(capacity)
+        self._counts: Bounded[DayCount] = Bounded(capacity)
 
-    def _entry(self, key: str) -> list[int | str]:
+    def _today(self, key: str) -> DayCount:
         day, _ = utc_day()
-        return self._counts.use(key, lambda: [day, 0], keep=lambda e: e[0] == day)
+        return self._counts.use(key, lambda: DayCount(day), keep=lambda c: c.day == day)
 
     def today(self, key: str) -> int:
-        return int(self._entry(key)[1])
+        return self._today(key).calls
 
     def add(self, key: str) -> int:
-        entry = self._entry(key)
-        entry[1] = int(entry[1]) + 1
-        return int(entry[1])
+        count = self._today(key)
+        count.calls += 1
+        return count.calls
 
-    def seen(self, key: str, count: int, day: str) -> None:
+    def seen(self, key: str, calls: int, day: str) -> None:
         """What every process has counted on ``day`` (from Redis): never lower than this
         one's, and a count of another day (an answer that came after midnight) is not
         today's."""
-        entry = self._entry(key)
-        if entry[0] == day:
-            entry[1] = max(int(entry[1]), count)
+        count = self._today(key)
+        if count.day == day:
+            count.calls = max(count.calls, calls)
 
     def check(self, key: str) -> None:
         if self.cap is not None and self.today(key) >= self.cap:
@@ -390,7 +398,7 @@ class DailyCalls:
 
     def counts(self) -> dict[str, int]:
         day, _ = utc_day()
-        return {k: int(e[1]) for k, e in self._counts.items() if e[0] == day}
+        return {k: c.calls for k, c in self._counts.items() if c.day == day}
 
 
 class CredentialRefused(Exception):
@@ -591,8 +599,9 @@ class Slot:
                 lock.release()
                 held = False
             elif not self.alone:
-                ticket = await self.gate.enter(deadline, PROBATION_MAX_WAIT)
-                gate = self.gate
+                entering = self.gate
+                ticket = await entering.enter(deadline, PROBATION_MAX_WAIT)
+                gate = entering  # left in the finally below, once entered
             throttle = self.throttle
             await throttle.acquire(deadline)
             self._sending()

@@ -105,6 +105,35 @@ class WireSettings:
 
 
 class _Closing:
+    """What both wires share: the call's preparation (time left, query, body), then the
+    library's own send, which maps its errors to the wire's."""
+
+    async def exchange(
+        self,
+        method: str,
+        url: str,
+        *,
+        params: Params | None,
+        headers: Mapping[str, str],
+        json_body: Any,
+        cap: int,
+        time_left: float | None = None,
+    ) -> RawAnswer:
+        _out_of_time(time_left)
+        content, sent = _body(json_body, headers)
+        return await self._send(method, _with_query(url, params), sent, content, cap, time_left)
+
+    async def _send(
+        self,
+        method: str,
+        url: str,
+        headers: Mapping[str, str],
+        content: bytes | None,
+        cap: int,
+        time_left: float | None,
+    ) -> RawAnswer:
+        raise NotImplementedError
+
     async def aclose(self) -> None:
         raise NotImplementedError
 
@@ -138,20 +167,15 @@ class AiohttpWire(_Closing):
             )
         return self._session
 
-    async def exchange(
+    async def _send(
         self,
         method: str,
         url: str,
-        *,
-        params: Params | None,
         headers: Mapping[str, str],
-        json_body: Any,
+        content: bytes | None,
         cap: int,
-        time_left: float | None = None,
+        time_left: float | None,
     ) -> RawAnswer:
-        _out_of_time(time_left)
-        url = _with_query(url, params)
-        data, sent = _body(json_body, headers)
         try:
             async with (
                 asyncio.timeout(time_left),
@@ -159,8 +183,8 @@ class AiohttpWire(_Closing):
                     # as encoded here: yarl would otherwise decode a query's %3A and %40
                     method,
                     yarl.URL(url, encoded=True),
-                    headers=sent,
-                    data=data,
+                    headers=headers,
+                    data=content,
                     allow_redirects=False,
                 ) as resp,
             ):
@@ -199,24 +223,19 @@ class HttpxWire(_Closing):
             trust_env=False,
         )
 
-    async def exchange(
+    async def _send(
         self,
         method: str,
         url: str,
-        *,
-        params: Params | None,
         headers: Mapping[str, str],
-        json_body: Any,
+        content: bytes | None,
         cap: int,
-        time_left: float | None = None,
+        time_left: float | None,
     ) -> RawAnswer:
-        _out_of_time(time_left)
-        url = _with_query(url, params)
-        content, sent = _body(json_body, headers)
         try:
             async with (
                 asyncio.timeout(time_left),
-                self._client.stream(method, url, headers=sent, content=content) as resp,
+                self._client.stream(method, url, headers=headers, content=content) as resp,
             ):
                 return await self._read(resp, cap)
         except (httpx.TimeoutException, TimeoutError):
