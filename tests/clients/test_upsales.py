@@ -171,3 +171,32 @@ async def test_activities_list_and_create(us: UpsalesClient) -> None:
 async def test_todo_types(us: UpsalesClient) -> None:
     types = await us.todo_types.list()
     assert {t.id for t in types.values()} == {10, 11}
+
+
+async def test_activities_update_changes_only_what_is_sent(us: UpsalesClient) -> None:
+    created = await us.activities.create(
+        {
+            "description": "Ring om förnyelsen",
+            "notes": "Före",
+            "date": "2026-11-25",
+            "client": {"id": 1},
+            "contacts": [{"id": 1}],
+            "activityType": {"id": 11},
+        }
+    )
+    assert not created.is_closed
+    closed = await us.activities.update(created.id, {"closeDate": "2026-11-26"})
+    assert closed.id == created.id
+    assert closed.is_closed
+    assert (closed.description, closed.notes) == ("Ring om förnyelsen", "Före")
+    renamed = await us.activities.update(created.id, {"description": "Förnyelsen klar"})
+    assert renamed.description == "Förnyelsen klar"
+    assert renamed.closeDate == closed.closeDate
+    assert (await us.activities.get(created.id)).description == "Förnyelsen klar"
+
+
+async def test_activities_update_of_a_missing_or_refused_one(us: UpsalesClient) -> None:
+    with pytest.raises(NotFoundError):
+        await us.activities.update(999_999, {"closeDate": "2026-11-26"})
+    with pytest.raises(ValidationError):
+        await us.activities.update(1, {"description": ""})

@@ -217,6 +217,13 @@ class Activities(_Resource[Activity]):
         """Create an activity; a ``closeDate`` marks it done. Not retried."""
         return await self._write("POST", self.path, body, deadline)
 
+    async def update(
+        self, activity_id: int, body: Mapping[str, Any], *, deadline: Deadline | None = None
+    ) -> Activity:
+        """``PUT /activities/{id}``: change the keys in ``body``; the others stay (Postman
+        "Tasks > Mark To-do as done" sends ``closeDate`` alone). Answers the whole activity."""
+        return await self._write("PUT", f"{self.path}/{int(activity_id)}", body, deadline)
+
 
 class TodoTypes:
     """``GET /todoTypes``: a bare object keyed by type (``TODO``, ``PHONE_CALL``...)."""
