@@ -166,7 +166,9 @@ async def test_conversation_has_the_documented_keys_and_types(
     assert created.json()["notified_to"] == ["a@b.example"]
     listed = (await fd_at_epoch.get("/api/v2/tickets/1/conversations")).json()[0]
     forward, item = SAMPLES["Create a Forward: response"], SAMPLES["List All Conversations: item"]
-    assert set(listed) == set(forward) | set(item)
+    live = fixture("freshdesk/conversation_live_reply.json")  # REF: the thread/automation keys
+    assert set(listed) == set(forward) | set(item) | set(live)
+    assert_same_shape(listed, live, exact_keys=False)
     assert_same_shape(listed, forward, exact_keys=False)
     assert_same_shape(listed, item, exact_keys=False)
     for recorded in fixture("freshdesk/conversations.json"):  # REF

@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import base64
 import binascii
-import json
 import time
 import uuid
 from collections.abc import Awaitable, Callable
@@ -22,20 +21,18 @@ from ..base import Emulator
 from ..ratelimit import Clock, Decision, WindowLimiter
 from ..responses import JSONResponse
 from ..seed import SCENARIOS
-from . import search, tickets
+from . import search, tickets, triggers
+from .control import control_routes
 from .limits import WINDOW_SECONDS, Endpoint, PlanLimits, parse_plan
 from .people import agent_record, autocomplete
-from .rules import FreshdeskError, check_contact, paged, validation
-from .store import CONTACT_DEFAULTS, FreshdeskStore, Record, now_iso
+from .rulebook import UPDATES
+from .rules import FreshdeskError, check_contact, found, json_body, paged, validation
+from .store import CONTACT_DEFAULTS, FreshdeskStore, now_iso
+from .write_routes import answer, write_routes
 
 DEFAULT_KEY = "demo-freshdesk-key"
 DEFAULT_DOMAIN = "demo"
 SEARCH_PAGE_SIZE, SEARCH_MAX_PAGE = 30, 10
-WRONG_CONTENT_TYPE = {
-    "code": "invalid_content_type",
-    "message": "Content-Type header should have application/json",
-}
-INVALID_JSON = {"code": "invalid_json", "message": "Request body has invalid json format"}
 Work = Callable[["FreshdeskApi", Request], Awaitable[Response]]
 Now = Callable[[], datetime]
 RouteFn = Callable[[Any, Request], Awaitable[Response]]
@@ -87,9 +84,11 @@ class FreshdeskApi:
         window: float,
         clock: Clock,
         now: Now,
+        domain: str = DEFAULT_DOMAIN,
     ) -> None:
-        self.store, self.keys, self.now = store, keys, now
+        self.store, self.keys, self.now, self.domain = store, keys, now, domain
         self.limiter = WindowLimiter(limits.per_minute, window, clock)
+        store.webhooks.limiter = self.limiter  # webhook calls spend the account's limit
         #: One limiter per endpoint with a documented sub-limit, each its own budget.
         self.endpoint_limiters: dict[Endpoint, WindowLimiter] = {
             name: WindowLimiter(n, window, clock) for name, n in limits.per_endpoint.items()
@@ -110,6 +109,7 @@ class FreshdeskApi:
             Route(f"{r}/companies/{{cid:int}}", self.get_company, methods=["GET"]),
             Route(f"{r}/agents", self.list_agents, methods=["GET"]),
             Route(f"{r}/agents/me", self.agents_me, methods=["GET"]),
+            *write_routes(self),
         ]
         not_found: Any = {404: self.no_route, 405: self.no_route}
         self.app = Starlette(routes=routes, exception_handlers=not_found)
@@ -179,24 +179,8 @@ class FreshdeskApi:
             decision = self.limiter.take("account", cost)
         return decision
 
-    @staticmethod
-    async def _body(request: Request) -> dict[str, Any]:
-        if "application/json" not in request.headers.get("content-type", ""):
-            raise FreshdeskError(415, WRONG_CONTENT_TYPE)
-        try:
-            body = json.loads(await request.body())
-        except ValueError:
-            raise FreshdeskError(400, INVALID_JSON) from None
-        if not isinstance(body, dict):
-            raise FreshdeskError(400, INVALID_JSON)
-        return body
-
-    @staticmethod
-    def _found(table: dict[int, Record], rid: int) -> Record:
-        record = table.get(rid)
-        if record is None or record.get("deleted"):
-            raise FreshdeskError(404)
-        return record
+    _body = staticmethod(json_body)
+    _found = staticmethod(found)
 
     # -- routes ----------------------------------------------------------------------
 
@@ -212,7 +196,11 @@ class FreshdeskApi:
     @served()
     async def get_ticket(self, request: Request) -> Response:
         wanted = tickets.includes(request.query_params, tickets.INCLUDES)
-        ticket = self._found(self.store.tickets, request.path_params["tid"])
+        # A deleted or spam ticket is still shown, with deleted/spam true (Freshdesk's
+        # ticket API scopes 'show' to every ticket).
+        ticket = self.store.tickets.get(request.path_params["tid"])
+        if ticket is None:
+            raise FreshdeskError(404)
         return JSONResponse(tickets.embed(self.store, ticket, wanted))
 
     @served("tickets_list")
@@ -239,8 +227,11 @@ class FreshdeskApi:
         if not isinstance(notify, list) or not all(isinstance(e, str) for e in notify):
             raise validation("notify_emails", "It should be a/an Array", "datatype_mismatch")
         note = self.store.add_note(tid, body["body"], private)
+        kind = "private" if private else "public"
+        ticket = self.store.tickets[tid]
+        staged = triggers.fire(self.store, ticket, type_id=UPDATES, domain=self.domain, note=kind)
         # The note sample answers with notified_to (vendor "Create a Note").
-        return JSONResponse({**note, "notified_to": notify}, status_code=201)
+        return answer(self.store, {**note, "notified_to": notify}, 201, staged)
 
     @served("contacts_list")
     async def list_contacts(self, request: Request) -> Response:
@@ -343,12 +334,15 @@ def create_freshdesk_emulator(
     window: float = WINDOW_SECONDS,
     clock: Clock = time.monotonic,
     now: Now | None = None,
+    domain: str = DEFAULT_DOMAIN,
 ) -> FreshdeskEmulator:
     """The Freshdesk emulator as an ASGI app.
 
     ``plan`` is a plan name or calls/min (see :func:`.limits.parse_plan`); ``window``
     and ``clock`` let tests shorten or drive the rate-limit window. ``now`` (the wall
-    clock by default) anchors the ticket list's default 30-day window.
+    clock by default) anchors the ticket list's default 30-day window. ``domain`` is
+    the helpdesk's (``{{ticket.url}}`` names it). Webhook calls go out through
+    ``emulator.store.webhooks`` (see :mod:`.webhooks`).
     """
     store = store or FreshdeskStore(seed)
     api = FreshdeskApi(
@@ -358,6 +352,7 @@ def create_freshdesk_emulator(
         window=window,
         clock=clock,
         now=now or (lambda: datetime.now(UTC)),
+        domain=domain,
     )
 
     async def scenarios(request: Request) -> Response:
@@ -379,5 +374,8 @@ def create_freshdesk_emulator(
         store=store,
         shaper=shaper,
         limiters=[api.limiter, *api.endpoint_limiters.values()],
-        extra_routes=[Route("/_emulator/scenarios", scenarios, methods=["GET"])],
+        extra_routes=[
+            Route("/_emulator/scenarios", scenarios, methods=["GET"]),
+            *control_routes(store),
+        ],
     )

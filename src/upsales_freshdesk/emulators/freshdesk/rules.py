@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 import re
 from typing import Any
 from urllib.parse import urlencode
@@ -33,6 +34,11 @@ CONTACT_TYPES: dict[str, type] = {
     "other_companies": list,
 }
 REACHABLE_BY = ("email", "phone", "mobile", "twitter_id", "unique_external_id")
+WRONG_CONTENT_TYPE = {
+    "code": "invalid_content_type",
+    "message": "Content-Type header should have application/json",
+}
+INVALID_JSON = {"code": "invalid_json", "message": "Request body has invalid json format"}
 
 
 class FreshdeskError(Exception):
@@ -50,6 +56,27 @@ def validation(field: str, message: str, code: str, status: int = 400) -> Freshd
         "errors": [{"field": field, "message": message, "code": code}],
     }
     return FreshdeskError(status, body)
+
+
+async def json_body(request: Request) -> dict[str, Any]:
+    """A write's JSON object, or Freshdesk's 415 / 400 ``invalid_json``."""
+    if "application/json" not in request.headers.get("content-type", ""):
+        raise FreshdeskError(415, WRONG_CONTENT_TYPE)
+    try:
+        body = json.loads(await request.body())
+    except ValueError:
+        raise FreshdeskError(400, INVALID_JSON) from None
+    if not isinstance(body, dict):
+        raise FreshdeskError(400, INVALID_JSON)
+    return body
+
+
+def found(table: dict[int, Record], rid: int) -> Record:
+    """The record, or a 404 when there is none or it is deleted."""
+    record = table.get(rid)
+    if record is None or record.get("deleted"):
+        raise FreshdeskError(404)
+    return record
 
 
 def _limited(field: str, value: str, most: int) -> int:

@@ -7,6 +7,8 @@ from datetime import UTC, datetime
 from typing import Any
 
 from ..seed import Book, build_book
+from .rulebook import RuleBook
+from .webhooks import Outbox
 
 Record = dict[str, Any]
 
@@ -61,6 +63,9 @@ TICKET_DEFAULTS: Record = {
     "tags": [],
     "attachments": [],
 }
+#: The account's agent groups (made up: the book has none). Tickets' ``group_id`` and
+#: the ``{{ticket.group.name}}`` placeholder use them.
+GROUPS: dict[int, str] = {1: "Support", 2: "Billing", 3: "Escalations"}
 
 
 def _copy(record: Record | None) -> Record | None:
@@ -72,7 +77,8 @@ def now_iso() -> str:
 
 
 class FreshdeskStore:
-    """Companies, contacts, tickets and their notes, and the key's agent.
+    """Companies, contacts, tickets and their notes, the key's agent, the automation
+    rules and the webhook deliveries they made.
 
     The emulator's routes work on the tables; anything else (the demo host, tests)
     reads through the methods below, which hand out copies, not the stored records.
@@ -81,6 +87,9 @@ class FreshdeskStore:
     def __init__(self, seed: int = 1, book: Book | None = None) -> None:
         self.seed = seed
         self._pristine = book or build_book(seed)
+        self.automations = RuleBook()
+        #: Outgoing webhook calls; its sender and sleep survive a reset.
+        self.webhooks = Outbox()
         self.reset()
 
     def reset(self) -> None:
@@ -96,7 +105,12 @@ class FreshdeskStore:
         }
         self.conversations: dict[int, list[Record]] = {}
         self.agent: Record = copy.deepcopy(b.fd_agent)
+        self.groups: dict[int, str] = dict(GROUPS)
+        #: The "Execution rule" of ticket-creation rules: all matching, or the first.
+        self.run_all_creation_rules = False
         self._next_note = 1
+        self.automations.clear()
+        self.webhooks.clear()
 
     # -- read API ----------------------------------------------------------------------
 
@@ -128,6 +142,13 @@ class FreshdeskStore:
     def next_contact_id(self) -> int:
         return max(self.contacts, default=0) + 1
 
+    def next_ticket_id(self) -> int:
+        return max(self.tickets, default=0) + 1
+
+    def mark_spam(self, ticket_id: int, spam: bool = True) -> None:
+        """Mark a ticket as spam (or not), as an agent or a rule does in Freshdesk."""
+        self.tickets[ticket_id]["spam"] = spam
+
     def add_note(self, ticket_id: int, body: str, private: bool) -> Record:
         now = now_iso()
         note = {
@@ -158,6 +179,14 @@ class FreshdeskStore:
             "deleted": False,
             "cloud_files": [],
             "has_quoted_text": False,
+            # A recorded live reply (REF conversation_live_reply.json) adds the thread,
+            # automation and source keys; a note an agent adds has them all null.
+            "thread_id": None,
+            "thread_message_id": None,
+            "automation_id": None,
+            "automation_type_id": None,
+            "auto_response": False,
+            "source_additional_info": None,
         }
         self._next_note += 1
         self.conversations.setdefault(ticket_id, []).append(note)
