@@ -7,6 +7,8 @@ from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from typing import Any
 
+from .scenarios import WORDS, Words
+
 
 def ascii_fold(text: str) -> str:
     text = text.replace("ø", "o").replace("Ø", "O").replace("æ", "ae").replace("Æ", "AE")
@@ -33,3 +35,11 @@ class Book:
     fd_contacts: list[dict[str, Any]] = field(default_factory=list)
     fd_tickets: list[dict[str, Any]] = field(default_factory=list)
     fd_agent: dict[str, Any] = field(default_factory=dict)
+
+
+def words_of(book: Book, account_id: int | None) -> Words:
+    """The words of the records of the account ``account_id``; English for someone of
+    no known account."""
+    if account_id is None or not 1 <= account_id <= len(book.accounts):
+        return WORDS["en"]
+    return WORDS[book.accounts[account_id - 1]["language"]]

@@ -1,24 +1,81 @@
-"""The seeded book's order rows and appointments.
+"""The seeded book's orders and activities, their order rows, and the appointments.
 
-Each draws from its own random stream (seeded from the book's seed and the record),
-so adding them leaves every other seeded value as it was.
+Orders and activities draw from the book's own stream, after its accounts and people.
+Order rows and appointments each draw from a stream of their own (seeded from the book's
+seed and the record), so adding them left every other seeded value as it was. Every
+record is in its account's language (:data:`.scenarios.WORDS`).
 """
 
 from __future__ import annotations
 
 import random
-from datetime import timedelta
+from collections.abc import Callable
+from datetime import datetime, timedelta
 from typing import Any
 
-from .book import Book, iso
-from .scenarios import APPOINTMENT_TYPES, EPOCH, PRODUCT_CATALOGUE
+from .book import Book, iso, words_of
+from .scenarios import EPOCH, Words
 
 #: Quantities tried, largest first, to split a row's amount into price x quantity.
 QUANTITIES = (10, 5, 4, 2, 1)
+#: A moment between ``lo`` and ``hi`` days before the book's epoch.
+When = Callable[[int, int], datetime]
 
 
-def order_rows(seed: int, order_id: int, value: int) -> list[dict[str, Any]]:
-    """Rows whose price x quantity add up to ``value`` (a multiple of 1000).
+def deals_and_activities(rng: random.Random, seed: int, book: Book, when: When) -> None:
+    """Each account's orders and opportunities, then its people's activities."""
+    by_account: dict[int, list[int]] = {}
+    for c in book.contacts:
+        by_account.setdefault(c["client"], []).append(c["id"])
+    for account in book.accounts:
+        words = words_of(book, account["id"])
+        people = by_account.get(account["id"], [])
+        for _ in range(rng.randint(0, 5)):
+            stage_id, _, probability = rng.choice(words.stages)
+            day = when(1, 700)
+            order: dict[str, Any] = {
+                "id": len(book.orders) + 1,
+                "description": f"{rng.choice(words.deals)} {day.year}",
+                "date": day.strftime("%Y-%m-%d"),
+                "value": rng.randint(5, 500) * 1000,
+                "currency": "SEK",
+                "probability": probability,
+                "stage": stage_id,
+                "user": rng.choice(account["users"]),
+                "client": account["id"],
+                "contact": rng.choice(people) if people else None,
+                "regDate": iso(day),
+                "modDate": iso(day),
+            }
+            order["rows"] = order_rows(seed, order["id"], order["value"], words)
+            book.orders.append(order)
+        for contact_id in people:
+            for _ in range(rng.randint(0, 3)):
+                day = when(1, 400)
+                closed = rng.random() < 0.6
+                kind = rng.choice(("TODO", "PHONE_CALL"))
+                book.activities.append(
+                    {
+                        "id": len(book.activities) + 1,
+                        "description": rng.choice(words.activities),
+                        "notes": "",
+                        "date": day.strftime("%Y-%m-%d"),
+                        # Live closeDate: "2025-11-14T13:48:39Z", no milliseconds
+                        # (SDK cassette test_get_activity_real_response).
+                        "closeDate": iso(day, millis=False) if closed else None,
+                        "client": account["id"],
+                        "contacts": [contact_id],
+                        "users": [rng.choice(account["users"])],
+                        "activityType": words.tasks[kind],
+                        "regDate": iso(day),
+                        "modDate": iso(day),
+                    }
+                )
+
+
+def order_rows(seed: int, order_id: int, value: int, words: Words) -> list[dict[str, Any]]:
+    """Rows whose price x quantity add up to ``value`` (a multiple of 1000), of the
+    products in the order's language.
 
     Real orders carry one or more rows (product, quantity, price, listPrice,
     purchaseCost) and ``value`` is their sum of price x quantity: the live order 789
@@ -31,7 +88,7 @@ def order_rows(seed: int, order_id: int, value: int) -> list[dict[str, Any]]:
     parts = [b - a for a, b in zip([0, *cuts], [*cuts, thousands], strict=True)]
     rows = []
     for i, part in enumerate(parts):
-        product_id, _, _, cost_share, _ = rng.choice(PRODUCT_CATALOGUE)
+        product_id, _, _, cost_share, _ = rng.choice(words.products)
         quantity = next(q for q in QUANTITIES if part % q == 0)
         price = part * 1000 // quantity
         # Postman "Use cases > Orders > Create an order": "listPrice - price" is the discount.
@@ -58,14 +115,15 @@ def appointments(seed: int, book: Book) -> list[dict[str, Any]]:
         by_account.setdefault(c["client"], []).append(c["id"])
     out: list[dict[str, Any]] = []
     for account in book.accounts:
+        words = words_of(book, account["id"])
         people = by_account.get(account["id"], [])
         for _ in range(rng.randint(0, 2) if people else 0):
             start = EPOCH - timedelta(days=rng.randint(-30, 400), hours=rng.randint(-1, 5))
-            type_id = rng.choice(APPOINTMENT_TYPES)[0]
+            type_id = rng.choice(words.meeting_types)[0]
             out.append(
                 {
                     "id": len(out) + 1,
-                    "description": rng.choice(("Möte", "Demo på plats", "Avtalsgenomgång")),
+                    "description": rng.choice(words.meetings),
                     # Postman "Appointment > Get appointment list": date and endDate are
                     # timestamps with milliseconds, unlike an activity's date.
                     "date": iso(start),

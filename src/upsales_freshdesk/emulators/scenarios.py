@@ -2,13 +2,18 @@
 
 The named cases in :data:`SCENARIOS` do not depend on the seed, so tests and the demo
 can rely on them. Everything is invented: people, companies and ``.example`` domains.
+
+Each customer's records are in one language, as the people who typed them wrote them:
+Swedish for a Swedish company (an ``AB``), English for the others (:data:`WORDS`). The
+account sells in both, so what is its own (activity types, stages, products, meeting
+types) comes in a Swedish and an English set, and each customer's records use its own.
 """
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import UTC, datetime
-from typing import Any
+from typing import Any, Literal
 
 EPOCH = datetime(2026, 1, 1, 9, 0, tzinfo=UTC)
 FRESHDESK_CONTACT_BASE = 43_026_449_000  # Freshdesk ids exceed 32 bits
@@ -38,19 +43,9 @@ TRADES = (
     ("Medical ApS", "healthcare"),
     ("Livs AB", "food"),
 )
-TITLES = (
-    "VD",
-    "CFO",
-    "IT-chef",
-    "Inköpschef",
-    "Supportansvarig",
-    "Driftstekniker",
-    "Head of Operations",
-    "Account Manager",
-    "Ekonomiassistent",
-    "CTO",
-    "Projektledare",
-)
+Language = Literal["sv", "en"]
+#: A company's legal form says where it is from, and so the language of its records.
+FORM_LANGUAGE: dict[str, Language] = {"AB": "sv", "AS": "en", "ApS": "en", "Oy": "en"}
 CITIES = (
     ("Stockholm", "SE", "111"),
     ("Göteborg", "SE", "411"),
@@ -62,27 +57,163 @@ CITIES = (
     ("Umeå", "SE", "903"),
     ("Luleå", "SE", "972"),
 )
-STREETS = (
-    "Storgatan",
-    "Kungsgatan",
-    "Drottninggatan",
-    "Hamngatan",
-    "Sveavägen",
-    "Karl Johans gate",
-)
-PRODUCTS = ("Licenser", "Support", "Onboarding", "Hårdvara")
-STAGES = ((1, "Prospekt", 25), (2, "Offert", 50), (3, "Förhandling", 75), (4, "Order", 100))
+#: Streets of each country's cities (as many in each, so a draw picks the same place).
+STREETS = {
+    "SE": ("Storgatan", "Kungsgatan", "Drottninggatan", "Hamngatan", "Sveavägen", "Vasagatan"),
+    "NO": (
+        "Karl Johans gate",
+        "Storgata",
+        "Kongens gate",
+        "Dronningens gate",
+        "Strandgata",
+        "Torggata",
+    ),
+    "DK": ("Vesterbrogade", "Nørregade", "Østergade", "Bredgade", "Amagertorv", "Nygade"),
+    "FI": (
+        "Mannerheimintie",
+        "Aleksanterinkatu",
+        "Bulevardi",
+        "Hämeentie",
+        "Kaivokatu",
+        "Fredrikinkatu",
+    ),
+}
+#: Upsales' own task types (Postman "Activity types > Get activity types", ``/todoTypes``).
 TODO_TYPES = {"TODO": (10, "Todo", 1), "PHONE_CALL": (11, "Phone call", 2)}
-#: The products behind order rows: (id, name, listPrice, purchaseCost share, category).
-#: Made up; the product shape is Upsales' (Postman "Products > Get product list").
-PRODUCT_CATALOGUE = (
-    (1, "Licenser", 1000, 0.2, (1, "Programvara")),
-    (2, "Support", 500, 0.3, (2, "Tjänster")),
-    (3, "Onboarding", 1000, 0.4, (2, "Tjänster")),
-    (4, "Hårdvara", 5000, 0.7, (3, "Hårdvara")),
+#: The account's activity types (``/activitytypes/activity``): (id, name, hasOutcome).
+#: Upsales' two and their Swedish names as its own, and one for support cases, whose name
+#: is the same word in both languages. The live list has Todo (hasOutcome 0) and
+#: Phonecall (1): ``tests/fixtures/upsales/activitytypes_activity_live.json``.
+ACTIVITY_TYPES = (
+    (10, "Todo", 0),
+    (11, "Phone call", 1),
+    (12, "Att göra", 0),
+    (13, "Telefonsamtal", 1),
+    (14, "Support", 0),
 )
+SUPPORT_TYPE = 14
+
+
+@dataclass(frozen=True, slots=True)
+class Words:
+    """One language's words for the made-up records. Each pool is as long in every
+    language, so a draw from the book's stream picks the same place in either: the
+    language changes the words, never the other seeded values."""
+
+    titles: tuple[str, ...]
+    deals: tuple[str, ...]
+    activities: tuple[str, ...]
+    meetings: tuple[str, ...]
+    subjects: tuple[str, ...]
+    #: The ticket's text: ``{subject}`` and ``{name}`` filled in.
+    ticket: str
+    #: (id, name, probability): the account's stages for these customers.
+    stages: tuple[tuple[int, str, int], ...]
+    #: The activity types of ``TODO`` and ``PHONE_CALL`` tasks.
+    tasks: dict[str, int]
+    #: (id, name, first): the appointment types.
+    meeting_types: tuple[tuple[int, str, int], ...]
+    #: (id, name, listPrice, purchaseCost share, (category id, category)).
+    products: tuple[tuple[int, str, int, float, tuple[int, str]], ...]
+    #: Cities of :data:`CITIES` that the language names otherwise.
+    cities: dict[str, str] = field(default_factory=dict)
+
+
+WORDS: dict[Language, Words] = {
+    "sv": Words(
+        titles=(
+            "VD",
+            "CFO",
+            "IT-chef",
+            "Inköpschef",
+            "Supportansvarig",
+            "Driftstekniker",
+            "Driftschef",
+            "Kundansvarig",
+            "Ekonomiassistent",
+            "CTO",
+            "Projektledare",
+        ),
+        deals=("Licenser", "Support", "Onboarding", "Hårdvara"),
+        activities=("Uppföljning", "Demo", "Avstämning", "Kontraktsförnyelse"),
+        meetings=("Möte", "Demo på plats", "Avtalsgenomgång"),
+        subjects=(
+            "Kan inte logga in",
+            "Fakturan stämmer inte",
+            "Leveransen är försenad",
+            "Integrationen fungerar inte sedan uppdateringen",
+            "Fråga om licenser",
+            "Exportera rapport",
+            "Länken för nytt lösenord har gått ut",
+            "Byte av kontaktperson",
+            "API:et svarar 500",
+        ),
+        ticket="Hej! {subject}. Vänliga hälsningar, {name}",
+        stages=((1, "Prospekt", 25), (2, "Offert", 50), (3, "Förhandling", 75), (4, "Order", 100)),
+        tasks={"TODO": 12, "PHONE_CALL": 13},
+        meeting_types=((20, "Möte", 0), (21, "Första möte", 1)),
+        products=(
+            (1, "Licenser", 1000, 0.2, (1, "Programvara")),
+            (2, "Support", 500, 0.3, (2, "Tjänster")),
+            (3, "Onboarding", 1000, 0.4, (2, "Tjänster")),
+            (4, "Hårdvara", 5000, 0.7, (3, "Hårdvara")),
+        ),
+    ),
+    "en": Words(
+        titles=(
+            "CEO",
+            "CFO",
+            "IT Manager",
+            "Head of Purchasing",
+            "Support Manager",
+            "Operations Technician",
+            "Head of Operations",
+            "Account Manager",
+            "Accounting Assistant",
+            "CTO",
+            "Project Manager",
+        ),
+        deals=("Licences", "Support", "Onboarding", "Hardware"),
+        activities=("Follow-up", "Demo", "Check-in", "Contract renewal"),
+        meetings=("Meeting", "On-site demo", "Contract review"),
+        subjects=(
+            "Cannot log in",
+            "The invoice is wrong",
+            "The delivery is late",
+            "Integration failing since update",
+            "Question about licences",
+            "Export a report",
+            "Password reset link expired",
+            "Change of contact person",
+            "API returns 500",
+        ),
+        ticket="Hi! {subject}. Kind regards, {name}",
+        # Named as in Upsales' own example (Postman "Get stage list": "Prospect 1",
+        # "Won - Order").
+        stages=(
+            (5, "Prospect", 25),
+            (6, "Quote", 50),
+            (7, "Negotiation", 75),
+            (8, "Won - Order", 100),
+        ),
+        tasks={"TODO": 10, "PHONE_CALL": 11},
+        # Upsales' own example (Postman "Get appointment types"): Meeting, First meeting.
+        meeting_types=((22, "Meeting", 0), (23, "First meeting", 1)),
+        products=(
+            (5, "Licences", 1000, 0.2, (4, "Software")),
+            (6, "Support", 500, 0.3, (5, "Services")),
+            (7, "Onboarding", 1000, 0.4, (5, "Services")),
+            (8, "Hardware", 5000, 0.7, (6, "Hardware")),
+        ),
+        cities={"Göteborg": "Gothenburg", "Köpenhamn": "Copenhagen", "Helsingfors": "Helsinki"},
+    ),
+}
+STAGES = WORDS["sv"].stages + WORDS["en"].stages
+#: The products behind order rows, both sets. Made up; the product shape is Upsales'
+#: (Postman "Products > Get product list").
+PRODUCT_CATALOGUE = WORDS["sv"].products + WORDS["en"].products
 #: Appointment types are the account's own (Postman "Appointment types"): (id, name, first).
-APPOINTMENT_TYPES = ((20, "Möte", 0), (21, "Första möte", 1))
+APPOINTMENT_TYPES = WORDS["sv"].meeting_types + WORDS["en"].meeting_types
 #: Account custom fields: the ids, names and datatypes of Upsales' own example
 #: (Postman "Custom fields > Company > Get company custom fields").
 ACCOUNT_CUSTOM_FIELDS = (
@@ -93,17 +224,6 @@ ACCOUNT_CUSTOM_FIELDS = (
     (10, "Birthday", "Date", None),
 )
 RATINGS = ("AAA - Högsta kreditvärdighet", "AA - God kreditvärdighet", "A - Kreditvärdig", "")
-TICKET_SUBJECTS = (
-    "Kan inte logga in",
-    "Fakturan stämmer inte",
-    "Leveransen är försenad",
-    "Integration failing since update",
-    "Fråga om licenser",
-    "Exportera rapport",
-    "Password reset link expired",
-    "Byte av kontaktperson",
-    "API returns 500",
-)
 
 
 @dataclass(frozen=True, slots=True)

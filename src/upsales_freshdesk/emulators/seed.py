@@ -12,26 +12,26 @@ import random
 from datetime import datetime, timedelta
 from typing import Any
 
-from .book import Book, ascii_fold, iso
-from .deals import appointments, order_rows
+from .book import Book, ascii_fold, iso, words_of
+from .deals import appointments, deals_and_activities
 from .scenarios import (
     CITIES,
     EPOCH,
     FIRST,
+    FORM_LANGUAGE,
     FRESHDESK_AGENT,
     FRESHDESK_CONTACT_BASE,
     HOSTILE_NAME,
     HOSTILE_TITLE,
     LAST,
-    PRODUCTS,
     SCENARIOS,
     STAGES,
     STEMS,
     STREETS,
-    TICKET_SUBJECTS,
-    TITLES,
     TODO_TYPES,
     TRADES,
+    WORDS,
+    Words,
 )
 
 __all__ = ["SCENARIOS", "STAGES", "TODO_TYPES", "Book", "build_book", "iso"]
@@ -63,7 +63,7 @@ class _Builder:
         self.accounts()
         self.scenario_people()
         self.people()
-        self.deals_and_activities()
+        deals_and_activities(self.rng, self.seed, self.book, self.when)
         self.book.appointments = appointments(self.seed, self.book)
         self.freshdesk()
         return self.book
@@ -106,7 +106,9 @@ class _Builder:
             stem = STEMS[(i - 1) % len(STEMS)]
             trade, industry = TRADES[((i - 1) // len(STEMS) + i) % len(TRADES)]
             slug = ascii_fold(stem).lower() + ("" if i <= len(STEMS) else str(i))
+            language = FORM_LANGUAGE[trade.rsplit(" ", 1)[-1]]
             city, country, zip_prefix = self.rng.choice(CITIES)
+            city = WORDS[language].cities.get(city, city)
             managers = self.rng.sample(range(1, 9), k=self.rng.choice((1, 1, 2)))
             created = self.when(200, 3000)
             self.book.accounts.append(
@@ -114,6 +116,7 @@ class _Builder:
                     "id": i,
                     "name": f"{stem} {trade}",
                     "slug": slug,
+                    "language": language,
                     "industry": industry,
                     "phone": self.phone(country),
                     "webpage": f"https://www.{slug}.example",
@@ -127,7 +130,8 @@ class _Builder:
                     "addresses": [
                         {
                             "type": t,
-                            "address": f"{self.rng.choice(STREETS)} {self.rng.randint(1, 80)}",
+                            "address": f"{self.rng.choice(STREETS[country])} "
+                            f"{self.rng.randint(1, 80)}",
                             "zipcode": f"{zip_prefix}{self.rng.randint(10, 99)}",
                             "city": city,
                             "country": country,
@@ -151,6 +155,7 @@ class _Builder:
             self.book.accounts[account_id - 1]["slug"] = slug
             self.book.accounts[account_id - 1]["webpage"] = f"https://www.{slug}.example"
         self.book.accounts[1]["name"] = "Fjällgruppen AB"
+        self.book.accounts[3].update(name="Kvarnby Software AB", language="sv")
 
     def contact(
         self,
@@ -178,7 +183,7 @@ class _Builder:
             "email": email,
             "phone": phone or self.phone(account["addresses"][0]["country"]),
             "cellPhone": self.phone() if self.rng.random() < 0.4 else None,
-            "title": title or self.rng.choice(TITLES),
+            "title": title or self.rng.choice(WORDS[account["language"]].titles),
             "client": account_id,
             "regBy": self.rng.choice((None, account["regBy"])),
             "active": 1,
@@ -211,7 +216,9 @@ class _Builder:
             self.contact(
                 first, "Kvarnström", 4, email=SCENARIOS["ambiguous"].email, title="Inköpare"
             )
-        self.contact("Søren", "Ødegård", 5, email=SCENARIOS["non_ascii"].email, title="Driftschef")
+        self.contact(
+            "Søren", "Ødegård", 5, email=SCENARIOS["non_ascii"].email, title="Head of Operations"
+        )
         hostile = self.contact(
             "Eve", "Payload", 6, email=SCENARIOS["hostile"].email, title=HOSTILE_TITLE
         )
@@ -221,58 +228,6 @@ class _Builder:
         while len(self.book.contacts) < self.n_contacts:
             account_id = self.rng.randint(1, self.n_accounts)
             self.contact(self.rng.choice(FIRST), self.rng.choice(LAST), account_id)
-
-    def deals_and_activities(self) -> None:
-        by_account: dict[int, list[int]] = {}
-        for c in self.book.contacts:
-            by_account.setdefault(c["client"], []).append(c["id"])
-        for account in self.book.accounts:
-            people = by_account.get(account["id"], [])
-            for _ in range(self.rng.randint(0, 5)):
-                stage_id, _, probability = self.rng.choice(STAGES)
-                when = self.when(1, 700)
-                self.book.orders.append(
-                    {
-                        "id": len(self.book.orders) + 1,
-                        "description": f"{self.rng.choice(PRODUCTS)} {when.year}",
-                        "date": when.strftime("%Y-%m-%d"),
-                        "value": self.rng.randint(5, 500) * 1000,
-                        "currency": "SEK",
-                        "probability": probability,
-                        "stage": stage_id,
-                        "user": self.rng.choice(account["users"]),
-                        "client": account["id"],
-                        "contact": self.rng.choice(people) if people else None,
-                        "regDate": iso(when),
-                        "modDate": iso(when),
-                    }
-                )
-                order = self.book.orders[-1]
-                order["rows"] = order_rows(self.seed, order["id"], order["value"])
-            for contact_id in people:
-                for _ in range(self.rng.randint(0, 3)):
-                    when = self.when(1, 400)
-                    closed = self.rng.random() < 0.6
-                    kind = self.rng.choice(("TODO", "PHONE_CALL"))
-                    self.book.activities.append(
-                        {
-                            "id": len(self.book.activities) + 1,
-                            "description": self.rng.choice(
-                                ("Uppföljning", "Demo", "Avstämning", "Kontraktsförnyelse")
-                            ),
-                            "notes": "",
-                            "date": when.strftime("%Y-%m-%d"),
-                            # Live closeDate: "2025-11-14T13:48:39Z", no milliseconds
-                            # (SDK cassette test_get_activity_real_response).
-                            "closeDate": iso(when, millis=False) if closed else None,
-                            "client": account["id"],
-                            "contacts": [contact_id],
-                            "users": [self.rng.choice(account["users"])],
-                            "activityType": TODO_TYPES[kind][0],
-                            "regDate": iso(when),
-                            "modDate": iso(when),
-                        }
-                    )
 
     def freshdesk(self) -> None:
         book = self.book
@@ -305,9 +260,11 @@ class _Builder:
             )
         by_email = {c["email"]: c for c in book.fd_contacts}
         for s in SCENARIOS.values():
-            self.ticket(by_email[s.email], subject=f"[{s.key}] {self.rng.choice(TICKET_SUBJECTS)}")
+            requester = by_email[s.email]
+            subject = self.rng.choice(self.words_of(requester).subjects)
+            self.ticket(requester, subject=f"[{s.key}] {subject}")
         for contact in self.rng.sample(book.fd_contacts, k=min(320, len(book.fd_contacts))):
-            self.ticket(contact, subject=self.rng.choice(TICKET_SUBJECTS))
+            self.ticket(contact, subject=self.rng.choice(self.words_of(contact).subjects))
         book.fd_agent = copy.deepcopy(FRESHDESK_AGENT)
 
     def fd_contact_entries(self) -> list[dict[str, Any]]:
@@ -333,7 +290,8 @@ class _Builder:
             elif c["email"] == "karin.holm@skargard.example":
                 entry.update(email=SCENARIOS["other_email"].email, other_emails=[c["email"]])
             elif c["email"] not in fixed and self.rng.random() < 0.12:
-                entry.update(job_title=self.rng.choice(TITLES), phone=self.phone())
+                titles = words_of(book, c["client"]).titles
+                entry.update(job_title=self.rng.choice(titles), phone=self.phone())
             if c["email"] != SCENARIOS["ambiguous"].email or not any(
                 e.get("email") == c["email"] for e in fd
             ):
@@ -366,9 +324,14 @@ class _Builder:
             )
         return fd
 
+    def words_of(self, fd_contact: dict[str, Any]) -> Words:
+        """A Freshdesk contact writes in the language of its company's records."""
+        company = fd_contact.get("company_id")
+        return words_of(self.book, None if company is None else company - 900)
+
     def ticket(self, contact: dict[str, Any], *, subject: str) -> None:
         created = self.when(0, 60)
-        text = f"Hej! {subject}. Vänliga hälsningar, {contact['name']}"
+        text = self.words_of(contact).ticket.format(subject=subject, name=contact["name"])
         self.book.fd_tickets.append(
             {
                 "id": len(self.book.fd_tickets) + 1,

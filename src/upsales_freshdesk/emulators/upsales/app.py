@@ -41,6 +41,10 @@ CATALOGUES: dict[str, Callable[[], list[dict[str, Any]]]] = {
     "products": catalogue.products,
     "orderstages": catalogue.order_stages,
     "customfields/account": catalogue.account_custom_fields,
+    # Not in the Postman collection (its "Create appointment type" posts to this path);
+    # read live by the MIT-licensed upsales-python-sdk, whose cassette is the fixture
+    # activitytypes_activity_live.json.
+    "activitytypes/activity": catalogue.activity_types,
 }
 ORIGINAL_PATH = "upsales.original_path"
 Handler = Callable[[Request], Awaitable[Response]]

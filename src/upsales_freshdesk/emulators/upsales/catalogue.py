@@ -1,10 +1,17 @@
-"""Upsales' fixed lists: products, order stages, account custom fields; typed custom values."""
+"""Upsales' fixed lists: products, order stages, activity types, account custom fields;
+typed custom values."""
 
 from __future__ import annotations
 
 from typing import Any
 
-from ..scenarios import ACCOUNT_CUSTOM_FIELDS, PRODUCT_CATALOGUE, RATINGS, STAGES
+from ..scenarios import (
+    ACCOUNT_CUSTOM_FIELDS,
+    ACTIVITY_TYPES,
+    PRODUCT_CATALOGUE,
+    RATINGS,
+    STAGES,
+)
 from .templates import template
 
 FIELD_TYPES = {field_id: datatype for field_id, _, datatype, _ in ACCOUNT_CUSTOM_FIELDS}
@@ -40,6 +47,16 @@ def order_stages() -> list[dict[str, Any]]:
     return [
         {"id": sid, "name": name, "probability": probability, "roles": []}
         for sid, name, probability in STAGES
+    ]
+
+
+def activity_types() -> list[dict[str, Any]]:
+    """The account's activity types: ``{id, name, roles, hasOutcome}``, hasOutcome 0/1
+    (live ``GET /activitytypes/activity``, SDK cassette Dec 2025:
+    ``tests/fixtures/upsales/activitytypes_activity_live.json``)."""
+    return [
+        {"id": tid, "name": name, "roles": [], "hasOutcome": outcome}
+        for tid, name, outcome in ACTIVITY_TYPES
     ]
 
 

@@ -9,7 +9,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from ..scenarios import APPOINTMENT_TYPES, STAGES, TODO_TYPES
+from ..scenarios import ACTIVITY_TYPES, APPOINTMENT_TYPES, STAGES
 from .catalogue import product
 from .shaping import user_ref, users_ref
 from .store import Record, UpsalesStore
@@ -17,7 +17,7 @@ from .templates import template
 from .writes import SELF_USER_ID
 
 STAGE_NAMES = {sid: name for sid, name, _ in STAGES}
-TODO_NAMES = {tid: name for tid, name, _ in TODO_TYPES.values()}
+TYPE_NAMES = {tid: name for tid, name, _ in ACTIVITY_TYPES}
 APPOINTMENT_NAMES = {tid: (name, first) for tid, name, first in APPOINTMENT_TYPES}
 
 
@@ -154,7 +154,7 @@ def activity(store: UpsalesStore, a: Record) -> dict[str, Any]:
         client=client,
         contacts=contacts,
         users=users_ref(store, a.get("users", [])),
-        activityType=None if type_id is None else {"name": TODO_NAMES.get(type_id), "id": type_id},
+        activityType=None if type_id is None else {"name": TYPE_NAMES.get(type_id), "id": type_id},
         regDate=a.get("regDate"),
         isAppointment=0,
         regBy=user_ref(store, a.get("regBy", SELF_USER_ID)),

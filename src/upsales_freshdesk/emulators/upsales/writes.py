@@ -10,7 +10,7 @@ from datetime import UTC, date, datetime, time
 from typing import Any
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
-from ..seed import TODO_TYPES
+from ..scenarios import ACTIVITY_TYPES
 from .store import Record, UpsalesStore
 
 SELF_USER_ID = 12
@@ -157,8 +157,10 @@ def _client_id(store: UpsalesStore, body: dict[str, Any]) -> int | None:
 
 
 def _type_id(body: dict[str, Any]) -> int:
+    """One of the account's activity types (Postman "Tasks": activityType is "Object,
+    mandatory, see ActivityTypes")."""
     type_id = (body.get("activityType") or {}).get("id")
-    if type_id not in {t for t, _, _ in TODO_TYPES.values()}:
+    if type_id not in {t for t, _, _ in ACTIVITY_TYPES}:
         raise invalid("Invalid activityType")
     return int(type_id)
 
