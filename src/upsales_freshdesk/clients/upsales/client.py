@@ -15,7 +15,15 @@ from ..policy import (
 )
 from ..transport import Wire
 from .models import SelfInfo
-from .resources import Accounts, Activities, Contacts, Orders, TodoTypes, Users
+from .resources import (
+    Accounts,
+    Activities,
+    ActivityTypes,
+    Contacts,
+    Orders,
+    TodoTypes,
+    Users,
+)
 
 DEFAULT_BASE_URL = "https://integration.upsales.com/api/v2/"
 TOKEN_CHARS = frozenset("abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789-_.")
@@ -61,6 +69,7 @@ class UpsalesClient(BaseClient):
         self.orders = Orders(core)
         self.activities = Activities(core)
         self.todo_types = TodoTypes(core)
+        self.activity_types = ActivityTypes(core)
 
     def __repr__(self) -> str:
         return "UpsalesClient()"

@@ -148,9 +148,21 @@ class Activity(Model):
 
 
 class TodoType(Model):
+    """Upsales' own task types (``GET /todoTypes``): a to-do and a phone call."""
+
     id: int
     name: OptStr = None
     todoType: int | None = None
+
+
+class ActivityType(Model):
+    """One of the account's activity types (``GET /activitytypes/activity``), custom ones
+    included; an activity's ``activityType.id`` is one of these ids (live recording,
+    ``tests/fixtures/upsales/activitytypes_activity_live.json``)."""
+
+    id: int
+    name: OptStr = None
+    hasOutcome: Flag = False
 
 
 class SelfClient(Model):

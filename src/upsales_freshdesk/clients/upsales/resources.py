@@ -16,6 +16,7 @@ from .filters import Filters
 from .models import (
     Account,
     Activity,
+    ActivityType,
     Contact,
     ListEnvelope,
     ObjectEnvelope,
@@ -223,6 +224,33 @@ class Activities(_Resource[Activity]):
         """``PUT /activities/{id}``: change the keys in ``body``; the others stay (Postman
         "Tasks > Mark To-do as done" sends ``closeDate`` alone). Answers the whole activity."""
         return await self._write("PUT", f"{self.path}/{int(activity_id)}", body, deadline)
+
+
+class ActivityTypes:
+    """``GET /activitytypes/activity``: the account's activity types in the list envelope,
+    items ``{id, name, roles, hasOutcome}`` (live recording, Dec 2025, from the cassettes
+    of the MIT-licensed upsales-python-sdk, whose client reads them from this path).
+    An account may not serve it (a 404): callers fall back to :class:`TodoTypes`."""
+
+    path = "activitytypes/activity"
+
+    def __init__(self, core: HttpCore) -> None:
+        self._core = core
+
+    async def list(
+        self, *, limit: int = 1000, deadline: Deadline | None = None
+    ) -> builtins.list[ActivityType]:
+        """The first ``limit`` types: an account has a handful, never near a page."""
+        if not 1 <= limit <= MAX_LIMIT:
+            raise ValueError(f"limit must be 1..{MAX_LIMIT}")
+        page = await self._core.fetch(
+            ListEnvelope[ActivityType],
+            "GET",
+            self.path,
+            params=[("limit", limit), ("offset", 0)],
+            deadline=deadline,
+        )
+        return page.data
 
 
 class TodoTypes:
