@@ -15,6 +15,7 @@ from upsales_freshdesk.emulators.freshdesk import app as freshdesk
 from upsales_freshdesk.emulators.scenarios import SCENARIOS
 from upsales_freshdesk.emulators.upsales import app as upsales
 from upsales_freshdesk.settings import Settings
+from upsales_freshdesk.timeline.config import TimelineSettings
 from upsales_freshdesk.web.app import create_app
 from upsales_freshdesk.web.deps import Credentials
 
@@ -85,7 +86,9 @@ class Service:
 
 @asynccontextmanager
 async def running(
-    webhook_credentials: Credentials | None = None, **settings: Any
+    webhook_credentials: Credentials | None = None,
+    timeline: TimelineSettings | None = None,
+    **settings: Any,
 ) -> AsyncIterator[Service]:
     fd, us = freshdesk.create_freshdesk_emulator(), upsales.create_upsales_emulator()
     config = Settings(freshdesk_base_url=EMULATED, upsales_base_url=EMULATED, **settings)
@@ -96,6 +99,7 @@ async def running(
             "upsales": httpx.ASGITransport(app=us),
         },
         webhook_credentials=webhook_credentials,
+        timeline=timeline,
     )
     async with (
         app.router.lifespan_context(app),

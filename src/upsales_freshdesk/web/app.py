@@ -20,6 +20,7 @@ from .. import __version__
 from ..clients import HttpSettings, RetryPolicy, new_http_client
 from ..rules.codes import Code
 from ..settings import Settings, StartupError, check_startup, get_settings
+from ..timeline.config import TimelineSettings
 from .deps import Credentials, ServiceError, Upstreams, server_credentials
 from .errors import ERROR_RESPONSES, error_response
 from .logs import configure_logging, log
@@ -34,6 +35,7 @@ from .routes.card import router as card_router
 from .routes.health import router as health_router
 from .routes.validate import router as validate_router
 from .routes.webhooks import router as webhooks_router
+from .timeline import check_timeline, open_timeline
 from .undo import UndoSigner
 
 #: Upstream connect/read timeouts stay inside the card's deadline.
@@ -58,9 +60,11 @@ def create_app(
     *,
     transports: dict[str, httpx.AsyncBaseTransport] | None = None,
     webhook_credentials: Credentials | None = None,
+    timeline: TimelineSettings | None = None,
 ) -> FastAPI:
     """The app. ``transports`` ({"freshdesk": ..., "upsales": ...}) injects fakes in tests."""
     settings = settings or get_settings()
+    timeline = timeline or TimelineSettings()
     http = replace(HTTP, max_response_bytes=settings.max_upstream_bytes)
     transports = transports or {}
     metrics = Metrics()
@@ -81,8 +85,12 @@ def create_app(
                 POLICY,
                 once=shared.once,
                 undo=UndoSigner(secret.get_secret_value() if secret else None),
+                background=shared.background,
             )
-            yield
+            creds = app.state.webhook_credentials
+            async with open_timeline(settings, timeline, app.state.upstreams, creds) as tl:
+                app.state.timeline = tl
+                yield
 
     app = FastAPI(
         title="upsales-freshdesk",
@@ -150,11 +158,13 @@ async def _unexpected(request: Request, exc: Exception) -> JSONResponse:
     return _refusal(request, 500, "unavailable")
 
 
-def check_start(settings: Settings) -> None:
+def check_start(settings: Settings, timeline: TimelineSettings | None = None) -> None:
     """Everything that must stop the service at start, as :class:`StartupError`: the
-    secrets' rule (``settings.check_startup``) and the webhook's credentials."""
+    secrets' rule (``settings.check_startup``), the webhook's credentials and what the
+    timeline needs when it is on."""
     check_startup(settings)
-    server_credentials(settings)
+    creds = server_credentials(settings)
+    check_timeline(settings, timeline or TimelineSettings(), creds)
 
 
 def build() -> FastAPI:

@@ -44,6 +44,8 @@ class Upstreams:
     #: One click does one thing once (per process, or shared through Redis).
     once: Once
     undo: UndoSigner
+    #: What work of its own accord spends from (ticket events): agents come first.
+    background: ThrottleRegistry
 
 
 async def get_settings(request: Request) -> Settings:
@@ -163,16 +165,26 @@ class Clients:
     upsales: UpsalesClient
 
 
-def make_clients(settings: Settings, upstreams: Upstreams, creds: Credentials) -> Clients:
-    """Clients for one request, sharing the process' pooled connections and throttles."""
+def make_clients(
+    settings: Settings,
+    upstreams: Upstreams,
+    creds: Credentials,
+    *,
+    background: bool = False,
+    policy: RetryPolicy | None = None,
+) -> Clients:
+    """Clients for one request, sharing the process' pooled connections and throttles;
+    ``background`` ones (the ticket events' jobs) spend only what the cards leave."""
+    registry = upstreams.background if background else upstreams.registry
+    policy = policy or upstreams.policy
     try:
         upsales = UpsalesClient(
             creds.upsales_token,
             base_url=settings.upsales_base_url,
             http=upstreams.upsales_http,
-            registry=upstreams.registry,
+            registry=registry,
             observer=upstreams.metrics,
-            policy=upstreams.policy,
+            policy=policy,
         )
     except ValueError:  # a token that could not be a valid one
         raise ServiceError(400, "invalid_request") from None
@@ -182,9 +194,9 @@ def make_clients(settings: Settings, upstreams: Upstreams, creds: Credentials) -
         plan=settings.freshdesk_plan,
         base_url=settings.freshdesk_base_url,
         http=upstreams.freshdesk_http,
-        registry=upstreams.registry,
+        registry=registry,
         observer=upstreams.metrics,
-        policy=upstreams.policy,
+        policy=policy,
         window_seconds=settings.freshdesk_window_seconds,
     )
     return Clients(freshdesk, upsales)

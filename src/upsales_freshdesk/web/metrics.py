@@ -115,6 +115,25 @@ class Metrics:
             ["reason"],
             registry=self.registry,
         )
+        self.events = Counter(
+            "ufd_events",
+            "Webhook events by kind and what became of them (queued, coalesced, refused)",
+            ["kind", "result"],
+            registry=self.registry,
+        )
+        self.jobs = Counter(
+            "ufd_jobs",
+            "Jobs run by kind and outcome (created, updated, unchanged, skipped, later)",
+            ["kind", "outcome"],
+            registry=self.registry,
+        )
+        self.job_lag = Histogram(
+            "ufd_job_lag_seconds",
+            "From the event's arrival to its job's end",
+            ["kind"],
+            buckets=BUCKETS,
+            registry=self.registry,
+        )
 
         # A day's count only grows, and every worker reads the same one from Redis: the
         # highest a worker wrote is the count. The day is a label, since multiprocess mode

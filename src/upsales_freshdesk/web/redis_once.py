@@ -265,6 +265,9 @@ class Shared:
 
     registry: ThrottleRegistry
     once: Once
+    #: What work of its own accord spends from (the ticket events): with Redis, the same
+    #: windows in background mode, so agents come first; else the cards' own registry.
+    background: ThrottleRegistry
 
 
 def daily_calls(settings: Settings) -> DailyCalls:
@@ -279,7 +282,8 @@ async def open_shared(settings: Settings, metrics: Metrics) -> AsyncIterator[Sha
     """Redis-backed state when ``UFD_REDIS_URL`` is set, the in-process state otherwise."""
     local = LocalOnce(window=settings.idempotency_window_seconds)
     if settings.redis_url is None:
-        yield Shared(ThrottleRegistry(daily=daily_calls(settings)), local)
+        registry = ThrottleRegistry(daily=daily_calls(settings))
+        yield Shared(registry, local, registry)
         return
     timeout = settings.redis_timeout_seconds
     client = connect(settings.redis_url.get_secret_value(), timeout=timeout)
@@ -290,6 +294,9 @@ async def open_shared(settings: Settings, metrics: Metrics) -> AsyncIterator[Sha
         once = RedisOnce(guard, local, metrics, wait=settings.card_deadline_seconds)
         if await guard.warm_up(STATE_LUA):
             await once.warm_up()
-        yield Shared(SharedRegistry(guard, daily=daily_calls(settings)), once)
+        background = SharedRegistry(
+            guard, background=True, daily=DailyCalls(cap=settings.upsales_daily_cap)
+        )
+        yield Shared(SharedRegistry(guard, daily=daily_calls(settings)), once, background)
     finally:
         await guard.aclose()

@@ -55,8 +55,12 @@ class Ticket(Model):
     source: int | None = None
     requester_id: int | None = None
     responder_id: int | None = None
+    group_id: int | None = None
     company_id: int | None = None
     type: OptStr = None
+    #: A ticket marked as spam, or deleted (in the trash): "View a ticket" still answers.
+    spam: bool | None = None
+    deleted: bool | None = None
     tags: list[str] = Field(default_factory=list)
     created_at: OptDateTime = None
     updated_at: OptDateTime = None

@@ -175,6 +175,11 @@ class Agents(_Resource):
         """The agent that owns the key; a 401 here means the key is wrong."""
         return await self._core.fetch(Agent, "GET", "agents/me", deadline=deadline)
 
+    async def get(self, agent_id: int, *, deadline: Deadline | None = None) -> Agent:
+        """One agent ("View an Agent", ``GET /api/v2/agents/[id]``)."""
+        path = f"agents/{int(agent_id)}"
+        return await self._core.fetch(Agent, "GET", path, deadline=deadline)
+
 
 def _iso(moment: datetime) -> str:
     return moment.isoformat().replace("+00:00", "Z")

@@ -8,15 +8,18 @@ the handler is idempotent: a second call finds nothing left to change.
 from __future__ import annotations
 
 from typing import Annotated, Any, Literal
+from urllib.parse import urlsplit
 
 from fastapi import APIRouter, Depends, Header, Request
 from fastapi.responses import JSONResponse
-from pydantic import BaseModel, ConfigDict, Field, StringConstraints
+from pydantic import BaseModel, ConfigDict, Field, StringConstraints, model_validator
 
 from ...clients import Deadline, NotFoundError, UpstreamError, ValidationError, is_email
 from ...clients.blank import present
+from ...jobs import QueueFull, QueueUnavailable
 from ...rules.fields import FieldRule, sync_requester
 from ...settings import Settings
+from ...timeline.handler import ticket_job
 from ..deps import (
     Clients,
     Credentials,
@@ -29,6 +32,7 @@ from ..deps import (
 from ..errors import ErrorResponse
 from ..idempotency import Answer, scoped
 from ..security import token_matches
+from ..timeline import Timeline
 
 router = APIRouter(prefix="/v1/webhooks")
 
@@ -149,3 +153,84 @@ async def ticket_created(
         lambda: _sync_ticket(clients, settings, body.id),
     )
     return JSONResponse(answer.body, status_code=answer.status)
+
+
+class TicketEvent(BaseModel):
+    """What the timeline's automation rules send: the ticket's id, as Freshdesk's
+    ``{{ticket.id}}`` placeholder renders it, in the admin's own JSON ("Advanced"
+    content) or wrapped in ``freshdesk_webhook`` ("Simple" content). Everything else is
+    read from Freshdesk when the job runs: the event is a poke, never the data."""
+
+    model_config = ConfigDict(extra="ignore")
+    ticket_id: (
+        Annotated[int, Field(strict=True, gt=0, le=2**53)]
+        | Annotated[str, StringConstraints(pattern=r"^[1-9][0-9]{0,15}$")]
+    )
+    #: ``{{ticket.url}}``: when sent, its host must be the server's account.
+    ticket_url: Annotated[str, StringConstraints(max_length=2048)] | None = None
+
+    @model_validator(mode="before")
+    @classmethod
+    def _unwrap(cls, value: Any) -> Any:
+        if isinstance(value, dict) and isinstance(value.get("freshdesk_webhook"), dict):
+            return value["freshdesk_webhook"]
+        return value
+
+    @property
+    def id(self) -> int:
+        return int(self.ticket_id)
+
+    def url_host(self) -> str | None:
+        if not self.ticket_url:
+            return None
+        return (urlsplit(self.ticket_url.strip()).hostname or "").lower() or None
+
+
+class EventAccepted(BaseModel):
+    status: Literal["queued", "coalesced"]
+
+
+async def get_timeline(request: Request) -> Timeline:
+    timeline: Timeline | None = request.app.state.timeline
+    if timeline is None:
+        raise ServiceError(404, "invalid_request")  # not enabled
+    return timeline
+
+
+TimelineDep = Annotated[Timeline, Depends(get_timeline)]
+
+
+@router.post(
+    "/freshdesk/ticket-event",
+    response_model=EventAccepted,
+    status_code=202,
+    responses={429: {"model": ErrorResponse}},
+)
+async def ticket_event(
+    body: TicketEvent,
+    upstreams: UpstreamsDep,
+    _: Annotated[None, Depends(check_webhook_secret)],
+    timeline: TimelineDep,
+) -> Any:
+    """A ticket was created or changed: its activity is brought up to date by a job.
+
+    202 once the job is queued (or folded into the ticket's job that waits); 429 when the
+    queue is full and 503 when it cannot be reached, both retried by Freshdesk; 422 for a
+    ticket of another Freshdesk account, which no retry mends.
+    """
+    counted = upstreams.metrics.events
+    host = body.url_host()
+    if host is not None and host != timeline.host:
+        counted.labels("ticket", "other_account").inc()
+        raise ServiceError(422, "mismatch")
+    try:
+        queued = await timeline.queue.submit(ticket_job(timeline.host, body.id))
+    except QueueFull:
+        counted.labels("ticket", "queue_full").inc()
+        raise ServiceError(429, "rate_limited") from None
+    except QueueUnavailable:
+        counted.labels("ticket", "queue_unavailable").inc()
+        raise ServiceError(503, "unavailable") from None
+    result = "queued" if queued else "coalesced"
+    counted.labels("ticket", result).inc()
+    return JSONResponse({"status": result}, status_code=202)

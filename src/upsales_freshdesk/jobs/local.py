@@ -1,0 +1,144 @@
+"""The in-process queue: what runs without Redis. A restart loses what waits in it
+(docs/configuration.md says so); Freshdesk's retries and the nightly reconciliation
+are then what mends the loss."""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import dataclasses
+import logging
+from collections.abc import Mapping
+
+from .base import MAX_TRIES, Handler, Job, Later, QueueFull, backoff
+
+logger = logging.getLogger(__name__)
+
+
+class LocalQueue:
+    """Jobs in memory, worked by ``concurrency`` tasks; one job of a key at a time."""
+
+    def __init__(
+        self,
+        handlers: Mapping[str, Handler],
+        *,
+        concurrency: int = 4,
+        max_pending: int = 10_000,
+        max_tries: int = MAX_TRIES,
+    ) -> None:
+        self.handlers = dict(handlers)
+        self.concurrency, self.max_pending, self.max_tries = concurrency, max_pending, max_tries
+        self._ready: asyncio.Queue[Job] = asyncio.Queue()
+        #: Keys with a job not yet started: another of them is folded into it.
+        self._waiting: set[str] = set()
+        #: Jobs waiting out a Retry-After or a backoff, by their timer.
+        self._deferred: dict[asyncio.TimerHandle, Job] = {}
+        #: One lock per key with a job running or about to: the lock and its users.
+        self._locks: dict[str, tuple[asyncio.Lock, int]] = {}
+        self._running = 0
+        self._idle = asyncio.Event()
+        self._idle.set()
+        self._closed = False
+        #: Jobs given up after their last try, and jobs done (for tests and metrics).
+        self.given_up = 0
+        self.done = 0
+
+    async def submit(self, job: Job) -> bool:
+        if job.name in self._waiting:
+            return False
+        if await self.pending() >= self.max_pending:
+            raise QueueFull
+        self._waiting.add(job.name)
+        self._put(job)
+        return True
+
+    def _put(self, job: Job) -> None:
+        self._idle.clear()
+        self._ready.put_nowait(job)
+
+    async def pending(self) -> int:
+        return self._ready.qsize() + len(self._deferred)
+
+    async def run(self) -> None:
+        workers = [asyncio.create_task(self._work()) for _ in range(self.concurrency)]
+        try:
+            await asyncio.gather(*workers)
+        finally:
+            for task in workers:
+                task.cancel()
+
+    async def _work(self) -> None:
+        while not self._closed:
+            job = await self._ready.get()
+            self._waiting.discard(job.name)
+            self._running += 1
+            try:
+                await self._one(job)
+            finally:
+                self._running -= 1
+                self._settle()
+
+    async def _one(self, job: Job) -> None:
+        handler = self.handlers[job.kind]
+        lock, users = self._locks.get(job.name) or (asyncio.Lock(), 0)
+        self._locks[job.name] = (lock, users + 1)
+        try:
+            async with lock:
+                await handler(job)
+            self.done += 1
+        except Later as later:
+            self._again(job, later.seconds)
+        except asyncio.CancelledError:
+            raise
+        except Exception as exc:  # a handler's bug must not stop the worker
+            # Types only: an exception's message may hold a record's values.
+            logger.error("job %s failed (%s), try %d", job.kind, type(exc).__name__, job.attempt)
+            self._again(job, backoff(job.attempt))
+        finally:
+            lock, users = self._locks[job.name]
+            if users == 1:  # dropped once unused: the dict does not keep every key seen
+                del self._locks[job.name]
+            else:
+                self._locks[job.name] = (lock, users - 1)
+
+    def _again(self, job: Job, seconds: float) -> None:
+        if job.attempt >= self.max_tries:
+            self.given_up += 1
+            logger.error("job %s given up after %d tries", job.kind, job.attempt)
+            return
+        retry = dataclasses.replace(job, attempt=job.attempt + 1)
+        loop = asyncio.get_running_loop()
+
+        def due() -> None:
+            self._deferred.pop(handle, None)
+            self._put(retry)
+
+        handle = loop.call_later(seconds, due)
+        self._deferred[handle] = retry
+
+    def hurry(self) -> None:
+        """Make every deferred job due now: a test's way past a Retry-After, without
+        waiting it out."""
+        for handle, job in list(self._deferred.items()):
+            handle.cancel()
+            del self._deferred[handle]
+            self._put(job)
+
+    def _settle(self) -> None:
+        if self._running == 0 and self._ready.empty():
+            self._idle.set()
+
+    async def drain(self) -> None:
+        while True:
+            await self._idle.wait()
+            await asyncio.sleep(0)  # let a worker pick up what was put meanwhile
+            if self._idle.is_set():
+                return
+
+    async def aclose(self) -> None:
+        self._closed = True
+        for handle in self._deferred:
+            handle.cancel()
+        self._deferred.clear()
+        with contextlib.suppress(Exception):
+            self._idle.set()

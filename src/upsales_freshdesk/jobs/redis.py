@@ -1,0 +1,181 @@
+"""The queue on Redis, through arq: jobs survive a restart of any process, and every
+``serve`` process works the one queue. Jobs hold ids only (JSON, never pickle)."""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import json
+import logging
+import secrets
+import time
+from collections.abc import Mapping
+from typing import Any
+
+from arq.connections import ArqRedis, RedisSettings
+from arq.worker import Retry, Worker, func
+from redis.exceptions import RedisError
+
+from .base import MAX_TRIES, Handler, Job, Later, QueueFull, QueueUnavailable, backoff
+
+logger = logging.getLogger(__name__)
+
+QUEUE = "ufd:jobs"
+#: A key with a job waiting (not started): another job of the key is folded into it. It
+#: expires, so a job lost with its Redis key cannot block its key for good.
+WAITING = "ufd:jobs:waiting:"
+LOCK = "ufd:jobs:lock:"
+#: Longest a job may run; its key's lock is held no longer.
+JOB_TIMEOUT_SECONDS = 120
+WAITING_TTL_SECONDS = 3600
+#: How often an idle worker looks for due jobs.
+POLL_SECONDS = 0.05
+#: Pause before a worker that lost Redis starts again.
+RESTART_SECONDS = 1.0
+
+
+def _dumps(value: dict[str, Any]) -> bytes:
+    return json.dumps(value, separators=(",", ":")).encode()
+
+
+def _loads(raw: bytes) -> dict[str, Any]:
+    loaded: dict[str, Any] = json.loads(raw)
+    return loaded
+
+
+def arq_pool(url: str, *, timeout: float) -> ArqRedis:
+    """A lazy pool: nothing is connected until the first command, so a process starts
+    while Redis is down (the queue refuses jobs with 503 until it is back)."""
+    settings = RedisSettings.from_dsn(url)
+    return ArqRedis(
+        host=settings.host,
+        port=settings.port,
+        db=settings.database,
+        username=settings.username,
+        password=settings.password,
+        ssl=settings.ssl,
+        socket_timeout=max(timeout, 1.0),
+        socket_connect_timeout=max(timeout, 1.0),
+        job_serializer=_dumps,
+        job_deserializer=_loads,
+        default_queue_name=QUEUE,
+    )
+
+
+class RedisQueue:
+    """An arq queue and an arq worker in this process."""
+
+    def __init__(
+        self,
+        pool: ArqRedis,
+        handlers: Mapping[str, Handler],
+        *,
+        concurrency: int = 4,
+        max_pending: int = 10_000,
+        max_tries: int = MAX_TRIES,
+    ) -> None:
+        self.pool, self.handlers = pool, dict(handlers)
+        self.concurrency, self.max_pending, self.max_tries = concurrency, max_pending, max_tries
+        self._worker: Worker | None = None
+        self._closed = False
+        self._running = 0
+
+    async def submit(self, job: Job) -> bool:
+        waiting = WAITING + job.name
+        try:
+            if not await self.pool.set(waiting, "1", nx=True, ex=WAITING_TTL_SECONDS):
+                return False
+            if await self.pending() >= self.max_pending:
+                await self.pool.delete(waiting)
+                raise QueueFull
+            queued = await self.pool.enqueue_job(
+                "ufd_job",
+                job.kind,
+                job.key,
+                dict(job.args),
+                job.submitted_at,
+                _job_id=f"{job.name}:{secrets.token_hex(8)}",
+            )
+        except RedisError as exc:
+            with contextlib.suppress(RedisError):
+                await self.pool.delete(waiting)
+            raise QueueUnavailable from exc
+        return queued is not None
+
+    async def pending(self) -> int:
+        try:
+            return int(await self.pool.zcard(QUEUE))
+        except RedisError as exc:
+            raise QueueUnavailable from exc
+
+    async def _run_job(
+        self, ctx: dict[str, Any], kind: str, key: str, args: dict[str, Any], submitted_at: float
+    ) -> None:
+        attempt = int(ctx.get("job_try", 1))
+        job = Job(kind, key, args, submitted_at, attempt)
+        await self.pool.delete(WAITING + job.name)
+        lock = self.pool.lock(LOCK + job.name, timeout=JOB_TIMEOUT_SECONDS, blocking_timeout=1)
+        if not await lock.acquire():
+            raise Retry(defer=1)  # the key's other job runs: this one comes after it
+        self._running += 1
+        try:
+            await self.handlers[kind](job)
+        except Later as later:
+            self._give_up_if_last(job)
+            raise Retry(defer=later.seconds) from None
+        except Exception as exc:
+            logger.error("job %s failed (%s), try %d", kind, type(exc).__name__, attempt)
+            self._give_up_if_last(job)
+            raise Retry(defer=backoff(attempt)) from None
+        finally:
+            self._running -= 1
+            with contextlib.suppress(RedisError):
+                await lock.release()
+
+    def _give_up_if_last(self, job: Job) -> None:
+        if job.attempt >= self.max_tries:
+            logger.error("job %s given up after %d tries", job.kind, job.attempt)
+
+    def _new_worker(self) -> Worker:
+        return Worker(
+            [func(self._run_job, name="ufd_job", max_tries=self.max_tries)],
+            redis_pool=self.pool,
+            queue_name=QUEUE,
+            handle_signals=False,
+            max_jobs=self.concurrency,
+            job_timeout=JOB_TIMEOUT_SECONDS,
+            keep_result=0,
+            poll_delay=POLL_SECONDS,
+            max_tries=self.max_tries,
+            log_results=False,
+            job_serializer=_dumps,
+            job_deserializer=_loads,
+        )
+
+    async def run(self) -> None:
+        """arq's worker, started again when Redis fails under it."""
+        while not self._closed:
+            self._worker = self._new_worker()
+            try:
+                await self._worker.main()
+            except asyncio.CancelledError:
+                raise
+            except (RedisError, OSError) as exc:
+                logger.warning("job worker lost Redis (%s); starting again", type(exc).__name__)
+                await asyncio.sleep(RESTART_SECONDS)
+
+    async def drain(self) -> None:
+        while await self.due() or self._running:  # noqa: ASYNC110 - Redis has no event
+            await asyncio.sleep(POLL_SECONDS)
+
+    async def due(self) -> int:
+        """Jobs due now (arq scores a job by when it is due, in milliseconds)."""
+        return int(await self.pool.zcount(QUEUE, 0, time.time() * 1000))
+
+    async def aclose(self) -> None:
+        """Stop taking jobs; the ones running are cancelled and, still in Redis, run again
+        by the next worker once arq's in-progress mark expires. The pool is the caller's."""
+        self._closed = True
+        if self._worker is not None:
+            for task in list(self._worker.tasks.values()):
+                task.cancel()

@@ -1,0 +1,233 @@
+"""One ticket event: read the ticket as it is now, and make its one Upsales activity
+show it. Run by the job queue, one job per ticket at a time, so events may arrive twice,
+late or out of order: the ticket's own ``updated_at`` decides, never the event."""
+
+from __future__ import annotations
+
+import time
+from dataclasses import dataclass
+from typing import Literal
+
+from ..actions.create import NewContact, create_upsales_contact, propose_accounts
+from ..actions.errors import ActionError
+from ..actions.log import TicketRef, pick_activity_type
+from ..actions.uncertain import may_have_arrived
+from ..clients import (
+    Deadline,
+    Filters,
+    FreshdeskClient,
+    NotFoundError,
+    UpsalesClient,
+    UpstreamError,
+    canonical_email,
+    is_email,
+)
+from ..clients.blank import present
+from ..clients.freshdesk.models import Ticket
+from ..clients.upsales import models as us
+from ..rules.logged import timeline_stamp
+from .config import TimelineSettings
+from .links import Link, Links
+from .shape import activity_body, is_done, stamp_of
+
+#: A job's calls must be done within this; a throttle that would make it wait longer
+#: ends the try, and the queue tries again later.
+JOB_SECONDS = 60.0
+#: The contact's recent activities searched for the ticket's marker.
+RECENT = 100
+#: Agents' names and the activity type are read again after this long.
+CACHE_SECONDS = 600.0
+
+Status = Literal["created", "updated", "unchanged", "skipped"]
+
+
+@dataclass(frozen=True, slots=True)
+class Outcome:
+    status: Status
+    #: Why a ticket was skipped (words for the operator's log, never contact data).
+    reason: str | None = None
+
+
+def _skip(reason: str) -> Outcome:
+    return Outcome("skipped", reason)
+
+
+class TicketLogger:
+    """Keeps each ticket's activity. ``links`` remembers ticket -> activity (ids only)."""
+
+    def __init__(
+        self, settings: TimelineSettings, links: Links, *, activity_type: str | None = None
+    ) -> None:
+        self.settings, self.links = settings, links
+        self.activity_type = settings.activity_type or activity_type
+        self._agents: dict[int, tuple[str | None, float]] = {}
+        self._type: tuple[int, float] | None = None
+
+    async def log(
+        self, fd: FreshdeskClient, ups: UpsalesClient, host: str, ticket_id: int
+    ) -> Outcome:
+        deadline = Deadline.after(JOB_SECONDS)
+        try:
+            ticket = await fd.tickets.get(ticket_id, include=["requester"], deadline=deadline)
+        except NotFoundError:
+            return _skip("ticket not found")
+        if (why := self.excluded(ticket)) is not None:
+            return _skip(why)
+        ref = TicketRef(host, ticket.id, ticket.subject or "")
+        stamp = stamp_of(ticket)
+        link = await self.links.get(host, ticket.id)
+        if link is not None:
+            if link.stamp >= stamp or self.settings.when == "created":
+                return Outcome("unchanged")
+            try:
+                body = await self._body(fd, ups, ref, ticket, None, deadline)
+                await ups.activities.update(link.activity_id, body, deadline=deadline)
+            except NotFoundError:
+                pass  # deleted in Upsales: found again (or written anew) below
+            else:
+                await self.links.put(host, ticket.id, Link(link.activity_id, stamp))
+                return Outcome("updated")
+        contact = await self._contact(ups, ticket, deadline)
+        if isinstance(contact, Outcome):
+            return contact
+        found = await self._find(ups, contact.id, ref, deadline)
+        if found is not None:
+            shown = timeline_stamp(found)
+            if (shown is not None and shown >= stamp) or self.settings.when == "created":
+                await self.links.put(host, ticket.id, Link(found.id, shown or stamp))
+                return Outcome("unchanged")
+            body = await self._body(fd, ups, ref, ticket, contact, deadline)
+            await ups.activities.update(found.id, body, deadline=deadline)
+            await self.links.put(host, ticket.id, Link(found.id, stamp))
+            return Outcome("updated")
+        if self.settings.when == "resolved" and not is_done(ticket):
+            return _skip("not resolved yet")
+        body = await self._body(fd, ups, ref, ticket, contact, deadline)
+        activity_id = await self._create(ups, contact.id, ref, body, deadline)
+        await self.links.put(host, ticket.id, Link(activity_id, stamp))
+        return Outcome("created")
+
+    def excluded(self, ticket: Ticket) -> str | None:
+        """Why the settings keep this ticket off the timeline, or None."""
+        s = self.settings
+        if ticket.spam or ticket.deleted:
+            return "spam or deleted"
+        group = str(ticket.group_id) if ticket.group_id is not None else ""
+        if group in s.exclude_groups or (s.include_groups and group not in s.include_groups):
+            return "group"
+        kind = (ticket.type or "").casefold()
+        if kind in s.exclude_types or (s.include_types and kind not in s.include_types):
+            return "type"
+        tags = {t.casefold() for t in ticket.tags}
+        if tags & s.exclude_tags or (s.include_tags and not tags & s.include_tags):
+            return "tags"
+        return None
+
+    async def _contact(
+        self, ups: UpsalesClient, ticket: Ticket, deadline: Deadline
+    ) -> us.Contact | Outcome:
+        requester = ticket.requester
+        email = present(requester.email) if requester is not None else None
+        if requester is None or email is None or not is_email(email):
+            return _skip("no requester email")
+        matches = await ups.contacts.find_by_email(email, deadline=deadline)
+        if len(matches) > 1:
+            return _skip("several Upsales contacts")
+        if matches:
+            return matches[0]
+        if self.settings.missing_requester == "skip":
+            return _skip("not in Upsales")
+        if self.settings.when == "resolved" and not is_done(ticket):
+            return _skip("not resolved yet")  # created only once it is to be logged
+        accounts = await propose_accounts(ups, email, deadline)
+        if len(accounts) != 1:
+            return _skip("no single account for the email's domain")
+        new = NewContact(
+            name=present(requester.name) or email,
+            email=canonical_email(email),
+            phone=present(requester.phone),
+            cell_phone=present(requester.mobile),
+            account_id=accounts[0].id,
+        )
+        try:
+            return await create_upsales_contact(ups, new, deadline)
+        except ActionError:  # created meanwhile (an agent, the sync): use that one
+            again = await ups.contacts.find_by_email(email, deadline=deadline)
+            return again[0] if len(again) == 1 else _skip("several Upsales contacts")
+
+    async def _find(
+        self, ups: UpsalesClient, contact_id: int, ref: TicketRef, deadline: Deadline
+    ) -> us.Activity | None:
+        recent = await ups.activities.list(
+            Filters().eq("contact.id", contact_id), limit=RECENT, sort="-id", deadline=deadline
+        )
+        return next((a for a in recent.items if ref.logged_in(a)), None)
+
+    async def _create(
+        self,
+        ups: UpsalesClient,
+        contact_id: int,
+        ref: TicketRef,
+        body: dict[str, object],
+        deadline: Deadline,
+    ) -> int:
+        try:
+            return (await ups.activities.create(body, deadline=deadline)).id
+        except UpstreamError as error:
+            # The answer was lost: look before writing again, so a retry never duplicates.
+            if may_have_arrived(error):
+                arrived = await self._find(ups, contact_id, ref, deadline)
+                if arrived is not None:
+                    return arrived.id
+            raise
+
+    async def _body(
+        self,
+        fd: FreshdeskClient,
+        ups: UpsalesClient,
+        ref: TicketRef,
+        ticket: Ticket,
+        contact: us.Contact | None,
+        deadline: Deadline,
+    ) -> dict[str, object]:
+        agent = await self._agent(fd, ticket.responder_id, deadline)
+        lines = self.settings.description_lines if self.settings.send_description else None
+        type_id = await self._type_id(ups, deadline)
+        body = activity_body(
+            ref,
+            ticket,
+            contact or us.Contact(id=0),
+            type_id,
+            agent=agent,
+            description_lines=lines,
+        )
+        if contact is None:  # an update: the activity keeps its contact and account
+            for key in ("contacts", "client"):
+                body.pop(key, None)
+        return body
+
+    async def _agent(
+        self, fd: FreshdeskClient, agent_id: int | None, deadline: Deadline
+    ) -> str | None:
+        if agent_id is None:
+            return None
+        cached = self._agents.get(agent_id)
+        if cached is not None and cached[1] > time.monotonic():
+            return cached[0]
+        try:
+            name = present((await fd.agents.get(agent_id, deadline=deadline)).contact.name)
+        except NotFoundError:
+            name = None
+        self._agents[agent_id] = (name, time.monotonic() + CACHE_SECONDS)
+        return name
+
+    async def _type_id(self, ups: UpsalesClient, deadline: Deadline) -> int:
+        if self._type is not None and self._type[1] > time.monotonic():
+            return self._type[0]
+        types = await ups.todo_types.list(deadline=deadline)
+        try:
+            chosen = pick_activity_type(types, self.activity_type)
+        except ActionError:
+            raise ValueError("UFD_TIMELINE_ACTIVITY_TYPE names no Upsales activity type") from None
+        self._type = (chosen, time.monotonic() + CACHE_SECONDS)
+        return chosen

@@ -1,0 +1,74 @@
+"""How a ticket reads on the Upsales timeline: one activity per ticket, found again by
+its marker, dated by the ticket, and stamped with the ticket's ``updated_at`` so that an
+older event never overwrites a newer state."""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime
+
+from ..actions.log import TicketRef
+from ..clients.freshdesk.models import Ticket
+from ..clients.upsales import models as us
+from ..rules.logged import TIMELINE_STAMP
+
+#: Freshdesk's built-in ticket statuses and priorities (API v2, "Ticket properties").
+#: A custom status (a number above 5) is named by its number.
+STATUSES = {2: "Open", 3: "Pending", 4: "Resolved", 5: "Closed"}
+PRIORITIES = {1: "Low", 2: "Medium", 3: "High", 4: "Urgent"}
+DONE = frozenset({4, 5})
+#: Upsales' activity description holds at most this many characters.
+DESCRIPTION_MAX = 250
+
+
+def status_name(ticket: Ticket) -> str:
+    return STATUSES.get(ticket.status or 0, f"Status {ticket.status}")
+
+
+def is_done(ticket: Ticket) -> bool:
+    return ticket.status in DONE
+
+
+def stamp_of(ticket: Ticket) -> datetime:
+    """The ticket's last change, in UTC to the second (what the notes carry)."""
+    moment = ticket.updated_at or ticket.created_at or datetime.now(UTC)
+    if moment.tzinfo is None:
+        moment = moment.replace(tzinfo=UTC)
+    return moment.astimezone(UTC).replace(microsecond=0)
+
+
+def activity_body(
+    ref: TicketRef,
+    ticket: Ticket,
+    contact: us.Contact,
+    activity_type_id: int,
+    *,
+    agent: str | None,
+    description_lines: int | None = None,
+) -> dict[str, object]:
+    """The activity's fields. It is a record of the ticket, so it is written closed (an
+    open activity would stand in the account manager's to-do list), dated by the ticket's
+    creation and closed at its last change."""
+    opened = stamp_of(ticket) if ticket.created_at is None else ticket.created_at
+    lines = [
+        f"Freshdesk ticket #{ref.id}: {ref.subject}",
+        f"Status: {status_name(ticket)}"
+        + (f" · Priority: {PRIORITIES[ticket.priority]}" if ticket.priority in PRIORITIES else ""),
+    ]
+    if agent:
+        lines.append(f"Agent: {' '.join(agent.split())}")
+    lines.append(ref.url)
+    if description_lines and (text := (ticket.description_text or "").strip()):
+        kept = [line.rstrip() for line in text.splitlines() if line.strip()][:description_lines]
+        lines += ["", *kept, ""]
+    lines.append(f"{TIMELINE_STAMP}{stamp_of(ticket).isoformat()}")
+    body: dict[str, object] = {
+        "description": f"{ref.marker} {ref.subject}"[:DESCRIPTION_MAX],
+        "notes": "\n".join(lines),
+        "date": opened.date().isoformat(),
+        "closeDate": stamp_of(ticket).date().isoformat(),
+        "contacts": [{"id": contact.id}],
+        "activityType": {"id": activity_type_id},
+    }
+    if contact.client is not None:
+        body["client"] = {"id": contact.client.id}
+    return body
