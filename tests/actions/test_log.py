@@ -6,16 +6,18 @@ from typing import Any
 
 import pytest
 
-from tests.support.faults import lost_answer, not_arrived, outage, rate_limited
+from tests.support.faults import garbled, lost_answer, not_arrived, outage, rate_limited, refusing
 from tests.support.service import HEADERS, Service
 from tests.support.writes import act, card_of, log_body, post, ten_at_once, writes
 from upsales_freshdesk.actions import log
+from upsales_freshdesk.actions.activity_types import TypeChoice, pick
 from upsales_freshdesk.actions.errors import ActionError
 from upsales_freshdesk.actions.log import LogResult
 from upsales_freshdesk.clients import Deadline
 from upsales_freshdesk.clients.upsales import models as us
+from upsales_freshdesk.emulators.faults import Faults, Storm
 from upsales_freshdesk.emulators.freshdesk.app import DEFAULT_KEY
-from upsales_freshdesk.emulators.scenarios import SCENARIOS
+from upsales_freshdesk.emulators.scenarios import ACTIVITY_TYPES, SCENARIOS
 from upsales_freshdesk.emulators.seed import TODO_TYPES
 from upsales_freshdesk.emulators.upsales.app import DEFAULT_TOKEN
 from upsales_freshdesk.web.deps import Credentials, make_clients
@@ -151,14 +153,20 @@ async def test_an_outage_is_reported(service: Service) -> None:
     assert down["errors"][0]["source"] == "upsales"
 
 
-# The activity type: UFD_LOG_ACTIVITY_TYPE by id or name, else never a to-do by accident.
+# The activity type: UFD_LOG_ACTIVITY_TYPE by id or name, else the account's support type,
+# else never a to-do by accident.
+
+TYPES = {name: tid for tid, name, _ in ACTIVITY_TYPES}
+TYPES_ROUTE = "GET /api/v2/activitytypes/activity"
+TODO_ROUTE = "get /api/v2/todotypes"  # counted as called, in the caller's case
 
 
-def types_of(*names: str) -> dict[str, us.TodoType]:
-    return {
-        name.upper().replace(" ", "_"): us.TodoType(id=100 + i, name=name)
-        for i, name in enumerate(names)
-    }
+def calls(service: Service, route: str) -> int:
+    return int(service.us.stats.by_route.get(route, 0))
+
+
+def todo_calls(service: Service) -> int:
+    return sum(n for r, n in service.us.stats.by_route.items() if r.lower() == TODO_ROUTE)
 
 
 async def log_as(service: Service, activity_type: str | None) -> LogResult:
@@ -186,13 +194,16 @@ def type_of(service: Service, result: LogResult) -> Any:
     return activity["activityType"]
 
 
-async def test_the_default_type_is_never_a_todo(service: Service) -> None:
-    """The emulated account has Todo and Phone call: the ticket is logged as a phone call."""
+async def test_the_default_type_is_the_accounts_support_type(service: Service) -> None:
+    """The emulated account lists Todo, Phone call, Att göra, Telefonsamtal and Support."""
     done = await act(service, "log-ticket", await log_body(service))
     activity = service.us.store.get("activities", done["details"]["activity_id"])
     assert activity is not None
-    assert activity["activityType"] == TODO_TYPES["PHONE_CALL"][0]
-    assert activity["activityType"] != TODO_TYPES["TODO"][0]
+    assert activity["activityType"] == TYPES["Support"]
+    assert calls(service, TYPES_ROUTE) == 1
+    assert todo_calls(service) == 0  # the account's list was enough
+    card = await card_of(service, "found")
+    assert card["card"]["upsales"]["activities"][0]["type"] == "Support"
 
 
 async def test_the_activity_names_the_agent_who_logged_it(service: Service) -> None:
@@ -217,23 +228,73 @@ async def test_an_app_that_sends_no_agent_still_logs(service: Service) -> None:
     assert card["card"]["upsales"]["logged"]["by"] is None
 
 
+@pytest.mark.parametrize(
+    "fault",
+    [
+        refusing(404, match="activitytypes"),  # an account that does not serve the path
+        refusing(403, match="activitytypes"),
+        refusing(400, match="activitytypes"),
+        outage(500, match="activitytypes"),
+        garbled(match="activitytypes"),
+    ],
+    ids=["404", "403", "400", "500", "garbled"],
+)
+async def test_without_the_accounts_types_it_logs_as_a_phone_call(
+    service: Service, fault: Faults
+) -> None:
+    """Upsales' own task types stand in: a phone call, never a to-do by accident."""
+    service.us.faults.set(fault)
+    done = await act(service, "log-ticket", await log_body(service))
+    assert done["status"] == "done"
+    activity = service.us.store.get("activities", done["details"]["activity_id"])
+    assert activity is not None
+    assert activity["activityType"] == TODO_TYPES["PHONE_CALL"][0]
+    assert todo_calls(service) == 1
+    assert writes(service, POST) == 1
+
+
+async def test_an_account_with_no_types_listed_uses_the_task_types(service: Service) -> None:
+    service.us.faults.set(refusing(404, match="activitytypes"))
+    result = await log_as(service, "PHONE_CALL")  # the task type's key names it
+    assert type_of(service, result) == TODO_TYPES["PHONE_CALL"][0]
+
+
+async def test_a_rate_limited_type_list_is_reported_not_guessed(service: Service) -> None:
+    """Upsales over its limit would refuse the task types too: the log says so and
+    writes nothing."""
+    service.us.faults.set(Faults(storm=Storm(count=5, retry_after=30), match="activitytypes"))
+    limited = await post(service, "log-ticket", await log_body(service))
+    assert limited.status_code == 429
+    assert todo_calls(service) == 0
+    assert writes(service, POST) == 0
+
+
 async def test_the_setting_picks_the_type_by_name_in_any_case(service: Service) -> None:
     result = await log_as(service, "  todo ")
     assert result.created
-    assert type_of(service, result) == TODO_TYPES["TODO"][0]  # asked for: not by accident
+    assert type_of(service, result) == TYPES["Todo"]  # asked for: not by accident
 
 
-async def test_the_setting_picks_the_type_by_id(service: Service) -> None:
-    result = await log_as(service, str(TODO_TYPES["PHONE_CALL"][0]))
-    assert type_of(service, result) == TODO_TYPES["PHONE_CALL"][0]
+@pytest.mark.parametrize(
+    "setting", ["telefonsamtal", "TELEFON-SAMTAL", str(TYPES["Telefonsamtal"])]
+)
+async def test_the_setting_picks_a_custom_type_by_name_or_id(
+    service: Service, setting: str
+) -> None:
+    result = await log_as(service, setting)
+    assert type_of(service, result) == TYPES["Telefonsamtal"]
 
 
 async def test_an_unknown_type_is_refused_and_nothing_is_logged(service: Service) -> None:
     with pytest.raises(ActionError) as refused:
-        await log_as(service, "Support")
+        await log_as(service, "Ärende")
     assert str(refused.value.code) == "rejected"
     assert writes(service, POST) == 0
     assert logged(service, f"[Freshdesk demo.freshdesk.com #{TICKET}]") == []
+
+
+def choices(*names: str) -> list[TypeChoice]:
+    return [TypeChoice(100 + i, name) for i, name in enumerate(names)]
 
 
 @pytest.mark.parametrize(
@@ -241,23 +302,41 @@ async def test_an_unknown_type_is_refused_and_nothing_is_logged(service: Service
     [
         (("Todo", "Phone call", "Ticket", "Support"), None, "Support"),
         (("Todo", "ticket", "Phone call"), None, "ticket"),
+        (("Att göra", "Telefonsamtal", "Ärende"), None, "Ärende"),
+        (("Telefonsamtal", "Kundsupport", "Ärende"), None, "Ärende"),  # a whole name first
+        (("Möte", "Telefonsamtal", "Kundsupport"), None, "Kundsupport"),
+        (("Oppgave", "Kundeservice"), None, "Kundeservice"),  # Norwegian, Danish
+        (("Tehtävä", "Puhelu", "Asiakastuki"), None, "Asiakastuki"),  # Finnish
+        (("Todo", "Support call"), None, "Support call"),
         (("To-do", "Phone call"), None, "Phone call"),
+        (("Att göra", "Telefonsamtal"), None, "Telefonsamtal"),  # Swedish to-do: not picked
         (("TODO", "Meeting"), None, "Meeting"),
         (("Todo",), None, "Todo"),  # the only type
-        (("Todo", "Phone call"), "PHONE_CALL", "Phone call"),  # the key names it too
         (("Todo", "Phone call"), "phone call", "Phone call"),
         (("Todo", "Phone call"), "100", "Todo"),
         (("Todo", "Support"), "  ", "Support"),  # blank: not set
+        (("Support", "Ärende"), "ärende", "Ärende"),  # the setting wins
     ],
 )
 def test_the_picked_type(names: tuple[str, ...], setting: str | None, picked: str) -> None:
-    types = types_of(*names)
-    chosen = log.pick_activity_type(types, setting)
-    assert next(t.name for t in types.values() if t.id == chosen) == picked
+    types = choices(*names)
+    chosen = pick(types, setting)
+    assert next(t.name for t in types if t.id == chosen) == picked
 
 
 def test_an_unknown_id_or_no_type_at_all_is_refused() -> None:
-    for types, setting in ((types_of("Todo", "Phone call"), "102"), ({}, None)):
+    for types, setting in ((choices("Todo", "Phone call"), "102"), ([], None)):
         with pytest.raises(ActionError) as refused:
-            log.pick_activity_type(types, setting)
+            pick(types, setting)
         assert str(refused.value.code) == "rejected"
+
+
+def test_task_types_alone_follow_the_same_rule() -> None:
+    """``log.pick_activity_type`` on ``/todoTypes`` as keyed: the key names a type too."""
+    tasks = {
+        "TODO": us.TodoType(id=10, name="Todo"),
+        "PHONE_CALL": us.TodoType(id=11, name="Phone call"),
+    }
+    assert log.pick_activity_type(tasks) == 11
+    assert log.pick_activity_type(tasks, "todo") == 10
+    assert log.pick_activity_type(tasks, "PHONE_CALL") == 11

@@ -4,8 +4,6 @@ once per ticket of each Freshdesk account."""
 from __future__ import annotations
 
 import asyncio
-import logging
-import re
 from collections.abc import Mapping
 from dataclasses import dataclass
 from datetime import UTC, datetime
@@ -14,16 +12,11 @@ from ..clients import Deadline, Filters, FreshdeskClient, UpsalesClient, Upstrea
 from ..clients.upsales import models as us
 from ..rules.fields import pair_matches
 from ..rules.logged import LOGGED_BY
+from .activity_types import TypeChoice, activity_type_id, pick
 from .errors import ActionError
 from .uncertain import may_have_arrived
 
 RECENT_ACTIVITIES = 100
-#: The types a ticket is logged as by default, the first that exists (names, any case).
-PREFERRED_TYPES = ("support", "ticket")
-#: A to-do is an open task, not a record of a ticket: never picked unless it is the only type.
-_TODO = "todo"
-
-logger = logging.getLogger(__name__)
 
 
 @dataclass(frozen=True, slots=True)
@@ -74,7 +67,8 @@ async def log_ticket(
     The Upsales contact must be the ticket requester's match (``mismatch`` otherwise);
     the subject is read from Freshdesk, not taken from the request. ``activity_type``
     (``UFD_LOG_ACTIVITY_TYPE``) names the type by id or name; one that does not exist is
-    ``rejected`` and nothing is logged. ``agent`` (the Freshdesk agent's name) is written
+    ``rejected`` and nothing is logged. Unset, the account's support type is used
+    (:func:`.activity_types.activity_type_id`). ``agent`` (the Freshdesk agent's name) is written
     in the notes (``LOGGED_BY``): the API key's Upsales user is not who logged it.
     """
     ticket, contact = await asyncio.gather(
@@ -89,11 +83,10 @@ async def log_ticket(
     ref = TicketRef(host, ticket.id, ticket.subject or "")
     if (earlier := await _logged(us_client, contact.id, ref, deadline)) is not None:
         return LogResult(earlier, created=False)
-    types = await us_client.todo_types.list(deadline=deadline)
-    activity_type_id = pick_activity_type(types, activity_type)
+    type_id = await activity_type_id(us_client, activity_type, deadline=deadline)
     try:
         created = await us_client.activities.create(
-            _activity(ref, contact, activity_type_id, agent), deadline=deadline
+            _activity(ref, contact, type_id, agent), deadline=deadline
         )
     except UpstreamError as error:
         arrived = may_have_arrived(error) and await _logged(us_client, contact.id, ref, deadline)
@@ -116,49 +109,9 @@ async def _logged(
 
 
 def pick_activity_type(types: Mapping[str, us.TodoType], wanted: str | None = None) -> int:
-    """The id of the type to log as: ``wanted`` (an id, a name or a key, any case) when it
-    is set; else the first of :data:`PREFERRED_TYPES`; else the first that is not a to-do
-    (a phone call); a to-do only when it is the only type.
-
-    ``wanted`` naming no type is refused (``rejected``): a setting is never guessed.
-    """
-    if wanted is not None and wanted.strip():
-        found = _named(types, wanted.strip())
-        if found is None:
-            logger.warning(
-                "UFD_LOG_ACTIVITY_TYPE=%r is no Upsales activity type (there are: %s)",
-                wanted,
-                ", ".join(f"{t.id} {t.name or key}" for key, t in types.items()),
-            )
-            raise ActionError("rejected")
-        return found.id
-    for name in PREFERRED_TYPES:
-        if (preferred := _named(types, name)) is not None:
-            return preferred.id
-    chosen = next((t for k, t in types.items() if not _is_todo(k, t)), None)
-    if chosen is None:
-        chosen = next(iter(types.values()), None)
-    if chosen is None:  # an account without activity types: nothing to log as
-        raise ActionError("rejected")
-    return chosen.id
-
-
-def _named(types: Mapping[str, us.TodoType], wanted: str) -> us.TodoType | None:
-    """The type whose id, name or key is ``wanted`` (names and keys in any case)."""
-    folded = _fold(wanted)
-    for key, t in types.items():
-        if wanted == str(t.id) or (folded and folded in {_fold(t.name or ""), _fold(key)}):
-            return t
-    return None
-
-
-def _is_todo(key: str, t: us.TodoType) -> bool:
-    return _TODO in {_fold(key), _fold(t.name or "")}
-
-
-def _fold(name: str) -> str:
-    """``To-do``, ``TODO`` and ``to do`` are one name; ``PHONE_CALL`` is ``Phone call``."""
-    return re.sub(r"[\W_]+", "", name.casefold())
+    """The rule of :func:`.activity_types.activity_type_id` on Upsales' task types alone
+    (``/todoTypes``, keyed ``TODO``, ``PHONE_CALL``)."""
+    return pick([TypeChoice(t.id, t.name or "", key) for key, t in types.items()], wanted)
 
 
 def _activity(
