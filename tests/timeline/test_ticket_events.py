@@ -294,3 +294,15 @@ async def test_a_full_queue_answers_429_so_freshdesk_retries() -> None:
         await settle(service)
         resp = await event(service, {"ticket_id": 2})
         assert resp.status_code == 429
+
+
+async def test_the_card_shows_the_timeline_and_offers_no_second_log() -> None:
+    async with timeline() as service:
+        before = (await service.card("found")).json()["html"]
+        assert 'data-action="log-ticket"' in before
+        await event(service, {"ticket_id": SCENARIOS["found"].ticket_id})
+        await settle(service)
+        for locale, words in (("en", "On the Upsales timeline, updated"), ("sv", "uppdaterad")):
+            html = (await service.card("found", locale)).json()["html"]
+            assert words in html
+            assert 'data-action="log-ticket"' not in html

@@ -128,6 +128,8 @@ class Logged(BaseModel):
     activity_id: int
     date: datetime | None = None
     by: str | None = None
+    #: Kept on the Upsales timeline by itself: the ticket's last change it shows.
+    updated: datetime | None = None
 
 
 class Candidate(BaseModel):

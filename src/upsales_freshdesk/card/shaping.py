@@ -6,7 +6,7 @@ from collections.abc import Callable
 from datetime import UTC, datetime
 
 from ..clients.upsales import models as us
-from ..rules.logged import logged_by, without_marker
+from ..rules.logged import logged_by, timeline_stamp, without_marker
 from .links import Links
 from .models import (
     Account,
@@ -134,5 +134,10 @@ def logged_state(
         if logged_as(a):
             # The agent who logged it, from the notes: the activity's user is the API key's.
             by = logged_by(a)
-            return Logged(activity_id=a.id, date=_aware(a.regDate or a.date), by=by)
+            return Logged(
+                activity_id=a.id,
+                date=_aware(a.regDate or a.date),
+                by=by,
+                updated=timeline_stamp(a),
+            )
     return None

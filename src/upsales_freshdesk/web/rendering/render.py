@@ -13,7 +13,7 @@ from markupsafe import Markup
 
 from ...card.links import safe_url
 from ...card.models import Card, CardResult, Deal
-from .dates import day
+from .dates import ago, day
 from .i18n import negotiate, translations
 from .messages import FIELD_NAMES, issue_message
 from .money import money, percent
@@ -114,6 +114,7 @@ def environment(locale: str) -> Environment:
     env.filters["money"] = lambda v, cur: money(v, cur, locale)
     env.filters["percent"] = lambda v: percent(v, locale)
     env.filters["day"] = lambda d: day(d, locale)
+    env.filters["ago"] = lambda d: ago(d, locale)
     env.filters["safe_url"] = safe_url
     return env
 
