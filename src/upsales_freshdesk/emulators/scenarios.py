@@ -91,7 +91,6 @@ ACTIVITY_TYPES = (
     (13, "Telefonsamtal", 1),
     (14, "Support", 0),
 )
-SUPPORT_TYPE = 14
 
 
 @dataclass(frozen=True, slots=True)
