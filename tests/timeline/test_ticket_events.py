@@ -115,6 +115,7 @@ async def test_a_ticket_becomes_one_activity_on_its_requesters_contact() -> None
         assert activity["description"].endswith(ticket["subject"])
         assert f"https://{HOST}/a/tickets/1" in activity["notes"]
         assert "Status: Open" in activity["notes"] or "Status: Pending" in activity["notes"]
+        assert activity["activityType"]["name"] == "Support"  # the account's support-like type
 
 
 async def test_simple_content_and_its_wrapper_are_taken() -> None:

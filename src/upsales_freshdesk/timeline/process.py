@@ -8,9 +8,10 @@ import time
 from dataclasses import dataclass
 from typing import Literal
 
+from ..actions.activity_types import activity_type_id
 from ..actions.create import NewContact, create_upsales_contact, propose_accounts
 from ..actions.errors import ActionError
-from ..actions.log import TicketRef, pick_activity_type
+from ..actions.log import TicketRef
 from ..actions.uncertain import may_have_arrived
 from ..clients import (
     Deadline,
@@ -224,9 +225,8 @@ class TicketLogger:
     async def _type_id(self, ups: UpsalesClient, deadline: Deadline) -> int:
         if self._type is not None and self._type[1] > time.monotonic():
             return self._type[0]
-        types = await ups.todo_types.list(deadline=deadline)
         try:
-            chosen = pick_activity_type(types, self.activity_type)
+            chosen = await activity_type_id(ups, self.activity_type, deadline=deadline)
         except ActionError:
             raise ValueError("UFD_TIMELINE_ACTIVITY_TYPE names no Upsales activity type") from None
         self._type = (chosen, time.monotonic() + CACHE_SECONDS)
