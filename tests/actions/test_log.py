@@ -14,7 +14,6 @@ from upsales_freshdesk.actions.activity_types import TypeChoice, pick
 from upsales_freshdesk.actions.errors import ActionError
 from upsales_freshdesk.actions.log import LogResult
 from upsales_freshdesk.clients import Deadline
-from upsales_freshdesk.clients.upsales import models as us
 from upsales_freshdesk.emulators.faults import Faults, Storm
 from upsales_freshdesk.emulators.freshdesk.app import DEFAULT_KEY
 from upsales_freshdesk.emulators.scenarios import ACTIVITY_TYPES, SCENARIOS
@@ -331,12 +330,10 @@ def test_an_unknown_id_or_no_type_at_all_is_refused() -> None:
         assert str(refused.value.code) == "rejected"
 
 
-def test_task_types_alone_follow_the_same_rule() -> None:
-    """``log.pick_activity_type`` on ``/todoTypes`` as keyed: the key names a type too."""
-    tasks = {
-        "TODO": us.TodoType(id=10, name="Todo"),
-        "PHONE_CALL": us.TodoType(id=11, name="Phone call"),
-    }
-    assert log.pick_activity_type(tasks) == 11
-    assert log.pick_activity_type(tasks, "todo") == 10
-    assert log.pick_activity_type(tasks, "PHONE_CALL") == 11
+def test_a_task_types_key_names_it_too() -> None:
+    """``/todoTypes`` keys its types (``TODO``, ``PHONE_CALL``): a setting may name either."""
+    tasks = [TypeChoice(10, "Todo", "TODO"), TypeChoice(11, "Phone call", "PHONE_CALL")]
+    assert pick(tasks) == 11
+    assert pick(tasks, "todo") == 10
+    assert pick(tasks, "PHONE_CALL") == 11
+    assert pick([TypeChoice(11, "", "PHONE_CALL")], "phone call") == 11

@@ -4,7 +4,6 @@ once per ticket of each Freshdesk account."""
 from __future__ import annotations
 
 import asyncio
-from collections.abc import Mapping
 from dataclasses import dataclass
 from datetime import UTC, datetime
 
@@ -12,7 +11,7 @@ from ..clients import Deadline, Filters, FreshdeskClient, UpsalesClient, Upstrea
 from ..clients.upsales import models as us
 from ..rules.fields import pair_matches
 from ..rules.logged import LOGGED_BY
-from .activity_types import TypeChoice, activity_type_id, pick
+from .activity_types import activity_type_id
 from .errors import ActionError
 from .uncertain import may_have_arrived
 
@@ -106,12 +105,6 @@ async def _logged(
         deadline=deadline,
     )
     return next((a.id for a in recent.items if ref.logged_in(a)), None)
-
-
-def pick_activity_type(types: Mapping[str, us.TodoType], wanted: str | None = None) -> int:
-    """The rule of :func:`.activity_types.activity_type_id` on Upsales' task types alone
-    (``/todoTypes``, keyed ``TODO``, ``PHONE_CALL``)."""
-    return pick([TypeChoice(t.id, t.name or "", key) for key, t in types.items()], wanted)
 
 
 def _activity(
