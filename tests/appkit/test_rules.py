@@ -1,4 +1,6 @@
-"""The shared placeholder rule, as data and as JSON for the browser stand-in."""
+"""The rules table: the shared placeholder rule (also JSON for the browser stand-in), and the
+other tables kept consistent.
+"""
 
 from __future__ import annotations
 
@@ -8,9 +10,13 @@ import pytest
 
 from upsales_freshdesk.appkit.rules import (
     CALLERS,
+    COMMON_EVENTS,
     FIELDS,
     KINDS,
     PLACEHOLDER_RULES,
+    PRODUCT_EVENTS,
+    SMI_TIMEOUT_MAX,
+    SMI_TIMEOUTS,
     check_placeholder,
     rules_json,
 )
@@ -52,3 +58,13 @@ def test_rules_json_is_plain_json() -> None:
     assert data["maxAttempts"] == {"min": 1, "max": 5}
     assert data["retryDelay"] == {"min": 0, "max": 1500}
     assert "application/json" in data["contentTypes"]
+
+
+def test_event_tables_keep_common_and_product_events_apart() -> None:
+    product = {event for events in PRODUCT_EVENTS.values() for event in events}
+    assert not product & set(COMMON_EVENTS)
+    assert PRODUCT_EVENTS["support_email"] == ()
+
+
+def test_smi_timeouts_are_within_the_maximum() -> None:
+    assert max(SMI_TIMEOUTS) == SMI_TIMEOUT_MAX

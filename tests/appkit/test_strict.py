@@ -1,4 +1,5 @@
-"""`--strict` adds the project's preferences as errors; without it they pass (or only warn)."""
+"""`--strict` adds the project's preferences as errors, and fdk's lint errors; without it they
+pass (or, for lint, only warn)."""
 
 from __future__ import annotations
 
@@ -27,12 +28,12 @@ PREFERENCES: dict[str, tuple[str, Edit, str]] = {
     "console": (
         "custom_page",
         edit_text("app/app.js", "app.initialized()", "console.log(1); app.initialized()"),
-        "app/app.js: no console output",
+        "app/app.js:1: no console output",
     ),
     "debugger": (
         "custom_page",
         edit_text("config/assets/settings.js", "function value", "debugger;\nfunction value"),
-        "no debugger statements",
+        "config/assets/settings.js:2: Unexpected 'debugger' statement (no-debugger",
     ),
     "cdn script": (
         "custom_page",
@@ -59,12 +60,12 @@ PREFERENCES: dict[str, tuple[str, Edit, str]] = {
     "eval": (
         "custom_page",
         edit_text("app/app.js", "app.initialized()", "eval('1'); app.initialized()"),
-        "eval() is a platform lint error",
+        "app/app.js:1: eval can be harmful (no-eval, an fdk lint error)",
     ),
     "alert": (
         "serverless",
         write("app/extra.js", "window.alert('x');\n"),
-        "alert() is a platform lint error",
+        "app/extra.js:1: Unexpected alert (no-alert, an fdk lint error)",
     ),
 }
 
@@ -79,7 +80,7 @@ def test_strict_mode_rejects_each_preference(copy_app: Callable[[str], Path], ca
     assert any(expected in e for e in strict.errors), strict.errors
 
 
-@pytest.mark.parametrize("case", ["eval", "alert"])
+@pytest.mark.parametrize("case", ["eval", "alert", "debugger"])
 def test_lint_rules_warn_without_strict(copy_app: Callable[[str], Path], case: str) -> None:
     name, breakage, expected = PREFERENCES[case]
     root = copy_app(name)

@@ -8,7 +8,9 @@ The apps under tests/appkit/apps/ are minimal ones of our own:
   context in host and headers called only from the installation page, Freshservice locations
   (one background location without an icon);
 - serverless: templates called only from server.js with context in host and headers, SMI
-  functions and events, Latin-1 sources.
+  functions and events, Latin-1 sources;
+- dynamic_iparams: iparams.json with every choice type and change callbacks;
+- oauth: config/oauth_config.json and templates that send its access token.
 """
 
 from __future__ import annotations

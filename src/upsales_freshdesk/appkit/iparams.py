@@ -1,36 +1,25 @@
-"""Installation parameters: which exist, which are secure, and the custom page's contract.
+"""Installation parameters: which exist, which are secure, and what iparams.json may say.
 
-Sources: MKT-IPARAMS (github freshworks-developers/marketplace, skills/app-dev/references/
-runtime/custom-iparams-docs.md), the v3.0 installation-page docs (freshworks.dev/docs/app-sdk/
-v3.0/support_company/app-settings/app-installation-page/installation-page) and the 2026 samples
-in github freshworks-developers/configuration-page-samples.
+Sources: the v3.0 installation-page docs (INSTALL-PAGE; freshworks.dev/docs/app-sdk/v3.0/
+support_company/app-settings/app-installation-page/installation-page), fdk's own error texts
+(MKT-IPERR, P3-IPERR), MKT-IPARAMS, and the 2026 samples in github
+freshworks-developers/configuration-page-samples. The custom page is checked in
+:mod:`.settings_page`.
 """
 
 from __future__ import annotations
 
-import re
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
 from . import rules
+from .js import read
 from .report import Report
-from .source import (
-    block_at,
-    files,
-    function_body,
-    inline_scripts,
-    own_code,
-    read_json,
-    read_text,
-)
+from .settings_page import SECRET_NAME, check_page
+from .source import read_json, read_text
 
-SECRET_NAME = re.compile(r"api_?key|apikey|secret|token|password|passwd|private_?key", re.I)
-INPUT_TAG = re.compile(r"<(?:input|fw-input|select|fw-select|textarea|fw-textarea)\b[^>]*>", re.I)
-ATTR = re.compile(r"""\b(id|name|type)\s*=\s*["']([^"']*)["']""", re.I)
-NAME = re.compile(r"""["'`]([A-Za-z_$][\w$.-]*)["'`]|\b([A-Za-z_$][\w$]*)\s*:""")
-STRINGS = re.compile(r"""["'`]([^"'`]+)["'`]""")
-NON_BOOLEAN = re.compile(r"""^(?:$|["'`]|-?\d|null\b|undefined\b|\{|\[|NaN\b)""")
+WHERE = "config/iparams.json"
 
 
 @dataclass
@@ -50,7 +39,8 @@ def load_iparams(root: Path, report: Report) -> Iparams:
         # MKT-IPARAMS and the v2.3 custom settings page: only one of the two files.
         report.error("config", "has both iparams.json and iparams.html; the platform takes one")
     if has_html:
-        return _check_page(root, report)
+        defined, secure = check_page(root, report)
+        return Iparams("config/iparams.html", defined, secure)
     if has_json:
         return _check_json(root, report)
     report.warn(
@@ -59,143 +49,127 @@ def load_iparams(root: Path, report: Report) -> Iparams:
     return Iparams()
 
 
+def _callbacks(root: Path) -> set[str]:
+    """The global functions of config/assets/iparams.js, where change callbacks live."""
+    path = root / rules.IPARAM_CALLBACKS_FILE
+    if not path.is_file():
+        return set()
+    script = read(read_text(path))
+    return {
+        fn.name for fn in script.functions if fn.name and fn.parent == -1 and fn.kind != "method"
+    }
+
+
 def _check_json(root: Path, report: Report) -> Iparams:
-    where = "config/iparams.json"
     data, problem = read_json(root / "config" / "iparams.json")
     if problem or not isinstance(data, dict):
-        report.error(where, problem or "must be a JSON object of parameters")
-        return Iparams(where, None)
+        report.error(WHERE, problem or "must be a JSON object of parameters")
+        return Iparams(WHERE, None)
+    callbacks = _callbacks(root)
     secure = set()
     for name, spec in data.items():
+        if not name.strip():
+            report.error(WHERE, "The iparam key should be a non-empty string (P3-IPERR)")
         if not isinstance(spec, dict):
-            report.error(where, f"parameter '{name}' must be an object")
+            report.error(WHERE, f"parameter '{name}' must be an object")
             continue
-        _check_param(where, name, spec, report)
+        _check_param(name, spec, report)
+        _check_choices(name, spec, report)
+        _check_events(name, spec, callbacks, report)
         if spec.get("secure") is True:
             secure.add(name)
-    return Iparams(where, set(data), secure)
+    return Iparams(WHERE, set(data), secure)
 
 
-def _check_param(where: str, name: str, spec: dict[str, Any], report: Report) -> None:
+def _check_param(name: str, spec: dict[str, Any], report: Report) -> None:
     for key in ("display_name", "type"):
         if key not in spec:
-            report.error(where, f"parameter '{name}' needs '{key}' (installation-page docs)")
+            report.error(WHERE, f"parameter '{name}' needs '{key}' (installation-page docs)")
     kind = spec.get("type")
     if "type" in spec and kind not in rules.IPARAM_TYPES:
         report.error(
-            where,
+            WHERE,
             f"parameter '{name}': type {kind!r} is not a platform-3.0 type "
             "(domain and api_key are 2.x only; use text)",
         )
-    if kind in rules.IPARAM_TYPES_WITH_OPTIONS and not isinstance(spec.get("options"), list):
-        report.error(where, f"parameter '{name}': type {kind} needs an 'options' list")
-    if "secure" in spec and not isinstance(spec["secure"], bool):
-        report.error(where, f"parameter '{name}': 'secure' must be true or false")
+    for key in rules.IPARAM_BOOLEAN_KEYS:
+        if key in spec and not isinstance(spec[key], bool):
+            report.error(WHERE, f"parameter '{name}': '{key}' must be true or false (P3-IPERR)")
     if "type_attributes" in spec:
-        report.warn(where, f"parameter '{name}': type_attributes is 2.x (3.0 use unconfirmed)")
+        report.warn(WHERE, f"parameter '{name}': type_attributes is 2.x (3.0 use unconfirmed)")
     if SECRET_NAME.search(name) and spec.get("secure") is not True:
-        report.warn(where, f"parameter '{name}' looks like a key but is not secure")
+        report.warn(WHERE, f"parameter '{name}' looks like a key but is not secure")
 
 
-def page_script(root: Path) -> str:
-    """The installation page's own JavaScript: its inline scripts and config/assets/**.js."""
-    page = read_text(root / "config" / "iparams.html")
-    scripts = [read_text(p) for p in files(root, "config/assets", ".js")]
-    return "\n".join([inline_scripts(page), *scripts])
+def _option_values(options: list[Any]) -> list[Any]:
+    """Options are strings (INSTALL-PAGE) or {label, value} objects (MKT-IPERR)."""
+    return [o.get("value") if isinstance(o, dict) else o for o in options]
 
 
-def _check_page(root: Path, report: Report) -> Iparams:
-    where = "config/iparams.html"
-    page = read_text(root / "config" / "iparams.html")
-    js = page_script(root)
-    fields, secret_inputs = _page_inputs(page)
-    post = function_body(js, "postConfigs")
-    if post is None:
-        # MKT-IPARAMS: postConfigs() is required; it returns what the platform stores.
-        report.error(where, "a custom settings page must define postConfigs() (MKT-IPARAMS)")
-    if function_body(js, "getConfigs") is None:
-        report.warn(where, "no getConfigs(configs): Edit Settings cannot show the stored values")
-    declared, secure = secure_list(js)
-    stored = fields | _names(post or "")
-    secrets = sorted(n for n in stored if SECRET_NAME.search(n)) or sorted(secret_inputs)
-    if post is not None and secrets and not declared:
-        report.error(
-            where,
-            f"postConfigs() stores the keys {secrets} without __meta.secure, so the platform "
-            "keeps them as plain, readable settings (MKT-IPARAMS)",
-        )
-    elif secure is not None and (missing := [n for n in secrets if n not in secure]):
-        report.warn(where, f"{missing} look like keys but are not in __meta.secure")
-    _check_validate(js, where, report)
-    defined = stored | _names(js) if post is not None else None
-    return Iparams(where, defined, secure or set())
-
-
-def _page_inputs(page: str) -> tuple[set[str], set[str]]:
-    names: set[str] = set()
-    secret: set[str] = set()
-    for tag in INPUT_TAG.findall(page):
-        attrs = {k.lower(): v for k, v in ATTR.findall(tag)}
-        if attrs.get("type", "").lower() in ("checkbox", "radio", "button", "submit"):
-            continue  # choices, not values that could be keys
-        own = {attrs[k] for k in ("id", "name") if attrs.get(k)}
-        names |= own
-        if attrs.get("type", "").lower() == "password":
-            secret |= own
-    return names, secret
-
-
-def _names(js: str) -> set[str]:
-    return {a or b for a, b in NAME.findall(js)}
-
-
-def secure_list(js: str) -> tuple[bool, set[str] | None]:
-    """Whether ``__meta.secure`` is set, and its names when they can be read statically."""
-    names: set[str] = set()
-    found, resolved = False, True
-    exprs = [
-        m.group(1)
-        for m in re.finditer(
-            r"__meta\s*(?:\.\s*secure|\[\s*['\"]secure['\"]\s*\])\s*=\s*([^;\n]+)", js
-        )
-    ]
-    for meta in re.finditer(r"__meta['\"]?\s*[:=]\s*\{", js):
-        body = block_at(js, meta.end() - 1)
-        exprs += re.findall(r"\bsecure['\"]?\s*:\s*([^,}\n]+(?:\[[^\]]*\])?)", body)
-    for expr in exprs:
-        found = True
-        listed = _resolve_list(js, expr.strip())
-        if listed is None:
-            resolved = False
-        else:
-            names |= listed
-    return found, (names if resolved else None)
-
-
-def _resolve_list(js: str, expr: str) -> set[str] | None:
-    if expr.startswith("["):
-        return set(STRINGS.findall(expr[: expr.find("]") + 1] if "]" in expr else expr))
-    ident = re.match(r"(?:\.\.\.)?([A-Za-z_$][\w$]*)", expr.lstrip("[ "))
-    if ident is None:
-        return None
-    assigned = re.search(rf"\b{re.escape(ident.group(1))}\s*=\s*\[([^\]]*)\]", js)
-    return set(STRINGS.findall(assigned.group(1))) if assigned else None
-
-
-def _check_validate(js: str, where: str, report: Report) -> None:
-    """validate() must resolve to true or false (MKT-IPARAMS; CPS iparams.js)."""
-    body = function_body(js, "validate")
-    if body is None:
+def _check_choices(name: str, spec: dict[str, Any], report: Report) -> None:
+    """options and default_value by type (rules.IPARAM_TYPES_WITH_OPTIONS and what follows)."""
+    kind = spec.get("type")
+    options = spec.get("options")
+    if kind not in rules.IPARAM_TYPES_WITH_OPTIONS:
+        if "options" in spec and kind in rules.IPARAM_TYPES:
+            report.error(
+                WHERE,
+                f"parameter '{name}': options must not be specified for type {kind} (P3-IPERR)",
+            )
+        default = spec.get("default_value", False)
+        if kind == "checkbox" and not isinstance(default, bool):
+            report.error(
+                WHERE,
+                f"parameter '{name}': a checkbox's default_value must be true or false (P3-IPERR)",
+            )
         return
-    own = own_code(body)
-    returns = re.findall(r"\breturn\b\s*([^;\n}]*)", own)
-    resolved = re.findall(r"\bresolve\s*\(\s*([^)]*)\)", body)
-    bad = [e.strip() or "undefined" for e in [*returns, *resolved] if NON_BOOLEAN.match(e.strip())]
-    if not returns and not resolved:
-        bad.append("undefined (it returns nothing)")
-    if bad:
+    if not isinstance(options, list) or not options:
+        report.error(WHERE, f"parameter '{name}': type {kind} needs an 'options' list (MKT-IPERR)")
+        return
+    values = _option_values(options)
+    default = spec.get("default_value")
+    if "default_value" not in spec:
+        if kind in rules.IPARAM_DEFAULT_REQUIRED:
+            report.error(
+                WHERE,
+                f"parameter '{name}': specify the default value for the {kind} type (MKT-IPERR)",
+            )
+        return
+    chosen = default if kind == "multiselect" and isinstance(default, list) else [default]
+    outside = [value for value in chosen if value not in values]
+    if kind in rules.IPARAM_DEFAULT_REQUIRED and outside:
         report.error(
-            where,
-            f"validate() must return or resolve to true or false, not {', '.join(bad)} "
-            "(MKT-IPARAMS)",
+            WHERE,
+            f"parameter '{name}': the default value {default!r} is not listed in the "
+            "options (MKT-IPERR; compared exactly, case and spaces included)",
         )
+    elif outside:
+        report.warn(
+            WHERE,
+            f"parameter '{name}': the default value {default!r} is not among the "
+            f"options (as for a dropdown, MKT-IPERR; unconfirmed for {kind})",
+        )
+
+
+def _check_events(name: str, spec: dict[str, Any], callbacks: set[str], report: Report) -> None:
+    """events: a list of {"change": "<function>"}, a function config/assets/iparams.js defines."""
+    if "events" not in spec:
+        return
+    events = spec["events"]
+    if not isinstance(events, list) or not all(isinstance(e, dict) for e in events):
+        report.error(WHERE, f"parameter '{name}': add the events as an array of objects (P3-IPERR)")
+        return
+    for event in events:
+        for kind, callback in event.items():
+            if kind not in rules.IPARAM_EVENTS:
+                report.error(
+                    WHERE,
+                    f"parameter '{name}': the {kind} event is not supported; only "
+                    "change (P3-IPERR)",
+                )
+            elif not isinstance(callback, str) or callback not in callbacks:
+                report.error(
+                    WHERE,
+                    f"parameter '{name}': the {callback} function does not exist in "
+                    f"{rules.IPARAM_CALLBACKS_FILE} (P3-IPERR)",
+                )

@@ -1,4 +1,6 @@
-"""manifest.json (platform 3.0): modules, locations, requests, functions, events, engines.
+"""manifest.json (platform 3.0): modules, locations, requests and engines.
+
+Functions and events are checked in :mod:`.serverless`.
 
 Sources: the bitly tutorial (developers.freshworks.com/docs/tutorials/intermediate/
 bitly-built-with-modules/declaring-manifest/), the v3.0 placeholders pages, MKT manifest-docs.md
@@ -15,7 +17,6 @@ from typing import Any
 
 from . import rules
 from .report import Report
-from .source import read_text
 
 WHERE = "manifest.json"
 SEMVER = re.compile(r"^v?(\d+)\.(\d+)\.(\d+)(?:[-+].*)?$")
@@ -153,28 +154,3 @@ def check_location(root: Path, where: str, spec: dict[str, Any], report: Report)
     elif not icon.lower().endswith(".svg"):
         report.warn(WHERE, f"{where}.icon: only SVG icons are confirmed (v2 app-locations docs)")
     return page
-
-
-def check_server(root: Path, modules: dict[str, Any], report: Report) -> None:
-    """Declared SMI functions and event handlers need server/server.js (MKT manifest-docs)."""
-    wanted: list[tuple[str, str]] = []
-    for module, body in modules.items():
-        for fn in body.get("functions", {}) if isinstance(body.get("functions"), dict) else {}:
-            wanted.append((f"modules.{module}.functions.{fn}", fn))
-        events = body.get("events", {})
-        for event, spec in events.items() if isinstance(events, dict) else []:
-            handler = spec.get("handler") if isinstance(spec, dict) else None
-            if not isinstance(handler, str):
-                report.error(WHERE, f"modules.{module}.events.{event} needs a handler name")
-                continue
-            wanted.append((f"modules.{module}.events.{event}", handler))
-    if not wanted:
-        return
-    server = root / "server" / "server.js"
-    if not server.is_file():
-        report.error(WHERE, f"{wanted[0][0]} is declared, but server/server.js does not exist")
-        return
-    text = read_text(server)
-    for where, name in wanted:
-        if not re.search(rf"\b{re.escape(name)}\b", text):
-            report.error(WHERE, f"{where}: server/server.js does not define {name}")

@@ -1,4 +1,7 @@
-"""The app's pages and scripts: what the platform needs, its lint, and our preferences."""
+"""The app's pages: what the platform needs of them, and our preferences.
+
+Their scripts are checked in :mod:`.scripts`.
+"""
 
 from __future__ import annotations
 
@@ -7,24 +10,11 @@ from pathlib import Path
 
 from . import rules
 from .report import Report
-from .source import SCRIPT_TAG, files, read_text, strip_comments
+from .source import SCRIPT_TAG, files, read_text
 
 ASSET_TAG = re.compile(r"<(script|link)\b([^>]*)>", re.I)
 URL_ATTR = re.compile(r"""\b(?:src|href)\s*=\s*["']([^"']+)["']""", re.I)
 INLINE_HANDLER = re.compile(r"<[a-z][\w-]*\b[^>]*\son[a-z]+\s*=", re.I)
-# Platform lint errors (freshworks.dev/docs/guides/submission-guidelines/app-validation):
-# no-eval and no-alert. Our text search cannot tell which files lint skips (e.g. vendored
-# libraries), so these warn and fail only in --strict mode.
-LINT = {
-    r"\beval\s*\(": "eval() is a platform lint error (no-eval)",
-    r"\bnew\s+Function\s*\(": "new Function() is a platform lint error (no-eval)",
-    r"(?:(?<![\w.$])window\.|(?<![\w.$]))alert\s*\(": "alert() is a platform lint error (no-alert)",
-}
-# Project preferences, errors only in --strict mode.
-PREFERENCES = {
-    r"\bconsole\s*\.": "no console output (review guidelines: use notifications)",
-    r"\bdebugger\b": "no debugger statements",
-}
 
 
 def check_pages(root: Path, location_pages: list[str], report: Report) -> None:
@@ -61,22 +51,3 @@ def _check_assets(page: Path, rel: str, text: str, report: Report) -> None:
                 local = re.split(r"[?#]", url, maxsplit=1)[0]
                 if not (page.parent / local).exists():
                     report.error(rel, f"{url} does not exist")
-
-
-def check_scripts(root: Path, secure: set[str], report: Report) -> None:
-    front = files(root, "app", ".js")
-    config = files(root, "config", ".js")
-    for script in [*front, *config, *files(root, "server", ".js")]:
-        rel = script.relative_to(root).as_posix()
-        text = strip_comments(read_text(script))
-        for pattern, message in LINT.items():
-            if re.search(pattern, text):
-                report.lint(rel, message)
-        if script in front or script in config:
-            for pattern, message in PREFERENCES.items():
-                if re.search(pattern, text):
-                    report.prefer(rel, message)
-        if script in front:
-            for name in sorted(secure):
-                if re.search(rf"iparams\.get\(\s*['\"]{re.escape(name)}['\"]", text):
-                    report.warn(rel, f"reads secure iparam {name}; the front end gets undefined")

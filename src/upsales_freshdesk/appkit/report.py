@@ -23,7 +23,8 @@ class Report:
             self.errors.append(f"{where}: {message} (--strict)")
 
     def lint(self, where: str, message: str) -> None:
-        """A platform lint rule our text search cannot scope: strict error, else a warning."""
+        """An fdk lint error: a strict error, else a warning (whether lint errors block an
+        upload the sources disagree, and an app may turn a rule off in .eslintrc)."""
         if self.strict:
             self.errors.append(f"{where}: {message}")
         else:

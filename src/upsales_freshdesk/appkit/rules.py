@@ -9,6 +9,35 @@ Source shorthands (where each rule's text is published; docs/development.md list
   .cursor/rules/platform3-modules-locations.mdc
 - PLACEHOLDERS: https://developers.freshworks.com/docs/app-sdk/v3.0/support_ticket/front-end-apps/placeholders
   and github freshworks-developers/app-placeholder-samples README.md
+- RMS-OBJ: github freshworks-developers/request-method-samples, app/scripts/request-objects.js
+  (Freshworks' 2026 table of template options and substitutions)
+- INSTALL-PAGE: https://developers.freshworks.com/docs/app-sdk/v3.0/contact/app-settings/app-installation-page/installation-page
+- CUSTOM-PAGE: https://developers.freshworks.com/docs/app-sdk/v3.0/support_ticket/app-settings/custom-app-settings
+- MKT-IPERR: github freshworks-developers/marketplace,
+  skills/app-dev/references/errors/installation-parameters-errors.md (fdk's error texts)
+- MKT-CIPERR: same repo, skills/app-dev/references/errors/custom-iparams-errors.md
+- P3-IPERR: github freshworks-developers/freshworks-platform3,
+  references/common/fdk-docs/installation-parameters-errors.md (fdk's error texts)
+- LINT-DOCS: https://freshworks.dev/docs/guides/submission-guidelines/app-validation and the
+  v3.0 lint-validations pages (which lint rules `fdk validate` reports as errors, which as warnings)
+- FDK-LINT: the ESLint set-up of an FDK CLI release (its lint validation module, read in a public
+  copy): the rules and levels, the files (.js under app/ and server/, not node_modules), that
+  minified files skip no-unused-vars and no-empty-function, and that eslint comments in the code
+  are honoured (allowInlineConfig)
+- SKILL: github freshworks-developers/marketplace, skills/app-dev/SKILL.md (Freshworks' own
+  rules for generated apps, quoting fdk's lint messages)
+- MKT-AUTOFIX: same repo, skills/app-dev/.cursor/rules/validation-autofix.mdc
+- SMI-DOCS: https://developers.freshworks.com/docs/app-sdk/v3.0/support_email/serverless-apps/server-method-invocation/
+- MKT-SMI: github freshworks-developers/marketplace,
+  skills/app-dev/references/api/server-method-invocation-docs.md
+- MKT-MANIFEST: same repo, skills/app-dev/references/architecture/platform3-manifest-structure.md
+- MKT-EVENTS: same repo, skills/app-dev/references/architecture/freshdesk_support_*.md and
+  freshservice_service_*.md, "what are the serverless events supported by ... module"
+- OAUTH-DOCS: https://developers.freshworks.com/docs/app-sdk/v3.0/support_ticket/advanced-interfaces/request-method/oauth/
+- MKT-OAUTH: github freshworks-developers/marketplace,
+  skills/app-dev/references/architecture/oauth-configuration-latest.md
+- OAUTH-SAMPLES: github freshworks-developers/oauth-samples, config/ (platform 3.0) and
+  freshdesk/config/ (an older sample)
 """
 
 from __future__ import annotations
@@ -60,8 +89,9 @@ MAX_ATTEMPTS = (1, 5)
 # options.retryDelay: milliseconds, at most 1500 (RMS: 1..1500, default 1000; MKT-REQ: multiples
 # of 100 up to 1500, default 0). The union 0..1500 is accepted; a non-multiple of 100 is a warning.
 RETRY_DELAY = (0, 1500)
-# Known option keys (RMS, MKT-REQ); others are warned about (unconfirmed either way).
-OPTION_KEYS = ("maxAttempts", "retryDelay", "isOAuth", "oauth")
+# Known option keys (RMS, MKT-REQ; RMS-OBJ adds `security`, TLS material for the upstream);
+# others are warned about (unconfirmed either way).
+OPTION_KEYS = ("maxAttempts", "retryDelay", "isOAuth", "oauth", "security")
 # Content-Type values the request method supports; others get 415 (MKT-REQ "Supported content
 # types"; developers.freshteam.com/docs/request-method lists the same).
 CONTENT_TYPES = (
@@ -97,7 +127,58 @@ IPARAM_TYPES = (
     "checkbox",
     "multiselect",
 )
+# `options` is mandatory for these types (MKT-IPERR, P3-IPERR: "The mandatory key(s), ...,
+# missing"), and refused for every other type (P3-IPERR: "Options must not be specified for
+# <type> type").
 IPARAM_TYPES_WITH_OPTIONS = ("dropdown", "radio", "multiselect")
+# A dropdown names its default_value, and it is one of its options (MKT-IPERR: "specify the
+# default value for the dropdown type", "...is not listed in the options"). A radio's or a
+# multiselect's default no source describes: one outside the options is only warned about.
+IPARAM_DEFAULT_REQUIRED = ("dropdown",)
+# A checkbox's default_value, and every `required` and `secure`, is true or false (P3-IPERR:
+# "Specify either true or false for the ... key").
+IPARAM_BOOLEAN_KEYS = ("required", "secure")
+# iparams.json `events` is a list of {"change": "<function in config/assets/iparams.js>"}
+# (P3-IPERR: "add the Events as an array", "The <event> event is not supported", "The <callback>
+# function does not exist"; the dynamic-iparams tutorial).
+IPARAM_EVENTS = ("change",)
+IPARAM_CALLBACKS_FILE = "config/assets/iparams.js"
+
+# The custom settings page's global functions. postConfigs() is required by every source
+# (MKT-IPARAMS, CUSTOM-PAGE); fdk's error text calls getConfigs and validate mandatory too
+# (MKT-CIPERR: "Mandatory method call(s) missing ... getConfigs, postConfigs and validate methods
+# are mandatory"), while CUSTOM-PAGE describes them as what Edit Settings and client-side checks
+# use: the sources disagree, so a missing one is only warned about.
+PAGE_REQUIRED = ("postConfigs",)
+PAGE_DISPUTED = ("getConfigs", "validate")
+
+# fdk's lint: rule -> the level `fdk validate` reports it at. Errors by LINT-DOCS and FDK-LINT
+# (no-eval, no-alert, no-debugger, no-unreachable, no-empty-function, no-unused-vars with vars
+# "local" and args "after-used"), LINT-DOCS alone (no-eq-null, for-direction,
+# no-new-native-nonconstructor) and SKILL ("LINT ERROR: Async function has no 'await'
+# expression"; unused parameters, `_args` included). Warnings by FDK-LINT (max-nested-callbacks
+# 4, handle-callback-err). A 2026 Freshworks sample (request-method-samples app/scripts) still
+# writes `!= null`. Whether a lint error blocks an upload the sources disagree (SKILL:
+# "CANNOT pass fdk validate"; MKT-AUTOFIX: lint errors are not fatal), so lint errors warn and
+# fail only with --strict.
+LINT_RULES: dict[str, str] = {
+    "no-eval": "error",
+    "no-alert": "error",
+    "no-debugger": "error",
+    "no-unreachable": "error",
+    "no-empty-function": "error",
+    "no-unused-vars": "error",
+    "no-eq-null": "error",
+    "for-direction": "error",
+    "no-new-native-nonconstructor": "error",
+    "require-await": "error",
+    "max-nested-callbacks": "warning",
+    "handle-callback-err": "warning",
+}
+MAX_NESTED_CALLBACKS = 4  # FDK-LINT
+CALLBACK_ERROR = r"^.*(e|E)rr"  # FDK-LINT handle-callback-err pattern
+# FDK-LINT: a file with under 20% of its lines indented is minified (a vendored library).
+MINIFIED_INDENT_PERCENT = 20
 
 # Placeholders under modules.common.location (PLACEHOLDERS; P3-LOC for the CRM ones).
 COMMON_LOCATIONS = ("full_page_app", "cti_global_sidebar", "left_nav_cti", "left_nav_chat")
@@ -151,6 +232,112 @@ OTHER_MODULES = (
     "appointment",
     "sales_activity",
 )
+# SMI functions are declared under modules.common.functions only (SMI-DOCS; MKT-MANIFEST: "All
+# functions are declared in modules.common.functions"). Names: letters, digits and _, not first a
+# digit, 2 to 40 characters (MKT-SMI).
+SMI_NAME = r"^[A-Za-z_][A-Za-z0-9_]{1,39}$"
+# functions.<name>.timeout, in seconds: MKT-SMI and MKT-MANIFEST list 20, 25 and 30 ("Timeout
+# should be one of the allowed values"), while their own examples use 10 and 15; so a whole
+# number up to 30 outside the list is only warned about, anything else is refused.
+SMI_TIMEOUTS = (20, 25, 30)
+SMI_TIMEOUT_MAX = 30
+
+# Events declared under modules.common: app set-up, external and scheduled events (MKT-EVENTS:
+# "configure these events at modules.common"; MKT-MANIFEST).
+COMMON_EVENTS = (
+    "onAppInstall",
+    "afterAppUpdate",
+    "onAppUninstall",
+    "onExternalEvent",
+    "onScheduledEvent",
+)
+# Product events, each under its own module (MKT-EVENTS: "configure these events at
+# modules.<module>"). support_email has none. The support_company list is printed garbled
+# ("onContaconCompanyCreate", "onCompanyDeletetCreate"); its own example uses onCompanyCreate.
+PRODUCT_EVENTS: dict[str, tuple[str, ...]] = {
+    "support_ticket": (
+        "onTicketCreate",
+        "onTicketUpdate",
+        "onTicketDelete",
+        "onTimeEntryCreate",
+        "onTimeEntryUpdate",
+        "onTimeEntryDelete",
+        "onTicketFieldCreate",
+        "onTicketFieldDelete",
+        "onConversationCreate",
+        "onConversationUpdate",
+        "onConversationDelete",
+        "onCannedResponseCreate",
+        "onCannedResponseUpdate",
+        "onCannedResponseDelete",
+    ),
+    "support_contact": ("onContactCreate", "onContactUpdate", "onContactDelete"),
+    "support_company": ("onCompanyCreate", "onCompanyUpdate", "onCompanyDelete"),
+    "support_agent": (
+        "onAgentCreate",
+        "onAgentUpdate",
+        "onAgentDelete",
+        "onAgentStatusCreate",
+        "onAgentStatusDelete",
+        "onAgentStatusUpdate",
+        "onAgentAvailabilityUpdate",
+        "onGroupCreate",
+        "onGroupUpdate",
+        "onGroupDelete",
+    ),
+    "support_portal": (
+        "onTopicCreate",
+        "onTopicUpdate",
+        "onTopicDelete",
+        "onForumCreate",
+        "onForumUpdate",
+        "onForumDelete",
+        "onForumCategoryCreate",
+        "onForumCategoryUpdate",
+        "onForumCategoryDelete",
+        "onPortalForumCategoryCreate",
+        "onPortalForumCategoryDelete",
+        "onArticleCreate",
+        "onArticleUpdate",
+        "onArticleDelete",
+        "onPortalSolutionCategoryCreate",
+        "onPortalSolutionCategoryDelete",
+        "onFolderCreate",
+        "onFolderUpdate",
+        "onFolderDelete",
+        "onSurveyCreate",
+        "onSurveyUpdate",
+        "onCategoryCreate",
+        "onCategoryUpdate",
+        "onCategoryDelete",
+    ),
+    "support_email": (),
+    "service_ticket": ("onTicketCreate", "onTicketUpdate", "onConversationCreate"),
+    "service_user": ("onUserCreate", "onUserUpdate", "onUserDelete"),
+}
+
+# OAuth (platform 3.0): config/oauth_config.json wraps its configurations in `integrations`
+# (MKT-OAUTH: "OAuth config must have required property 'integrations'"; OAUTH-SAMPLES), each
+# with exactly these keys (MKT-OAUTH: "must NOT have additional properties"), at most three, and
+# at most one for agent installation (OAUTH-DOCS). A template that uses `access_token` names its
+# configuration in options.oauth (MKT-OAUTH: "OAuth request missing options"; RMS-OBJ: "OAuth
+# token in headers when options.oauth is set"); `access_token` goes only in header values (RMS
+# substitution table). options.isOAuth is the 2.3 form (RMS), with no name to pick among
+# integrations: it is only warned about.
+OAUTH_FILE = "config/oauth_config.json"
+OAUTH_REQUIRED = (
+    "display_name",
+    "client_id",
+    "client_secret",
+    "authorize_url",
+    "token_url",
+    "token_type",
+)
+OAUTH_OPTIONAL = ("options", "oauth_iparams")
+OAUTH_TOKEN_TYPES = ("account", "agent")
+OAUTH_MAX_INTEGRATIONS = 3
+OAUTH_MAX_AGENT = 1
+
 # Icon files: an image is required (P3-LOC / MKT SKILL "Gate 2"); only SVG is confirmed
 # (developer.freshdesk.com/v2/docs/app-locations/), so other images are warned about.
 IMAGE_SUFFIXES = (".svg", ".png", ".jpg", ".jpeg", ".gif")

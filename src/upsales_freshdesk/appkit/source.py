@@ -79,28 +79,6 @@ def template_callers(root: Path) -> dict[str, dict[str, list[str]]]:
     return found
 
 
-def strip_comments(js: str) -> str:
-    """JavaScript without ``//`` and ``/* */`` comments (strings are kept intact)."""
-    out: list[str] = []
-    i, n = 0, len(js)
-    while i < n:
-        ch = js[i]
-        if ch in "'\"`":
-            end = _string_end(js, i)
-            out.append(js[i:end])
-            i = end
-        elif js.startswith("//", i):
-            newline = js.find("\n", i)
-            i = n if newline < 0 else newline
-        elif js.startswith("/*", i):
-            close = js.find("*/", i + 2)
-            i = n if close < 0 else close + 2
-        else:
-            out.append(ch)
-            i += 1
-    return "".join(out)
-
-
 def _string_end(js: str, start: int) -> int:
     quote, i = js[start], start + 1
     while i < len(js):
@@ -129,31 +107,3 @@ def block_at(js: str, open_brace: int) -> str:
                 return js[open_brace + 1 : i]
         i += 1
     return js[open_brace + 1 :]
-
-
-def function_body(js: str, name: str) -> str | None:
-    """The body of the function ``name`` (declaration, assignment or arrow), if found."""
-    pattern = re.compile(
-        rf"(?:\bfunction\s+{name}\s*\([^)]*\)\s*|\b{name}\s*[:=]\s*(?:async\s+)?"
-        rf"(?:function\s*\w*\s*\([^)]*\)|\([^)]*\)\s*=>|\w+\s*=>)\s*|"
-        rf"\b(?:async\s+)?{name}\s*\([^)]*\)\s*)\{{"
-    )
-    match = pattern.search(js)
-    if match is None:
-        return None
-    return block_at(js, match.end() - 1)
-
-
-NESTED_FUNCTION = re.compile(r"(?:\bfunction\b[^{(]*\([^)]*\)\s*|=>\s*)\{")
-
-
-def own_code(body: str) -> str:
-    """A function body without the bodies of the functions nested in it."""
-    out: list[str] = []
-    pos = 0
-    while (match := NESTED_FUNCTION.search(body, pos)) is not None:
-        out.append(body[pos : match.end()])
-        inner = block_at(body, match.end() - 1)
-        pos = match.end() + len(inner) + 1
-    out.append(body[pos:])
-    return "".join(out)

@@ -10,7 +10,7 @@ import ipaddress
 import re
 from typing import Any
 
-from . import rules
+from . import oauth, rules
 from .iparams import Iparams
 from .report import Report
 
@@ -18,6 +18,7 @@ WHERE = "config/requests.json"
 TEMPLATE_NAME = re.compile(r"^[A-Za-z0-9_-]+$")
 PLACEHOLDER = re.compile(r"<%=?\s*(.*?)\s*%>", re.S)
 REFERENCE = re.compile(r"\b(iparam|context)\.([A-Za-z_$][\w$]*)")
+ACCESS_TOKEN = re.compile(r"(?<![\w$.])access_token\b")
 CALLER_TEXT = {
     "frontend": "a front-end location calls it",
     "install": "the installation page calls it",
@@ -55,8 +56,10 @@ def check_templates(
     templates: dict[str, Any],
     iparams: Iparams,
     callers: dict[str, dict[str, list[str]]],
+    integrations: set[str] | None,
     report: Report,
 ) -> None:
+    """``integrations``: the OAuth configurations (None without config/oauth_config.json)."""
     if len(templates) > rules.MAX_TEMPLATES:
         report.error(WHERE, f"at most {rules.MAX_TEMPLATES} templates (request-method docs)")
     for name, tpl in templates.items():
@@ -69,7 +72,10 @@ def check_templates(
             continue
         _check_schema(where, schema, report)
         _check_placeholders(where, schema, iparams, sorted(callers.get(name, {})), report)
-        _check_options(where, tpl.get("options", {}), report)
+        options = tpl.get("options", {})
+        _check_options(where, options, report)
+        if isinstance(options, dict):
+            oauth.check_template(where, _token_fields(schema), options, integrations, report)
 
 
 def _check_schema(where: str, schema: dict[str, Any], report: Report) -> None:
@@ -81,7 +87,10 @@ def _check_schema(where: str, schema: dict[str, Any], report: Report) -> None:
         report.error(where, "protocol must be https; http cannot be packed or uploaded (RMS)")
     _check_host(where, schema.get("host"), report)
     path = schema.get("path", "/")
-    if not (isinstance(path, str) and path.startswith("/")):
+    if isinstance(path, str) and PLACEHOLDER.match(path):
+        # Freshworks' own request-method-samples pass the whole path in context.
+        report.warn(where, "path starts with a placeholder; its value must begin with / (RMS)")
+    elif not (isinstance(path, str) and path.startswith("/")):
         report.error(where, "path must start with / (RMS)")
     headers = schema.get("headers", {})
     if not (isinstance(headers, dict) and all(isinstance(v, str) for v in headers.values())):
@@ -138,6 +147,17 @@ def _check_placeholders(
                             f"which {iparams.source} does not define",
                         )
                     _check_allowed(where, field, f"{source}.{name}", kind, callers, report)
+
+
+def _token_fields(schema: dict[str, Any]) -> set[str]:
+    """The fields whose placeholders use the OAuth `access_token`."""
+    return {
+        field
+        for field, texts in field_texts(schema).items()
+        for text in texts
+        for expression in PLACEHOLDER.findall(text)
+        if ACCESS_TOKEN.search(expression)
+    }
 
 
 def _kind(source: str, name: str, iparams: Iparams) -> str:

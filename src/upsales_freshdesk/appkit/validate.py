@@ -1,10 +1,11 @@
 """A check of a Freshworks app (platform 3.0) for when the FDK CLI is not at hand.
 
 Errors are the platform's documented rules and runtime failures; warnings are rules we could
-not confirm, and never fail. ``strict=True`` adds this project's own preferences as errors
-(pinned engines, no console, no CDN scripts but Crayons, no inline scripts or handlers, every
-template used, no eval/alert). The rules and their sources live in :mod:`.rules` and in the
-modules that check them.
+not confirm or whose sources disagree, and never fail. fdk's lint errors warn too, since the
+sources disagree on whether they block an upload. ``strict=True`` adds this project's own
+preferences as errors (pinned engines, no console, no CDN scripts but Crayons, no inline scripts
+or handlers, every template used) and makes lint errors fail. The rules and their sources live
+in :mod:`.rules` and in the modules that check them.
 """
 
 from __future__ import annotations
@@ -14,8 +15,11 @@ from typing import Any
 
 from . import manifest as manifest_checks
 from .iparams import Iparams, load_iparams
-from .pages import check_pages, check_scripts
+from .oauth import load_oauth
+from .pages import check_pages
 from .report import Report
+from .scripts import check_scripts
+from .serverless import check_serverless
 from .source import read_json, template_callers
 from .templates import check_templates
 
@@ -77,11 +81,12 @@ def validate_app(root: Path, *, strict: bool = False) -> Report:
         page = manifest_checks.check_location(root, where, spec, report)
         if page is not None:
             pages.append(page)
-    manifest_checks.check_server(root, modules, report)
+    check_serverless(root, modules, report)
     iparams: Iparams = load_iparams(root, report)
+    integrations = load_oauth(root, report)
     templates = _read_requests(root, report)
     callers = template_callers(root)
-    check_templates(templates, iparams, callers, report)
+    check_templates(templates, iparams, callers, integrations, report)
     _check_references(declared, templates, callers, report)
     check_pages(root, pages, report)
     check_scripts(root, iparams.secure, report)
