@@ -307,3 +307,22 @@ async def test_the_card_shows_the_timeline_and_offers_no_second_log() -> None:
             html = (await service.card("found", locale)).json()["html"]
             assert words in html
             assert 'data-action="log-ticket"' not in html
+
+
+async def test_a_huge_body_is_refused_before_anything_is_queued() -> None:
+    async with timeline() as service:
+        resp = await event(service, {"ticket_id": 1, "padding": "x" * 100_000})
+        assert resp.status_code == 413
+        assert await queue(service).pending() == 0
+
+
+async def test_no_contact_data_reaches_the_logs(caplog: Any, capsys: Any) -> None:
+    async with timeline() as service:
+        caplog.set_level("DEBUG")
+        for ticket_id in (1, SCENARIOS["not_found"].ticket_id, 999_999):
+            await event(service, {"ticket_id": ticket_id})
+        await settle(service)
+        logged = caplog.text + capsys.readouterr().out
+        for scenario in ("found", "not_found"):
+            assert SCENARIOS[scenario].email not in logged
+        assert service.fd.store.tickets[1]["subject"] not in logged

@@ -51,6 +51,10 @@ class TimelineSettings(BaseSettings):
     send_description: bool = False
     #: How many lines of the description, when sent.
     description_lines: int = Field(default=5, ge=1, le=50)
+    #: The share of each plan (Freshdesk's per minute, the Upsales key's per 10 s) the
+    #: jobs may use in any window; the rest is the agents'. With Redis the jobs also take
+    #: only what the cards leave.
+    share: float = Field(default=0.6, gt=0, le=1)
     #: Jobs worked at once by each process, and the most that may wait.
     concurrency: int = Field(default=4, ge=1, le=64)
     max_pending: int = Field(default=10_000, ge=100, le=1_000_000)

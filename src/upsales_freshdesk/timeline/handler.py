@@ -75,6 +75,8 @@ def ticket_handler(
         except UpstreamError as e:
             observe(None, job)
             raise Later(e.retry_after or backoff(job.attempt), e.kind) from None
+        if outcome.status == "skipped":
+            logger.info("timeline: ticket %s skipped (%s)", ticket_id, outcome.reason)
         observe(outcome, job)
 
     return handle

@@ -69,7 +69,9 @@ class TicketLogger:
     ) -> Outcome:
         deadline = Deadline.after(JOB_SECONDS)
         try:
-            ticket = await fd.tickets.get(ticket_id, include=["requester"], deadline=deadline)
+            # Without include=requester: an include costs one more credit, and an update
+            # (most events) needs no requester; the creation reads the contact instead.
+            ticket = await fd.tickets.get(ticket_id, deadline=deadline)
         except NotFoundError:
             return _skip("ticket not found")
         if (why := self.excluded(ticket)) is not None:
@@ -88,7 +90,7 @@ class TicketLogger:
             else:
                 await self.links.put(host, ticket.id, Link(link.activity_id, stamp))
                 return Outcome("updated")
-        contact = await self._contact(ups, ticket, deadline)
+        contact = await self._contact(fd, ups, ticket, deadline)
         if isinstance(contact, Outcome):
             return contact
         found = await self._find(ups, contact.id, ref, deadline)
@@ -125,11 +127,16 @@ class TicketLogger:
         return None
 
     async def _contact(
-        self, ups: UpsalesClient, ticket: Ticket, deadline: Deadline
+        self, fd: FreshdeskClient, ups: UpsalesClient, ticket: Ticket, deadline: Deadline
     ) -> us.Contact | Outcome:
-        requester = ticket.requester
-        email = present(requester.email) if requester is not None else None
-        if requester is None or email is None or not is_email(email):
+        if ticket.requester_id is None:
+            return _skip("no requester")
+        try:
+            requester = await fd.contacts.get(ticket.requester_id, deadline=deadline)
+        except NotFoundError:
+            return _skip("no requester")
+        email = present(requester.email)
+        if email is None or not is_email(email):
             return _skip("no requester email")
         matches = await ups.contacts.find_by_email(email, deadline=deadline)
         if len(matches) > 1:

@@ -2,15 +2,16 @@
 
 from __future__ import annotations
 
+import math
 from dataclasses import dataclass
 from typing import Annotated
 
 from fastapi import Depends, Header, Request
 from pydantic import ValidationError
 
-from ..clients import FreshdeskClient, ThrottleRegistry, UpsalesClient, Wire
+from ..clients import FreshdeskClient, ThrottleRegistry, UpsalesClient, Wire, plan_limit
 from ..clients.hostnames import account_host
-from ..clients.policy import RetryPolicy
+from ..clients.policy import UPSALES_LIMIT, RetryPolicy
 from ..rules.codes import Code
 from ..rules.domains import InvalidDomainError, account_of, check_freshdesk_domain
 from ..settings import Settings, StartupError
@@ -170,13 +171,18 @@ def make_clients(
     upstreams: Upstreams,
     creds: Credentials,
     *,
-    background: bool = False,
+    background: float | None = None,
     policy: RetryPolicy | None = None,
 ) -> Clients:
-    """Clients for one request, sharing the process' pooled connections and throttles;
-    ``background`` ones (the ticket events' jobs) spend only what the cards leave."""
-    registry = upstreams.background if background else upstreams.registry
+    """Clients for one request, sharing the process' pooled connections and throttles.
+
+    ``background`` (a share of each plan, 0.6 for the ticket events' jobs): such clients
+    spend only what the cards leave, and never more than that share of any window, so
+    the agents always keep the rest."""
+    registry = upstreams.background if background is not None else upstreams.registry
     policy = policy or upstreams.policy
+    share = 1.0 if background is None else background
+    freshdesk_plan = max(1, math.floor(plan_limit(settings.freshdesk_plan) * share))
     try:
         upsales = UpsalesClient(
             creds.upsales_token,
@@ -185,13 +191,14 @@ def make_clients(
             registry=registry,
             observer=upstreams.metrics,
             policy=policy,
+            limit=max(1, math.floor(UPSALES_LIMIT * share)),
         )
     except ValueError:  # a token that could not be a valid one
         raise ServiceError(400, "invalid_request") from None
     freshdesk = FreshdeskClient(
         creds.host,
         creds.freshdesk_key,
-        plan=settings.freshdesk_plan,
+        plan=settings.freshdesk_plan if background is None else freshdesk_plan,
         base_url=settings.freshdesk_base_url,
         http=upstreams.freshdesk_http,
         registry=registry,

@@ -66,7 +66,9 @@ async def open_timeline(
     def clients_for(host: str) -> TicketClients | None:
         if host != server.host:
             return None
-        made = make_clients(settings, upstreams, server, background=True, policy=JOB_POLICY)
+        made = make_clients(
+            settings, upstreams, server, background=timeline.share, policy=JOB_POLICY
+        )
         return TicketClients(made.freshdesk, made.upsales)
 
     def observe(outcome: Outcome | None, job: Job) -> None:
