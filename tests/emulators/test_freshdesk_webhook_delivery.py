@@ -101,7 +101,7 @@ async def test_after_three_failed_retries_the_admins_are_told(hooked: Any) -> No
     assert h.sleeps.waits == list(RETRY_DELAYS)
 
 
-async def test_a_connection_error_counts_as_a_failure(hooked: Any) -> None:
+async def test_no_answer_counts_as_a_failure(hooked: Any) -> None:
     h = hooked
     await setup(h)
     calls: list[str] = []
@@ -110,6 +110,8 @@ async def test_a_connection_error_counts_as_a_failure(hooked: Any) -> None:
         calls.append(req.url)
         if len(calls) == 1:
             raise httpx.ConnectError("refused")
+        if len(calls) == 2:
+            raise RuntimeError("the receiver broke")  # as an in-process app may
         return 204
 
     h.emu.store.webhooks.sender = flaky
@@ -118,6 +120,7 @@ async def test_a_connection_error_counts_as_a_failure(hooked: Any) -> None:
     [delivery] = h.emu.store.webhooks.deliveries
     assert [(a.status, a.error) for a in delivery.attempts] == [
         (None, "ConnectError"),
+        (None, "RuntimeError"),
         (204, None),
     ]
     assert delivery.state == "delivered"

@@ -6,8 +6,8 @@ What Freshdesk documents, and what this outbox does:
   minutes after that; when all three retries fail, the account admins get a "webhook
   failure" email (Freshdesk support article "Receiving webhook failure emails",
   supportsandbox.freshdesk.com 11000000028141). Here: four attempts at most, and the
-  delivery is marked ``admin_notified``. A failure is an answer outside 2xx, a
-  connection error or a timeout.
+  delivery is marked ``admin_notified``. A failure is an answer outside 2xx, or no
+  answer (a connection error, a timeout, a receiver that raised).
 - Webhooks run only within the account's API rate limit; the ones over it are put off
   to the next window, and one put off for more than 24 hours is dropped, with an alert
   email to the admins (Freshdesk article "Handling and preventing webhook drops", a
@@ -177,14 +177,15 @@ class Outbox:
 
     async def drain(self) -> None:
         """Wait until every delivery started so far is delivered, failed or dropped."""
-        while self._tasks or self._held:
+        while True:
             if self._held:
                 held, self._held = self._held, []
                 for delivery in reversed(held):
                     self._launch(delivery, 0.0)
-            tasks = list(self._tasks)
-            if tasks:
-                await asyncio.gather(*tasks, return_exceptions=True)
+            running = [t for t in self._tasks if not t.done()]
+            if not running:
+                return
+            await asyncio.gather(*running, return_exceptions=True)
 
     async def aclose(self) -> None:
         if self._client is not None:
@@ -308,7 +309,7 @@ class Outbox:
         sender = self.sender or self._default_sender()
         try:
             status = await asyncio.wait_for(sender(request), self.timeout)
-        except (httpx.HTTPError, OSError, TimeoutError) as exc:
+        except Exception as exc:  # any failure to get an answer is a failed attempt
             return Attempt(None, type(exc).__name__)
         return Attempt(status)
 
