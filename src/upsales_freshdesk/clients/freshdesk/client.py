@@ -12,6 +12,7 @@ from ..observe import CallObserver
 from ..plans import plan_limit
 from ..policy import RetryPolicy, ThrottleRegistry
 from ..transport import Wire
+from .automations import Automations
 from .resources import Agents, Companies, Contacts, Tickets
 
 WINDOW_SECONDS = 60.0
@@ -60,6 +61,7 @@ class FreshdeskClient(BaseClient):
         self.contacts = Contacts(core)
         self.companies = Companies(core)
         self.agents = Agents(core)
+        self.automations = Automations(core)
 
     def __repr__(self) -> str:
         return f"FreshdeskClient(host={self.host!r})"
