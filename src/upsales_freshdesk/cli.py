@@ -309,5 +309,75 @@ def app_pack(
     console.print(f"[green]✓[/green] wrote {target}", highlight=False)
 
 
+timeline_commands = typer.Typer(
+    help="The Freshdesk automation rules that put tickets on the Upsales timeline.",
+    no_args_is_help=True,
+)
+app.add_typer(timeline_commands, name="timeline")
+ServiceUrl = Annotated[
+    str, typer.Option("--url", help="The service's public URL, e.g. https://ufd.example.com.")
+]
+TicketUrl = Annotated[
+    bool,
+    typer.Option(
+        "--ticket-url/--no-ticket-url",
+        help="Send {{ticket.url}}, whose host the service checks is its account.",
+    ),
+]
+
+
+def _say(line: str) -> None:
+    console.print(line, markup=False, highlight=False, soft_wrap=True)
+
+
+def _webhook_url(url: str) -> str:
+    from .timeline.automation import webhook_url
+
+    try:
+        return webhook_url(url)
+    except ValueError as exc:
+        raise typer.BadParameter(str(exc), param_hint="--url") from None
+
+
+@timeline_commands.command("rules")
+def timeline_rules(
+    url: ServiceUrl,
+    as_json: Annotated[
+        bool, typer.Option("--json", help="Print the Automations API calls instead.")
+    ] = False,
+    ticket_url: TicketUrl = True,
+) -> None:
+    """Print the two rules to make in Freshdesk (no secret: a placeholder stands for it)."""
+    from .timeline.commands import print_rules
+
+    raise typer.Exit(
+        print_rules(_webhook_url(url), as_json=as_json, ticket_url=ticket_url, out=_say)
+    )
+
+
+@timeline_commands.command("install")
+def timeline_install(url: ServiceUrl, ticket_url: TicketUrl = True) -> None:
+    """Create or update the two rules through Freshdesk's API (the UFD_SYNC_* key).
+
+    Running it again changes nothing. Exit codes: 0 done; 3 a setting missing or
+    invalid, or the key refused; 4 Freshdesk failed or refused a rule.
+    """
+    from .timeline.commands import run_install
+
+    raise typer.Exit(run_install(_webhook_url(url), ticket_url=ticket_url, out=_say))
+
+
+@timeline_commands.command("status")
+def timeline_status() -> None:
+    """Whether both rules exist, are on and send UFD_WEBHOOK_SECRET (their ids).
+
+    Exit codes: 0 ready; 1 a rule missing, off or sending another secret; 3 a setting
+    missing or invalid, or the key refused; 4 Freshdesk failed.
+    """
+    from .timeline.commands import run_status
+
+    raise typer.Exit(run_status(out=_say))
+
+
 def main() -> None:
     app()
