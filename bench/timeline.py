@@ -164,7 +164,7 @@ async def run(args: argparse.Namespace, redis_url: str) -> None:
 
         await asyncio.gather(*(one(i) for i in range(args.events)))
         async with asyncio.timeout(args.seconds * 10):
-            await app.state.timeline.queue.drain()
+            await app.state.background.queue.drain()
         elapsed = time.monotonic() - began
     report(args, fd, us, writes, sent, statuses, states, elapsed)
 

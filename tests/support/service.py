@@ -14,6 +14,7 @@ from tests.support.emulated import EMULATED
 from upsales_freshdesk.emulators.freshdesk import app as freshdesk
 from upsales_freshdesk.emulators.scenarios import SCENARIOS
 from upsales_freshdesk.emulators.upsales import app as upsales
+from upsales_freshdesk.push.config import PushSettings
 from upsales_freshdesk.settings import Settings
 from upsales_freshdesk.timeline.config import TimelineSettings
 from upsales_freshdesk.web.app import create_app
@@ -88,6 +89,7 @@ class Service:
 async def running(
     webhook_credentials: Credentials | None = None,
     timeline: TimelineSettings | None = None,
+    push: PushSettings | None = None,
     **settings: Any,
 ) -> AsyncIterator[Service]:
     fd, us = freshdesk.create_freshdesk_emulator(), upsales.create_upsales_emulator()
@@ -100,6 +102,7 @@ async def running(
         },
         webhook_credentials=webhook_credentials,
         timeline=timeline,
+        push=push,
     )
     async with (
         app.router.lifespan_context(app),

@@ -27,7 +27,7 @@ async def on_redis(redis_url: str, **options: Any) -> AsyncIterator[Service]:
 
 
 def queue(service: Service) -> RedisQueue:
-    q = service.app.state.timeline.queue
+    q = service.app.state.background.queue
     assert isinstance(q, RedisQueue)
     return q
 

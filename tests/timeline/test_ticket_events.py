@@ -39,7 +39,7 @@ async def timeline(**options: Any) -> AsyncIterator[Service]:
 
 
 def queue(service: Service) -> LocalQueue:
-    q = service.app.state.timeline.queue
+    q = service.app.state.background.queue
     assert isinstance(q, LocalQueue)
     return q
 
@@ -186,7 +186,7 @@ async def test_the_link_is_found_again_by_the_marker_when_it_is_lost() -> None:
     async with timeline() as service:
         await event(service, {"ticket_id": 1})
         await settle(service)
-        service.app.state.timeline.links._links.clear()
+        service.app.state.background.links._links.clear()
         change_ticket(service, 1, status=4)
         await event(service, {"ticket_id": 1})
         await settle(service)

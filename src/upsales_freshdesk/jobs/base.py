@@ -29,6 +29,9 @@ class Job:
     submitted_at: float = field(default_factory=time.time)
     #: Which try this is (1 for the first).
     attempt: int = 1
+    #: Seconds to wait before the first try: events for the key within it fold into one
+    #: job (ten edits in two seconds make one write).
+    delay: float = 0.0
 
     @property
     def name(self) -> str:

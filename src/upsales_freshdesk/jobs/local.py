@@ -49,7 +49,10 @@ class LocalQueue:
         if await self.pending() >= self.max_pending:
             raise QueueFull
         self._waiting.add(job.name)
-        self._put(job)
+        if job.delay > 0:
+            self._defer(job, job.delay)
+        else:
+            self._put(job)
         return True
 
     def _put(self, job: Job) -> None:
@@ -106,15 +109,17 @@ class LocalQueue:
             self.given_up += 1
             logger.error("job %s given up after %d tries", job.kind, job.attempt)
             return
-        retry = dataclasses.replace(job, attempt=job.attempt + 1)
+        self._defer(dataclasses.replace(job, attempt=job.attempt + 1), seconds)
+
+    def _defer(self, job: Job, seconds: float) -> None:
         loop = asyncio.get_running_loop()
 
         def due() -> None:
             self._deferred.pop(handle, None)
-            self._put(retry)
+            self._put(job)
 
         handle = loop.call_later(seconds, due)
-        self._deferred[handle] = retry
+        self._deferred[handle] = job
 
     def hurry(self) -> None:
         """Make every deferred job due now: a test's way past a Retry-After, without

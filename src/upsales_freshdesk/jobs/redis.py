@@ -95,6 +95,7 @@ class RedisQueue:
                 dict(job.args),
                 job.submitted_at,
                 _job_id=f"{job.name}:{secrets.token_hex(8)}",
+                _defer_by=job.delay or None,
             )
         except RedisError as exc:
             with contextlib.suppress(RedisError):

@@ -1,6 +1,5 @@
-"""The ticket job as the queue runs it: which failures wait and come back, and which end
-the job. A refusal that time can mend (429, 5xx, a timeout, a wrong key the operator may
-fix) is :class:`~..jobs.Later`; only what no retry can change is given up at once."""
+"""The ticket job as the queue runs it; which failures wait and come back is
+``rules/later.py``'s rule."""
 
 from __future__ import annotations
 
@@ -9,25 +8,14 @@ import time
 from collections.abc import Callable
 from dataclasses import dataclass
 
-from ..clients import (
-    AuthenticationError,
-    DailyCapReachedError,
-    FreshdeskClient,
-    PermissionDeniedError,
-    RateLimitedError,
-    UpsalesClient,
-    UpstreamError,
-    ValidationError,
-)
-from ..jobs import Handler, Job, Later
-from ..jobs.base import backoff
+from ..clients import FreshdeskClient, UpsalesClient, UpstreamError
+from ..jobs import Handler, Job
+from ..rules.later import later_for
 from .process import Outcome, TicketLogger
 
 logger = logging.getLogger(__name__)
 
 KIND = "ticket"
-#: A wrong or revoked key waits this long before the next try: the operator may fix it.
-REFUSED_KEY_SECONDS = 300.0
 
 
 @dataclass(frozen=True, slots=True)
@@ -57,24 +45,14 @@ def ticket_handler(
             return
         try:
             outcome = await ticket_logger.log(clients.freshdesk, clients.upsales, host, ticket_id)
-        except DailyCapReachedError as e:
-            observe(None, job)
-            raise Later(e.retry_after or 3600, "daily cap") from None
-        except RateLimitedError as e:
-            observe(None, job)
-            raise Later(e.retry_after or backoff(job.attempt), "rate limited") from None
-        except (AuthenticationError, PermissionDeniedError):
-            observe(None, job)
-            logger.warning("timeline: %s refused the server's key", "upstream")
-            raise Later(REFUSED_KEY_SECONDS, "key refused") from None
-        except ValidationError as e:
-            # Refused as it is: a retry sends the same. Ids and field names only.
-            logger.error("timeline: %s refused the activity (%s)", e.service, e.path)
-            observe(Outcome("skipped", "refused"), job)
-            return
         except UpstreamError as e:
+            later = later_for(e, job.attempt)
+            if later is None:  # refused as it is: a retry sends the same (ids only logged)
+                logger.error("timeline: %s refused (%s %s)", e.service, e.kind, e.path)
+                observe(Outcome("skipped", "refused"), job)
+                return
             observe(None, job)
-            raise Later(e.retry_after or backoff(job.attempt), e.kind) from None
+            raise later from None
         if outcome.status == "skipped":
             logger.info("timeline: ticket %s skipped (%s)", ticket_id, outcome.reason)
         observe(outcome, job)

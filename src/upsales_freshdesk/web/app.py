@@ -18,9 +18,11 @@ from uvicorn.middleware.proxy_headers import ProxyHeadersMiddleware
 
 from .. import __version__
 from ..clients import HttpSettings, RetryPolicy, new_http_client
+from ..push.config import PushSettings
 from ..rules.codes import Code
 from ..settings import Settings, StartupError, check_startup, get_settings
 from ..timeline.config import TimelineSettings
+from .background import check_background, open_background
 from .deps import Credentials, ServiceError, Upstreams, server_credentials
 from .errors import ERROR_RESPONSES, error_response
 from .logs import configure_logging, log
@@ -33,9 +35,9 @@ from .rendering.i18n import negotiate
 from .routes.actions import router as actions_router
 from .routes.card import router as card_router
 from .routes.health import router as health_router
+from .routes.upsales_webhooks import router as upsales_webhooks_router
 from .routes.validate import router as validate_router
 from .routes.webhooks import router as webhooks_router
-from .timeline import check_timeline, open_timeline
 from .undo import UndoSigner
 
 #: Upstream connect/read timeouts stay inside the card's deadline.
@@ -61,10 +63,12 @@ def create_app(
     transports: dict[str, httpx.AsyncBaseTransport] | None = None,
     webhook_credentials: Credentials | None = None,
     timeline: TimelineSettings | None = None,
+    push: PushSettings | None = None,
 ) -> FastAPI:
     """The app. ``transports`` ({"freshdesk": ..., "upsales": ...}) injects fakes in tests."""
     settings = settings or get_settings()
     timeline = timeline or TimelineSettings()
+    push = push or PushSettings()
     http = replace(HTTP, max_response_bytes=settings.max_upstream_bytes)
     transports = transports or {}
     metrics = Metrics()
@@ -88,8 +92,10 @@ def create_app(
                 background=shared.background,
             )
             creds = app.state.webhook_credentials
-            async with open_timeline(settings, timeline, app.state.upstreams, creds) as tl:
-                app.state.timeline = tl
+            async with open_background(
+                settings, timeline, push, app.state.upstreams, creds
+            ) as background:
+                app.state.background = background
                 yield
 
     app = FastAPI(
@@ -110,6 +116,7 @@ def create_app(
     app.include_router(health_router)
     app.include_router(actions_router)
     app.include_router(webhooks_router)
+    app.include_router(upsales_webhooks_router)
     app.add_exception_handler(ServiceError, _service_error)  # type: ignore[arg-type]
     app.add_exception_handler(RequestValidationError, _invalid_request)  # type: ignore[arg-type]
     app.add_exception_handler(StarletteHTTPException, _http_error)  # type: ignore[arg-type]
@@ -158,13 +165,17 @@ async def _unexpected(request: Request, exc: Exception) -> JSONResponse:
     return _refusal(request, 500, "unavailable")
 
 
-def check_start(settings: Settings, timeline: TimelineSettings | None = None) -> None:
+def check_start(
+    settings: Settings,
+    timeline: TimelineSettings | None = None,
+    push: PushSettings | None = None,
+) -> None:
     """Everything that must stop the service at start, as :class:`StartupError`: the
     secrets' rule (``settings.check_startup``), the webhook's credentials and what the
-    timeline needs when it is on."""
+    timeline and the pushes need when they are on."""
     check_startup(settings)
     creds = server_credentials(settings)
-    check_timeline(settings, timeline or TimelineSettings(), creds)
+    check_background(settings, timeline or TimelineSettings(), push or PushSettings(), creds)
 
 
 def build() -> FastAPI:

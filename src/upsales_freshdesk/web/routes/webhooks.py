@@ -20,6 +20,7 @@ from ...jobs import QueueFull, QueueUnavailable
 from ...rules.fields import FieldRule, sync_requester
 from ...settings import Settings
 from ...timeline.handler import ticket_job
+from ..background import Background
 from ..deps import (
     Clients,
     Credentials,
@@ -32,7 +33,6 @@ from ..deps import (
 from ..errors import ErrorResponse
 from ..idempotency import Answer, scoped
 from ..security import token_matches
-from ..timeline import Timeline
 
 router = APIRouter(prefix="/v1/webhooks")
 
@@ -190,14 +190,14 @@ class EventAccepted(BaseModel):
     status: Literal["queued", "coalesced"]
 
 
-async def get_timeline(request: Request) -> Timeline:
-    timeline: Timeline | None = request.app.state.timeline
-    if timeline is None:
+async def get_timeline(request: Request) -> Background:
+    background: Background | None = request.app.state.background
+    if background is None or background.timeline is None:
         raise ServiceError(404, "invalid_request")  # not enabled
-    return timeline
+    return background
 
 
-TimelineDep = Annotated[Timeline, Depends(get_timeline)]
+TimelineDep = Annotated[Background, Depends(get_timeline)]
 
 
 @router.post(

@@ -1,0 +1,54 @@
+"""The contact job as the queue runs it; which failures wait and come back is
+``rules/later.py``'s rule."""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import Callable
+from dataclasses import dataclass
+
+from ..clients import FreshdeskClient, UpsalesClient, UpstreamError
+from ..jobs import Handler, Job
+from ..rules.later import later_for
+from .process import ContactPusher, Outcome
+
+logger = logging.getLogger(__name__)
+
+KIND = "upsales-contact"
+
+
+@dataclass(frozen=True, slots=True)
+class PushClients:
+    freshdesk: FreshdeskClient
+    upsales: UpsalesClient
+
+
+def contact_job(account: str, contact_id: int, delay: float = 0.0) -> Job:
+    """Every poke of one Upsales contact is the same work: folded while it waits.
+    ``account`` names the Upsales key's account (its hash), never the key."""
+    return Job(KIND, f"{account}:{contact_id}", {"contact_id": contact_id}, delay=delay)
+
+
+def contact_handler(
+    pusher: ContactPusher,
+    clients: Callable[[], PushClients],
+    observe: Callable[[Outcome | None, Job], None] = lambda outcome, job: None,
+) -> Handler:
+    async def handle(job: Job) -> None:
+        contact_id = int(job.args["contact_id"])
+        made = clients()
+        try:
+            outcome = await pusher.push(made.freshdesk, made.upsales, contact_id)
+        except UpstreamError as e:
+            later = later_for(e, job.attempt)
+            if later is None:
+                logger.error("push: %s refused (%s %s)", e.service, e.kind, e.path)
+                observe(Outcome("skipped", "refused"), job)
+                return
+            observe(None, job)
+            raise later from None
+        if outcome.status == "skipped":
+            logger.info("push: Upsales contact %s skipped (%s)", contact_id, outcome.reason)
+        observe(outcome, job)
+
+    return handle

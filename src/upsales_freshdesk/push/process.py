@@ -1,0 +1,110 @@
+"""One poke: read the Upsales contact as it is now and make its Freshdesk contact follow
+it, through the rule "Update Freshdesk" and the bulk sync use (``sync_requester``): the
+same mapping, nothing cleared without consent, an email shared by two Upsales contacts
+left alone."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Literal
+
+from ..clients import (
+    Deadline,
+    FreshdeskClient,
+    NotFoundError,
+    UpsalesClient,
+    ValidationError,
+    canonical_email,
+    is_email,
+)
+from ..clients.blank import present
+from ..clients.freshdesk import models as fd
+from ..clients.upsales import models as us
+from ..rules.fields import FieldRule, pair_matches, sync_requester
+from .links import IdLinks
+
+#: A job's calls must be done within this; past it the queue tries again later.
+JOB_SECONDS = 60.0
+
+Status = Literal["updated", "unchanged", "created", "skipped"]
+
+
+@dataclass(frozen=True, slots=True)
+class Outcome:
+    status: Status
+    #: Why nothing was written (words for the operator's log, never contact data).
+    reason: str | None = None
+    fields: tuple[str, ...] = ()
+
+
+def _skip(reason: str) -> Outcome:
+    return Outcome("skipped", reason)
+
+
+class ContactPusher:
+    """Upsales contact -> Freshdesk contact. ``links`` remembers Upsales id -> Freshdesk
+    id (ids only), so a known pair costs a read by id, not a search."""
+
+    def __init__(self, rule: FieldRule, links: IdLinks, *, create_missing: bool = False) -> None:
+        self.rule, self.links, self.create_missing = rule, links, create_missing
+
+    async def push(self, fdc: FreshdeskClient, ups: UpsalesClient, contact_id: int) -> Outcome:
+        deadline = Deadline.after(JOB_SECONDS)
+        try:
+            source = await ups.contacts.get(contact_id, deadline=deadline)
+        except NotFoundError:  # deleted, or not this key's account: nothing to follow
+            return _skip("not in Upsales")
+        email = present(source.email)
+        if email is None or not is_email(email):
+            return _skip("no valid email")
+        owners = await ups.contacts.find_by_email(email, deadline=deadline)
+        if any(o.id != source.id for o in owners):
+            return _skip("email shared by several Upsales contacts")
+        target = await self._target(fdc, source, email, deadline)
+        if isinstance(target, Outcome):
+            return target
+        if target is None:
+            return await self._create(fdc, source, email, deadline)
+        try:
+            synced = await sync_requester(fdc, target, source, self.rule, deadline=deadline)
+        except ValidationError:
+            return _skip("Freshdesk refused the values")
+        await self.links.put(source.id, target.id)
+        fields = tuple(c.field for c in synced.changes)
+        return Outcome("updated" if fields else "unchanged", fields=fields)
+
+    async def _target(
+        self, fdc: FreshdeskClient, source: us.Contact, email: str, deadline: Deadline
+    ) -> fd.Contact | Outcome | None:
+        linked = await self.links.get(source.id)
+        if linked is not None:
+            try:
+                known = await fdc.contacts.get(linked, deadline=deadline)
+            except NotFoundError:
+                known = None
+            if known is not None and pair_matches(known, source):
+                return known
+        try:
+            found = await fdc.contacts.search_by_email(canonical_email(email), deadline=deadline)
+        except ValueError:  # an address Freshdesk's query language cannot hold
+            return _skip("no valid email")
+        found = [c for c in found if pair_matches(c, source)]
+        if len(found) > 1:
+            return _skip("email on several Freshdesk contacts")
+        return found[0] if found else None
+
+    async def _create(
+        self, fdc: FreshdeskClient, source: us.Contact, email: str, deadline: Deadline
+    ) -> Outcome:
+        if not self.create_missing:
+            return _skip("not in Freshdesk")
+        body = self.rule.create_body(source, email)
+        try:
+            created = await fdc.contacts.create(body, deadline=deadline)
+        except ValidationError:
+            # Freshdesk refuses a second contact with the email: one arrived meanwhile (or
+            # this create's lost answer did arrive); the next poke or the nightly run
+            # finds it by email and updates it.
+            return _skip("Freshdesk refused the contact")
+        await self.links.put(source.id, created.id)
+        return Outcome("created", fields=tuple(body))

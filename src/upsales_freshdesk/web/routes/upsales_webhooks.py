@@ -1,0 +1,113 @@
+"""Upsales' triggers call here when a contact or an account changes.
+
+Upsales signs nothing: the trigger sends a secret (``UFD_UPSALES_WEBHOOK_SECRET``), in
+the ``X-Webhook-Secret`` header or, where a trigger cannot set headers, as the URL's last
+segment (logged as the route's template, never as the URL). Compared in constant time.
+A call is a poke, never data: it names a record, and the job reads that record from
+Upsales with the server's own key before anything is written.
+"""
+
+from __future__ import annotations
+
+from typing import Annotated, Any, Literal
+
+from fastapi import APIRouter, Depends, Header, Request
+from fastapi.responses import JSONResponse
+from pydantic import BaseModel, ConfigDict, Field, StringConstraints
+
+from ...jobs import QueueFull, QueueUnavailable
+from ...push.handler import contact_job
+from ..background import Background
+from ..deps import ServiceError, UpstreamsDep
+from ..errors import ErrorResponse
+from ..security import token_matches
+
+router = APIRouter(prefix="/v1/webhooks/upsales")
+
+
+class Poke(BaseModel):
+    """What our triggers send (``upsales-freshdesk triggers install``)."""
+
+    model_config = ConfigDict(extra="ignore")
+    entity: Literal["contact", "account"]
+    #: A number, or the string a placeholder renders.
+    id: (
+        Annotated[int, Field(strict=True, gt=0, le=2**53)]
+        | Annotated[str, StringConstraints(pattern=r"^[1-9][0-9]{0,15}$")]
+    )
+    event: Annotated[str, StringConstraints(max_length=100)] | None = None
+
+    @property
+    def record_id(self) -> int:
+        return int(self.id)
+
+
+class PokeAccepted(BaseModel):
+    status: Literal["queued", "coalesced", "ignored"]
+
+
+router.responses.update({429: {"model": ErrorResponse}, 503: {"model": ErrorResponse}})
+
+
+async def get_push(request: Request) -> Background:
+    background: Background | None = request.app.state.background
+    if background is None or background.push is None:
+        raise ServiceError(404, "invalid_request")  # not enabled
+    return background
+
+
+PushDep = Annotated[Background, Depends(get_push)]
+
+
+def _check(background: Background, presented: str | None) -> None:
+    secret = background.push.secret if background.push is not None else None
+    if secret is None or not token_matches(presented, secret.get_secret_value()):
+        raise ServiceError(401, "auth_failed")
+
+
+async def _accept(body: Poke, background: Background, upstreams: UpstreamsDep) -> Any:
+    counted = upstreams.metrics.events
+    if body.entity == "account":
+        # No mapped Freshdesk field comes from the account (rules/fields.py): its change
+        # leaves every Freshdesk contact as it is.
+        counted.labels("upsales", "ignored").inc()
+        return JSONResponse({"status": "ignored"}, status_code=202)
+    assert background.push is not None  # checked by get_push
+    job = contact_job(background.account, body.record_id, background.push.coalesce_seconds)
+    try:
+        queued = await background.queue.submit(job)
+    except QueueFull:
+        counted.labels("upsales", "queue_full").inc()
+        raise ServiceError(429, "rate_limited") from None
+    except QueueUnavailable:
+        counted.labels("upsales", "queue_unavailable").inc()
+        raise ServiceError(503, "unavailable") from None
+    result = "queued" if queued else "coalesced"
+    counted.labels("upsales", result).inc()
+    return JSONResponse({"status": result}, status_code=202)
+
+
+@router.post("", response_model=PokeAccepted, status_code=202)
+async def poke(
+    body: Poke,
+    background: PushDep,
+    upstreams: UpstreamsDep,
+    x_webhook_secret: Annotated[str | None, Header()] = None,
+) -> Any:
+    """An Upsales record changed: its Freshdesk contact follows it within seconds.
+
+    202 once queued (or folded into the record's waiting job; "ignored" for an account,
+    whose change maps to no Freshdesk field); 429 when the queue is full and 503 when it
+    cannot be reached; 401 for a wrong secret; 404 when pushes are off.
+    """
+    _check(background, x_webhook_secret)
+    return await _accept(body, background, upstreams)
+
+
+@router.post("/{secret}", response_model=PokeAccepted, status_code=202)
+async def poke_with_secret_in_url(
+    secret: str, body: Poke, background: PushDep, upstreams: UpstreamsDep
+) -> Any:
+    """The same, for a trigger that cannot set headers: the secret is the last segment."""
+    _check(background, secret)
+    return await _accept(body, background, upstreams)

@@ -1,0 +1,215 @@
+"""Upsales' pushes: a poke names a record, the job reads it from Upsales and makes the
+Freshdesk contact follow it through the sync's rule (in-process queue, both emulators)."""
+
+from __future__ import annotations
+
+import asyncio
+from collections.abc import AsyncIterator
+from contextlib import asynccontextmanager
+from typing import Any
+
+from tests.support.faults import lost_answer, outage, rate_limited
+from tests.support.service import Service, running
+from upsales_freshdesk.emulators.freshdesk.app import DEFAULT_KEY
+from upsales_freshdesk.emulators.scenarios import SCENARIOS
+from upsales_freshdesk.emulators.upsales.app import DEFAULT_TOKEN
+from upsales_freshdesk.jobs import LocalQueue
+from upsales_freshdesk.push.config import PushSettings
+from upsales_freshdesk.web.deps import Credentials
+
+SECRET = "upsales-push-secret-for-tests-0123456789"
+HEADER = {"X-Webhook-Secret": SECRET}
+PATH = "/v1/webhooks/upsales"
+SERVER = Credentials("demo.freshdesk.com", DEFAULT_KEY, DEFAULT_TOKEN)
+
+
+@asynccontextmanager
+async def pushing(**options: Any) -> AsyncIterator[Service]:
+    values: dict[str, Any] = {"coalesce_seconds": 0, **options}
+    settings = PushSettings(enabled=True, UFD_UPSALES_WEBHOOK_SECRET=SECRET, **values)
+    async with running(
+        webhook_secret="ticket-webhook-secret-for-tests-0123456789",
+        webhook_credentials=SERVER,
+        push=settings,
+    ) as service:
+        yield service
+
+
+def queue(service: Service) -> LocalQueue:
+    q = service.app.state.background.queue
+    assert isinstance(q, LocalQueue)
+    return q
+
+
+async def settle(service: Service) -> None:
+    async with asyncio.timeout(30):
+        await queue(service).drain()
+
+
+def upsales_id(service: Service, scenario: str) -> int:
+    email = SCENARIOS[scenario].email
+    return next(
+        c["id"] for c in service.us.store.tables["contacts"].values() if c.get("email") == email
+    )
+
+
+def freshdesk_contact(service: Service, scenario: str) -> dict[str, Any]:
+    email = SCENARIOS[scenario].email
+    return next(c for c in service.fd.store.contacts.values() if c["email"] == email)
+
+
+async def poke(service: Service, body: Any, headers: dict[str, str] | None = None) -> Any:
+    return await service.http.post(PATH, json=body, headers=HEADER if headers is None else headers)
+
+
+def fd_writes(service: Service) -> int:
+    return sum(n for r, n in service.fd.stats.by_route.items() if not r.startswith("GET"))
+
+
+async def test_pushes_are_off_unless_enabled(service: Service) -> None:
+    resp = await service.http.post(PATH, json={"entity": "contact", "id": 1}, headers=HEADER)
+    assert resp.status_code == 404
+
+
+async def test_a_forged_secret_is_refused_in_the_header_and_in_the_url() -> None:
+    async with pushing() as service:
+        body = {"entity": "contact", "id": upsales_id(service, "different")}
+        for headers in ({}, {"X-Webhook-Secret": "forged"}):
+            assert (await poke(service, body, headers)).status_code == 401
+        assert (await service.http.post(f"{PATH}/forged", json=body)).status_code == 401
+        assert await queue(service).pending() == 0
+        assert service.upstream_calls() == (0, 0)
+
+
+async def test_a_poke_makes_the_freshdesk_contact_follow_upsales() -> None:
+    async with pushing() as service:
+        resp = await poke(service, {"entity": "contact", "id": upsales_id(service, "different")})
+        assert resp.status_code == 202
+        assert resp.json() == {"status": "queued"}
+        await settle(service)
+        contact = freshdesk_contact(service, "different")
+        assert (contact["phone"], contact["job_title"]) == ("+46 70 444 55 66", "CTO")
+
+
+async def test_the_secret_in_the_url_works_and_is_never_logged(capsys: Any) -> None:
+    async with pushing() as service:
+        body = {"entity": "contact", "id": str(upsales_id(service, "different"))}
+        resp = await service.http.post(f"{PATH}/{SECRET}", json=body)
+        assert resp.status_code == 202
+        await settle(service)
+        assert freshdesk_contact(service, "different")["job_title"] == "CTO"
+        assert SECRET not in capsys.readouterr().out
+
+
+async def test_ten_identical_pokes_at_once_write_once() -> None:
+    async with pushing(coalesce_seconds=0.2) as service:
+        body = {"entity": "contact", "id": upsales_id(service, "different")}
+        answers = await asyncio.gather(*(poke(service, body) for _ in range(10)))
+        assert [a.json()["status"] for a in answers].count("queued") == 1
+        queue(service).hurry()  # past the coalescing window
+        await settle(service)
+        assert service.fd.stats.by_route["PUT /api/v2/contacts/{id}"] == 1
+
+
+async def test_a_replay_writes_nothing() -> None:
+    async with pushing() as service:
+        body = {"entity": "contact", "id": upsales_id(service, "different")}
+        await poke(service, body)
+        await settle(service)
+        writes = fd_writes(service)
+        await poke(service, body)
+        await settle(service)
+        assert fd_writes(service) == writes
+
+
+async def test_a_lost_answer_is_safe_to_send_again() -> None:
+    """A PUT of the same values: the client's own retry after the 502 changes nothing
+    more, and a later poke finds nothing left to write."""
+    async with pushing() as service:
+        service.fd.faults.set(lost_answer("PUT", times=1))
+        body = {"entity": "contact", "id": upsales_id(service, "different")}
+        await poke(service, body)
+        await settle(service)
+        queue(service).hurry()
+        await settle(service)
+        contact = freshdesk_contact(service, "different")
+        assert (contact["phone"], contact["job_title"]) == ("+46 70 444 55 66", "CTO")
+        puts = service.fd.stats.by_route["PUT /api/v2/contacts/{id}"]
+        await poke(service, body)
+        await settle(service)
+        assert service.fd.stats.by_route["PUT /api/v2/contacts/{id}"] == puts
+
+
+async def test_a_rate_limited_write_is_done_later_not_forgotten() -> None:
+    async with pushing() as service:
+        service.fd.faults.set(rate_limited(600, count=1, method="PUT"))
+        await poke(service, {"entity": "contact", "id": upsales_id(service, "different")})
+        await settle(service)
+        assert freshdesk_contact(service, "different")["job_title"] != "CTO"
+        assert await queue(service).pending() == 1
+        service.pass_time(600)
+        queue(service).hurry()
+        await settle(service)
+        assert freshdesk_contact(service, "different")["job_title"] == "CTO"
+
+
+async def test_an_outage_keeps_the_poke_for_later() -> None:
+    async with pushing() as service:
+        service.us.faults.set(outage(503))
+        await poke(service, {"entity": "contact", "id": upsales_id(service, "different")})
+        await settle(service)
+        assert await queue(service).pending() == 1
+        service.us.faults.clear()
+        queue(service).hurry()
+        await settle(service)
+        assert freshdesk_contact(service, "different")["job_title"] == "CTO"
+
+
+async def test_unknown_deleted_and_foreign_ids_write_nothing_and_leave_nothing_queued() -> None:
+    async with pushing() as service:
+        gone = upsales_id(service, "found")
+        del service.us.store.tables["contacts"][gone]
+        for record in (999_999_999, gone, "12345678"):
+            assert (await poke(service, {"entity": "contact", "id": record})).status_code == 202
+        await settle(service)
+        assert fd_writes(service) == 0
+        assert await queue(service).pending() == 0
+
+
+async def test_an_email_shared_in_upsales_is_left_alone() -> None:
+    async with pushing() as service:
+        email = SCENARIOS["ambiguous"].email
+        ids = [c["id"] for c in service.us.store.tables["contacts"].values() if c["email"] == email]
+        for record in ids:
+            await poke(service, {"entity": "contact", "id": record})
+        await settle(service)
+        assert fd_writes(service) == 0
+
+
+async def test_an_account_poke_is_acknowledged_and_changes_nothing() -> None:
+    async with pushing() as service:
+        resp = await poke(service, {"entity": "account", "id": 1})
+        assert (resp.status_code, resp.json()) == (202, {"status": "ignored"})
+        assert await queue(service).pending() == 0
+
+
+async def test_bad_and_huge_bodies_are_refused() -> None:
+    async with pushing() as service:
+        for body in ({"entity": "deal", "id": 1}, {"entity": "contact", "id": "1; drop"}, {}):
+            assert (await poke(service, body)).status_code == 400
+        huge = {"entity": "contact", "id": 1, "event": "x", "pad": "x" * 100_000}
+        assert (await poke(service, huge)).status_code == 413
+        assert await queue(service).pending() == 0
+
+
+async def test_a_storm_is_folded_or_refused_with_429() -> None:
+    async with pushing(coalesce_seconds=60) as service:
+        queue(service).max_pending = 50
+        statuses = [
+            (await poke(service, {"entity": "contact", "id": 1000 + i % 200})).status_code
+            for i in range(2000)
+        ]
+        assert statuses.count(202) >= 50
+        assert set(statuses) <= {202, 429}
+        assert 429 in statuses
+        assert await queue(service).pending() <= 50
