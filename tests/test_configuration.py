@@ -8,14 +8,18 @@ from pathlib import Path
 
 from pydantic_settings import BaseSettings
 
+from upsales_freshdesk.push.config import PushSettings
 from upsales_freshdesk.settings import Settings
 from upsales_freshdesk.sync.config import SyncSettings
+from upsales_freshdesk.timeline.config import TimelineSettings
 
 ROOT = Path(__file__).resolve().parents[1]
 GUIDE = ROOT / "docs" / "configuration.md"
 SETTINGS: tuple[tuple[type[BaseSettings], str], ...] = (
     (Settings, "UFD_"),
     (SyncSettings, "UFD_SYNC_"),
+    (TimelineSettings, "UFD_TIMELINE_"),
+    (PushSettings, "UFD_PUSH_"),
 )
 
 
