@@ -326,3 +326,22 @@ async def test_no_contact_data_reaches_the_logs(caplog: Any, capsys: Any) -> Non
         for scenario in ("found", "not_found"):
             assert SCENARIOS[scenario].email not in logged
         assert service.fd.store.tickets[1]["subject"] not in logged
+
+
+async def test_a_change_within_the_same_second_is_still_written() -> None:
+    """``updated_at`` counts whole seconds: two changes in one second differ by what the
+    activity would show, and the second is written."""
+    async with timeline() as service:
+        await event(service, {"ticket_id": 1})
+        await settle(service)
+        service.fd.store.tickets[1]["status"] = 4  # same updated_at
+        await event(service, {"ticket_id": 1})
+        await settle(service)
+        (activity,) = await activities(service, 1)
+        assert "Status: Resolved" in activity["notes"]
+        service.app.state.background.links._links.clear()  # and found again by its marker
+        service.fd.store.tickets[1]["status"] = 5
+        await event(service, {"ticket_id": 1})
+        await settle(service)
+        (activity,) = await activities(service, 1)
+        assert "Status: Closed" in activity["notes"]

@@ -24,15 +24,19 @@ class Link:
     activity_id: int
     #: The ticket's ``updated_at`` the activity shows.
     stamp: datetime
+    #: A hash of what the activity shows (``shape.digest``): two changes within the
+    #: second ``updated_at`` counts in are told apart by it.
+    digest: str = ""
 
     def encode(self) -> str:
-        return f"{self.activity_id} {int(self.stamp.timestamp())}"
+        return f"{self.activity_id} {int(self.stamp.timestamp())} {self.digest}".rstrip()
 
     @classmethod
     def decode(cls, raw: str) -> Link | None:
         try:
-            activity, seconds = raw.split()
-            return cls(int(activity), datetime.fromtimestamp(int(seconds), UTC))
+            activity, seconds, *digest = raw.split()
+            stamp = datetime.fromtimestamp(int(seconds), UTC)
+            return cls(int(activity), stamp, digest[0] if digest else "")
         except ValueError:
             return None
 

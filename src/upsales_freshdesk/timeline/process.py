@@ -29,7 +29,7 @@ from ..clients.upsales import models as us
 from ..rules.logged import timeline_stamp
 from .config import TimelineSettings
 from .links import Link, Links
-from .shape import activity_body, is_done, stamp_of
+from .shape import activity_body, digest, is_done, stamp_of
 
 #: A job's calls must be done within this; a throttle that would make it wait longer
 #: ends the try, and the queue tries again later.
@@ -80,34 +80,43 @@ class TicketLogger:
         stamp = stamp_of(ticket)
         link = await self.links.get(host, ticket.id)
         if link is not None:
-            if link.stamp >= stamp or self.settings.when == "created":
+            if link.stamp > stamp or self.settings.when == "created":
                 return Outcome("unchanged")
+            body = await self._body(fd, ups, ref, ticket, None, deadline)
+            shown = digest(body["description"], body["notes"])
+            if link.stamp == stamp and link.digest == shown:
+                return Outcome("unchanged")  # a replay, or an older event of this state
             try:
-                body = await self._body(fd, ups, ref, ticket, None, deadline)
                 await ups.activities.update(link.activity_id, body, deadline=deadline)
             except NotFoundError:
                 pass  # deleted in Upsales: found again (or written anew) below
             else:
-                await self.links.put(host, ticket.id, Link(link.activity_id, stamp))
+                await self.links.put(host, ticket.id, Link(link.activity_id, stamp, shown))
                 return Outcome("updated")
         contact = await self._contact(fd, ups, ticket, deadline)
         if isinstance(contact, Outcome):
             return contact
         found = await self._find(ups, contact.id, ref, deadline)
         if found is not None:
-            shown = timeline_stamp(found)
-            if (shown is not None and shown >= stamp) or self.settings.when == "created":
-                await self.links.put(host, ticket.id, Link(found.id, shown or stamp))
+            kept = timeline_stamp(found)
+            now_shown = digest(found.description, found.notes)
+            if (kept is not None and kept > stamp) or self.settings.when == "created":
+                await self.links.put(host, ticket.id, Link(found.id, kept or stamp, now_shown))
                 return Outcome("unchanged")
             body = await self._body(fd, ups, ref, ticket, contact, deadline)
+            shown = digest(body["description"], body["notes"])
+            if kept == stamp and now_shown == shown:
+                await self.links.put(host, ticket.id, Link(found.id, stamp, shown))
+                return Outcome("unchanged")
             await ups.activities.update(found.id, body, deadline=deadline)
-            await self.links.put(host, ticket.id, Link(found.id, stamp))
+            await self.links.put(host, ticket.id, Link(found.id, stamp, shown))
             return Outcome("updated")
         if self.settings.when == "resolved" and not is_done(ticket):
             return _skip("not resolved yet")
         body = await self._body(fd, ups, ref, ticket, contact, deadline)
         activity_id = await self._create(ups, contact.id, ref, body, deadline)
-        await self.links.put(host, ticket.id, Link(activity_id, stamp))
+        shown = digest(body["description"], body["notes"])
+        await self.links.put(host, ticket.id, Link(activity_id, stamp, shown))
         return Outcome("created")
 
     def excluded(self, ticket: Ticket) -> str | None:

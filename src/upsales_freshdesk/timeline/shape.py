@@ -4,6 +4,7 @@ older event never overwrites a newer state."""
 
 from __future__ import annotations
 
+import hashlib
 from datetime import UTC, datetime
 
 from ..actions.log import TicketRef
@@ -18,6 +19,12 @@ PRIORITIES = {1: "Low", 2: "Medium", 3: "High", 4: "Urgent"}
 DONE = frozenset({4, 5})
 #: Upsales' activity description holds at most this many characters.
 DESCRIPTION_MAX = 250
+
+
+def digest(description: object, notes: object) -> str:
+    """A short hash of what an activity shows: a hash, so no ticket text is kept."""
+    shown = f"{description or ''}\n{notes or ''}".encode()
+    return hashlib.sha256(shown).hexdigest()[:16]
 
 
 def status_name(ticket: Ticket) -> str:
