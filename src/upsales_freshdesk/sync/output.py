@@ -33,6 +33,12 @@ def summary(report: Report, console: Console) -> None:
     console.print(table)
     for reason, count in report.reasons.most_common():
         console.print(f"  {count:>6}  {reason}", highlight=False)
+    if not report.dry_run:
+        console.print(
+            f"Repaired: {report.repaired} record(s) differed from Upsales and were written "
+            "(a missed push, or a change made in Freshdesk).",
+            highlight=False,
+        )
     if report.dry_run:
         for o in report.plan:
             if o.action in WOULD:

@@ -45,6 +45,13 @@ class Report:
             self.plan.append(outcome)
 
     @property
+    def repaired(self) -> int:
+        """Records the run had to write: each differed from Upsales (a push that was
+        lost or never sent, or a change made in Freshdesk). With Upsales' pushes on,
+        a healthy nightly run repairs none."""
+        return 0 if self.dry_run else self.counts["created"] + self.counts["updated"]
+
+    @property
     def failures(self) -> list[Outcome]:
         return [o for o in self.plan if o.action == "failed"]
 
@@ -58,6 +65,7 @@ class Report:
             "retried": self.retried,
             "retry_next_run": self.retry_pending,
             "counts": {k: self.counts.get(k, 0) for k in ACTIONS},
+            "repaired": self.repaired,
             "reasons": dict(self.reasons),
             "plan": [
                 {
