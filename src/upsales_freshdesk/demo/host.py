@@ -13,6 +13,7 @@ import asyncio
 import mimetypes
 import time
 from collections import deque
+from collections.abc import Awaitable, Callable, Sequence
 from dataclasses import dataclass, field
 from importlib import resources
 from pathlib import Path
@@ -22,7 +23,7 @@ import httpx
 from starlette.applications import Starlette
 from starlette.requests import Request
 from starlette.responses import FileResponse, HTMLResponse, JSONResponse, Response
-from starlette.routing import Route
+from starlette.routing import BaseRoute, Route
 from starlette.types import Message, Receive, Scope, Send
 
 from ..appkit.rules import rules_json
@@ -126,6 +127,8 @@ class DemoHost:
         minimised: bool = True,
         requests_per_minute: int = REQUESTS_PER_MINUTE,
         request_timeout_s: float = REQUEST_TIMEOUT_S,
+        extra_routes: Sequence[BaseRoute] = (),
+        on_reset: Callable[[], Awaitable[None]] | None = None,
     ) -> None:
         self.app_dir = app_dir
         self.backend = backend
@@ -134,6 +137,10 @@ class DemoHost:
             "upsales": upsales,
         }
         self._fd: FreshdeskStore = freshdesk.store
+        #: Tickets above the seed's last id were made on the page: listed first.
+        self.seeded = max((t["id"] for t in self._fd.tickets_list()), default=0)
+        #: What else a reset must redo (the timeline's rules), after the emulators'.
+        self.on_reset = on_reset
         self.base_latency_ms = base_latency_ms
         #: Serve Crayons from the local copy (the demo); False keeps the CDN URLs (tests).
         self.local_crayons = local_crayons
@@ -177,6 +184,7 @@ class DemoHost:
                 Route("/_demo/tickets/{tid:int}", self.ticket),
                 Route("/_demo/data/page", self.page_data),
                 Route("/_demo/data/{tid:int}", self.data),
+                *extra_routes,
             ]
         )
         self.apply_modes()
@@ -201,7 +209,7 @@ class DemoHost:
 
     async def demo_static(self, request: Request) -> Response:
         name = request.path_params["name"]
-        if name not in {"demo.js", "demo.css", "install.js", "fdk-client.js"}:
+        if name not in {"demo.js", "desk.js", "demo.css", "install.js", "fdk-client.js"}:
             return Response(status_code=404)
         media = "text/css" if name.endswith(".css") else "text/javascript"
         return Response(self.static.joinpath(name).read_text("utf-8"), media_type=media)
@@ -281,6 +289,8 @@ class DemoHost:
         if body.get("reset"):
             for emulator in self.emulators.values():
                 emulator.reset()
+            if self.on_reset is not None:
+                await self.on_reset()
             self.sent.clear()
             self.state = DemoState(language=self.state.language, minimised=self.minimised)
         if isinstance(body.get("minimised"), bool):
@@ -313,7 +323,8 @@ class DemoHost:
     async def tickets(self, request: Request) -> Response:
         scenario_of = {s.ticket_id: s.key for s in SCENARIOS.values()}
         rows = []
-        for t in self._fd.tickets_list(limit=40):
+        made = [t for t in self._fd.tickets_list() if t["id"] > self.seeded]
+        for t in [*reversed(made), *self._fd.tickets_list(limit=40)]:
             requester = self._fd.contact(t["requester_id"]) or {}
             rows.append(
                 {

@@ -15,9 +15,15 @@ from ..emulators.freshdesk.app import create_freshdesk_emulator
 from ..emulators.upsales.app import create_upsales_emulator
 from ..settings import Settings
 from ..web.app import create_app
+from .desk import Desk
 from .host import DEMO_SECRET, DemoHost
-
-EMULATED = "http://testserver/api/v2/"  # in-process (ASGI), never a network
+from .timeline import (
+    CREDENTIALS,
+    EMULATED,
+    WEBHOOK_SECRET,
+    DemoTimeline,
+    timeline_settings,
+)
 
 
 def find_app_dir(given: Path | None = None) -> Path:
@@ -45,7 +51,10 @@ def build_demo(
 
     ``minimised``: the app starts minimised on each ticket and is activated when the agent
     opens it, as on the platform (``upsales-freshdesk demo``); off, it is open and active
-    on every ticket (the card's tests; ``/_demo/state`` switches it either way)."""
+    on every ticket (the card's tests; ``/_demo/state`` switches it either way).
+
+    The timeline is on (:mod:`.timeline`): the emulator's automation rules call the
+    backend's ticket-event webhook in-process, and the page shows the Upsales side."""
     freshdesk = create_freshdesk_emulator(seed=seed, plan="enterprise")
     upsales = create_upsales_emulator(seed=seed)
     backend = create_app(
@@ -54,13 +63,17 @@ def build_demo(
             upsales_base_url=EMULATED,
             freshdesk_plan="enterprise",
             service_secret=DEMO_SECRET,
+            webhook_secret=WEBHOOK_SECRET,
             _env_file=None,
         ),
         transports={
             "freshdesk": httpx.ASGITransport(app=freshdesk),
             "upsales": httpx.ASGITransport(app=upsales),
         },
+        webhook_credentials=CREDENTIALS,
+        timeline=timeline_settings(),
     )
+    timeline = DemoTimeline(freshdesk, backend)
     host = DemoHost(
         app_dir,
         httpx.ASGITransport(app=backend),
@@ -69,16 +82,19 @@ def build_demo(
         base_latency_ms=latency_ms,
         local_crayons=local_crayons,
         minimised=minimised,
+        extra_routes=Desk(freshdesk, upsales, timeline).routes(),
+        on_reset=timeline.reset,
     )
 
     @asynccontextmanager
     async def lifespan(_: Starlette) -> AsyncIterator[None]:
-        async with backend.router.lifespan_context(backend):
+        async with backend.router.lifespan_context(backend), timeline.running():
             yield
 
     outer = Starlette(lifespan=lifespan)
     outer.mount("/", host)
     outer.state.host = host
+    outer.state.timeline = timeline
     return outer
 
 

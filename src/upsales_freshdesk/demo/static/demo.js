@@ -63,12 +63,15 @@
       li.querySelector('button').setAttribute('aria-current', Number(li.dataset.ticket) === id ? 'true' : 'false');
     });
     json('/_demo/tickets/' + id).then(function (t) {
+      if (current !== id) { return; }  // another ticket was opened meanwhile
       document.getElementById('ticket-subject').textContent = '#' + t.id + ' ' + t.subject;
       document.getElementById('ticket-meta').textContent = (t.requester.name || '') + ' <' + (t.requester.email || '') + '> · ' + t.created_at;
       var convo = document.getElementById('ticket-conversation');
       convo.textContent = '';
       convo.appendChild(el('p', 'message', t.description_text));
       t.conversations.forEach(function (c) { convo.appendChild(el('p', c.private ? 'message note' : 'message', c.body_text)); });
+      // desk.js (the ticket's properties, the Upsales side) follows the open ticket.
+      document.dispatchEvent(new CustomEvent('ufd-demo:ticket', { detail: t }));
     });
     showInSidebar();
   }
@@ -110,8 +113,16 @@
     setState({ reset: true, upsales: 'normal', freshdesk: 'normal' }).then(function () { window.location.reload(); });
   });
 
-  stateLoaded.then(function () { return json('/_demo/tickets'); }).then(function (rows) {
+  function loadTickets() {
+    return json('/_demo/tickets').then(function (rows) {
+      renderTickets(rows);
+      return rows;
+    });
+  }
+
+  function renderTickets(rows) {
     var list = document.getElementById('ticket-list');
+    list.textContent = '';
     rows.forEach(function (row) {
       var li = el('li');
       li.dataset.ticket = row.id;
@@ -124,7 +135,17 @@
       button.addEventListener('click', function () { openTicket(row.id); });
       li.appendChild(button);
       list.appendChild(li);
+      if (row.id === current) {
+        li.classList.add('active');
+        button.setAttribute('aria-current', 'true');
+      }
     });
+  }
+
+  // What desk.js needs of the page: open a ticket, list the tickets again.
+  window.ufdDemo = { openTicket: openTicket, loadTickets: loadTickets };
+
+  stateLoaded.then(loadTickets).then(function (rows) {
     var wanted = Number(new URLSearchParams(window.location.search).get('ticket')) || (rows[0] && rows[0].id);
     if (wanted) { openTicket(wanted); }
   });
