@@ -91,6 +91,6 @@ def test_server_bodies_are_checked_and_context_values_are_not_bodies(
     edit_text(
         "server/server.js",
         "body: JSON.stringify(args.data.contact)",
-        'body: `{"token": "<%= iparam.crm_token %>"}`',
+        '"body": `{"token": "<%= iparam.crm_token %>"}`',
     )(root)
     assert [e.split(": ", 1)[0] for e in validate_app(root).errors] == ["server/server.js:7"]

@@ -141,7 +141,10 @@ def _body_placeholders(rel: str, script: Script, report: Report) -> None:
             continue
         options = args[1][0]
         for start, end in arguments_of(script, options):
-            if not (script.is_name(start, "body") and script.is_punct(start + 1, ":")):
+            key = script.tokens[start].text.strip("'\"")
+            if key != "body" or script.tokens[start].kind not in ("name", "str"):
+                continue
+            if not script.is_punct(start + 1, ":"):
                 continue
             for j in range(start + 2, end):
                 token = script.tokens[j]
