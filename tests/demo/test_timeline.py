@@ -5,15 +5,12 @@ and the app's card, at the sidebar's real size, says the ticket is on the timeli
 
 from __future__ import annotations
 
-import itertools
-from datetime import UTC, datetime, timedelta
 from pathlib import Path
 from typing import Any
 
 import pytest
 
 from tests.support.demo import AXE, Demo
-from upsales_freshdesk.emulators.freshdesk import ticket_writes
 from upsales_freshdesk.emulators.scenarios import SCENARIOS
 
 FRAME = 520
@@ -23,24 +20,6 @@ ON_TIMELINE = {
     "sv": "På tidslinjen i Upsales, uppdaterad",
 }
 LOG_BUTTON = {"en": "Log this ticket to Upsales", "sv": "Logga ärendet i Upsales"}
-
-
-@pytest.fixture
-def freshdesk_clock(monkeypatch: pytest.MonkeyPatch) -> None:
-    """Freshdesk's clock, a minute on at each ticket write, from an hour ago.
-
-    Freshdesk stamps a ticket's ``updated_at`` in whole seconds, and the timeline writes a
-    state only when its stamp is newer than the one the activity shows: a change made in
-    the creation's second is not written until the ticket's next change (the report of
-    this test's change names it). An agent takes longer; a browser driven by a test may
-    not, so the emulator's ticket writes get an agent's pace, not the wall clock's."""
-    start = datetime.now(UTC).replace(microsecond=0) - timedelta(hours=1)
-    minutes = itertools.count()
-
-    def now_iso() -> str:
-        return (start + timedelta(minutes=next(minutes))).strftime("%Y-%m-%dT%H:%M:%SZ")
-
-    monkeypatch.setattr(ticket_writes, "now_iso", now_iso)
 
 
 def requester_of(demo: Demo, scenario: str) -> dict[str, Any]:
@@ -82,7 +61,7 @@ def this_ticket(page: Any, has_text: str | None = None) -> Any:
 
 @pytest.mark.parametrize("language", ["en", "sv"])
 def test_a_new_ticket_and_its_status_reach_the_upsales_timeline(
-    page: Any, demo: Demo, artifacts: Path, freshdesk_clock: None, language: str
+    page: Any, demo: Demo, artifacts: Path, language: str
 ) -> None:
     demo.state(language=language)
     ticket_id = create_ticket(page, demo, "found")
@@ -134,9 +113,7 @@ def test_a_new_ticket_and_its_status_reach_the_upsales_timeline(
     assert page.errors == []
 
 
-def test_a_requester_not_in_upsales_stays_off_the_timeline(
-    page: Any, demo: Demo, freshdesk_clock: None
-) -> None:
+def test_a_requester_not_in_upsales_stays_off_the_timeline(page: Any, demo: Demo) -> None:
     """The timeline's default: a requester Upsales does not know is skipped, never
     created; the Upsales side says why it shows nothing."""
     ticket_id = create_ticket(page, demo, "not_found")
@@ -176,9 +153,7 @@ def test_with_upsales_down_the_upsales_side_says_so(page: Any, demo: Demo) -> No
     assert page.errors == []
 
 
-def test_the_new_parts_have_no_serious_accessibility_violations(
-    browser: Any, demo: Demo, freshdesk_clock: None
-) -> None:
+def test_the_new_parts_have_no_serious_accessibility_violations(browser: Any, demo: Demo) -> None:
     demo.state(reset=True, language="en", upsales="normal", freshdesk="normal")
     context = browser.new_context(bypass_csp=True)  # only so that axe can be injected
     page = context.new_page()
