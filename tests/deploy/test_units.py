@@ -105,11 +105,11 @@ def test_every_failed_sync_alerts_exit_2_included() -> None:
     assert (DEPLOY / "upsales-freshdesk-alert@.service").is_file()
 
 
-def test_the_timer_starts_the_sync_every_15_minutes_and_catches_up() -> None:
+def test_the_timer_starts_the_reconciliation_nightly_and_catches_up() -> None:
     unit = parse("upsales-freshdesk-sync.timer")
     assert one(unit, "Timer", "Unit") == "upsales-freshdesk-sync.service"
     assert (DEPLOY / one(unit, "Timer", "Unit")).is_file()
-    assert one(unit, "Timer", "OnCalendar") == "*:0/15"
+    assert one(unit, "Timer", "OnCalendar") == "*-*-* 02:30"
     assert one(unit, "Timer", "Persistent") == "true"
     assert one(unit, "Install", "WantedBy") == "timers.target"
 
@@ -128,7 +128,7 @@ def test_the_cron_line_runs_the_same_sync_without_flock() -> None:
     text = (DEPLOY / "crontab").read_text()
     assert "\nMAILTO=" in text
     fields = _cron_line().split(maxsplit=6)
-    assert fields[:5] == ["*/15", "*", "*", "*", "*"]
+    assert fields[:5] == ["30", "2", "*", "*", "*"]
     assert fields[5] == "upsales-freshdesk"  # /etc/cron.d format: the user
     assert f"{BINARY} sync" in fields[6]
     assert f"UFD_SYNC_STATE_PATH={STATE}" in fields[6]
