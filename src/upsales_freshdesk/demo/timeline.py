@@ -16,7 +16,7 @@ import asyncio
 import contextlib
 from collections.abc import AsyncIterator, Coroutine
 from contextlib import asynccontextmanager
-from typing import Any, Protocol
+from typing import Any
 
 import httpx
 from starlette.applications import Starlette
@@ -25,10 +25,10 @@ from ..clients import Deadline, FreshdeskClient, ThrottleRegistry
 from ..emulators.freshdesk.app import DEFAULT_DOMAIN, DEFAULT_KEY, FreshdeskEmulator
 from ..emulators.freshdesk.webhooks import WebhookRequest, httpx_sender
 from ..emulators.upsales.app import DEFAULT_TOKEN
-from ..jobs import JobQueue
 from ..timeline.automation import install, webhook_url
 from ..timeline.config import TimelineSettings
-from ..timeline.links import Links, LocalLinks
+from ..timeline.links import LocalLinks
+from ..web.background import Background
 from ..web.deps import Credentials
 from .host import SERVICE_HOST
 
@@ -57,17 +57,6 @@ def timeline_settings() -> TimelineSettings:
     return TimelineSettings(_env_file=None, enabled=True)
 
 
-class BackendJobs(Protocol):
-    """What the demo uses of the backend's background work: its queue and the timeline's
-    ticket -> activity links."""
-
-    @property
-    def queue(self) -> JobQueue: ...
-
-    @property
-    def links(self) -> Links | None: ...
-
-
 class DemoTimeline:
     """The timeline's parts in the demo: the rules, the webhooks' way to the backend,
     and a settle that waits for both (the page's signal that the Upsales side is current)."""
@@ -77,14 +66,9 @@ class DemoTimeline:
         self.backend = backend
         self.outbox = freshdesk.store.webhooks
 
-    def _jobs(self) -> BackendJobs | None:
-        """The backend's queue and links, once its lifespan has begun: the state's
-        ``background`` (the timeline's and the contact pushes' queue), or ``timeline``
-        where the backend keeps the timeline's own."""
-        state = self.backend.state
-        jobs: BackendJobs | None = getattr(state, "background", None) or getattr(
-            state, "timeline", None
-        )
+    def _jobs(self) -> Background | None:
+        """The backend's job queue and the timeline's links, once its lifespan began."""
+        jobs: Background | None = getattr(self.backend.state, "background", None)
         return jobs
 
     @asynccontextmanager
