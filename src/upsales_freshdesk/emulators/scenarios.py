@@ -7,6 +7,7 @@ Each customer's records are in one language, as the people who typed them wrote 
 Swedish for a Swedish company (an ``AB``), English for the others (:data:`WORDS`). The
 account sells in both, so what is its own (activity types, stages, products, meeting
 types) comes in a Swedish and an English set, and each customer's records use its own.
+A Freshdesk ticket is in the language of its subject (:data:`TICKET_SUBJECTS`).
 """
 
 from __future__ import annotations
@@ -103,9 +104,6 @@ class Words:
     deals: tuple[str, ...]
     activities: tuple[str, ...]
     meetings: tuple[str, ...]
-    subjects: tuple[str, ...]
-    #: The ticket's text: ``{subject}`` and ``{name}`` filled in.
-    ticket: str
     #: (id, name, probability): the account's stages for these customers.
     stages: tuple[tuple[int, str, int], ...]
     #: The activity types of ``TODO`` and ``PHONE_CALL`` tasks.
@@ -136,18 +134,6 @@ WORDS: dict[Language, Words] = {
         deals=("Licenser", "Support", "Onboarding", "Hårdvara"),
         activities=("Uppföljning", "Demo", "Avstämning", "Kontraktsförnyelse"),
         meetings=("Möte", "Demo på plats", "Avtalsgenomgång"),
-        subjects=(
-            "Kan inte logga in",
-            "Fakturan stämmer inte",
-            "Leveransen är försenad",
-            "Integrationen fungerar inte sedan uppdateringen",
-            "Fråga om licenser",
-            "Exportera rapport",
-            "Länken för nytt lösenord har gått ut",
-            "Byte av kontaktperson",
-            "API:et svarar 500",
-        ),
-        ticket="Hej! {subject}. Vänliga hälsningar, {name}",
         stages=((1, "Prospekt", 25), (2, "Offert", 50), (3, "Förhandling", 75), (4, "Order", 100)),
         tasks={"TODO": 12, "PHONE_CALL": 13},
         meeting_types=((20, "Möte", 0), (21, "Första möte", 1)),
@@ -175,18 +161,6 @@ WORDS: dict[Language, Words] = {
         deals=("Licences", "Support", "Onboarding", "Hardware"),
         activities=("Follow-up", "Demo", "Check-in", "Contract renewal"),
         meetings=("Meeting", "On-site demo", "Contract review"),
-        subjects=(
-            "Cannot log in",
-            "The invoice is wrong",
-            "The delivery is late",
-            "Integration failing since update",
-            "Question about licences",
-            "Export a report",
-            "Password reset link expired",
-            "Change of contact person",
-            "API returns 500",
-        ),
-        ticket="Hi! {subject}. Kind regards, {name}",
         # Named as in Upsales' own example (Postman "Get stage list": "Prospect 1",
         # "Won - Order").
         stages=(
@@ -213,6 +187,24 @@ STAGES = WORDS["sv"].stages + WORDS["en"].stages
 PRODUCT_CATALOGUE = WORDS["sv"].products + WORDS["en"].products
 #: Appointment types are the account's own (Postman "Appointment types"): (id, name, first).
 APPOINTMENT_TYPES = WORDS["sv"].meeting_types + WORDS["en"].meeting_types
+#: What requesters write to the helpdesk, each in its own language: a ticket is in the
+#: language its requester chose, which may not be the company's.
+TICKET_SUBJECTS: tuple[tuple[str, Language], ...] = (
+    ("Kan inte logga in", "sv"),
+    ("Fakturan stämmer inte", "sv"),
+    ("Leveransen är försenad", "sv"),
+    ("Integration failing since update", "en"),
+    ("Fråga om licenser", "sv"),
+    ("Exportera rapport", "sv"),
+    ("Password reset link expired", "en"),
+    ("Byte av kontaktperson", "sv"),
+    ("API returns 500", "en"),
+)
+#: A ticket's text, in its subject's language: ``{subject}`` and ``{name}`` filled in.
+TICKET_TEXT: dict[Language, str] = {
+    "sv": "Hej! {subject}. Vänliga hälsningar, {name}",
+    "en": "Hi! {subject}. Kind regards, {name}",
+}
 #: Account custom fields: the ids, names and datatypes of Upsales' own example
 #: (Postman "Custom fields > Company > Get company custom fields").
 ACCOUNT_CUSTOM_FIELDS = (

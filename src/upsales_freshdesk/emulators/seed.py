@@ -28,10 +28,12 @@ from .scenarios import (
     STAGES,
     STEMS,
     STREETS,
+    TICKET_SUBJECTS,
+    TICKET_TEXT,
     TODO_TYPES,
     TRADES,
     WORDS,
-    Words,
+    Language,
 )
 
 __all__ = ["SCENARIOS", "STAGES", "TODO_TYPES", "Book", "build_book", "iso"]
@@ -260,11 +262,11 @@ class _Builder:
             )
         by_email = {c["email"]: c for c in book.fd_contacts}
         for s in SCENARIOS.values():
-            requester = by_email[s.email]
-            subject = self.rng.choice(self.words_of(requester).subjects)
-            self.ticket(requester, subject=f"[{s.key}] {subject}")
+            subject, language = self.rng.choice(TICKET_SUBJECTS)
+            self.ticket(by_email[s.email], f"[{s.key}] {subject}", language)
         for contact in self.rng.sample(book.fd_contacts, k=min(320, len(book.fd_contacts))):
-            self.ticket(contact, subject=self.rng.choice(self.words_of(contact).subjects))
+            subject, language = self.rng.choice(TICKET_SUBJECTS)
+            self.ticket(contact, subject, language)
         book.fd_agent = copy.deepcopy(FRESHDESK_AGENT)
 
     def fd_contact_entries(self) -> list[dict[str, Any]]:
@@ -324,14 +326,9 @@ class _Builder:
             )
         return fd
 
-    def words_of(self, fd_contact: dict[str, Any]) -> Words:
-        """A Freshdesk contact writes in the language of its company's records."""
-        company = fd_contact.get("company_id")
-        return words_of(self.book, None if company is None else company - 900)
-
-    def ticket(self, contact: dict[str, Any], *, subject: str) -> None:
+    def ticket(self, contact: dict[str, Any], subject: str, language: Language) -> None:
         created = self.when(0, 60)
-        text = self.words_of(contact).ticket.format(subject=subject, name=contact["name"])
+        text = TICKET_TEXT[language].format(subject=subject, name=contact["name"])
         self.book.fd_tickets.append(
             {
                 "id": len(self.book.fd_tickets) + 1,
