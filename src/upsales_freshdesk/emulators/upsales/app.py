@@ -15,7 +15,7 @@ from starlette.types import Receive, Scope, Send
 from ..base import Emulator
 from ..ratelimit import WindowLimiter
 from ..responses import JSONResponse
-from . import catalogue, sales, shaping, writes
+from . import appointments, catalogue, sales, shaping, writes
 from .query import Index, QueryError, parse_list_query, run
 from .store import Record, UpsalesStore
 from .writes import SELF_USER_ID, UpsalesError
@@ -183,7 +183,7 @@ class UpsalesApi:
             "accounts": shaping.account,
             "orders": sales.order,
             "activities": sales.activity,
-            "appointments": sales.appointment,
+            "appointments": appointments.appointment,
         }[table]
         return shape(self.store, record)
 
@@ -221,7 +221,10 @@ class UpsalesApi:
     def getter(self, table: str) -> Handler:
         async def handler(request: Request) -> Response:
             async def work(req: Request) -> Response:
-                return self.ok(self._shape(table, self._found(table, req.path_params["rid"])))
+                shaped = self._shape(table, self._found(table, req.path_params["rid"]))
+                if table == "appointments":
+                    shaped = appointments.read_alone(shaped)
+                return self.ok(shaped)
 
             return await self._serve(request, work)
 

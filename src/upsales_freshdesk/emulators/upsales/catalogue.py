@@ -43,9 +43,12 @@ def products() -> list[dict[str, Any]]:
 
 
 def order_stages() -> list[dict[str, Any]]:
-    """Postman "Opportunity & Order stages > Get stage list": ``{id, name, probability, roles}``."""
+    """``{id, name, probability, exclude, roles}``: the live list of 3 Nov 2025 (SDK
+    cassette test_list_order_stages_real_response, ``orderstages_live.json``) adds
+    ``exclude`` (0 or 1) to Postman's "Get stage list" example. Its meaning is not
+    documented; none of the book's stages has it set."""
     return [
-        {"id": sid, "name": name, "probability": probability, "roles": []}
+        {"id": sid, "name": name, "probability": probability, "exclude": 0, "roles": []}
         for sid, name, probability in STAGES
     ]
 

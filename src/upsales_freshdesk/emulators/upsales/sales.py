@@ -1,15 +1,15 @@
-"""Upsales response shaping for orders, activities and appointments.
+"""Upsales response shaping for orders and activities (appointments: :mod:`.appointments`).
 
 Orders and activities follow live recordings (SDK cassettes test_get_order_real_response
 and test_get_activity_real_response, Dec 2025: ``tests/fixtures/upsales/order_live.json``
-and ``activity_live.json``); appointments follow the Postman example.
+and ``activity_live.json``).
 """
 
 from __future__ import annotations
 
 from typing import Any
 
-from ..scenarios import ACTIVITY_TYPES, APPOINTMENT_TYPES, STAGES
+from ..scenarios import ACTIVITY_TYPES, STAGES
 from .catalogue import product
 from .shaping import user_ref, users_ref
 from .store import Record, UpsalesStore
@@ -18,7 +18,6 @@ from .writes import SELF_USER_ID
 
 STAGE_NAMES = {sid: name for sid, name, _ in STAGES}
 TYPE_NAMES = {tid: name for tid, name, _ in ACTIVITY_TYPES}
-APPOINTMENT_NAMES = {tid: (name, first) for tid, name, first in APPOINTMENT_TYPES}
 
 
 def client_ref(store: UpsalesStore, account_id: int | None) -> dict[str, Any] | None:
@@ -163,47 +162,5 @@ def activity(store: UpsalesStore, a: Record) -> dict[str, Any]:
         userRemovable=True,
         userEditable=True,
         priority=a.get("priority", 0),
-    )
-    return out
-
-
-def appointment(store: UpsalesStore, a: Record) -> dict[str, Any]:
-    """Postman "Appointment > Get appointment list" item."""
-    out = template("appointment")
-    account = store.get("accounts", a["client"]) or {}
-    name, first = APPOINTMENT_NAMES.get(a["activityType"], (None, 0))
-    contacts = []
-    for cid in a.get("contacts", []):
-        c = store.get("contacts", cid)
-        if c is not None:  # the example's contact: {phone, name, id, cellPhone}
-            contacts.append(
-                {
-                    "phone": c.get("phone"),
-                    "name": c["name"],
-                    "id": c["id"],
-                    "cellPhone": c.get("cellPhone"),
-                }
-            )
-    out.update(
-        id=a["id"],
-        description=a["description"],
-        notes=None,
-        date=a["date"],
-        endDate=a["endDate"],
-        client={
-            "phone": account.get("phone"),
-            "name": account.get("name"),
-            "id": a["client"],
-            "users": users_ref(store, account.get("users", [])),
-        },
-        users=users_ref(store, a.get("users", [])),
-        activityType={"name": name, "id": a["activityType"], "first": first},
-        regDate=a["regDate"],
-        modDate=a["modDate"],
-        isAppointment=1,
-        regBy=user_ref(store, a.get("regBy")),
-        contacts=contacts,
-        userRemovable=True,
-        userEditable=True,
     )
     return out
