@@ -99,6 +99,7 @@
       });
       if (!said.length) { said.push('No automation rule ran (nothing the rules listen for changed).'); }
       if (answer.body && !answer.body.settled) { said.push('The backend is still working on it.'); }
+      else if (answer.body && answer.body.waiting_jobs) { said.push('The backend will try again later (an upstream did not answer).'); }
       log.textContent = said.join(' ');
     }).catch(function () {
       log.textContent = 'The page could not wait for the webhooks.';
