@@ -7,6 +7,7 @@ from collections.abc import Awaitable, Callable
 from typing import Any, TypeAlias
 
 from starlette.applications import Starlette
+from starlette.background import BackgroundTask
 from starlette.requests import Request
 from starlette.responses import HTMLResponse, PlainTextResponse, Response
 from starlette.routing import Route
@@ -15,10 +16,12 @@ from starlette.types import Receive, Scope, Send
 from ..base import Emulator
 from ..ratelimit import WindowLimiter
 from ..responses import JSONResponse
-from . import appointments, catalogue, sales, shaping, writes
+from . import appointments, catalogue, sales, shaping, trigger_routes, writes
+from .errors import LIMIT, WINDOW, UpsalesError, error_body, shaper
+from .firing import Change, Entity, fire
 from .query import Index, QueryError, parse_list_query, run
 from .store import Record, UpsalesStore
-from .writes import SELF_USER_ID, UpsalesError
+from .writes import SELF_USER_ID
 
 __all__ = [
     "DEFAULT_TOKEN",
@@ -29,7 +32,6 @@ __all__ = [
 ]
 
 DEFAULT_TOKEN = "demo-upsales-token"  # noqa: S105 - the emulator's published demo key
-LIMIT, WINDOW = 200, 10.0
 ALIASES = {
     "accounts": {"user": "users"},
     "activities": {"contact": "contacts", "user": "users"},
@@ -48,32 +50,6 @@ CATALOGUES: dict[str, Callable[[], list[dict[str, Any]]]] = {
 }
 ORIGINAL_PATH = "upsales.original_path"
 Handler = Callable[[Request], Awaitable[Response]]
-
-
-def error_body(status: int, key: str, error_code: int, msg: str) -> JSONResponse:
-    """The observed envelope: ``{"error": {key, code, errorCode, msg}, "metadata": null}``."""
-    content = {
-        "error": {"key": key, "code": status, "errorCode": error_code, "msg": msg},
-        "metadata": None,
-    }
-    return JSONResponse(content, status_code=status)
-
-
-def shaper(status: int, retry_after: float | None) -> Response:
-    """Upsales' answer for an injected fault status."""
-    if status == 429:
-        resp = error_body(429, "ThrottleLimit", 4, "Too many requests")
-        resp.headers.update({"X-RateLimit-Limit": str(LIMIT), "X-RateLimit-Remaining": "0"})
-        if retry_after is not None:
-            resp.headers["X-RateLimit-Reset"] = str(int(retry_after))
-        return resp
-    if status == 401:
-        return PlainTextResponse("Unauthorized", status_code=401)
-    if status == 404:
-        return error_body(404, "NotFound", 7, "Not found")
-    if status >= 500:
-        return error_body(status, "ServerError", 3, "Server error")
-    return error_body(status, "FailedValidation", 26, "Failed validation")
 
 
 class UpsalesApi:
@@ -95,12 +71,15 @@ class UpsalesApi:
             )
         for path in CATALOGUES:
             routes.append(Route(f"/api/v2/{path}", self.catalogue(path), methods=["GET"]))
+        for path, method, work in trigger_routes.api_work(store.triggers, self._json_body):
+            routes.append(Route(path, self.served(work), methods=[method]))
         routes += [
             Route("/api/v2/contacts", self.create_contact, methods=["POST"]),
             Route("/api/v2/contacts/{rid:int}", self.update_contact, methods=["PUT"]),
             Route("/api/v2/contacts/{rid:int}", self.delete_contact, methods=["DELETE"]),
             Route("/api/v2/accounts", self.create_account, methods=["POST"]),
             Route("/api/v2/accounts/{rid:int}", self.update_account, methods=["PUT"]),
+            Route("/api/v2/accounts/{rid:int}", self.delete_account, methods=["DELETE"]),
             Route("/api/v2/activities", self.create_activity, methods=["POST"]),
             Route("/api/v2/activities/{rid:int}", self.update_activity, methods=["PUT"]),
         ]
@@ -160,6 +139,23 @@ class UpsalesApi:
         except QueryError as e:
             resp = error_body(400, "FailedValidation", 26, str(e))
         self._limit_headers(resp, token, decision)
+        return resp
+
+    def served(self, work: Handler) -> Handler:
+        """``work`` behind the API's auth, limits and error envelopes."""
+
+        async def handler(request: Request) -> Response:
+            return await self._serve(request, work)
+
+        return handler
+
+    def _fired(self, resp: Response, entity: Entity, change: Change, record: Record) -> Response:
+        """``resp``, with the web requests of the triggers ``record``'s write sets off
+        sent once it has been answered (:mod:`.firing`)."""
+        store = self.store
+        staged = fire(store.triggers, store.webhooks, store, entity, change, record)
+        if staged:
+            resp.background = BackgroundTask(store.webhooks.start, staged)
         return resp
 
     @staticmethod
@@ -276,7 +272,10 @@ class UpsalesApi:
             }
             split = req.query_params.get("usingFirstnameLastname") in ("true", "")
             writes.apply_contact(self.store, record, body, split)
-            return self.ok(shaping.contact(self.store, self.store.insert("contacts", record)))
+            record = self.store.insert("contacts", record)
+            return self._fired(
+                self.ok(shaping.contact(self.store, record)), "contact", "insert", record
+            )
 
         return await self._serve(request, work)
 
@@ -290,22 +289,28 @@ class UpsalesApi:
             )
             record.update(draft)
             self.store.touch(record)
-            return self.ok(shaping.contact(self.store, record))
+            return self._fired(
+                self.ok(shaping.contact(self.store, record)), "contact", "update", record
+            )
 
         return await self._serve(request, work)
 
     async def delete_contact(self, request: Request) -> Response:
         async def work(req: Request) -> Response:
-            self._found("contacts", req.path_params["rid"])
-            self.store.delete("contacts", req.path_params["rid"])
-            return JSONResponse({"error": None})
+            record = dict(self._found("contacts", req.path_params["rid"]))
+            resp = self._fired(JSONResponse({"error": None}), "contact", "delete", record)
+            self.store.delete("contacts", record["id"])
+            return resp
 
         return await self._serve(request, work)
 
     async def create_account(self, request: Request) -> Response:
         async def work(req: Request) -> Response:
             record = writes.new_account(self.store, await self._json_body(req))
-            return self.ok(shaping.account(self.store, self.store.insert("accounts", record)))
+            record = self.store.insert("accounts", record)
+            return self._fired(
+                self.ok(shaping.account(self.store, record)), "account", "insert", record
+            )
 
         return await self._serve(request, work)
 
@@ -316,7 +321,21 @@ class UpsalesApi:
             writes.update_account(self.store, draft, await self._json_body(req))
             record.update(draft)
             self.store.touch(record)
-            return self.ok(shaping.account(self.store, record))
+            return self._fired(
+                self.ok(shaping.account(self.store, record)), "account", "update", record
+            )
+
+        return await self._serve(request, work)
+
+    async def delete_account(self, request: Request) -> Response:
+        """Postman "Company > Delete company": 200 ``{"error": null}``. Its contacts stay
+        (what Upsales does with them is not documented)."""
+
+        async def work(req: Request) -> Response:
+            record = dict(self._found("accounts", req.path_params["rid"]))
+            resp = self._fired(JSONResponse({"error": None}), "account", "delete", record)
+            self.store.delete("accounts", record["id"])
+            return resp
 
         return await self._serve(request, work)
 
@@ -355,4 +374,11 @@ def create_upsales_emulator(
     store = store or UpsalesStore(seed)
     limiter = WindowLimiter(limit, window)
     api = UpsalesApi(store, limiter, tokens or {DEFAULT_TOKEN})
-    return Emulator(name="upsales", api=api, store=store, shaper=shaper, limiters=[limiter])
+    return Emulator(
+        name="upsales",
+        api=api,
+        store=store,
+        shaper=shaper,
+        limiters=[limiter],
+        extra_routes=trigger_routes.control_routes(store.webhooks),
+    )

@@ -7,6 +7,8 @@ from datetime import UTC, datetime
 from typing import Any, Literal
 
 from ..seed import Book, build_book, iso
+from .outbox import TriggerOutbox
+from .triggers import TriggerBook
 
 Record = dict[str, Any]
 Table = Literal["users", "accounts", "contacts", "orders", "activities", "appointments"]
@@ -21,7 +23,9 @@ COLLECTIONS: tuple[Table, ...] = (
 
 
 class UpsalesStore:
-    """Users, accounts, contacts, orders, activities, appointments. ``reset()`` re-seeds.
+    """Users, accounts, contacts, orders, activities, appointments; the account's
+    triggers and their web requests. ``reset()`` re-seeds, and forgets the triggers and
+    the deliveries (calls in flight are cancelled; the outbox's sender stays).
 
     ``version`` changes with every write, so shaped answers can be cached between writes.
     The emulator's routes use ``get``/``all`` (the stored records); anything else reads
@@ -34,10 +38,14 @@ class UpsalesStore:
         self.tables: dict[str, dict[int, Record]] = {}
         self._counts: tuple[int, dict[int, int]] = (-1, {})
         self.version = 0
+        self.triggers = TriggerBook()
+        self.webhooks = TriggerOutbox(seed=seed)
         self.reset()
 
     def reset(self) -> None:
         self.version += 1
+        self.triggers.clear()
+        self.webhooks.clear()
         self.tables = {
             name: {r["id"]: copy.deepcopy(r) for r in getattr(self._pristine, name)}
             for name in COLLECTIONS

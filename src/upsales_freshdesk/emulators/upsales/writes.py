@@ -1,6 +1,6 @@
 """Upsales writes: the body checks and the records that creates and updates leave.
 
-Every function raises :class:`UpsalesError` for a body Upsales would refuse.
+Every function raises :class:`.errors.UpsalesError` for a body Upsales would refuse.
 """
 
 from __future__ import annotations
@@ -11,6 +11,7 @@ from typing import Any
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 from ..scenarios import ACTIVITY_TYPES
+from .errors import invalid
 from .store import Record, UpsalesStore
 
 SELF_USER_ID = 12
@@ -39,15 +40,6 @@ EMPTY_MAIL_ADDRESS = {
     "latitude": None,
     "longitude": None,
 }
-
-
-class UpsalesError(Exception):
-    def __init__(self, status: int, key: str, error_code: int, msg: str) -> None:
-        self.status, self.key, self.error_code, self.msg = status, key, error_code, msg
-
-
-def invalid(msg: str) -> UpsalesError:
-    return UpsalesError(400, "FailedValidation", 26, msg)
 
 
 def apply_contact(store: UpsalesStore, record: Record, body: dict[str, Any], split: bool) -> None:
