@@ -24,6 +24,7 @@ from .resources import (
     TodoTypes,
     Users,
 )
+from .triggers import Triggers
 
 DEFAULT_BASE_URL = "https://integration.upsales.com/api/v2/"
 TOKEN_CHARS = frozenset("abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789-_.")
@@ -70,6 +71,7 @@ class UpsalesClient(BaseClient):
         self.activities = Activities(core)
         self.todo_types = TodoTypes(core)
         self.activity_types = ActivityTypes(core)
+        self.triggers = Triggers(core)
 
     def __repr__(self) -> str:
         return "UpsalesClient()"
