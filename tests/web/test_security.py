@@ -133,14 +133,16 @@ def test_upstreams_are_https_by_default() -> None:
     from upsales_freshdesk.web.metrics import Metrics
     from upsales_freshdesk.web.undo import UndoSigner
 
+    registry = ThrottleRegistry()
     upstreams = Upstreams(
         new_http_client(HTTP),
         new_http_client(HTTP),
-        ThrottleRegistry(),
+        registry,
         Metrics(),
         POLICY,
         once=LocalOnce(),
         undo=UndoSigner(None),
+        background=registry,
     )
     clients = make_clients(Settings(), upstreams, Credentials("acme.freshdesk.com", "key", "token"))
     assert clients.freshdesk.core.base_url == "https://acme.freshdesk.com/api/v2/"
