@@ -208,6 +208,9 @@ async def test_agents_list(fd_at_epoch: httpx.AsyncClient, emu_at_epoch: Freshde
         assert set(recorded) <= set(agents[0])
     me = (await fd_at_epoch.get("/api/v2/agents/me")).json()
     assert me == agents[0]
+    # "View an Agent": the same object by its id; an id of no agent is a 404.
+    assert (await fd_at_epoch.get(f"/api/v2/agents/{me['id']}")).json() == me
+    assert (await fd_at_epoch.get(f"/api/v2/agents/{me['id'] + 1}")).status_code == 404
     wrong = httpx.AsyncClient(
         transport=httpx.ASGITransport(app=emu_at_epoch),
         base_url="https://acme.freshdesk.com",

@@ -13,7 +13,7 @@ import httpx
 from tests.support.faults import lost_answer, outage, rate_limited
 from tests.support.service import Service, running
 from upsales_freshdesk.emulators.freshdesk.app import DEFAULT_KEY
-from upsales_freshdesk.emulators.scenarios import SCENARIOS
+from upsales_freshdesk.emulators.scenarios import FRESHDESK_AGENT, SCENARIOS
 from upsales_freshdesk.emulators.upsales.app import DEFAULT_TOKEN
 from upsales_freshdesk.jobs import LocalQueue
 from upsales_freshdesk.rules.logged import timeline_stamp
@@ -186,7 +186,7 @@ async def test_the_link_is_found_again_by_the_marker_when_it_is_lost() -> None:
     async with timeline() as service:
         await event(service, {"ticket_id": 1})
         await settle(service)
-        service.app.state.background.links._links.clear()
+        service.app.state.background.links.clear()
         change_ticket(service, 1, status=4)
         await event(service, {"ticket_id": 1})
         await settle(service)
@@ -339,9 +339,18 @@ async def test_a_change_within_the_same_second_is_still_written() -> None:
         await settle(service)
         (activity,) = await activities(service, 1)
         assert "Status: Resolved" in activity["notes"]
-        service.app.state.background.links._links.clear()  # and found again by its marker
+        service.app.state.background.links.clear()  # and found again by its marker
         service.fd.store.tickets[1]["status"] = 5
         await event(service, {"ticket_id": 1})
         await settle(service)
         (activity,) = await activities(service, 1)
         assert "Status: Closed" in activity["notes"]
+
+
+async def test_the_activity_names_the_tickets_agent() -> None:
+    async with timeline() as service:
+        service.fd.store.tickets[1]["responder_id"] = FRESHDESK_AGENT["id"]
+        await event(service, {"ticket_id": 1})
+        await settle(service)
+        (activity,) = await activities(service, 1)
+        assert f"Agent: {FRESHDESK_AGENT['contact']['name']}" in activity["notes"]

@@ -107,8 +107,7 @@ class DemoTimeline:
         link left from before (ticket and activity ids start over)."""
         jobs = self._jobs()
         if jobs is not None and isinstance(jobs.links, LocalLinks):
-            # LocalLinks has no public way to forget; the demo's backend is in-process.
-            jobs.links._links.clear()
+            jobs.links.clear()
         await self.install()
 
     async def settle(self, ticket_id: int | None = None) -> dict[str, Any]:

@@ -54,6 +54,11 @@ class LocalLinks:
     async def get(self, host: str, ticket_id: int) -> Link | None:
         return self._links.get((host, ticket_id))
 
+    def clear(self) -> None:
+        """Forget every link (the demo's reset, where ticket and activity ids start over);
+        each is found again by its activity's marker."""
+        self._links.clear()
+
     async def put(self, host: str, ticket_id: int, link: Link) -> None:
         self._links[(host, ticket_id)] = link
         self._links.move_to_end((host, ticket_id))

@@ -109,6 +109,7 @@ class FreshdeskApi:
             Route(f"{r}/companies/{{cid:int}}", self.get_company, methods=["GET"]),
             Route(f"{r}/agents", self.list_agents, methods=["GET"]),
             Route(f"{r}/agents/me", self.agents_me, methods=["GET"]),
+            Route(f"{r}/agents/{{aid:int}}", self.get_agent, methods=["GET"]),
             *write_routes(self),
         ]
         not_found: Any = {404: self.no_route, 405: self.no_route}
@@ -189,6 +190,15 @@ class FreshdeskApi:
         return JSONResponse(agent_record(self.store))
 
     @served()
+    async def get_agent(self, request: Request) -> Response:
+        # Vendor "View an Agent" (GET /api/v2/agents/[id]): the agent object, as in the
+        # list; an id of no agent is the API's 404. The emulator's account has one agent.
+        agent = agent_record(self.store)
+        if request.path_params["aid"] != agent["id"]:
+            raise FreshdeskError(404)
+        return JSONResponse(agent)
+
+    @served()
     async def list_agents(self, request: Request) -> Response:
         # A bare array of agent objects, paged like tickets (vendor "List All Agents").
         return paged(request, [agent_record(self.store)])
@@ -240,7 +250,7 @@ class FreshdeskApi:
         if "email" in q:
             ids = {c["id"] for c in self.store.contacts_with_email(q["email"])}
             rows = [c for c in rows if c["id"] in ids]
-        for key in ("phone", "mobile"):
+        for key in ("phone", "mobile", "unique_external_id"):
             if key in q:
                 rows = [c for c in rows if c.get(key) == q[key]]
         if "company_id" in q:
@@ -284,6 +294,8 @@ class FreshdeskApi:
         contact = self._found(self.store.contacts, request.path_params["cid"])
         body = await self._body(request)
         check_contact(self.store, body, contact)
+        if isinstance(body.get("custom_fields"), dict):  # only the custom fields named change
+            body = {**body, "custom_fields": {**contact["custom_fields"], **body["custom_fields"]}}
         contact.update(body, updated_at=now_iso())
         return JSONResponse(contact)
 
