@@ -68,7 +68,7 @@ image-test: $(STAMP)
 i18n: $(STAMP)
 	$(BIN)/python scripts/i18n.py
 
-## bench: the card, browser and sync benchmarks
+## bench: the card, browser, sync, timeline and push benchmarks
 bench: $(STAMP)
 	$(BIN)/python bench/card.py
 	$(BIN)/python bench/browser.py
@@ -77,6 +77,8 @@ bench: $(STAMP)
 	$(BIN)/python bench/scaleout.py
 	$(BIN)/python bench/sync_burst.py
 	$(BIN)/python bench/transport.py
+	$(BIN)/python bench/timeline.py
+	$(BIN)/python bench/push.py
 
 ## soak: ten minutes at a steady rate, reporting the backend's memory slope
 soak: $(STAMP)
