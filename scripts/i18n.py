@@ -4,22 +4,37 @@
     .venv/bin/python scripts/i18n.py --check    # fail if a catalog is stale or incomplete
 
 English is the source language: its catalog maps every message to itself. The
-compiled ``.mo`` files ship inside the package.
+compiled ``.mo`` files ship inside the package. The languages are the service's own
+(``SUPPORTED`` in ``web/rendering/i18n.py``).
+
+The check fails, in any language, on a message that is missing, untranslated, fuzzy or
+unused (in the catalog but no longer in the code), on a translation whose placeholders
+(``%(name)s``) are not exactly the English text's, and on a ``.mo`` that is not compiled
+from its ``.po`` or whose plural rule is not Babel's (CLDR's) for the language. The
+``.po`` files carry no header: reading one, Babel gives a plural as many forms as the
+language's rule has (a missing form is untranslated), and compiling writes that rule
+into the ``.mo``, where the check reads it back.
 """
 
 from __future__ import annotations
 
 import subprocess
 import sys
+from collections import Counter
+from collections.abc import Iterable, Sequence
 from pathlib import Path
 
+from babel.messages.catalog import PYTHON_FORMAT, Message
 from babel.messages.mofile import read_mo, write_mo
+from babel.messages.plurals import get_plural
 from babel.messages.pofile import read_po, write_po
+
+from upsales_freshdesk.web.rendering.i18n import SUPPORTED
 
 ROOT = Path(__file__).resolve().parent.parent
 LOCALES = ROOT / "src/upsales_freshdesk/web/rendering/locales"
 POT = LOCALES / "messages.pot"
-LANGUAGES = ("en", "sv")
+LANGUAGES = SUPPORTED
 
 
 def pybabel(*args: str) -> None:
@@ -85,46 +100,108 @@ def _hashable(value: object) -> object:
     return tuple(value) if isinstance(value, list) else value
 
 
-def problems() -> list[str]:
-    """Messages missing from a catalog, untranslated, fuzzy, or a stale .mo."""
-    with POT.open("rb") as f:
-        wanted = {m.id for m in read_po(f) if m.id}
-    found: list[str] = []
-    for language in LANGUAGES:
-        folder = LOCALES / language / "LC_MESSAGES"
-        with (folder / "messages.po").open("rb") as f:
-            catalog = read_po(f, locale=language)
-        have = {m.id: m for m in catalog if m.id}
-        found += [f"{language}: missing {i!r}" for i in sorted(wanted - set(have))]
-        found += [
-            f"{language}: untranslated {i!r}"
-            for i, m in have.items()
-            # A plural's string is a tuple of forms: each one must be there.
-            if not (all(m.string) if isinstance(m.string, tuple) else m.string)
-        ]
-        found += [f"{language}: fuzzy {i!r}" for i, m in have.items() if m.fuzzy]
-        mo = folder / "messages.mo"
-        shipped: dict[object, object] = {}
-        if mo.exists():
-            with mo.open("rb") as f:
-                # read_mo gives a plural's ids and forms as lists, read_po as tuples.
-                shipped = {_hashable(m.id): _hashable(m.string) for m in read_mo(f) if m.id}
-        if shipped != {i: _hashable(m.string) for i, m in have.items()}:
-            found.append(f"{language}: messages.mo is not compiled from messages.po")
+def placeholders(text: str) -> Counter[tuple[str, str]]:
+    """The ``%(name)s`` placeholders of ``text`` (name and conversion), with ``%%`` left
+    out: what a translation must keep exactly."""
+    found: Counter[tuple[str, str]] = Counter()
+    for match in PYTHON_FORMAT.finditer(text):
+        name, _spec, kind = match.groups()
+        if kind != "%":
+            found[(name or "", "d" if kind in "iu" else kind)] += 1
     return found
+
+
+def _forms(value: object) -> tuple[str, ...]:
+    if isinstance(value, (tuple, list)):
+        return tuple(str(v or "") for v in value)
+    return (str(value or ""),)
+
+
+def placeholder_problems(language: str, message: Message) -> list[str]:
+    """Each form whose placeholders differ from the English text's: a plural's first form
+    is checked against the singular id, the others against the plural id."""
+    ids = _forms(message.id)
+    found = []
+    for i, form in enumerate(_forms(message.string)):
+        if not form:
+            continue
+        english = ids[0] if i == 0 or len(ids) == 1 else ids[1]
+        if placeholders(form) != placeholders(english):
+            found.append(f"{language}: placeholders differ from English in {form!r}")
+    return found
+
+
+def _translated(message: Message) -> bool:
+    # A plural's string is a tuple of forms: each one must be there.
+    return all(_forms(message.string))
+
+
+def language_problems(folder: Path, language: str, wanted: set[object]) -> list[str]:
+    """What is wrong with one language's catalog, given the ids the code uses."""
+    with (folder / "messages.po").open("rb") as f:
+        catalog = read_po(f, locale=language)
+    have = {_hashable(m.id): m for m in catalog if m.id}
+    found = [f"{language}: missing {i!r}" for i in sorted(wanted - set(have), key=str)]
+    found += [f"{language}: unused {i!r}" for i in sorted(set(have) - wanted, key=str)]
+    found += [f"{language}: untranslated {i!r}" for i, m in have.items() if not _translated(m)]
+    found += [f"{language}: fuzzy {i!r}" for i, m in have.items() if m.fuzzy]
+    for m in have.values():
+        found += placeholder_problems(language, m)
+    sound = {i: m for i, m in have.items() if _translated(m) and not m.fuzzy}
+    return found + mo_problems(folder, language, sound, set(have))
+
+
+def mo_problems(
+    folder: Path, language: str, sound: dict[object, Message], ids: set[object]
+) -> list[str]:
+    """A ``.mo`` must hold the ``.po``'s sound messages as they are, nothing the ``.po``
+    lacks, and Babel's plural rule. (A message reported above is not compared: compiling
+    leaves out or fills in what is untranslated or fuzzy.)"""
+    mo = folder / "messages.mo"
+    if not mo.exists():
+        return [f"{language}: messages.mo is missing"]
+    with mo.open("rb") as f:
+        compiled = read_mo(f)
+    # read_mo gives a plural's ids and forms as lists, read_po as tuples.
+    shipped = {_hashable(m.id): _hashable(m.string) for m in compiled if m.id}
+    found = []
+    stale = any(shipped.get(i) != _hashable(m.string) for i, m in sound.items())
+    if stale or set(shipped) - ids:
+        found.append(f"{language}: messages.mo is not compiled from messages.po")
+    rule = get_plural(language).plural_forms
+    if compiled.plural_forms != rule:
+        found.append(f"{language}: messages.mo has {compiled.plural_forms!r}, not {rule!r}")
+    return found
+
+
+def problems(locales: Path = LOCALES, languages: Sequence[str] = LANGUAGES) -> list[str]:
+    """Every problem of every language's catalog against the template (``messages.pot``)."""
+    with (locales / "messages.pot").open("rb") as f:
+        wanted = {_hashable(m.id) for m in read_po(f) if m.id}
+    found: list[str] = []
+    for language in languages:
+        folder = locales / language / "LC_MESSAGES"
+        if not (folder / "messages.po").exists():
+            found.append(f"{language}: messages.po is missing")
+            continue
+        found += language_problems(folder, language, wanted)
+    return found
+
+
+def report(issues: Iterable[str], ok: str) -> int:
+    lines = list(issues)
+    print("\n".join(lines) or ok)
+    return 1 if lines else 0
 
 
 def main() -> int:
     if "--check" in sys.argv:
-        issues = problems()
-        print("\n".join(issues) or "catalogs complete")
-        return 1 if issues else 0
+        return report(problems(), "catalogs complete")
     extract()
     for language in LANGUAGES:
         update(language)
     compile_all()
-    issues = problems()
-    print("\n".join(issues) or "catalogs complete and compiled")
+    report(problems(), "catalogs complete and compiled")
     return 0
 
 
