@@ -11,7 +11,7 @@ Prints, side by side from one run:
 - upstream calls per card, counted by the emulators.
 
     .venv/bin/python bench/card.py [--latency-ms 100] [--rounds 30] [--agents 50] [--workers 1,2]
-    .venv/bin/python bench/card.py --workers 1 --against /tmp/before --pairs 3
+    .venv/bin/python bench/card.py --workers 1 --against ../before --pairs 3
 
 With ``--against``, each configuration is also served from another source tree (the
 folder that holds the ``upsales_freshdesk`` package of another commit, e.g. from
