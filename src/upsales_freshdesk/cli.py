@@ -14,6 +14,7 @@ import typer
 from rich.console import Console
 
 from .settings import Settings, invalid_setting
+from .sync.triggers_cli import app as triggers_commands
 
 if TYPE_CHECKING:
     from .emulators.server import EmulatorConfig
@@ -377,6 +378,9 @@ def timeline_status() -> None:
     from .timeline.commands import run_status
 
     raise typer.Exit(run_status(out=_say))
+
+
+app.add_typer(triggers_commands, name="triggers")
 
 
 def main() -> None:
