@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 import string
 from functools import lru_cache
 from typing import Annotated
@@ -37,6 +38,17 @@ def check_link_template(template: str, fields: frozenset[str] = LINK_FIELDS) -> 
         if name is not None and (name not in fields or spec or conv):
             raise ValueError(f"the link template may use only {sorted(fields)}")
     return template
+
+
+_CUSTOM_FIELD = re.compile(r"^custom_fields\.[a-z0-9_]{1,64}$")
+
+
+def check_link_field(value: str) -> str:
+    """``UFD_LINK_FIELD``: ``unique_external_id`` or ``custom_fields.<field name>``."""
+    text = value.strip()
+    if text == "unique_external_id" or _CUSTOM_FIELD.fullmatch(text):
+        return text
+    raise ValueError("the link field is unique_external_id or custom_fields.<field name>")
 
 
 def _csv(value: object) -> object:
@@ -90,6 +102,13 @@ class Settings(BaseSettings):
     #: The Upsales activity type "Log this ticket" uses, by id or name. Unset: the first of
     #: "Support" and "Ticket" that exists, else the type that is not a to-do.
     log_activity_type: str | None = None
+    #: Where the link to the Upsales contact is kept on the Freshdesk contact:
+    #: ``unique_external_id`` (as ``upsales:<id>``) or ``custom_fields.<name>``, a custom
+    #: single-line text contact field (``rules/contact_link.py``).
+    link_field: str = "unique_external_id"
+    #: The country of phone numbers typed without a country code (ISO 3166 alpha-2), when
+    #: the card compares phones as E.164.
+    phone_region: str = Field(default="SE", pattern=r"^[A-Za-z]{2}$")
     #: Freshdesk plan of the accounts served (for client-side throttling), or calls/min.
     freshdesk_plan: Plan = "growth"
     #: The card endpoint answers within this many seconds, whatever the upstreams do.
@@ -147,6 +166,11 @@ class Settings(BaseSettings):
     @classmethod
     def _https(cls, value: str | None) -> str | None:
         return None if value is None else require_https(value)
+
+    @field_validator("link_field")
+    @classmethod
+    def _link_field(cls, value: str) -> str:
+        return check_link_field(value)
 
     @field_validator("upsales_contact_url")
     @classmethod

@@ -55,6 +55,12 @@ ALLOWED_TAGS = {
     "details",  # the folded sections of the card (our markup, never CRM text)
     "summary",
     "br",
+    # the search box, the follow-up form and the parts filled on demand (our markup)
+    "form",
+    "select",
+    "option",
+    "textarea",
+    "div",
 }
 ALLOWED_ATTRS = {
     "class",
@@ -74,6 +80,16 @@ ALLOWED_ATTRS = {
     "data-freshdesk-contact-id",
     "data-freshdesk-updated-at",
     "data-clears",
+    "data-lazy",
+    "data-upsales-account-id",
+    "data-freshdesk-company-id",
+    "data-ufd-slot",
+    "data-form",
+    "open",
+    "maxlength",
+    "placeholder",
+    "rows",
+    "required",
 }
 
 

@@ -52,7 +52,7 @@ async def test_the_contract_documents_the_credential_headers(service: Service) -
     OpenAPI document (which the fuzz tests and integrators use) says so."""
     paths = (await service.http.get("/openapi.json")).json()["paths"]
     routes = ["/v1/card", *(p for p in paths if p.startswith("/v1/actions/"))]
-    assert len(routes) == 6
+    assert len(routes) == 11
     for route in routes:
         params = paths[route]["post"]["parameters"]
         assert [(p["name"], p["in"], p["required"]) for p in params] == [

@@ -9,6 +9,7 @@ from datetime import UTC, datetime
 
 from ..clients import Deadline, Filters, FreshdeskClient, UpsalesClient, UpstreamError
 from ..clients.upsales import models as us
+from ..rules.contact_link import LinkField
 from ..rules.fields import pair_matches
 from ..rules.logged import LOGGED_BY
 from .activity_types import activity_type_id
@@ -60,6 +61,7 @@ async def log_ticket(
     deadline: Deadline,
     activity_type: str | None = None,
     agent: str | None = None,
+    link: LinkField | None = None,
 ) -> LogResult:
     """A closed activity on the contact and its account; a second log finds the first.
 
@@ -77,7 +79,7 @@ async def log_ticket(
     if ticket.requester_id is None:
         raise ActionError("mismatch")
     requester = await fd_client.contacts.get(ticket.requester_id, deadline=deadline)
-    if not pair_matches(requester, contact):
+    if not pair_matches(requester, contact, (link or LinkField()).linked_id(requester)):
         raise ActionError("mismatch")
     ref = TicketRef(host, ticket.id, ticket.subject or "")
     if (earlier := await _logged(us_client, contact.id, ref, deadline)) is not None:

@@ -12,6 +12,7 @@ from datetime import datetime
 
 from ..clients import Deadline, FreshdeskClient, UpsalesClient, UpstreamError
 from ..clients.blank import present
+from ..rules.contact_link import LinkField
 from ..rules.fields import (
     FIELD_PAIRS,
     DifferenceName,
@@ -47,11 +48,13 @@ async def update_freshdesk_from_upsales(
     deadline: Deadline,
     rule: FieldRule,
     clear: Collection[DifferenceName] = (),
+    link: LinkField | None = None,
 ) -> UpdateResult:
     """PUT the picked fields' Upsales values on the Freshdesk contact, or refuse whole.
 
     A picked field whose Upsales value is empty is cleared only if it is also in ``clear``.
-    Refuses ``mismatch`` when the two contacts do not share an email address, and
+    Refuses ``mismatch`` when the two contacts neither share an email address nor are
+    linked (``link``: where the link is kept), and
     ``changed`` when the Freshdesk contact was edited after ``seen_updated_at``.
     """
     mapped = {p.difference for p, _ in rule.pairs()}
@@ -61,7 +64,7 @@ async def update_freshdesk_from_upsales(
         fd_client.contacts.get(freshdesk_contact_id, deadline=deadline),
         us_client.contacts.get(upsales_contact_id, deadline=deadline),
     )
-    if not pair_matches(current, source):
+    if not pair_matches(current, source, (link or LinkField()).linked_id(current)):
         raise ActionError("mismatch")  # not the pair the card showed: write nothing
     if current.updated_at != seen_updated_at:
         raise ActionError("changed")  # someone edited it since the card: write nothing

@@ -1,11 +1,20 @@
 """The contact-card lookup: two rounds of parallel calls, and nothing stored.
 
-Round 1, in parallel: the requester's Freshdesk contact (fresh, with ``other_emails``)
-and the Upsales contact with the requester's email. If nothing matches, the
-``other_emails`` are tried. Round 2, in parallel, for a single match: the account
-(phone, addresses, account managers), the contact's deals (open opportunities and
-orders in one call) and its recent activities. A failure of one upstream never hides
-what the other gave.
+Round 1, in parallel: the requester's Freshdesk contact (fresh, with ``other_emails`` and
+the link to its Upsales contact) and the Upsales contact with the requester's email.
+Round 2, in parallel:
+
+- for a linked contact (the link wins over any email): the Upsales contact by id, its
+  deals and its activities, all at once (their filters need only the id). Its account
+  is the one the contact embeds (name, managers, addresses); the company section reads
+  the rest when the agent opens it. A link to a contact that no longer exists is said,
+  and the emails are tried.
+- for a single email match: the account (phone, addresses, account managers), the
+  contact's deals (open opportunities and orders in one call) and its recent activities.
+
+No match: the ``other_emails``, then the weak steps (``card/suggest.py``: same phone,
+same name at the company of the email's domain), which only suggest. A failure of one
+upstream never hides what the other gave.
 """
 
 from __future__ import annotations
@@ -15,22 +24,32 @@ import time
 from collections.abc import Awaitable, Callable
 from typing import Any, TypeVar
 
-from ..clients import Deadline, Filters, FreshdeskClient, UpsalesClient, UpstreamError, is_email
-from ..clients.blank import is_blank
+from ..clients import (
+    Deadline,
+    Filters,
+    FreshdeskClient,
+    NotFoundError,
+    UpsalesClient,
+    UpstreamError,
+    is_email,
+)
 from ..clients.freshdesk import models as fd
 from ..clients.upsales import models as us
 from ..rules.codes import Issue, Source, issue_for
-from ..rules.fields import FieldRule, norm_text
+from ..rules.contact_link import LinkField
+from ..rules.fields import FieldRule
+from ..rules.matching import MatchHow
 from .links import Links
 from .models import (
+    Account,
     Card,
     CardRequest,
     CardResult,
-    Difference,
     FreshdeskSide,
     Status,
     UpsalesSide,
 )
+from .results import Failed, attempt, differences, kept, none, one_outage, status_of
 from .shaping import account as account_model
 from .shaping import (
     account_from_contact,
@@ -40,26 +59,13 @@ from .shaping import (
     logged_state,
     upsales_side,
 )
+from .suggest import Requester, suggestions
 
 T = TypeVar("T")
 MAX_OTHER_EMAILS = 5
 DEALS_LIMIT = 30
 #: Recent activities read: the card shows them, and finds this ticket's log among them.
 ACTIVITIES_LIMIT = 10
-
-
-class Failed:
-    """A call that failed, kept as a value so the other results still count."""
-
-    def __init__(self, error: UpstreamError) -> None:
-        self.error = error
-
-
-async def attempt(call: Awaitable[T]) -> T | Failed:
-    try:
-        return await call
-    except UpstreamError as error:
-        return Failed(error)
 
 
 class CardLookup:
@@ -74,6 +80,8 @@ class CardLookup:
         links: Links | None = None,
         logged_as: Callable[[us.Activity], bool] | None = None,
         rule: FieldRule | None = None,
+        link: LinkField | None = None,
+        region: str = "SE",
     ) -> None:
         self.req = request
         self.fd = fd_client
@@ -82,6 +90,8 @@ class CardLookup:
         self.links = links
         self.logged_as = logged_as
         self.rule = rule or FieldRule.of(None)
+        self.link = link or LinkField()
+        self.region = region
         self.issues: list[Issue] = []
         self.timings: dict[str, float] = {}
         #: The Freshdesk side as soon as it is known: kept if the whole lookup is cut short.
@@ -109,50 +119,128 @@ class CardLookup:
             fd_task.cancel()  # only if the whole lookup was cut short
 
     async def _run(self, fd_task: asyncio.Future[Any]) -> CardResult:
-        matches, us_failed = await self._round_one(fd_task)
-        card = Card()
-        company: str | None = None
-        if len(matches) > 1:
-            card.candidates = [candidate(c) for c in matches]
-            self.issues.append(Issue(source="upsales", code="ambiguous", level="warning"))
-        elif len(matches) == 1:
-            await asyncio.wait({fd_task}, timeout=self.deadline.remaining() / 2)
-            card.upsales, company = await self._round_two(matches[0], fd_task)
-        elif not us_failed:
-            self.issues.append(Issue(source="upsales", code="not_found", level="warning"))
+        req = self.req
+        card = Card(freshdesk_company_id=req.company.id if req.company else None)
+        email_task: asyncio.Future[Any] | None = None
+        if req.upsales_contact_id is None:
+            email_task = asyncio.ensure_future(
+                self._timed(
+                    "upsales_contact",
+                    self.us.contacts.find_by_email(req.requester.email, deadline=self.deadline),
+                )
+            )
+        try:
+            us_failed, company = await self._match(card, fd_task, email_task)
+        finally:
+            if email_task is not None:
+                email_task.cancel()
         await fd_task
         card.freshdesk = self.freshdesk
         if card.freshdesk is not None and company is not None:
             card.freshdesk.company = company
         self._mark("total", self._started)
-        status = self._status(card, us_failed)
+        status = status_of(card, self.issues, us_failed)
         return CardResult(
             status=status,
             card=card,
             differences=differences(card, self.rule),
-            errors=_one_outage(status, self.issues),
+            errors=one_outage(status, self.issues),
             timings=self.timings,
         )
 
-    def _status(self, card: Card, us_failed: bool) -> Status:
-        hard = [i for i in self.issues if i.level == "error"]
-        if card.freshdesk is None and us_failed:
-            return "error"
-        if hard:
-            return "partial"
-        if card.candidates:
-            return "ambiguous"
-        return "found" if card.upsales else "not_found"
+    async def _match(
+        self,
+        card: Card,
+        fd_task: asyncio.Future[Any],
+        email_task: asyncio.Future[Any] | None,
+    ) -> tuple[bool, str | None]:
+        """The matching order: the agent's pick, the link, the emails, then suggestions.
+        Fills ``card``; answers whether Upsales failed, and the Freshdesk company's name."""
+        chosen = self.req.upsales_contact_id
+        if chosen is not None:
+            result = await self._timed("upsales_contact", self._by_id(chosen))
+            if isinstance(result, Failed):
+                self.issues.append(issue_for("upsales", result.error))
+                return True, None
+            return await self._found(card, result[0], "chosen", fd_task)
+        # The link comes first: wait for the Freshdesk contact, but never so long that a
+        # hanging Freshdesk starves the rest of the deadline.
+        await asyncio.wait({fd_task}, timeout=self.deadline.remaining() / 2)
+        side = self.freshdesk if fd_task.done() else None
+        if side is not None and side.linked_id is not None:
+            linked = await self._linked(card, side.linked_id, fd_task)
+            if linked is not None:
+                return linked
+        assert email_task is not None
+        matches, us_failed = await self._by_email(email_task, fd_task)
+        if us_failed:
+            return True, None
+        if len(matches) > 1:
+            card.candidates = [candidate(c) for c in matches]
+            self.issues.append(Issue(source="upsales", code="ambiguous", level="warning"))
+            return False, None
+        if matches:
+            return await self._found(card, matches[0], self._how(matches[0]), fd_task)
+        return await self._suggest(card, fd_task), None
 
-    async def _round_one(self, fd_task: asyncio.Future[Any]) -> tuple[list[us.Contact], bool]:
-        req = self.req
-        if req.upsales_contact_id is not None:
-            us_result = await self._timed("upsales_contact", self._by_id(req.upsales_contact_id))
-        else:
-            us_result = await self._timed(
-                "upsales_contact",
-                self.us.contacts.find_by_email(req.requester.email, deadline=self.deadline),
-            )
+    def _how(self, contact: us.Contact) -> MatchHow:
+        email = (contact.email or "").lower()
+        return "email" if email == self.req.requester.email else "other_email"
+
+    async def _found(
+        self, card: Card, contact: us.Contact, how: MatchHow, fd_task: asyncio.Future[Any]
+    ) -> tuple[bool, str | None]:
+        await asyncio.wait({fd_task}, timeout=self.deadline.remaining() / 2)
+        card.upsales, company = await self._round_two(contact, fd_task, how)
+        return False, company
+
+    async def _linked(
+        self, card: Card, upsales_id: int, fd_task: asyncio.Future[Any]
+    ) -> tuple[bool, str | None] | None:
+        """The linked contact, read in one round with its deals and activities (their
+        filters need only its id). ``None`` when it no longer exists: the card says so and
+        the emails are tried."""
+        contact_call = self._timed(
+            "upsales_contact", self.us.contacts.get(upsales_id, deadline=self.deadline)
+        )
+        details = self._details(upsales_id, None, fd_task)
+        contact, (deals, activities, company) = await asyncio.gather(contact_call, details)
+        if isinstance(contact, Failed):
+            if isinstance(contact.error, NotFoundError):
+                self.issues.append(Issue(source="upsales", code="link_gone", level="warning"))
+                return None
+            self.issues.append(issue_for("upsales", contact.error))
+            return True, None
+        card.upsales = self._side(contact, "link", account_from_contact(contact), deals, activities)
+        return False, company
+
+    async def _suggest(self, card: Card, fd_task: asyncio.Future[Any]) -> bool:
+        """Steps 4 and 5: suggestions only. Answers whether Upsales failed."""
+        await fd_task
+        side, r = self.freshdesk, self.req.requester
+        phones = (side.phone, side.mobile) if side and side.id else (r.phone, r.mobile)
+        person = Requester(r.email, (side.name if side else None) or r.name, kept(phones))
+        started = time.perf_counter()
+        try:
+            found = await suggestions(self.us, person, self.region, self.deadline)
+        except UpstreamError as error:
+            self.issues.append(issue_for("upsales", error))
+            return True
+        finally:
+            self._mark("upsales_suggestions", started)
+        if found is None:
+            self.issues.append(Issue(source="upsales", code="not_found", level="warning"))
+            return False
+        how, contacts = found
+        card.candidates = [candidate(c, how) for c in contacts]
+        self.issues.append(Issue(source="upsales", code="suggested", level="warning"))
+        return False
+
+    async def _by_email(
+        self, email_task: asyncio.Future[Any], fd_task: asyncio.Future[Any]
+    ) -> tuple[list[us.Contact], bool]:
+        """Steps 2 and 3: the primary email, then the Freshdesk contact's other emails."""
+        us_result = await email_task
         if isinstance(us_result, Failed):
             self.issues.append(issue_for("upsales", us_result.error))
             return [], True
@@ -193,8 +281,9 @@ class CardLookup:
         if isinstance(result, Failed):
             self.issues.append(issue_for("freshdesk", result.error))
             return None
-        if result is None:  # no contact id given: what the app sent is all we know
-            return FreshdeskSide(
+        link = self.link.read(result) if result is not None else None
+        if result is None or link is None:  # no contact id given: what the app sent is all
+            return FreshdeskSide(  # we know
                 name=r.name, email=r.email, phone=r.phone, mobile=r.mobile, company=company
             )
         return FreshdeskSide(
@@ -208,6 +297,8 @@ class CardLookup:
             company_id=result.company_id,
             company=company,
             updated_at=result.updated_at,
+            linked_id=link.upsales_id,
+            link_foreign=link.foreign,
         )
 
     async def _other_emails(self, side: FreshdeskSide) -> tuple[list[us.Contact], bool]:
@@ -233,14 +324,30 @@ class CardLookup:
         return list(found.values()), False
 
     async def _round_two(
-        self, contact: us.Contact, fd_task: asyncio.Future[Any]
+        self, contact: us.Contact, fd_task: asyncio.Future[Any], how: MatchHow
     ) -> tuple[UpsalesSide, str | None]:
         account_id = contact.client.id if contact.client else None
-        deals_filter = Filters().eq("contact.id", contact.id).gte("probability", 1)
-        calls: list[Awaitable[Any]] = [
+        account_call = (
             self._timed("upsales_account", self.us.accounts.get(account_id, deadline=self.deadline))
             if account_id is not None
-            else _none(),
+            else none()
+        )
+        account, (deals, activities, company) = await asyncio.gather(
+            account_call, self._details(contact.id, account_id, fd_task)
+        )
+        if isinstance(account, Failed):
+            self.issues.append(issue_for("upsales", account.error))
+            shown = account_from_contact(contact)
+        else:
+            shown = account_model(account) if account is not None else None
+        return self._side(contact, how, shown, deals, activities), company
+
+    async def _details(
+        self, contact_id: int, account_id: int | None, fd_task: asyncio.Future[Any]
+    ) -> tuple[Any, Any, str | None]:
+        """The contact's deals and activities, and the Freshdesk company's name, at once."""
+        deals_filter = Filters().eq("contact.id", contact_id).gte("probability", 1)
+        calls: list[Awaitable[Any]] = [
             self._timed(
                 "upsales_deals",
                 self.us.orders.list(
@@ -250,7 +357,7 @@ class CardLookup:
             self._timed(
                 "upsales_activities",
                 self.us.activities.list(
-                    Filters().eq("contact.id", contact.id),
+                    Filters().eq("contact.id", contact_id),
                     limit=ACTIVITIES_LIMIT,
                     sort="-date",
                     deadline=self.deadline,
@@ -258,15 +365,22 @@ class CardLookup:
             ),
             self._company_name(fd_task),
         ]
-        account, deals, activities, company = await asyncio.gather(*calls)
-        side = upsales_side(contact, self.req.requester.email)
+        deals, activities, company = await asyncio.gather(*calls)
+        return deals, activities, company
+
+    def _side(
+        self,
+        contact: us.Contact,
+        how: MatchHow,
+        shown: Account | None,
+        deals: Any,
+        activities: Any,
+    ) -> UpsalesSide:
+        side = upsales_side(contact, self.req.requester.email, how)
+        side.account = shown
+        account_id = contact.client.id if contact.client else None
         if self.links is not None:
             side.link = self.links.contact(contact.id, account_id)
-        if isinstance(account, Failed):
-            self.issues.append(issue_for("upsales", account.error))
-            side.account = account_from_contact(contact)
-        elif account is not None:
-            side.account = account_model(account)
         for result, apply in ((deals, apply_deals), (activities, apply_activities)):
             if isinstance(result, Failed):
                 self.issues.append(issue_for("upsales", result.error))
@@ -274,7 +388,7 @@ class CardLookup:
                 apply(side, result.items, self.links)
         if not isinstance(activities, Failed) and self.logged_as is not None:
             side.logged = logged_state(activities.items, self.logged_as)
-        return side, company
+        return side
 
     async def _company_name(self, fd_task: asyncio.Future[Any]) -> str | None:
         """The Freshdesk company's name, only when the app did not send it."""
@@ -286,37 +400,3 @@ class CardLookup:
             "freshdesk_company", self.fd.companies.get(side.company_id, deadline=self.deadline)
         )
         return None if isinstance(result, Failed) else result.name
-
-
-DOWN = frozenset({"unavailable", "timeout"})
-
-
-def _one_outage(status: Status, issues: list[Issue]) -> list[Issue]:
-    """Both upstreams down is one message, not one per upstream over an empty card."""
-    sources = {i.source for i in issues if i.code in DOWN}
-    if status == "error" and {"freshdesk", "upsales"} <= sources:
-        rest = [i for i in issues if i.code not in DOWN]
-        return [Issue(source="service", code="upstreams_down"), *rest]
-    return issues
-
-
-async def _none() -> None:
-    return None
-
-
-def differences(card: Card, rule: FieldRule) -> list[Difference]:
-    """Fields where Freshdesk and Upsales disagree, by the field rule (and the company,
-    which the card shows but no action writes). Two empty sides are no difference."""
-    f, u = card.freshdesk, card.upsales
-    if f is None or u is None:
-        return []
-    freshdesk = {"name": f.name, "phone": f.phone, "mobile": f.mobile, "job_title": f.job_title}
-    upsales = {"name": u.name, "phone": u.phone, "cellPhone": u.cell_phone, "title": u.title}
-    found = [
-        Difference(field=name, freshdesk=a, upsales=b, clears=is_blank(b))
-        for name, a, b in rule.differences(freshdesk, upsales)
-    ]
-    account = u.account.name if u.account else None
-    if f.company is not None and norm_text(f.company) != norm_text(account):
-        found.append(Difference(field="company", freshdesk=f.company, upsales=account))
-    return found

@@ -15,8 +15,11 @@ from pydantic import (
 from ..clients.blank import present
 from ..rules.codes import Issue
 from ..rules.inputs import Email, StrictIn
+from ..rules.matching import MatchHow
 
-Status = Literal["found", "not_found", "ambiguous", "partial", "error"]
+#: ``suggested``: no strong match, only suggestions (same phone, same name at the company
+#: of the email's domain) that no action writes on until the agent links one.
+Status = Literal["found", "not_found", "ambiguous", "suggested", "partial", "error"]
 Text = Annotated[str, StringConstraints(max_length=500)]
 
 
@@ -105,6 +108,10 @@ class FreshdeskSide(BaseModel):
     company_id: int | None = None
     company: Shown = None
     updated_at: datetime | None = None
+    #: The Upsales id the contact's link names (``UFD_LINK_FIELD``), if any.
+    linked_id: int | None = None
+    #: The link field holds another system's value: "Link" will not overwrite it.
+    link_foreign: bool = False
 
 
 class UpsalesSide(BaseModel):
@@ -119,6 +126,8 @@ class UpsalesSide(BaseModel):
     orders: list[Deal] = []
     activities: list[ActivityItem] = []
     matched_email: str | None = None
+    #: How the card found it: always a strong match (a suggestion is a candidate).
+    matched_by: MatchHow = "email"
     link: str | None = None
     #: This ticket is already logged to Upsales: when, and by whom.
     logged: Logged | None = None
@@ -133,13 +142,15 @@ class Logged(BaseModel):
 
 
 class Candidate(BaseModel):
-    """One of several Upsales contacts that share the email."""
+    """One of several Upsales contacts that share the email, or a suggestion."""
 
     id: int
     name: Shown = None
     email: str | None = None
     title: Shown = None
     account: Shown = None
+    #: Why it is offered: ``email`` (several share it), ``phone`` or ``name_at_domain``.
+    reason: MatchHow = "email"
 
 
 class Difference(BaseModel):
@@ -155,6 +166,8 @@ class Card(BaseModel):
     freshdesk: FreshdeskSide | None = None
     upsales: UpsalesSide | None = None
     candidates: list[Candidate] = []
+    #: The Freshdesk company, for the company section's tickets (the app sends it).
+    freshdesk_company_id: int | None = None
 
 
 class CardResult(BaseModel):

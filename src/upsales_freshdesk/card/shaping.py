@@ -7,6 +7,7 @@ from datetime import UTC, datetime
 
 from ..clients.upsales import models as us
 from ..rules.logged import logged_by, timeline_stamp, without_marker
+from ..rules.matching import MatchHow
 from .links import Links
 from .models import (
     Account,
@@ -30,19 +31,23 @@ def _aware(moment: datetime | None) -> datetime | None:
     return moment.replace(tzinfo=UTC)
 
 
-def candidate(c: us.Contact) -> Candidate:
+def candidate(c: us.Contact, reason: MatchHow = "email") -> Candidate:
     return Candidate(
         id=c.id,
         name=c.name,
         email=c.email,
         title=c.title,
         account=c.client.name if c.client else None,
+        reason=reason,
     )
 
 
-def upsales_side(c: us.Contact, requested: str) -> UpsalesSide:
+def upsales_side(c: us.Contact, requested: str, how: MatchHow = "email") -> UpsalesSide:
     matched = c.email.lower() if c.email else None
+    if how in ("link", "chosen"):
+        matched = None  # not matched by an email: none to name
     return UpsalesSide(
+        matched_by=how,
         id=c.id,
         name=c.name,
         email=c.email,

@@ -35,6 +35,9 @@ Code = Literal[
     "undo_changed",
     "upstreams_down",
     "writes_paused",
+    "suggested",
+    "link_gone",
+    "link_taken",
 ]
 
 

@@ -177,9 +177,13 @@ async def sync_requester(
     return Synced(changes, updated)
 
 
-def pair_matches(freshdesk: fd.Contact, upsales: us.Contact) -> bool:
-    """Whether the two contacts belong together: one of the Freshdesk contact's addresses
-    is the Upsales contact's (every candidate the card offers matches this way)."""
+def pair_matches(freshdesk: fd.Contact, upsales: us.Contact, linked_id: int | None = None) -> bool:
+    """Whether the two contacts belong together: the Freshdesk contact's link names the
+    Upsales contact (``linked_id``, read by ``rules/contact_link.py``), or one of its
+    addresses is the Upsales contact's. A suggestion the card made from a phone or a name
+    does not belong together until the agent links it."""
+    if linked_id is not None and linked_id == upsales.id:
+        return True
     if not upsales.email or not is_email(upsales.email):
         return False
     theirs = canonical_email(upsales.email)

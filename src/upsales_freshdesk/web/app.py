@@ -35,6 +35,7 @@ from .rendering.i18n import negotiate
 from .routes.actions import router as actions_router
 from .routes.card import router as card_router
 from .routes.health import router as health_router
+from .routes.links import router as links_router
 from .routes.upsales_webhooks import router as upsales_webhooks_router
 from .routes.validate import router as validate_router
 from .routes.webhooks import router as webhooks_router
@@ -115,6 +116,7 @@ def create_app(
     app.include_router(validate_router)
     app.include_router(health_router)
     app.include_router(actions_router)
+    app.include_router(links_router)
     app.include_router(webhooks_router)
     app.include_router(upsales_webhooks_router)
     app.add_exception_handler(ServiceError, _service_error)  # type: ignore[arg-type]

@@ -41,6 +41,7 @@ STATUS_FOR_CODE: Mapping[Code, int] = {
     "changed": 409,
     "mismatch": 409,
     "undo_changed": 409,
+    "link_taken": 409,
     "rejected": 422,
     "rate_limited": 429,
     "timeout": 504,

@@ -49,6 +49,31 @@ class Tickets(_Resource):
         body = {"body": body_html, "private": private}
         return await self._core.fetch(Conversation, "POST", path, json_body=body, deadline=deadline)
 
+    async def for_company(
+        self,
+        company_id: int,
+        *,
+        since: datetime,
+        per_page: int = 5,
+        deadline: Deadline | None = None,
+    ) -> builtins.list[Ticket]:
+        """A company's newest tickets, one page (``GET /tickets?company_id=``, newest
+        created first). ``since`` is ``updated_since``: without it Freshdesk lists only
+        tickets created in the last 30 days."""
+        if not 1 <= per_page <= MAX_PER_PAGE:
+            raise ValueError(f"per_page must be 1..{MAX_PER_PAGE}")
+        params: Params = {
+            "company_id": int(company_id),
+            "updated_since": _iso(since),
+            "order_by": "created_at",
+            "order_type": "desc",
+            "per_page": per_page,
+        }
+        resp = await self._core.request("GET", "tickets", params=params, deadline=deadline)
+        if not isinstance(resp.data, list):
+            raise self._core.malformed("tickets", "GET")
+        return [self._core.parse(Ticket, raw, "tickets") for raw in resp.data]
+
 
 class Contacts(_Resource):
     async def get(self, contact_id: int, *, deadline: Deadline | None = None) -> Contact:

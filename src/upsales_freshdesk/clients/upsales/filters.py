@@ -8,8 +8,9 @@ because Upsales documents no escaping.
 
 from __future__ import annotations
 
+import json
 import re
-from collections.abc import Iterator
+from collections.abc import Iterator, Sequence
 from dataclasses import dataclass
 from datetime import date, datetime
 from typing import Literal
@@ -59,6 +60,8 @@ class Filters:
     """An immutable set of conditions; each method returns a new ``Filters``."""
 
     conditions: tuple[Condition, ...] = ()
+    #: JSON queries (``q=``), each ANDed with the conditions: see :meth:`any_of`.
+    queries: tuple[str, ...] = ()
 
     def where(self, field: str, op: Op, *values: Value) -> Filters:
         if not FIELD_RE.fullmatch(field) or field in RESERVED:
@@ -70,7 +73,21 @@ class Filters:
         if op in SINGLE_VALUE_OPS and len(values) != 1:
             raise ValueError(f"{op} takes exactly one value")
         texts = tuple(format_value(v) for v in values)
-        return Filters((*self.conditions, Condition(field, op, texts)))
+        return Filters((*self.conditions, Condition(field, op, texts)), self.queries)
+
+    def any_of(self, *alternatives: tuple[str, Op, Sequence[Value]]) -> Filters:
+        """Records matching any one of ``(field, op, values)``: Upsales' JSON query
+        ``q={"or":{"q":[[{"a":field,"c":op,"v":[...]}], ...]}}``, as its Postman collection
+        documents it ("Get all active subscriptions for a client"). Values follow the same
+        rules as the plain filters'."""
+        groups = []
+        for field, op, values in alternatives:
+            checked = self.where(field, op, *values).conditions[-1]  # the same checks
+            groups.append([{"a": checked.field, "c": checked.op, "v": list(checked.values)}])
+        if not groups:
+            raise ValueError("any_of needs at least one alternative")
+        text = json.dumps({"or": {"q": groups}}, ensure_ascii=False, separators=(",", ":"))
+        return Filters(self.conditions, (*self.queries, text))
 
     def eq(self, field: str, *values: Value) -> Filters:
         return self.where(field, "eq", *values)
@@ -95,7 +112,8 @@ class Filters:
         return self.where(field, "src", value)
 
     def __iter__(self) -> Iterator[tuple[str, str]]:
-        return (c.param() for c in self.conditions)
+        yield from (c.param() for c in self.conditions)
+        yield from (("q", q) for q in self.queries)
 
     def params(self) -> list[tuple[str, str]]:
         return list(self)

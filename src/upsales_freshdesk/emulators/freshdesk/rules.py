@@ -142,6 +142,24 @@ def check_contact(store: FreshdeskStore, body: dict[str, Any], current: Record |
                 "duplicate_value",
                 status=409,
             )
+    if external := body.get("unique_external_id"):
+        # Freshdesk keeps the external id unique, as it does the email ("Identifying
+        # contacts with an external ID": a unique id per contact); the refusal is the
+        # email's (the exact body for this field is unconfirmed).
+        taken = [
+            c
+            for c in store.contacts.values()
+            if not c["deleted"]
+            and c.get("unique_external_id") == external
+            and (current is None or c["id"] != current["id"])
+        ]
+        if taken:
+            raise validation(
+                "unique_external_id",
+                f"It should be a unique value. Contact id: {taken[0]['id']}",
+                "duplicate_value",
+                status=409,
+            )
     if body.get("company_id") is not None and body["company_id"] not in store.companies:
         raise validation(
             "company_id", "There is no company matching the given company_id", "invalid_value"

@@ -1,5 +1,10 @@
 """Upsales' list-query semantics: filters, ``q`` JSON queries, sort, paging, ``f[]``.
 
+``q`` (repeatable, ANDed) is Upsales' documented JSON query (Postman collection, "Get all
+active subscriptions for a client": ``{"or":{"q":[[cond], [cond]]}}`` and single
+conditions ``{"a","c","v"}``); ``q[]`` is the same as Upsales' web app sends it (the
+upsales-python-sdk's research notes, ``docs/research/advanced-query-syntax.md``).
+
 ``attr=op:v1,v2`` with ``eq ne gt gte lt lte src`` (no op means ``eq``), nested
 paths (``client.id``) that match any element of a list on the way, repeated keys
 combined with AND, ``custom=op:fieldId:value``, ``sort=field`` / ``sort=-field``,
@@ -14,7 +19,9 @@ from dataclasses import dataclass
 from typing import Any
 
 OPS = ("eq", "ne", "gt", "gte", "lt", "lte", "src")
-RESERVED = frozenset({"token", "limit", "offset", "sort", "f[]", "q", "usingFirstnameLastname"})
+RESERVED = frozenset(
+    {"token", "limit", "offset", "sort", "f[]", "q", "q[]", "usingFirstnameLastname"}
+)
 DEFAULT_LIMIT = 1000
 MAX_LIMIT = 2000
 
@@ -168,7 +175,7 @@ def parse_list_query(
             sort = raw
         elif key == "f[]":
             fields.append(raw)
-        elif key == "q":
+        elif key in ("q", "q[]"):  # q: Postman's use cases; q[]: Upsales' own web app
             preds.append(parse_q(raw))
         elif key not in RESERVED:
             head, dot, tail = key.partition(".")

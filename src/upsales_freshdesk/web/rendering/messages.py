@@ -33,6 +33,11 @@ ISSUES: dict[tuple[str, str], str] = {
     ("freshdesk", "not_found"): N_("The requester's Freshdesk contact no longer exists."),
     ("upsales", "not_found"): N_("No Upsales contact has this email address."),
     ("upsales", "ambiguous"): N_("Several Upsales contacts have this email address. Pick one."),
+    ("upsales", "suggested"): N_("No exact match in Upsales. Link a suggestion, or search."),
+    ("upsales", "link_gone"): N_("The linked Upsales contact no longer exists. Link another one."),
+    ("freshdesk", "link_taken"): N_(
+        "The contact's link field holds another system's id. It was left as it is."
+    ),
     ("service", "invalid_domain"): N_(
         "The Freshdesk domain must look like yourcompany.freshdesk.com."
     ),
@@ -60,6 +65,11 @@ DONE: dict[str, str] = {
     "created": N_("The contact is created in Upsales."),
     "logged": N_("The ticket is logged to Upsales."),
     "already_logged": N_("This ticket was already logged to Upsales."),
+    "linked": N_("The contacts are linked."),
+    "already_linked": N_("The contacts were already linked."),
+    "unlinked": N_("The link is removed."),
+    "already_unlinked": N_("There was no link to remove."),
+    "followed_up": N_("The follow-up is created in Upsales."),
 }
 RETRY_IN: dict[str, str] = {
     "freshdesk": N_("Freshdesk's rate limit is reached. Try again in %(seconds)d seconds."),
@@ -135,6 +145,11 @@ ACTIONS: dict[str, str] = {
     "create-upsales": N_("Not created in Upsales: %(reason)s"),
     "log-ticket": N_("Not logged: %(reason)s"),
     "contact-form": N_("The form did not open: %(reason)s"),
+    "link-contact": N_("Not linked: %(reason)s"),
+    "unlink-contact": N_("Not unlinked: %(reason)s"),
+    "follow-up": N_("No follow-up created: %(reason)s"),
+    "search-contacts": N_("The search failed: %(reason)s"),
+    "company": N_("The company did not load: %(reason)s"),
 }
 #: A timeout may come after the write arrived: the text then says it may not be done.
 #: (Every write checks before it writes, so trying again never does it twice.)
@@ -143,6 +158,9 @@ ACTIONS_UNSURE: dict[str, str] = {
     "undo-update": N_("Maybe not undone: %(reason)s"),
     "create-upsales": N_("Maybe not created in Upsales: %(reason)s"),
     "log-ticket": N_("Maybe not logged: %(reason)s"),
+    "link-contact": N_("Maybe not linked: %(reason)s"),
+    "unlink-contact": N_("Maybe not unlinked: %(reason)s"),
+    "follow-up": N_("Maybe no follow-up created: %(reason)s"),
 }
 UNSURE_CODES = frozenset({"timeout"})
 #: The reasons whose card text speaks of the card ("Showing what Freshdesk has") or

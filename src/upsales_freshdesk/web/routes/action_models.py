@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from datetime import datetime
+from datetime import date, datetime
 from typing import Annotated, Any, Literal
 
 from pydantic import BaseModel, Field, StringConstraints, model_validator
@@ -96,8 +96,46 @@ class LogTicket(ActionIn):
     agent: LoggingAgent | None = None
 
 
+class LinkContact(ActionIn):
+    ticket_id: Id
+    freshdesk_contact_id: Id
+    upsales_contact_id: Id
+    #: The link the card showed (``None``: none, or one to a deleted contact).
+    replaces: Id | None = None
+
+
+class UnlinkContact(ActionIn):
+    ticket_id: Id
+    freshdesk_contact_id: Id
+    #: The linked contact the card showed: the link is removed only if it still names it.
+    upsales_contact_id: Id
+
+
+class FollowUpIn(ActionIn):
+    ticket: LoggedTicket
+    upsales_contact_id: Id
+    #: The account manager (an Upsales user of the contact's account).
+    user_id: Id
+    due_date: date
+    note: Annotated[str, StringConstraints(max_length=1000)] = ""
+    kind: Literal["todo", "call"] = "todo"
+
+
+class SearchContacts(ActionIn):
+    query: FilterText
+    #: Whether the results offer "Link this contact" (the card knows the contact).
+    freshdesk_contact_id: Id | None = None
+
+
+class CompanySection(ActionIn):
+    upsales_account_id: Id
+    upsales_contact_id: Id | None = None
+    freshdesk_company_id: Id | None = None
+
+
 class ActionResponse(BaseModel):
-    status: Literal["done", "unchanged", "form", "error"]
+    #: ``part``: ``html`` fills a part of the card (search results, the company section).
+    status: Literal["done", "unchanged", "form", "part", "error"]
     message: str = ""
     errors: list[Issue] = []
     html: str | None = None

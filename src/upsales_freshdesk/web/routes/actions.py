@@ -18,6 +18,7 @@ from ...actions.errors import ActionError
 from ...clients import Deadline, UpstreamError
 from ...clients.policy import account_key
 from ...rules.codes import Code, Issue, Source
+from ...rules.contact_link import LinkField
 from ...rules.fields import FieldRule
 from ...settings import Settings
 from ..deps import Context, ContextDep
@@ -46,6 +47,9 @@ ROUTE_NAMES = {
     "undo": "undo-update",
     "create": "create-upsales",
     "log": "log-ticket",
+    "link": "link-contact",
+    "unlink": "unlink-contact",
+    "follow_up": "follow-up",
 }
 router.responses.update(ACTION_ERRORS)
 
@@ -139,6 +143,7 @@ async def update_freshdesk(
             seen_updated_at=body.freshdesk_updated_at,
             deadline=_deadline(settings),
             rule=FieldRule.of(settings.field_mapping),
+            link=LinkField.of(settings.link_field),
         )
         if not result.applied:
             return _done("unchanged", done_message("unchanged", locale), applied=[])
@@ -289,6 +294,7 @@ async def log_ticket(
             deadline=_deadline(settings),
             activity_type=settings.log_activity_type,
             agent=(body.agent.name or body.agent.email) if body.agent else None,
+            link=LinkField.of(settings.link_field),
         )
         kind = "logged" if result.created else "already_logged"
         status = "done" if result.created else "unchanged"

@@ -13,6 +13,7 @@ from ...card.links import Links
 from ...card.lookup import CardLookup
 from ...card.models import CardRequest, CardResult
 from ...clients import Deadline
+from ...rules.contact_link import LinkField
 from ...rules.fields import FieldRule
 from ..deps import ContextDep
 from ..errors import ErrorResponse
@@ -57,6 +58,8 @@ async def card(body: CardRequest, ctx: ContextDep, request: Request) -> Response
         links=Links.of(settings),
         logged_as=TicketRef(clients.freshdesk.host, body.ticket.id, "").logged_in,
         rule=FieldRule.of(settings.field_mapping),
+        link=LinkField.of(settings.link_field),
+        region=settings.phone_region,
     )
     try:
         async with asyncio.timeout(limit - reserve / 3):

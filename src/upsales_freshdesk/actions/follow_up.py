@@ -1,0 +1,106 @@
+"""A follow-up for the account manager, from the ticket: an open Upsales activity (a
+to-do, or a phone call) on the requester's contact and account, assigned to one of the
+account's managers, due on the agent's date, with the agent's note and a link back to
+the ticket (Upsales' Postman collection, "Tasks > Create To-do": ``date``, ``users``,
+``contacts``, ``client``, ``activityType``; no ``closeDate``, so it is open).
+
+Each click is one follow-up: its marker names the ticket and the click's key
+(``[Freshdesk acme.freshdesk.com #42 follow-up 1a2b3c4d5e]``), so a lost answer is looked
+up by it and never posted twice, and a later click makes another.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import hashlib
+from dataclasses import dataclass
+from datetime import date
+from typing import Literal
+
+from ..clients import Deadline, Filters, FreshdeskClient, UpsalesClient, UpstreamError
+from ..rules.contact_link import LinkField
+from ..rules.fields import pair_matches
+from .activity_types import activity_type_id
+from .errors import ActionError
+from .uncertain import may_have_arrived
+
+Kind = Literal["todo", "call"]
+#: The task type each kind is, by the key of Upsales' ``/todoTypes`` (a name the account's
+#: own types also carry).
+TYPES: dict[Kind, str] = {"todo": "TODO", "call": "PHONE_CALL"}
+RECENT = 100
+
+
+@dataclass(frozen=True, slots=True)
+class FollowUp:
+    activity_id: int
+    created: bool
+
+
+def marker(host: str, ticket_id: int, key: str) -> str:
+    """Names the ticket of this account, and the click (a hash of its key)."""
+    digest = hashlib.sha256(key.encode()).hexdigest()[:10]
+    return f"[Freshdesk {host} #{int(ticket_id)} follow-up {digest}]"
+
+
+async def create_follow_up(
+    fd_client: FreshdeskClient,
+    us_client: UpsalesClient,
+    *,
+    host: str,
+    ticket_id: int,
+    upsales_contact_id: int,
+    user_id: int,
+    due: date,
+    note: str,
+    kind: Kind,
+    key: str,
+    link: LinkField,
+    deadline: Deadline,
+) -> FollowUp:
+    """Refuses ``mismatch`` (nothing written) when the Upsales contact is not the ticket
+    requester's match (an email they share, or the link), or the user is not one of its
+    account's managers."""
+    ticket, contact = await asyncio.gather(
+        fd_client.tickets.get(ticket_id, deadline=deadline),
+        us_client.contacts.get(upsales_contact_id, deadline=deadline),
+    )
+    if ticket.requester_id is None:
+        raise ActionError("mismatch")
+    requester = await fd_client.contacts.get(ticket.requester_id, deadline=deadline)
+    if not pair_matches(requester, contact, link.linked_id(requester)):
+        raise ActionError("mismatch")
+    if contact.client is None or user_id not in {u.id for u in contact.client.users}:
+        raise ActionError("mismatch")  # not one of the account's managers
+    mark = marker(host, ticket.id, key)
+    if (earlier := await _made(us_client, contact.id, mark, deadline)) is not None:
+        return FollowUp(earlier, created=False)
+    type_id = await activity_type_id(us_client, TYPES[kind], deadline=deadline)
+    url = f"https://{host}/a/tickets/{ticket.id}"
+    text = " ".join(note.split())
+    body: dict[str, object] = {
+        "description": f"{mark} {ticket.subject or ''}".strip()[:250],
+        "notes": "\n".join(p for p in (text, f"Freshdesk ticket #{ticket.id}: {url}") if p),
+        "date": due.isoformat(),
+        "users": [{"id": user_id}],
+        "contacts": [{"id": contact.id}],
+        "client": {"id": contact.client.id},
+        "activityType": {"id": type_id},
+    }
+    try:
+        made = await us_client.activities.create(body, deadline=deadline)
+    except UpstreamError as error:
+        arrived = may_have_arrived(error) and await _made(us_client, contact.id, mark, deadline)
+        if not arrived:
+            raise
+        return FollowUp(arrived, created=True)
+    return FollowUp(made.id, created=True)
+
+
+async def _made(
+    us_client: UpsalesClient, contact_id: int, mark: str, deadline: Deadline
+) -> int | None:
+    recent = await us_client.activities.list(
+        Filters().eq("contact.id", contact_id), limit=RECENT, sort="-id", deadline=deadline
+    )
+    return next((a.id for a in recent.items if (a.description or "").startswith(mark)), None)
