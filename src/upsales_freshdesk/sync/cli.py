@@ -22,6 +22,7 @@ from rich.console import Console
 from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn
 
 from ..clients import ThrottleRegistry, UpstreamError
+from ..rules.contact_link import LinkField
 from ..rules.fields import FieldRule
 from .checks import (
     BAD_CONFIG,
@@ -141,6 +142,7 @@ async def _execute(
             state,
             create_missing=settings.create_missing,
             rule=FieldRule.of(settings.field_mapping),
+            link=LinkField.of(settings.link_field),
             dry_run=dry_run,
             list_pace=settings.list_limiter().acquire,
             progress=progress,

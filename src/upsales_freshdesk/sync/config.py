@@ -27,7 +27,7 @@ from ..clients.hostnames import account_host
 from ..clients.policy import SMOOTH_BURST_SHARE, UPSALES_LIMIT, DailyCalls
 from ..clients.redis_budgets import RedisGuard, SharedRegistry, connect
 from ..clients.upsales.client import TOKEN_CHARS
-from ..settings import FieldMapping
+from ..settings import FieldMapping, check_link_field
 
 #: A bulk run is patient: a 429 slows it down, it does not end it.
 PATIENT = RetryPolicy(max_attempts=10, backoff_base=0.5, backoff_max=30, retry_after_max=120)
@@ -81,6 +81,9 @@ class SyncSettings(SyncCredentials):
     upsales_base_url: str | None = None
     #: Freshdesk field -> Upsales field; unset is every pair of the field table.
     field_mapping: FieldMapping | None = None
+    #: Where the link to the Upsales contact is kept on the Freshdesk contact: the service's
+    #: own setting (the card writes the links the sync follows).
+    link_field: str = Field(default="unique_external_id", validation_alias="UFD_LINK_FIELD")
     #: Seconds in Freshdesk's rate-limit window (60; lower only to test against an emulator).
     freshdesk_window_seconds: float = Field(default=60.0, gt=0, le=60)
     #: The service's own settings, read from the same env file: with ``UFD_REDIS_URL`` the
@@ -92,6 +95,11 @@ class SyncSettings(SyncCredentials):
     )
     processes: int | None = Field(default=None, ge=1, le=1024, validation_alias="UFD_PROCESSES")
     upsales_daily_cap: int = Field(default=99_999, ge=1, validation_alias="UFD_UPSALES_DAILY_CAP")
+
+    @field_validator("link_field")
+    @classmethod
+    def _link_field(cls, value: str) -> str:
+        return check_link_field(value)
 
     @field_validator("freshdesk_base_url", "upsales_base_url")
     @classmethod

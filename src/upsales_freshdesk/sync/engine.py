@@ -7,6 +7,11 @@ differs. On an incremental run, the emails about to be written are also checked 
 all of Upsales (50 emails a call), since the changed batch is not all of it. Freshdesk is
 never asked contact by contact.
 
+A Freshdesk contact linked to an Upsales contact (``rules/contact_link.py``, the link the
+card's "Link" keeps) is that contact's, whatever their emails: the index reads the links
+from the same list pages, and the link is used before the email. A contact the email
+finds but that is linked to another Upsales contact is left alone.
+
 What to do with each contact is decided from the index, before any write; the writes then
 run several at a time (:func:`.pool.run_pool`), paced by the Freshdesk client's throttle,
 and the checkpoint follows the ids whose every predecessor is done (:class:`.pool.DonePrefix`).
@@ -33,6 +38,7 @@ from ..clients import (
 from ..clients.blank import is_blank
 from ..clients.freshdesk import models as fd
 from ..clients.upsales import models as us
+from ..rules.contact_link import LinkField
 from ..rules.fields import FieldRule, sync_requester
 from .owners import Owners
 from .pool import DonePrefix, run_pool
@@ -82,6 +88,8 @@ class Write:
     email: str
     target: fd.Contact | None
     fields: tuple[str, ...]
+    #: Found by the link, not the email: no other Upsales contact can claim it.
+    linked: bool = False
 
     @property
     def calls(self) -> bool:
@@ -101,6 +109,7 @@ class Sync:
         create_missing: bool = False,
         dry_run: bool = False,
         rule: FieldRule | None = None,
+        link: LinkField | None = None,
         list_pace: Callable[[], Awaitable[object]] | None = None,
         progress: Callable[[Progress], None] = lambda progress: None,
         in_flight: int | None = None,
@@ -109,6 +118,9 @@ class Sync:
         self.list_pace = list_pace
         self.create_missing, self.dry_run = create_missing, dry_run
         self.rule = rule or FieldRule.of(None)
+        self.link = link or LinkField()
+        #: Upsales id -> the Freshdesk contacts whose link names it (from the list pages).
+        self.by_link: dict[int, list[fd.Contact]] = {}
         self.progress = progress
         throttle = fd_client.core.throttle
         #: Writes in flight at most: never more than the budget of one window, nor 32.
@@ -153,9 +165,12 @@ class Sync:
                 await self.list_pace()
 
         by_email: dict[str, list[fd.Contact]] = {}
+        self.by_link = {}
         async for contact in self.freshdesk.contacts.list(per_page=100, pace=pace):
             for email in {contact.email or "", *contact.other_emails} - {""}:
                 by_email.setdefault(email.strip().lower(), []).append(contact)
+            if (linked := self.link.linked_id(contact)) is not None:
+                self.by_link.setdefault(linked, []).append(contact)
         return by_email
 
     async def run(self) -> Report:
@@ -225,6 +240,12 @@ class Sync:
         self, contact: us.Contact, index: Mapping[str, list[fd.Contact]], shared: Counter[str]
     ) -> Outcome | Write:
         """What to do with a contact, from what the run has read (no call)."""
+        by_link = self.by_link.get(contact.id, [])
+        if len(by_link) > 1:
+            return Outcome(contact.id, "skipped", "linked from several Freshdesk contacts")
+        if by_link:
+            fields = tuple(c.field for c in self.rule.changes(by_link[0], contact))
+            return Write(contact, _email(contact) or "", by_link[0], fields, linked=True)
         if is_blank(contact.email):
             return Outcome(contact.id, "skipped", "no email")
         email = _email(contact)
@@ -235,6 +256,8 @@ class Sync:
         matches = index.get(email, [])
         if len(matches) > 1:
             return Outcome(contact.id, "skipped", "email on several Freshdesk contacts")
+        if matches and self.link.linked_id(matches[0]) not in (None, contact.id):
+            return Outcome(contact.id, "skipped", "linked to another Upsales contact")
         if matches:
             fields = tuple(c.field for c in self.rule.changes(matches[0], contact))
             return Write(contact, email, matches[0], fields)
@@ -252,7 +275,7 @@ class Sync:
             if not self.dry_run and target is not None:
                 self.state.link(contact.id, target.id)
             return Outcome(contact.id, "unchanged", freshdesk_id=_id(target))
-        if not self.complete and await owners.of(write.email) - {contact.id}:
+        if not write.linked and not self.complete and await owners.of(write.email) - {contact.id}:
             pace.not_written()
             return Outcome(contact.id, "skipped", SHARED, _id(target))
         if self.dry_run:
