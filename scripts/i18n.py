@@ -29,7 +29,7 @@ from babel.messages.mofile import read_mo, write_mo
 from babel.messages.plurals import get_plural
 from babel.messages.pofile import read_po, write_po
 
-from upsales_freshdesk.web.rendering.i18n import SUPPORTED
+from upsales_freshdesk.rules.language import SUPPORTED
 
 ROOT = Path(__file__).resolve().parent.parent
 LOCALES = ROOT / "src/upsales_freshdesk/web/rendering/locales"
@@ -49,6 +49,8 @@ def extract() -> None:
         "babel.cfg",
         "-k",
         "N_",
+        "-k",
+        "N_plural:1,2",
         "--no-location",
         "--sort-output",
         "--omit-header",

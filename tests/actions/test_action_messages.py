@@ -11,7 +11,8 @@ from tests.support.faults import outage
 from tests.support.service import Service
 from tests.support.writes import act, card_of, create_body, log_body
 from upsales_freshdesk.rules.codes import Code, Issue, Source
-from upsales_freshdesk.web.rendering.messages import ACTIONS, MAX_MESSAGE, action_message
+from upsales_freshdesk.web.rendering.i18n import SUPPORTED
+from upsales_freshdesk.web.rendering.messages import ACTIONS, MAX_MESSAGE, action_message, fit
 
 
 async def test_update_with_upsales_down_says_freshdesk_was_not_updated(service: Service) -> None:
@@ -57,11 +58,12 @@ def test_a_timed_out_write_says_it_may_have_happened() -> None:
     assert sv.startswith("Kanske inte uppdaterat i Freshdesk: ")
 
 
-@pytest.mark.parametrize("locale", ["en", "sv"])
+@pytest.mark.parametrize("locale", SUPPORTED)
 @pytest.mark.parametrize("action", sorted(ACTIONS))
 def test_every_action_text_fits_and_names_what_was_not_done(action: str, locale: str) -> None:
-    """Every code from every source, in both languages: within the platform's 100
-    characters whole (never cut), and opening with what was (maybe) not done."""
+    """Every code from every source, in every language: within the platform's 100
+    characters, whole sentences (English always whole; a longer text ends at its last
+    sentence that fits, never within a word), opening with what was (maybe) not done."""
     prefixes: set[str] = set()
     for source in get_args(Source):
         for code in get_args(Code):
@@ -70,6 +72,9 @@ def test_every_action_text_fits_and_names_what_was_not_done(action: str, locale:
             )
             text = action_message(action, issue, locale)
             assert len(text) <= MAX_MESSAGE, text
+            assert text.endswith("."), text
+            if locale == "en":
+                assert "…" not in text, text
             assert ": " in text, text
             prefixes.add(text.split(": ", 1)[0])
     reads = {"contact-form", "search-contacts", "company"}  # nothing written: no "Maybe"
@@ -82,3 +87,23 @@ def test_the_card_texts_are_unchanged() -> None:
 
     issue = Issue(source="upsales", code="unavailable")
     assert issue_message(issue, "en") == "Upsales is not answering. Showing what Freshdesk has."
+
+
+@pytest.mark.parametrize(
+    ("text", "fitted"),
+    [
+        ("Short. Whole.", "Short. Whole."),
+        ("x" * 100, "x" * 100),
+        # Past 100: the last sentence or clause that fits, a clause ending in "."
+        (
+            "Ikke logget: " + "a" * 40 + ". Synkroniser for å sjekke; " + "b" * 40 + ".",
+            "Ikke logget: " + "a" * 40 + ". Synkroniser for å sjekke.",
+        ),
+        ("Ei kirjattu: " + "a" * 80 + ". " + "b" * 20, "Ei kirjattu: " + "a" * 80 + "."),
+        # No sentence ends late enough: the last whole word, and an ellipsis.
+        ("Ikke logget: " + "ord " * 30, ("Ikke logget: " + "ord " * 21).rstrip() + "…"),
+    ],
+)
+def test_a_long_text_is_cut_after_a_sentence_or_a_word(text: str, fitted: str) -> None:
+    assert fit(text) == fitted
+    assert len(fit(text)) <= MAX_MESSAGE

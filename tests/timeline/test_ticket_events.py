@@ -9,6 +9,7 @@ from contextlib import asynccontextmanager
 from typing import Any
 
 import httpx
+import pytest
 
 from tests.support.faults import lost_answer, outage, rate_limited
 from tests.support.service import Service, running
@@ -307,6 +308,39 @@ async def test_the_card_shows_the_timeline_and_offers_no_second_log() -> None:
             html = (await service.card("found", locale)).json()["html"]
             assert words in html
             assert 'data-action="log-ticket"' not in html
+
+
+async def test_the_activity_reads_in_the_timelines_language_and_is_read_back() -> None:
+    """UFD_TIMELINE_LANGUAGE: the lines in Finnish; the stamp is read back (a replay
+    writes nothing), and every agent's card, in any language, shows the timeline."""
+    async with timeline(language="fi") as service:
+        ticket_id = SCENARIOS["found"].ticket_id
+        change_ticket(service, ticket_id, status=4, priority=3)
+        await event(service, {"ticket_id": ticket_id})
+        await settle(service)
+        (activity,) = await activities(service, ticket_id)
+        notes = activity["notes"].splitlines()
+        subject = service.fd.store.tickets[ticket_id]["subject"]
+        assert notes[0] == f"Freshdesk-tiketti #{ticket_id}: {subject}"
+        assert notes[1] == "Tila: Ratkaistu · Prioriteetti: Korkea"
+        assert notes[-1].startswith("Pidetään ajan tasalla Freshdeskistä; tiketti päivitetty ")
+        assert timeline_stamp_of(activity) is not None
+        writes = upsales_writes(service)
+        await event(service, {"ticket_id": ticket_id})
+        await settle(service)
+        assert upsales_writes(service) == writes
+        for locale, words in (("en", "On the Upsales timeline, updated"), ("nb", "tidslinjen")):
+            html = (await service.card("found", locale)).json()["html"]
+            assert words in html
+            assert 'data-action="log-ticket"' not in html
+
+
+def test_the_timelines_language_is_one_of_ours() -> None:
+    assert TimelineSettings(language="sv-SE").language == "sv"
+    assert TimelineSettings(language="no").language == "nb"
+    assert TimelineSettings().language == "en"
+    with pytest.raises(ValueError, match="not one of the languages"):
+        TimelineSettings(language="de")
 
 
 async def test_a_huge_body_is_refused_before_anything_is_queued() -> None:

@@ -1,25 +1,62 @@
 """How a logged ticket reads in Upsales: the marker that starts its description (for
-finding it again, never for showing) and the notes' line that names the Freshdesk agent
-who logged it. Written by the log action, read by the card."""
+finding it again, never for showing), and the notes' lines, in the language of whoever
+wrote them (the agent's for "Log this ticket", the timeline's setting for the timeline):
+the ticket, the Freshdesk agent who logged it, and when the timeline last kept it up to
+date. Written by the log action and the timeline, read by the card and the timeline, in
+whichever language they were written."""
 
 from __future__ import annotations
 
 import re
 from datetime import UTC, datetime
+from functools import cache
 
 from ..clients.upsales import models as us
+from .language import N_, SUPPORTED, translations
 
+#: The notes' first line: the ticket it records.
+TICKET_LINE = N_("Freshdesk ticket #%(id)s: %(subject)s")
 #: The notes' line that names the Freshdesk agent who logged the ticket.
+LOGGED_BY_LINE = N_("Logged in Freshdesk by %(name)s")
+#: Its English opening, as the log action wrote it before the notes were translated.
 LOGGED_BY = "Logged in Freshdesk by "
 #: The marker that starts a logged activity's description: ``[Freshdesk host #7]``, or
 #: ``[Freshdesk #7]`` as logged before the marker named the account.
 MARKER_RE = re.compile(r"^\[Freshdesk (?:\S+ )?#\d+\]\s*")
+#: The notes' line of a ticket kept on the timeline by itself: the ticket's own
+#: ``updated_at`` (ISO 8601, UTC) when the activity was last written. An event older than
+#: it never overwrites the activity; the card shows it as "updated <time>".
+TIMELINE_STAMP_LINE = N_("Kept up to date from Freshdesk; ticket updated %(when)s")
+
+
+def line(text: str, locale: str, **values: object) -> str:
+    """One of the notes' lines in ``locale``, filled in."""
+    return translations(locale).gettext(text) % values
+
+
+@cache
+def _patterns(text: str) -> tuple[re.Pattern[str], ...]:
+    """``text``'s line in every language, its one placeholder as a group: a line written
+    in any of them (or before the notes were translated: English) is read back."""
+    found = []
+    for language in SUPPORTED:
+        translated = translations(language).gettext(text)
+        before, _, after = re.split(r"(%\(\w+\)s)", translated, maxsplit=1)
+        found.append(re.compile(f"^{re.escape(before)}(.+?){re.escape(after)}$"))
+    return tuple(found)
+
+
+def _value(text: str, notes_line: str) -> str | None:
+    for pattern in _patterns(text):
+        if (match := pattern.match(notes_line.strip())) and (value := match.group(1).strip()):
+            return value
+    return None
 
 
 def logged_by(activity: us.Activity) -> str | None:
     """The Freshdesk agent a logged activity names in its notes, if any."""
-    for line in reversed((activity.notes or "").splitlines()):
-        if line.startswith(LOGGED_BY) and (name := line[len(LOGGED_BY) :].strip()):
+    for notes_line in reversed((activity.notes or "").splitlines()):
+        if (name := _value(LOGGED_BY_LINE, notes_line)) is not None:
             return name
     return None
 
@@ -31,19 +68,13 @@ def without_marker(description: str | None) -> str | None:
     return MARKER_RE.sub("", description, count=1) or description
 
 
-#: The notes' line of a ticket kept on the timeline by itself: the ticket's own
-#: ``updated_at`` (ISO 8601, UTC) when the activity was last written. An event older than
-#: it never overwrites the activity; the card shows it as "updated <time>".
-TIMELINE_STAMP = "Kept up to date from Freshdesk; ticket updated "
-
-
 def timeline_stamp(activity: us.Activity) -> datetime | None:
     """When the ticket an automatic activity shows was last changed, or None for an
     activity that is not kept up to date by itself."""
-    for line in (activity.notes or "").splitlines():
-        if line.startswith(TIMELINE_STAMP):
+    for notes_line in (activity.notes or "").splitlines():
+        if (when := _value(TIMELINE_STAMP_LINE, notes_line)) is not None:
             try:
-                stamp = datetime.fromisoformat(line[len(TIMELINE_STAMP) :].strip())
+                stamp = datetime.fromisoformat(when)
             except ValueError:
                 return None
             return stamp if stamp.tzinfo else stamp.replace(tzinfo=UTC)

@@ -9,6 +9,8 @@ from typing import Annotated, Literal
 from pydantic import Field, field_validator
 from pydantic_settings import BaseSettings, NoDecode, SettingsConfigDict
 
+from ..rules.language import DEFAULT, SUPPORTED, negotiate
+
 #: ``always``: one activity from the ticket's creation on, kept up to date;
 #: ``created``: one activity when the ticket is created, not changed afterwards;
 #: ``resolved``: one activity once the ticket is resolved or closed, kept up to date.
@@ -51,6 +53,10 @@ class TimelineSettings(BaseSettings):
     send_description: bool = False
     #: How many lines of the description, when sent.
     description_lines: int = Field(default=5, ge=1, le=50)
+    #: The language of the activity's lines ("Status: Open", "Agent: ..."), as the
+    #: account's Upsales users read them: en, sv, nb, da or fi (or a Freshdesk code such
+    #: as sv-SE or nb-NO). No agent is there to give one: rules call the webhook.
+    language: str = "en"
     #: The share of each plan (Freshdesk's per minute, the Upsales key's per 10 s) the
     #: jobs may use in any window; the rest is the agents'. With Redis the jobs also take
     #: only what the cards leave.
@@ -58,6 +64,14 @@ class TimelineSettings(BaseSettings):
     #: Jobs worked at once by each process, and the most that may wait.
     concurrency: int = Field(default=4, ge=1, le=64)
     max_pending: int = Field(default=10_000, ge=100, le=1_000_000)
+
+    @field_validator("language")
+    @classmethod
+    def _language(cls, value: str) -> str:
+        code = negotiate(value)
+        if code == DEFAULT and not value.strip().lower().startswith(DEFAULT):
+            raise ValueError(f"not one of the languages {', '.join(SUPPORTED)}: {value!r}")
+        return code
 
     @field_validator(
         "include_groups",

@@ -217,6 +217,7 @@ class TicketLogger:
             type_id,
             agent=agent,
             description_lines=lines,
+            locale=self.settings.language,
         )
         if contact is None:  # an update: the activity keeps its contact and account
             for key in ("contacts", "client"):

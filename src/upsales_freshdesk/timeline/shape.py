@@ -10,12 +10,26 @@ from datetime import UTC, datetime
 from ..actions.log import TicketRef
 from ..clients.freshdesk.models import Ticket
 from ..clients.upsales import models as us
-from ..rules.logged import TIMELINE_STAMP
+from ..rules.language import N_, translations
+from ..rules.logged import TICKET_LINE, TIMELINE_STAMP_LINE, line
 
-#: Freshdesk's built-in ticket statuses and priorities (API v2, "Ticket properties").
-#: A custom status (a number above 5) is named by its number.
-STATUSES = {2: "Open", 3: "Pending", 4: "Resolved", 5: "Closed"}
-PRIORITIES = {1: "Low", 2: "Medium", 3: "High", 4: "Urgent"}
+#: Freshdesk's built-in ticket statuses and priorities (API v2, "Ticket properties"), as
+#: the activity's lines name them. A custom status (a number above 5) is named by its
+#: number.
+STATUSES = {
+    2: N_("Status: Open"),
+    3: N_("Status: Pending"),
+    4: N_("Status: Resolved"),
+    5: N_("Status: Closed"),
+}
+CUSTOM_STATUS = N_("Status: %(number)s")
+PRIORITIES = {
+    1: N_("Priority: Low"),
+    2: N_("Priority: Medium"),
+    3: N_("Priority: High"),
+    4: N_("Priority: Urgent"),
+}
+AGENT_LINE = N_("Agent: %(name)s")
 DONE = frozenset({4, 5})
 #: Upsales' activity description holds at most this many characters.
 DESCRIPTION_MAX = 250
@@ -27,8 +41,14 @@ def digest(description: object, notes: object) -> str:
     return hashlib.sha256(shown).hexdigest()[:16]
 
 
-def status_name(ticket: Ticket) -> str:
-    return STATUSES.get(ticket.status or 0, f"Status {ticket.status}")
+def status_line(ticket: Ticket, locale: str = "en") -> str:
+    """ "Status: Open" (and " · Priority: High"), as ``locale`` reads it."""
+    t = translations(locale)
+    known = STATUSES.get(ticket.status or 0)
+    text = t.gettext(known) if known else t.gettext(CUSTOM_STATUS) % {"number": ticket.status}
+    if ticket.priority in PRIORITIES:
+        text += " · " + t.gettext(PRIORITIES[ticket.priority])
+    return text
 
 
 def is_done(ticket: Ticket) -> bool:
@@ -51,23 +71,24 @@ def activity_body(
     *,
     agent: str | None,
     description_lines: int | None = None,
+    locale: str = "en",
 ) -> dict[str, object]:
-    """The activity's fields. It is a record of the ticket, so it is written closed (an
-    open activity would stand in the account manager's to-do list), dated by the ticket's
-    creation and closed at its last change."""
+    """The activity's fields, its notes in ``locale`` (the timeline's language). It is a
+    record of the ticket, so it is written closed (an open activity would stand in the
+    account manager's to-do list), dated by the ticket's creation and closed at its last
+    change."""
     opened = stamp_of(ticket) if ticket.created_at is None else ticket.created_at
     lines = [
-        f"Freshdesk ticket #{ref.id}: {ref.subject}",
-        f"Status: {status_name(ticket)}"
-        + (f" · Priority: {PRIORITIES[ticket.priority]}" if ticket.priority in PRIORITIES else ""),
+        line(TICKET_LINE, locale, id=ref.id, subject=ref.subject),
+        status_line(ticket, locale),
     ]
     if agent:
-        lines.append(f"Agent: {' '.join(agent.split())}")
+        lines.append(line(AGENT_LINE, locale, name=" ".join(agent.split())))
     lines.append(ref.url)
     if description_lines and (text := (ticket.description_text or "").strip()):
-        kept = [line.rstrip() for line in text.splitlines() if line.strip()][:description_lines]
+        kept = [row.rstrip() for row in text.splitlines() if row.strip()][:description_lines]
         lines += ["", *kept, ""]
-    lines.append(f"{TIMELINE_STAMP}{stamp_of(ticket).isoformat()}")
+    lines.append(line(TIMELINE_STAMP_LINE, locale, when=stamp_of(ticket).isoformat()))
     body: dict[str, object] = {
         "description": f"{ref.marker} {ref.subject}"[:DESCRIPTION_MAX],
         "notes": "\n".join(lines),

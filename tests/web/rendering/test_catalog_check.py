@@ -139,3 +139,7 @@ def test_a_compiled_plural_rule_that_is_not_the_languages_fails(tmp_path: Path) 
 def test_a_language_without_a_catalog_fails(tmp_path: Path) -> None:
     root = write_catalogs(tmp_path, "da", DANISH)
     assert check(root, "fi") == ["fi: messages.po is missing"]
+
+
+def test_the_check_covers_every_language_the_service_speaks() -> None:
+    assert script.LANGUAGES == ("en", "sv", "nb", "da", "fi")

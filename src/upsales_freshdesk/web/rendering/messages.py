@@ -3,10 +3,28 @@
 from __future__ import annotations
 
 from ...rules.codes import Issue
-from .i18n import N_, translations
+from .i18n import N_, N_plural, translations
 
 #: The platform's notification shows at most this many characters.
 MAX_MESSAGE = 100
+
+
+def fit(text: str) -> str:
+    """``text`` within the platform's limit: whole, else cut after its last sentence or
+    clause that fits (a clause's ";" becomes "."), else after its last whole word with
+    "…"; never within a word. Danish, Finnish and Norwegian words run longer than
+    English ones, so an action's opening and its reason may not both fit."""
+    if len(text) <= MAX_MESSAGE:
+        return text
+    ends = [
+        i
+        for i in range(MAX_MESSAGE)
+        if text[i] in ".;" and (i + 1 == len(text) or text[i + 1] == " ")
+    ]
+    if ends and ends[-1] >= MAX_MESSAGE // 3:
+        return text[: ends[-1]] + "."
+    return text[: MAX_MESSAGE - 1].rsplit(" ", 1)[0].rstrip(" ,:;") + "…"
+
 
 ISSUES: dict[tuple[str, str], str] = {
     ("freshdesk", "auth_failed"): N_("The Freshdesk API key was refused. Check the app settings."),
@@ -71,9 +89,16 @@ DONE: dict[str, str] = {
     "already_unlinked": N_("There was no link to remove."),
     "followed_up": N_("The follow-up is created in Upsales."),
 }
-RETRY_IN: dict[str, str] = {
-    "freshdesk": N_("Freshdesk's rate limit is reached. Try again in %(seconds)d seconds."),
-    "upsales": N_("Upsales' rate limit is reached. Try again in %(seconds)d seconds."),
+#: A plural: "1 second", "30 seconds", in each language's forms.
+RETRY_IN: dict[str, tuple[str, str]] = {
+    "freshdesk": N_plural(
+        "Freshdesk's rate limit is reached. Try again in %(seconds)d second.",
+        "Freshdesk's rate limit is reached. Try again in %(seconds)d seconds.",
+    ),
+    "upsales": N_plural(
+        "Upsales' rate limit is reached. Try again in %(seconds)d second.",
+        "Upsales' rate limit is reached. Try again in %(seconds)d seconds.",
+    ),
 }
 FALLBACK = N_("Something went wrong. Try again.")
 
@@ -82,10 +107,11 @@ def issue_message(issue: Issue, locale: str) -> str:
     """The localised message of ``issue``, cut to the platform's limit."""
     t = translations(locale)
     if issue.code == "rate_limited" and issue.retry_after and issue.source in RETRY_IN:
-        text = t.gettext(RETRY_IN[issue.source]) % {"seconds": max(1, round(issue.retry_after))}
+        seconds = max(1, round(issue.retry_after))
+        text = t.ngettext(*RETRY_IN[issue.source], seconds) % {"seconds": seconds}
     else:
         text = t.gettext(ISSUES.get((issue.source, issue.code), FALLBACK))
-    return text[:MAX_MESSAGE]
+    return fit(text)
 
 
 FIELDS_DONE: dict[str, str] = {
@@ -106,8 +132,8 @@ def done_message(kind: str, locale: str, fields: tuple[str, ...] = ()) -> str:
     t = translations(locale)
     if fields and kind in FIELDS_DONE:
         names = ", ".join(t.gettext(FIELD_NAMES[f]) for f in fields)
-        return (t.gettext(FIELDS_DONE[kind]) % {"fields": names})[:MAX_MESSAGE]
-    return t.gettext(DONE[kind])[:MAX_MESSAGE]
+        return fit(t.gettext(FIELDS_DONE[kind]) % {"fields": names})
+    return fit(t.gettext(DONE[kind]))
 
 
 def localise(issues: list[Issue], locale: str) -> list[Issue]:
@@ -135,7 +161,7 @@ def validation_message(issue: Issue, locale: str) -> str:
     if issue.code in VALIDATION_AS_CARD and (issue.source, issue.code) not in VALIDATION:
         return issue_message(issue, locale)
     text = VALIDATION.get((issue.source, issue.code), VALIDATION[("service", "invalid_request")])
-    return translations(locale).gettext(text)[:MAX_MESSAGE]
+    return fit(translations(locale).gettext(text))
 
 
 #: What a failed action did not do, by the action's route name: the opening of its text.
@@ -197,7 +223,7 @@ def action_message(action: str, issue: Issue, locale: str) -> str:
     if issue.code in UNSURE_CODES and not unsure:  # a read (the form): nothing to check
         reason = issue_message(issue, locale)
     opening = (ACTIONS_UNSURE if unsure else ACTIONS)[action]
-    return (t.gettext(opening) % {"reason": reason})[:MAX_MESSAGE]
+    return fit(t.gettext(opening) % {"reason": reason})
 
 
 def localise_action(action: str, issues: list[Issue], locale: str) -> list[Issue]:
