@@ -79,6 +79,7 @@ class Caddy:
     https: str
     http: str
     trust: ssl.SSLContext
+    log: Path
 
 
 @pytest.fixture(scope="module")
@@ -147,7 +148,7 @@ def _start_caddy(caddy_bin: str, upstream: str, folder: Path, **timeouts: str) -
         trust = ssl.create_default_context(cafile=str(root))
         https = f"https://localhost:{https_port}"
         _wait(f"{https}/healthz", proc, log, verify=trust)
-        yield Caddy(https, f"http://localhost:{http_port}", trust)
+        yield Caddy(https, f"http://localhost:{http_port}", trust, log)
     finally:
         stop(proc)
 
@@ -195,6 +196,25 @@ def test_without_the_secret_caddy_passes_the_refusal_on(caddy: Caddy) -> None:
     resp = httpx.post(f"{caddy.https}/v1/card", json={}, headers=headers, verify=caddy.trust)
     assert resp.status_code == 401
     assert "frame-ancestors" in resp.headers["Content-Security-Policy"]
+
+
+def test_the_access_log_holds_no_key_and_no_webhook_secret(caddy: Caddy) -> None:
+    """Caddy logs each request's headers and URI: the keys' headers are dropped and the
+    secret Upsales' triggers send as the URL's last segment is replaced."""
+    path_secret = "path-secret-0123456789abcdefghijklmnop"
+    header_secret = "header-secret-0123456789abcdefghijklmn"
+    headers = {**HEADERS, "X-Webhook-Secret": header_secret}
+    httpx.post(f"{caddy.https}/v1/card", json={}, headers=headers, verify=caddy.trust)
+    poke = f"{caddy.https}/v1/webhooks/upsales/{path_secret}"
+    httpx.post(poke, json={"entity": "contact", "id": 1}, verify=caddy.trust)
+    deadline = time.monotonic() + 10
+    while "/v1/webhooks/upsales/REDACTED" not in caddy.log.read_text():
+        assert time.monotonic() < deadline, "no access log line for the poke"
+        time.sleep(0.05)
+    logged = caddy.log.read_text()
+    assert '"uri":"/v1/card"' in logged
+    for secret in (path_secret, header_secret, DEFAULT_KEY, DEFAULT_TOKEN, SECRET):
+        assert secret not in logged
 
 
 def test_plain_http_is_redirected_to_https(caddy: Caddy) -> None:
