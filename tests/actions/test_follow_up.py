@@ -50,6 +50,10 @@ async def test_a_follow_up_is_an_open_task_for_the_manager(service: Service) -> 
     assert made["contacts"] == [body["upsales_contact_id"]]
     assert made["notes"].splitlines()[0] == "Call about the renewal"
     assert f"https://demo.freshdesk.com/a/tickets/{TICKET}" in made["notes"]
+    # the agent's language (sv): the line the account manager reads
+    assert made["notes"].splitlines()[-1] == (
+        f"Freshdesk-ärende #{TICKET}: https://demo.freshdesk.com/a/tickets/{TICKET}"
+    )
     another = await act(service, "follow-up", {**body, "idempotency_key": "second-follow-up"})
     assert another["details"]["activity_id"] != made["id"]  # a new click is a new follow-up
 

@@ -218,6 +218,31 @@ async def test_the_activity_names_the_agent_who_logged_it(service: Service) -> N
     assert not latest["description"].startswith("[Freshdesk")
 
 
+@pytest.mark.parametrize(
+    ("locale", "first", "last"),
+    [
+        ("sv-SE", "Freshdesk-ärende #", "Loggat i Freshdesk av Anna Agent"),
+        ("nb-NO", "Freshdesk-sak #", "Logget i Freshdesk av Anna Agent"),
+        ("da", "Freshdesk-sag #", "Logget i Freshdesk af Anna Agent"),
+        ("fi", "Freshdesk-tiketti #", "Kirjaaja Freshdeskissä: Anna Agent"),
+    ],
+)
+async def test_the_notes_are_in_the_agents_language_and_read_back_in_any(
+    service: Service, locale: str, first: str, last: str
+) -> None:
+    """The Upsales user reads the notes in the logging agent's language; the card of an
+    agent in another language still names who logged it."""
+    agent = {"name": "Anna Agent", "email": "anna@example.com"}
+    done = await act(service, "log-ticket", await log_body(service, agent=agent, locale=locale))
+    activity = service.us.store.get("activities", done["details"]["activity_id"])
+    assert activity is not None
+    notes = activity["notes"].splitlines()
+    assert notes[0].startswith(first)
+    assert notes[-1] == last
+    card = await card_of(service, "found")  # an English agent's card
+    assert card["card"]["upsales"]["logged"]["by"] == "Anna Agent"
+
+
 async def test_an_app_that_sends_no_agent_still_logs(service: Service) -> None:
     done = await act(service, "log-ticket", await log_body(service))
     activity = service.us.store.get("activities", done["details"]["activity_id"])

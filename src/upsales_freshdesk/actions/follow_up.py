@@ -20,6 +20,8 @@ from typing import Literal
 from ..clients import Deadline, Filters, FreshdeskClient, UpsalesClient, UpstreamError
 from ..rules.contact_link import LinkField
 from ..rules.fields import pair_matches
+from ..rules.language import N_
+from ..rules.logged import line
 from .activity_types import activity_type_id
 from .errors import ActionError
 from .uncertain import may_have_arrived
@@ -29,6 +31,8 @@ Kind = Literal["todo", "call"]
 #: own types also carry).
 TYPES: dict[Kind, str] = {"todo": "TODO", "call": "PHONE_CALL"}
 RECENT = 100
+#: The notes' last line, in the agent's language: the ticket, linked.
+TICKET_LINK_LINE = N_("Freshdesk ticket #%(id)s: %(url)s")
 
 
 @dataclass(frozen=True, slots=True)
@@ -57,6 +61,7 @@ async def create_follow_up(
     key: str,
     link: LinkField,
     deadline: Deadline,
+    locale: str = "en",
 ) -> FollowUp:
     """Refuses ``mismatch`` (nothing written) when the Upsales contact is not the ticket
     requester's match (an email they share, or the link), or the user is not one of its
@@ -80,7 +85,9 @@ async def create_follow_up(
     text = " ".join(note.split())
     body: dict[str, object] = {
         "description": f"{mark} {ticket.subject or ''}".strip()[:250],
-        "notes": "\n".join(p for p in (text, f"Freshdesk ticket #{ticket.id}: {url}") if p),
+        "notes": "\n".join(
+            p for p in (text, line(TICKET_LINK_LINE, locale, id=ticket.id, url=url)) if p
+        ),
         "date": due.isoformat(),
         "users": [{"id": user_id}],
         "contacts": [{"id": contact.id}],

@@ -11,7 +11,7 @@ from ..clients import Deadline, Filters, FreshdeskClient, UpsalesClient, Upstrea
 from ..clients.upsales import models as us
 from ..rules.contact_link import LinkField
 from ..rules.fields import pair_matches
-from ..rules.logged import LOGGED_BY
+from ..rules.logged import LOGGED_BY_LINE, TICKET_LINE, line
 from .activity_types import activity_type_id
 from .errors import ActionError
 from .uncertain import may_have_arrived
@@ -62,6 +62,7 @@ async def log_ticket(
     activity_type: str | None = None,
     agent: str | None = None,
     link: LinkField | None = None,
+    locale: str = "en",
 ) -> LogResult:
     """A closed activity on the contact and its account; a second log finds the first.
 
@@ -70,7 +71,8 @@ async def log_ticket(
     (``UFD_LOG_ACTIVITY_TYPE``) names the type by id or name; one that does not exist is
     ``rejected`` and nothing is logged. Unset, the account's support type is used
     (:func:`.activity_types.activity_type_id`). ``agent`` (the Freshdesk agent's name) is written
-    in the notes (``LOGGED_BY``): the API key's Upsales user is not who logged it.
+    in the notes (``LOGGED_BY_LINE``): the API key's Upsales user is not who logged it. The
+    notes are in the agent's ``locale``.
     """
     ticket, contact = await asyncio.gather(
         fd_client.tickets.get(ticket_id, deadline=deadline),
@@ -87,7 +89,7 @@ async def log_ticket(
     type_id = await activity_type_id(us_client, activity_type, deadline=deadline)
     try:
         created = await us_client.activities.create(
-            _activity(ref, contact, type_id, agent), deadline=deadline
+            _activity(ref, contact, type_id, agent, locale), deadline=deadline
         )
     except UpstreamError as error:
         arrived = may_have_arrived(error) and await _logged(us_client, contact.id, ref, deadline)
@@ -110,12 +112,16 @@ async def _logged(
 
 
 def _activity(
-    ref: TicketRef, contact: us.Contact, activity_type_id: int, agent: str | None = None
+    ref: TicketRef,
+    contact: us.Contact,
+    activity_type_id: int,
+    agent: str | None = None,
+    locale: str = "en",
 ) -> dict[str, object]:
     today = datetime.now(UTC).date().isoformat()
-    notes = f"Freshdesk ticket #{ref.id}: {ref.subject}\n{ref.url}"
+    notes = line(TICKET_LINE, locale, id=ref.id, subject=ref.subject) + f"\n{ref.url}"
     if agent and (name := " ".join(agent.split())):
-        notes += f"\n{LOGGED_BY}{name}"
+        notes += "\n" + line(LOGGED_BY_LINE, locale, name=name)
     body: dict[str, object] = {
         "description": f"{ref.marker} {ref.subject}"[:250],
         "notes": notes,

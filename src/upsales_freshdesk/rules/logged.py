@@ -18,8 +18,6 @@ from .language import N_, SUPPORTED, translations
 TICKET_LINE = N_("Freshdesk ticket #%(id)s: %(subject)s")
 #: The notes' line that names the Freshdesk agent who logged the ticket.
 LOGGED_BY_LINE = N_("Logged in Freshdesk by %(name)s")
-#: Its English opening, as the log action wrote it before the notes were translated.
-LOGGED_BY = "Logged in Freshdesk by "
 #: The marker that starts a logged activity's description: ``[Freshdesk host #7]``, or
 #: ``[Freshdesk #7]`` as logged before the marker named the account.
 MARKER_RE = re.compile(r"^\[Freshdesk (?:\S+ )?#\d+\]\s*")

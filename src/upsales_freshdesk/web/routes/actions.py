@@ -295,6 +295,7 @@ async def log_ticket(
             activity_type=settings.log_activity_type,
             agent=(body.agent.name or body.agent.email) if body.agent else None,
             link=LinkField.of(settings.link_field),
+            locale=locale,
         )
         kind = "logged" if result.created else "already_logged"
         status = "done" if result.created else "unchanged"

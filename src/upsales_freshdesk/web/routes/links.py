@@ -124,6 +124,7 @@ async def create_follow_up(body: FollowUpIn, ctx: ContextDep) -> Any:
             key=key,
             link=LinkField.of(settings.link_field),
             deadline=_deadline(settings),
+            locale=locale,
         )
         return _done("done", done_message("followed_up", locale), activity_id=result.activity_id)
 
