@@ -195,8 +195,10 @@ async def test_an_account_poke_is_acknowledged_and_changes_nothing() -> None:
 
 async def test_bad_and_huge_bodies_are_refused() -> None:
     async with pushing() as service:
-        for body in ({"entity": "deal", "id": 1}, {"entity": "contact", "id": "1; drop"}, {}):
+        for body in ({"entity": "deal", "id": 1}, {}, {"entity": "contact", "id": [1]}):
             assert (await poke(service, body)).status_code == 400
+        for body in ({"entity": "contact", "id": "1; drop"}, {"entity": "contact", "id": 0}):
+            assert (await poke(service, body)).status_code == 422  # no id, no email
         huge = {"entity": "contact", "id": 1, "event": "x", "pad": "x" * 100_000}
         assert (await poke(service, huge)).status_code == 413
         assert await queue(service).pending() == 0
@@ -213,3 +215,20 @@ async def test_a_storm_is_folded_or_refused_with_429() -> None:
         assert set(statuses) <= {202, 429}
         assert 429 in statuses
         assert await queue(service).pending() <= 50
+
+
+async def test_an_id_that_did_not_render_is_found_by_the_email() -> None:
+    """Should Upsales leave ``{{Contact.Id}}`` as it is, or empty, the poke's email names
+    the contact: looked up at once, and the queue still holds only the id."""
+    async with pushing() as service:
+        email = SCENARIOS["different"].email
+        for unrendered in ("{{Contact.Id}}", ""):
+            body = {"entity": "contact", "id": unrendered, "email": email}
+            assert (await poke(service, body)).status_code == 202
+        queue(service).hurry()
+        await settle(service)
+        assert freshdesk_contact(service, "different")["job_title"] == "CTO"
+        shared = {"entity": "contact", "id": "", "email": SCENARIOS["ambiguous"].email}
+        assert (await poke(service, shared)).status_code == 422  # two contacts: not one
+        unknown = {"entity": "contact", "id": "", "email": "nobody@nowhere.example"}
+        assert (await poke(service, unknown)).status_code == 422

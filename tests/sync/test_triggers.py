@@ -81,7 +81,10 @@ def test_the_bodies_are_what_the_receiver_takes() -> None:
         )
         poke = json.loads(props["Body"])  # valid JSON before Upsales fills it in
         placeholder = "{{Contact.Id}}" if spec.entity == "contact" else "{{Client.Id}}"
-        assert poke == {"entity": spec.entity, "id": placeholder, "event": spec.event}
+        expected = {"entity": spec.entity, "id": placeholder, "event": spec.event}
+        if spec.entity == "contact":  # the receiver's way to the id should it not render
+            expected["email"] = "{{Contact.Email}}"
+        assert poke == expected
 
 
 async def test_install_twice_changes_nothing(us: UpsalesClient, us_emu: UpsalesEmulator) -> None:
@@ -151,7 +154,12 @@ async def test_the_installed_trigger_pokes_the_receiver_on_a_contact_update(
     assert (request.method, request.url) == ("POST", URL)
     assert request.headers == {"Content-Type": "application/json"}
     poke = json.loads(request.body)
-    assert poke == {"entity": "contact", "id": "7", "event": "after_contact_update"}
+    assert poke == {
+        "entity": "contact",
+        "id": "7",
+        "event": "after_contact_update",
+        "email": "hostile@tundra.example",
+    }
     assert int(poke["id"]) == 7  # a numeric string, as the receiver takes it
     created = await us.contacts.create({"client": {"id": 2}, "name": "Ny Kontakt"})
     transport = httpx.ASGITransport(app=us_emu)
@@ -159,6 +167,6 @@ async def test_the_installed_trigger_pokes_the_receiver_on_a_contact_update(
         await raw.put("/api/v2/accounts/2", json={"phone": "+46 8 555 00 00"})
     await us_emu.store.webhooks.drain()
     assert [json.loads(r.body) for r in sent[1:]] == [
-        {"entity": "contact", "id": str(created.id), "event": "after_contact_insert"},
+        {"entity": "contact", "id": str(created.id), "event": "after_contact_insert", "email": ""},
         {"entity": "account", "id": "2", "event": "after_client_update"},
     ]

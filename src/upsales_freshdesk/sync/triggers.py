@@ -111,8 +111,13 @@ def receiver_url(base: str, secret: str) -> str:
 
 
 def poke_body(spec: Spec) -> str:
-    """The request's JSON body, its placeholder quoted (see the module's sources)."""
-    return json.dumps({"entity": spec.entity, "id": spec.placeholder, "event": spec.event})
+    """The request's JSON body, its placeholders quoted (see the module's sources). A
+    contact's poke also names its email (``{{Contact.Email}}``, a listed trigger
+    attribute): should ``{{Contact.Id}}`` not render, the receiver finds the id by it."""
+    body = {"entity": spec.entity, "id": spec.placeholder, "event": spec.event}
+    if spec.entity == "contact":
+        body["email"] = "{{Contact.Email}}"
+    return json.dumps(body)
 
 
 def properties(spec: Spec, url: str) -> dict[str, str]:

@@ -7,7 +7,7 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
-from collections.abc import AsyncIterator
+from collections.abc import AsyncIterator, Callable
 from contextlib import asynccontextmanager
 from dataclasses import dataclass
 
@@ -46,6 +46,8 @@ class Background:
     timeline: TimelineSettings | None = None
     links: Links | None = None
     push: PushSettings | None = None
+    #: The pushes' clients (server credentials, background budgets).
+    push_clients: Callable[[], PushClients] | None = None
 
 
 def check_background(
@@ -97,6 +99,7 @@ async def open_background(
         pool = arq_pool(url, timeout=settings.redis_timeout_seconds)
     handlers: dict[str, Handler] = {}
     links: Links | None = None
+    push_clients: Callable[[], PushClients] | None = None
     if timeline.enabled:
         links = LocalLinks() if pool is None else RedisLinks(pool)
         ticket_logger = TicketLogger(timeline, links, activity_type=settings.log_activity_type)
@@ -116,13 +119,14 @@ async def open_background(
         rule = FieldRule.of(settings.field_mapping)
         pusher = ContactPusher(rule, ids, create_missing=push.create_missing)
 
-        def push_clients() -> PushClients:
+        def push_made() -> PushClients:
             made = make_clients(
                 settings, upstreams, server, background=push.share, policy=JOB_POLICY
             )
             return PushClients(made.freshdesk, made.upsales)
 
-        handlers[CONTACT] = contact_handler(pusher, push_clients, observe)
+        push_clients = push_made
+        handlers[CONTACT] = contact_handler(pusher, push_made, observe)
     concurrency = max(timeline.concurrency, 1)
     queue: JobQueue = (
         LocalQueue(handlers, concurrency=concurrency, max_pending=timeline.max_pending)
@@ -138,6 +142,7 @@ async def open_background(
             timeline if timeline.enabled else None,
             links,
             push if push.enabled else None,
+            push_clients,
         )
     finally:
         await queue.aclose()

@@ -9,12 +9,14 @@ Upsales with the server's own key before anything is written.
 
 from __future__ import annotations
 
+import re
 from typing import Annotated, Any, Literal
 
 from fastapi import APIRouter, Depends, Header, Request
 from fastapi.responses import JSONResponse
-from pydantic import BaseModel, ConfigDict, Field, StringConstraints
+from pydantic import BaseModel, ConfigDict, StringConstraints
 
+from ...clients import Deadline, UpstreamError, is_email
 from ...jobs import QueueFull, QueueUnavailable
 from ...push.handler import contact_job
 from ..background import Background
@@ -23,28 +25,36 @@ from ..errors import ErrorResponse
 from ..security import token_matches
 
 router = APIRouter(prefix="/v1/webhooks/upsales")
+ID = re.compile(r"[1-9][0-9]{0,15}")
 
 
 class Poke(BaseModel):
-    """What our triggers send (``upsales-freshdesk triggers install``)."""
+    """What our triggers send (``upsales-freshdesk triggers install``): the record's id
+    as ``{{Contact.Id}}`` renders it, and a contact's email (``{{Contact.Email}}``), by
+    which the id is found when the id did not render."""
 
     model_config = ConfigDict(extra="ignore")
     entity: Literal["contact", "account"]
-    #: A number, or the string a placeholder renders.
-    id: (
-        Annotated[int, Field(strict=True, gt=0, le=2**53)]
-        | Annotated[str, StringConstraints(pattern=r"^[1-9][0-9]{0,15}$")]
-    )
+    #: A number, or the string a placeholder renders (anything else: not rendered).
+    id: int | Annotated[str, StringConstraints(max_length=100)] | None = None
+    email: Annotated[str, StringConstraints(max_length=254)] | None = None
     event: Annotated[str, StringConstraints(max_length=100)] | None = None
 
     @property
-    def record_id(self) -> int:
-        return int(self.id)
+    def record_id(self) -> int | None:
+        raw = str(self.id).strip() if self.id is not None else ""
+        if not ID.fullmatch(raw):
+            return None
+        value = int(raw)
+        return value if value <= 2**53 else None
 
 
 class PokeAccepted(BaseModel):
     status: Literal["queued", "coalesced", "ignored"]
 
+
+#: The lookup of a contact by email (only when the id did not render) ends within this.
+LOOKUP_SECONDS = 5.0
 
 router.responses.update({429: {"model": ErrorResponse}, 503: {"model": ErrorResponse}})
 
@@ -65,6 +75,21 @@ def _check(background: Background, presented: str | None) -> None:
         raise ServiceError(401, "auth_failed")
 
 
+async def _by_email(background: Background, email: str | None) -> int | None:
+    """The one Upsales contact with ``email``, looked up now (the queue holds ids only,
+    never an email), with the jobs' clients and budgets."""
+    if email is None or not is_email(email.strip()) or background.push_clients is None:
+        return None
+    clients = background.push_clients()
+    try:
+        found = await clients.upsales.contacts.find_by_email(
+            email.strip(), deadline=Deadline.after(LOOKUP_SECONDS)
+        )
+    except UpstreamError:
+        raise ServiceError(503, "unavailable") from None  # Upsales may call again
+    return found[0].id if len(found) == 1 else None
+
+
 async def _accept(body: Poke, background: Background, upstreams: UpstreamsDep) -> Any:
     counted = upstreams.metrics.events
     if body.entity == "account":
@@ -73,7 +98,13 @@ async def _accept(body: Poke, background: Background, upstreams: UpstreamsDep) -
         counted.labels("upsales", "ignored").inc()
         return JSONResponse({"status": "ignored"}, status_code=202)
     assert background.push is not None  # checked by get_push
-    job = contact_job(background.account, body.record_id, background.push.coalesce_seconds)
+    record_id = body.record_id
+    if record_id is None:
+        record_id = await _by_email(background, body.email)
+    if record_id is None:
+        counted.labels("upsales", "unknown_record").inc()
+        raise ServiceError(422, "invalid_request")  # no id, and no one contact by the email
+    job = contact_job(background.account, record_id, background.push.coalesce_seconds)
     try:
         queued = await background.queue.submit(job)
     except QueueFull:
