@@ -38,7 +38,8 @@ test('every action has its progress and failure texts in each language', async (
   const ui = await sidebar(fakeClient({ invoke: () => ok({}) }));
   const { UfdActions, UfdText } = ui.dom.window;
   assert.deepEqual([...UfdActions.actions.keys()].sort(),
-    ['contact-form', 'create-upsales', 'log-ticket', 'undo-update', 'update-freshdesk']);
+    ['company', 'contact-form', 'create-upsales', 'follow-up', 'link-contact', 'log-ticket',
+      'search-contacts', 'undo-update', 'unlink-contact', 'update-freshdesk']);
   for (const [name, action] of UfdActions.actions) {
     const keys = ['working', 'notDone', ...(action.writes ? ['maybe'] : [])];
     for (const lang of ['en', 'sv']) {

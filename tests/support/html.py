@@ -81,6 +81,7 @@ ALLOWED_ATTRS = {
     "data-freshdesk-updated-at",
     "data-clears",
     "data-lazy",
+    "data-linked-id",
     "data-upsales-account-id",
     "data-freshdesk-company-id",
     "data-ufd-slot",

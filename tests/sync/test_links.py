@@ -11,9 +11,7 @@ from upsales_freshdesk.emulators.scenarios import SCENARIOS
 
 
 def fd_by_email(book: Book, email: str) -> dict[str, Any]:
-    record: dict[str, Any] = next(
-        c for c in book.fd.store.contacts.values() if c["email"] == email
-    )
+    record: dict[str, Any] = next(c for c in book.fd.store.contacts.values() if c["email"] == email)
     return record
 
 

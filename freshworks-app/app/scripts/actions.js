@@ -102,6 +102,61 @@
     };
   }
 
+  // Link the Upsales contact of the clicked button to the requester's Freshdesk contact;
+  // `replaces` is the link the card showed (one to a deleted contact, when relinking).
+  async function linkBody({ sidebar, card, element }) {
+    const { ticket } = await sidebar.readTicket();
+    const body = {
+      ticket_id: ticket.id,
+      freshdesk_contact_id: Number(card.dataset.freshdeskContactId),
+      upsales_contact_id: Number(element.getAttribute('data-upsales-contact-id')),
+    };
+    if (card.dataset.linkedId) { body.replaces = Number(card.dataset.linkedId); }
+    return body;
+  }
+
+  async function unlinkBody({ sidebar, card, element }) {
+    const { ticket } = await sidebar.readTicket();
+    return {
+      ticket_id: ticket.id,
+      freshdesk_contact_id: Number(card.dataset.freshdeskContactId),
+      upsales_contact_id: Number(element.getAttribute('data-upsales-contact-id')),
+    };
+  }
+
+  async function followUpBody({ sidebar, card, form }) {
+    const value = (field) => form?.querySelector(`[name=${field}]`)?.value.trim() || '';
+    if (!value('due_date')) { throw new AskFirst(sidebar.text('pickDue')); }
+    const { ticket } = await sidebar.readTicket();
+    return {
+      ticket: { id: ticket.id },
+      upsales_contact_id: Number(card.dataset.upsalesContactId),
+      user_id: Number(value('user_id')),
+      kind: value('kind') || 'todo',
+      due_date: value('due_date'),
+      note: value('note'),
+    };
+  }
+
+  function searchBody({ sidebar, card, element }) {
+    const box = element.closest('details') || card;
+    const query = box.querySelector('[name=contact_query]')?.value.trim() || '';
+    if (query.length < 2) { throw new AskFirst(sidebar.text('typeQuery')); }
+    const body = { query };
+    if (card.dataset.freshdeskContactId) {
+      body.freshdesk_contact_id = Number(card.dataset.freshdeskContactId);
+    }
+    return body;
+  }
+
+  function companyBody({ card, element }) {
+    const data = element.dataset;
+    const body = { upsales_account_id: Number(data.upsalesAccountId) };
+    if (card.dataset.upsalesContactId) { body.upsales_contact_id = Number(card.dataset.upsalesContactId); }
+    if (data.freshdeskCompanyId) { body.freshdesk_company_id = Number(data.freshdeskCompanyId); }
+    return body;
+  }
+
   // The name is the card's data-action (the service renders the card).
   const ACTIONS = new Map([
     ['update-freshdesk', {
@@ -134,6 +189,37 @@
       writes: true,
       body: createBody,
       texts: 'create',
+    }],
+    ['link-contact', {
+      send: (client, options) => client.request.invokeTemplate('link_contact', options),
+      writes: true,
+      body: linkBody,
+      texts: 'link',
+    }],
+    ['unlink-contact', {
+      send: (client, options) => client.request.invokeTemplate('unlink_contact', options),
+      writes: true,
+      body: unlinkBody,
+      texts: 'unlink',
+    }],
+    ['follow-up', {
+      send: (client, options) => client.request.invokeTemplate('follow_up', options),
+      writes: true,
+      body: followUpBody,
+      texts: 'followUp',
+    }],
+    // Reads that fill a part of the card (`part`): the search results, the company section.
+    ['search-contacts', {
+      send: (client, options) => client.request.invokeTemplate('search_contacts', options),
+      writes: false,
+      body: searchBody,
+      texts: 'search',
+    }],
+    ['company', {
+      send: (client, options) => client.request.invokeTemplate('company', options),
+      writes: false,
+      body: companyBody,
+      texts: 'company',
     }],
   ]);
 

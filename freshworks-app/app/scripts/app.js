@@ -70,6 +70,15 @@
         this.lookup(this.chosen);
       };
       this.button.addEventListener('click', this.onSync);
+      // The company section is read when the agent expands it, once per card ('toggle'
+      // does not bubble: caught on the way down).
+      this.result.addEventListener('toggle', (event) => {
+        const section = event.target;
+        if (section?.open && section.matches?.('details[data-lazy]') && !section.dataset.loaded) {
+          section.dataset.loaded = 'true';
+          this.act(section.getAttribute('data-lazy'), section);
+        }
+      }, true);
       this.result.addEventListener('click', (event) => {
         const action = event.target.closest?.('[data-action]');
         if (action) {
@@ -252,7 +261,7 @@
       this.markBusy(element, true);
       try {
         const card = element.closest('.ufd-card') || this.result;
-        const body = await action.body({ sidebar: this, card, form: element.closest('form') });
+        const body = await action.body({ sidebar: this, card, element, form: element.closest('form') });
         if (!this.current(generation)) { return true; }
         body.locale = this.lang;
         if (action.writes) { body.idempotency_key = UfdActions.newKey(); }
@@ -287,6 +296,15 @@
         if (!this.result.querySelector('form')) { this.cardHtml = this.result.innerHTML; }
         this.result.innerHTML = data.html;
         if (this.crayons) { UfdCrayons.enhance(this.result); }
+        return false;
+      }
+      if (response.status === 200 && data?.status === 'part') {
+        // A part of the card (search results, the company section), rendered escaped.
+        const slot = (element.closest('details') || this.result).querySelector('[data-ufd-slot]');
+        if (slot) {
+          slot.innerHTML = data.html;
+          if (this.crayons) { UfdCrayons.enhance(slot); }
+        }
         return false;
       }
       if (response.status === 200 && data) {
