@@ -10,11 +10,16 @@
   'use strict';
 
   const FALLBACK = 'en';
+  // Codes that mean one of ours under another name: Norwegian as the macrolanguage, and
+  // Nynorsk, whose readers read Bokmål (as the service's rules/language.py has it).
+  const ALIASES = { no: 'nb', nn: 'nb' };
 
-  // "sv-SE", "sv_SE" and "SV" are Swedish; a language the table does not have is English.
+  // Freshdesk's codes: "sv-SE", "nb-NO", "da", "fi" (also "sv_SE", "SV"); a language the
+  // table does not have is English.
   function pick(table, raw) {
-    const code = String(raw || '').replace('_', '-').split('-')[0].toLowerCase();
-    return Object.hasOwn(table, code) ? code : FALLBACK;
+    const code = String(raw || '').replace('_', '-').split('-')[0].trim().toLowerCase();
+    const language = Object.hasOwn(ALIASES, code) ? ALIASES[code] : code;
+    return Object.hasOwn(table, language) ? language : FALLBACK;
   }
 
   // The words of one page: language(raw) -> a language it has; get(lang, key) -> its text.

@@ -25,75 +25,8 @@ const UFD_DOMAIN = /^[a-z0-9](?:[a-z0-9-]{0,61}[a-z0-9])?\.freshdesk\.com$/;
 const UFD_HOST = /^[a-z0-9](?:[a-z0-9-]{0,61}[a-z0-9])?(?:\.[a-z0-9](?:[a-z0-9-]{0,61}[a-z0-9])?)+$/;
 const UFD_IPV4 = /^\d{1,3}(?:\.\d{1,3}){3}$/;
 const UFD_IPV6 = /^\[?[0-9a-f]*:[0-9a-f:.]*\]?$/i;
-const UFD_WORDS = {
-  en: {
-    title: 'Upsales for Freshdesk: settings',
-    heading: 'Upsales for Freshdesk',
-    intro: 'The API keys are stored as secure settings: they are sent only in request headers to the service and are never shown again.',
-    freshdesk_domain: 'Freshdesk domain',
-    freshdesk_api_key: 'Freshdesk API key',
-    upsales_api_key: 'Upsales API key',
-    service_host: 'Service host',
-    service_secret: 'Service secret',
-    help_freshdesk_domain: 'The address of your helpdesk, as yourcompany.freshdesk.com.',
-    help_freshdesk_api_key: 'In Freshdesk: your profile picture › Profile settings › View API key.',
-    help_upsales_api_key: 'In Upsales: Settings › API keys (an admin creates one; it is shown once).',
-    help_service_host: 'The host name of your upsales-freshdesk service (HTTPS), without https:// or a path.',
-    help_service_secret: 'The UFD_SERVICE_SECRET your service operator set (32 characters or more).',
-    auto_lookup: 'Look up automatically when the agent opens the app',
-    help_auto_lookup: 'Apps start minimised on a ticket. On: opening the app looks up the contact (one request of the 50 a minute the platform allows the app for the whole account; the same ticket opened again within two minutes is not looked up again). Off: agents click "Sync contact from Upsales".',
-    unchanged: 'Unchanged (type to replace)',
-    required: 'This setting is required.',
-    domain: 'Enter the domain as yourcompany.freshdesk.com.',
-    host: 'Enter the host name only, without https:// or a path.',
-    hostIp: 'The service host must be a host name, not an IP address (a platform rule).',
-    notCheckedHost: 'Not checked: fix the service host first.',
-    notCheckedDomain: 'Not checked: fix the Freshdesk domain first.',
-    unreachable: 'The service could not be reached at this host.',
-    secret: 'The service refused the secret.',
-    secretUnused: 'This service accepts calls without a secret: its operator must set UFD_SERVICE_SECRET.',
-    placeholder_freshdesk_domain: 'yourcompany.freshdesk.com',
-    ok: 'All settings work.',
-    bad: 'Fix the settings marked above.',
-    kept: 'Unchanged: the saved value is kept (type a new one to check it).',
-    needSecret: 'To check a new key, type the service secret again (a saved one is never shown).',
-    okKept: 'The settings you changed look right; the saved keys are kept.'
-  },
-  sv: {
-    title: 'Upsales för Freshdesk: inställningar',
-    heading: 'Upsales för Freshdesk',
-    intro: 'API-nycklarna sparas som säkra inställningar: de skickas bara i begärans rubriker till tjänsten och visas aldrig igen.',
-    freshdesk_domain: 'Freshdesk-domän',
-    freshdesk_api_key: 'API-nyckel för Freshdesk',
-    upsales_api_key: 'API-nyckel för Upsales',
-    service_host: 'Tjänstens värdnamn',
-    service_secret: 'Tjänstens hemlighet',
-    help_freshdesk_domain: 'Adressen till er helpdesk, som ditt-foretag.freshdesk.com.',
-    help_freshdesk_api_key: 'I Freshdesk: din profilbild › Profilinställningar › Visa API-nyckel.',
-    help_upsales_api_key: 'I Upsales: Inställningar › API-nycklar (en administratör skapar en; den visas bara en gång).',
-    help_service_host: 'Värdnamnet för er upsales-freshdesk-tjänst (HTTPS), utan https:// eller sökväg.',
-    help_service_secret: 'Den UFD_SERVICE_SECRET som tjänstens drift har satt (minst 32 tecken).',
-    auto_lookup: 'Sök automatiskt när agenten öppnar appen',
-    help_auto_lookup: 'Appar är minimerade när ett ärende öppnas. På: när agenten öppnar appen söks kontakten (en begäran av de 50 per minut som plattformen tillåter appen för hela kontot; samma ärende som öppnas igen inom två minuter söks inte igen). Av: agenterna klickar på ”Synka kontakt från Upsales”.',
-    unchanged: 'Oförändrad (skriv för att byta)',
-    required: 'Inställningen måste fyllas i.',
-    domain: 'Ange domänen som ditt-foretag.freshdesk.com.',
-    host: 'Ange bara värdnamnet, utan https:// eller sökväg.',
-    hostIp: 'Tjänstens värdnamn får inte vara en IP-adress (en plattformsregel).',
-    notCheckedHost: 'Inte kontrollerad: rätta tjänstens värdnamn först.',
-    notCheckedDomain: 'Inte kontrollerad: rätta Freshdesk-domänen först.',
-    unreachable: 'Tjänsten gick inte att nå på den här adressen.',
-    secret: 'Tjänsten nekade hemligheten.',
-    secretUnused: 'Tjänsten tar emot anrop utan hemlighet: dess drift måste sätta UFD_SERVICE_SECRET.',
-    placeholder_freshdesk_domain: 'ditt-foretag.freshdesk.com',
-    ok: 'Alla inställningar fungerar.',
-    bad: 'Rätta de markerade inställningarna.',
-    kept: 'Oförändrad: det sparade värdet behålls (skriv ett nytt för att kontrollera det).',
-    needSecret: 'Skriv tjänstens hemlighet igen för att kontrollera en ny nyckel (en sparad visas aldrig).',
-    okKept: 'De ändrade inställningarna ser rätt ut; de sparade nycklarna behålls.'
-  }
-};
-// The language helpers are the sidebar's (assets/i18n.js, a copy of app/scripts/i18n.js); the words are the page's.
+// The language helpers are the sidebar's (assets/i18n.js, a copy of app/scripts/i18n.js); the words are the page's
+// (assets/iparams_text.js).
 const UFD_TEXT = UfdI18n.words(UFD_WORDS);
 let ufdClient = null;
 let ufdStored = {};
