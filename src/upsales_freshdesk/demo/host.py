@@ -99,6 +99,11 @@ def _text(value: object) -> str:
     return str(value).lower() if isinstance(value, bool) else str(value)
 
 
+#: The agent languages the page offers, as the agent's Freshdesk profile gives them to the
+#: app (Norwegian as Freshdesk's ``nb-NO``; the app and the service map each to theirs).
+LANGUAGES = ("en", "sv", "nb-NO", "da", "fi")
+
+
 @dataclass
 class DemoState:
     language: str = "en"
@@ -281,7 +286,7 @@ class DemoHost:
 
     async def set_state(self, request: Request) -> Response:
         body = await request.json()
-        if body.get("language") in ("en", "sv"):
+        if body.get("language") in LANGUAGES:
             self.state.language = body["language"]
         for name in ("freshdesk", "upsales"):
             if body.get(name) in MODES:
