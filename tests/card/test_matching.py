@@ -240,3 +240,25 @@ def test_an_unknown_link_field_is_refused() -> None:
 
     with pytest.raises(ValueError, match="unique_external_id or custom_fields"):
         Settings(link_field="email")
+
+
+@pytest.mark.parametrize(
+    ("scenario", "status", "how", "ids"),
+    [
+        ("phone_match", "suggested", "phone", [ASTRID]),
+        ("name_at_domain", "suggested", "name_at_domain", [SOREN]),
+        ("linked", "found", "link", [3]),
+    ],
+)
+async def test_the_demo_scenarios(
+    service: Service, scenario: str, status: str, how: str, ids: list[int]
+) -> None:
+    card = (await service.card(scenario)).json()
+    assert card["status"] == status
+    if status == "found":
+        up = card["card"]["upsales"]
+        assert ([up["id"]], up["matched_by"]) == (ids, how)
+    else:
+        assert [(c["id"], c["reason"]) for c in card["card"]["candidates"]] == [
+            (i, how) for i in ids
+        ]

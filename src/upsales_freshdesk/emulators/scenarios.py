@@ -246,8 +246,29 @@ SCENARIOS: dict[str, Scenario] = {
         Scenario(
             "hostile", 7, "hostile@tundra.example", "Name and title hold an HTML/script payload"
         ),
+        Scenario(
+            "phone_match",
+            8,
+            "astrid.lindqvist@freshmail.example",
+            "A free-mail address; the mobile is Astrid's Upsales phone, typed the Swedish way",
+        ),
+        Scenario(
+            "name_at_domain",
+            9,
+            "s.odegard@havbris.example",
+            "A new address at Havbris; Søren Ødegård is the only one of that name there",
+        ),
+        Scenario(
+            "linked",
+            10,
+            "karin@skargard-konsult.example",
+            "Linked to Karin Holm in Upsales, whose email is another",
+        ),
     )
 }
+#: The scenarios whose requesters and tickets are written over seeded ones (the last
+#: Freshdesk-only people, tickets 8 to 10), so that the rest of the book stays as it was.
+LATE_SCENARIOS = ("phone_match", "name_at_domain", "linked")
 HOSTILE_NAME = '<img src=x onerror="alert(1)">Eve <script>alert(2)</script>'
 HOSTILE_TITLE = "</td><script>document.title='pwned'</script>"
 

@@ -14,6 +14,7 @@ from typing import Any
 
 from .book import Book, ascii_fold, iso, words_of
 from .deals import appointments, deals_and_activities
+from .late import late_scenarios, late_tickets
 from .scenarios import (
     CITIES,
     EPOCH,
@@ -24,6 +25,7 @@ from .scenarios import (
     HOSTILE_NAME,
     HOSTILE_TITLE,
     LAST,
+    LATE_SCENARIOS,
     SCENARIOS,
     STAGES,
     STEMS,
@@ -262,11 +264,14 @@ class _Builder:
             )
         by_email = {c["email"]: c for c in book.fd_contacts}
         for s in SCENARIOS.values():
+            if s.key in LATE_SCENARIOS:
+                continue
             subject, language = self.rng.choice(TICKET_SUBJECTS)
             self.ticket(by_email[s.email], f"[{s.key}] {subject}", language)
         for contact in self.rng.sample(book.fd_contacts, k=min(320, len(book.fd_contacts))):
             subject, language = self.rng.choice(TICKET_SUBJECTS)
             self.ticket(contact, subject, language)
+        late_tickets(self.book, by_email)
         book.fd_agent = copy.deepcopy(FRESHDESK_AGENT)
 
     def fd_contact_entries(self) -> list[dict[str, Any]]:
@@ -315,7 +320,8 @@ class _Builder:
                 "company_id": 906,
             }
         )
-        for n in range(max(0, 340 - len(fd))):
+        padded = max(0, 340 - len(fd))
+        for n in range(padded):
             first, last = self.rng.choice(FIRST), self.rng.choice(LAST)
             fd.append(
                 {
@@ -324,7 +330,11 @@ class _Builder:
                     "phone": self.phone(),
                 }
             )
-        return fd
+        # The late scenarios take the place of the last people only in Freshdesk (so the
+        # book keeps its size and its random stream), or come after them.
+        late = late_scenarios(self.book)
+        kept = len(fd) - min(padded, len(late))
+        return [*fd[:kept], *late]
 
     def ticket(self, contact: dict[str, Any], subject: str, language: Language) -> None:
         created = self.when(0, 60)
