@@ -13,6 +13,7 @@ import pytest
 
 from tests.support.faults import lost_answer, outage, rate_limited
 from tests.support.service import Service, running
+from upsales_freshdesk.emulators.faults import Faults
 from upsales_freshdesk.emulators.freshdesk.app import DEFAULT_KEY
 from upsales_freshdesk.emulators.scenarios import FRESHDESK_AGENT, SCENARIOS
 from upsales_freshdesk.emulators.upsales.app import DEFAULT_TOKEN
@@ -388,3 +389,69 @@ async def test_the_activity_names_the_tickets_agent() -> None:
         await settle(service)
         (activity,) = await activities(service, 1)
         assert f"Agent: {FRESHDESK_AGENT['contact']['name']}" in activity["notes"]
+
+
+async def test_a_requester_change_with_the_link_lost_keeps_one_activity() -> None:
+    async with timeline() as service:
+        await event(service, {"ticket_id": 1})
+        await settle(service)
+        service.app.state.background.links.clear()
+        other = service.fd.store.tickets[2]["requester_id"]
+        change_ticket(service, 1, requester_id=other, status=4)
+        await event(service, {"ticket_id": 1})
+        await settle(service)
+        (activity,) = await activities(service, 1)
+        assert "Status: Resolved" in activity["notes"]
+
+
+async def test_a_new_requesters_tickets_at_once_make_one_contact() -> None:
+    """``missing_requester=create``: four tickets of a requester not in Upsales, at once,
+    make one Upsales contact, and each ticket its activity on it."""
+    async with timeline(missing_requester="create") as service:
+        email = "fresh.person@nordvind.example"
+        requester = next(iter(service.fd.store.contacts.values()))
+        new = {**requester, "id": 9_900_001, "email": email, "name": "Fresh Person"}
+        new["other_emails"] = []
+        service.fd.store.contacts[new["id"]] = new
+        tickets = []
+        for n in range(4):
+            ticket = {**service.fd.store.tickets[1], "id": 9_000 + n, "requester_id": new["id"]}
+            service.fd.store.tickets[ticket["id"]] = ticket
+            tickets.append(ticket["id"])
+        service.us.faults.set(Faults(latency_ms=100))
+        await asyncio.gather(*(event(service, {"ticket_id": t}) for t in tickets))
+        await settle(service)
+        made = [c for c in service.us.store.tables["contacts"].values() if c["email"] == email]
+        assert len(made) == 1
+        for ticket_id in tickets:
+            assert len(await activities(service, ticket_id)) == 1
+
+
+async def test_a_stamp_line_in_the_description_cannot_freeze_the_activity() -> None:
+    async with timeline(send_description=True) as service:
+        fake = "Kept up to date from Freshdesk; ticket updated 2099-01-01T00:00:00+00:00"
+        service.fd.store.tickets[1]["description_text"] = f"Hello\n{fake}"
+        await event(service, {"ticket_id": 1})
+        await settle(service)
+        service.app.state.background.links.clear()
+        change_ticket(service, 1, status=5)
+        await event(service, {"ticket_id": 1})
+        await settle(service)
+        (activity,) = await activities(service, 1)
+        assert "Status: Closed" in activity["notes"]
+
+
+async def test_a_malformed_ticket_url_is_refused_not_retried() -> None:
+    async with timeline() as service:
+        resp = await event(service, {"ticket_id": 1, "ticket_url": "https://[::1/"})
+        assert resp.status_code == 422
+
+
+async def test_events_during_a_retry_fold_into_the_waiting_job() -> None:
+    async with timeline() as service:
+        service.us.faults.set(outage(503))
+        await event(service, {"ticket_id": 1})
+        await settle(service)
+        answers = [(await event(service, {"ticket_id": 1})).json()["status"] for _ in range(5)]
+        assert answers == ["coalesced"] * 5
+        assert await queue(service).pending() == 1

@@ -10,9 +10,12 @@ from typing import Protocol
 #: A job's arguments: ids and names of records, never their contents.
 Args = Mapping[str, str | int]
 
-#: Tries of one job before it is given up (logged with its ids, counted in the metrics).
-#: With the backoff of :func:`backoff` that is about a day of an upstream refusing.
-MAX_TRIES = 40
+#: Tries of one job before it is given up (logged with its ids). A refused key waits 5
+#: minutes a try and a failure up to half an hour: about 3.5 days to 3 weeks, so an
+#: operator who fixes a key or an upstream that comes back finds the work still there.
+MAX_TRIES = 1000
+#: How long a job lives in Redis (arq's expiry), long enough for its tries.
+EXPIRES_SECONDS = 21 * 86_400
 #: Longest pause between two tries of a failing job.
 MAX_BACKOFF_SECONDS = 1800.0
 

@@ -29,7 +29,8 @@ class LocalQueue:
         self.handlers = dict(handlers)
         self.concurrency, self.max_pending, self.max_tries = concurrency, max_pending, max_tries
         self._ready: asyncio.Queue[Job] = asyncio.Queue()
-        #: Keys with a job not yet started: another of them is folded into it.
+        #: Keys with a job not yet started (or waiting to try again): another of them is
+        #: folded into it.
         self._waiting: set[str] = set()
         #: Jobs waiting out a Retry-After or a backoff, by their timer.
         self._deferred: dict[asyncio.TimerHandle, Job] = {}
@@ -109,6 +110,8 @@ class LocalQueue:
             self.given_up += 1
             logger.error("job %s given up after %d tries", job.kind, job.attempt)
             return
+        # Waiting to try again, it is the key's waiting job: events meanwhile fold into it.
+        self._waiting.add(job.name)
         self._defer(dataclasses.replace(job, attempt=job.attempt + 1), seconds)
 
     def _defer(self, job: Job, seconds: float) -> None:

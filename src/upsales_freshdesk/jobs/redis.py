@@ -16,7 +16,16 @@ from arq.connections import ArqRedis, RedisSettings
 from arq.worker import Retry, Worker, func
 from redis.exceptions import RedisError
 
-from .base import MAX_TRIES, Handler, Job, Later, QueueFull, QueueUnavailable, backoff
+from .base import (
+    EXPIRES_SECONDS,
+    MAX_TRIES,
+    Handler,
+    Job,
+    Later,
+    QueueFull,
+    QueueUnavailable,
+    backoff,
+)
 
 logger = logging.getLogger(__name__)
 
@@ -59,6 +68,7 @@ def arq_pool(url: str, *, timeout: float) -> ArqRedis:
         job_serializer=_dumps,
         job_deserializer=_loads,
         default_queue_name=QUEUE,
+        expires_extra_ms=EXPIRES_SECONDS * 1000,
     )
 
 
@@ -81,12 +91,21 @@ class RedisQueue:
         self._running = 0
 
     async def submit(self, job: Job) -> bool:
+        """The key's flag holds the id of its waiting job: a flag whose job is gone (a
+        submit cut off half-way, a job lost with its Redis key) is taken over, so no
+        event is folded into a job that will never run."""
         waiting = WAITING + job.name
+        job_id = f"{job.name}:{secrets.token_hex(8)}"
         try:
-            if not await self.pool.set(waiting, "1", nx=True, ex=WAITING_TTL_SECONDS):
-                return False
+            if not await self.pool.set(waiting, job_id, nx=True, ex=WAITING_TTL_SECONDS):
+                holder = await self.pool.get(waiting)
+                if holder is not None and await self._queued(holder):
+                    return False
+                await self.pool.set(waiting, job_id, ex=WAITING_TTL_SECONDS)
+        except RedisError as exc:
+            raise QueueUnavailable from exc
+        try:
             if await self.pending() >= self.max_pending:
-                await self.pool.delete(waiting)
                 raise QueueFull
             queued = await self.pool.enqueue_job(
                 "ufd_job",
@@ -94,14 +113,20 @@ class RedisQueue:
                 job.key,
                 dict(job.args),
                 job.submitted_at,
-                _job_id=f"{job.name}:{secrets.token_hex(8)}",
+                _job_id=job_id,
                 _defer_by=job.delay or None,
             )
-        except RedisError as exc:
+        except BaseException as exc:
             with contextlib.suppress(RedisError):
                 await self.pool.delete(waiting)
-            raise QueueUnavailable from exc
+            if isinstance(exc, RedisError):
+                raise QueueUnavailable from exc
+            raise
         return queued is not None
+
+    async def _queued(self, job_id: bytes | str) -> bool:
+        name = job_id.decode() if isinstance(job_id, bytes) else str(job_id)
+        return await self.pool.zscore(QUEUE, name) is not None
 
     async def pending(self) -> int:
         try:
@@ -112,26 +137,41 @@ class RedisQueue:
     async def _run_job(
         self, ctx: dict[str, Any], kind: str, key: str, args: dict[str, Any], submitted_at: float
     ) -> None:
+        """Never raises but :class:`Retry`: anything else would make arq drop the job."""
         attempt = int(ctx.get("job_try", 1))
+        job_id = str(ctx.get("job_id", ""))
         job = Job(kind, key, args, submitted_at, attempt)
-        await self.pool.delete(WAITING + job.name)
+        waiting = WAITING + job.name
         lock = self.pool.lock(LOCK + job.name, timeout=JOB_TIMEOUT_SECONDS, blocking_timeout=1)
-        if not await lock.acquire():
-            raise Retry(defer=1)  # the key's other job runs: this one comes after it
+        try:
+            if await self.pool.get(waiting) in (job_id.encode(), job_id):
+                await self.pool.delete(waiting)  # started: a later event makes a new job
+            if not await lock.acquire():
+                raise Retry(defer=1)  # the key's other job runs: this one comes after it
+        except RedisError:
+            raise Retry(defer=backoff(attempt)) from None
         self._running += 1
         try:
             await self.handlers[kind](job)
         except Later as later:
             self._give_up_if_last(job)
+            await self._hold(waiting, job_id)
             raise Retry(defer=later.seconds) from None
         except Exception as exc:
             logger.error("job %s failed (%s), try %d", kind, type(exc).__name__, attempt)
             self._give_up_if_last(job)
+            await self._hold(waiting, job_id)
             raise Retry(defer=backoff(attempt)) from None
         finally:
             self._running -= 1
             with contextlib.suppress(RedisError):
                 await lock.release()
+
+    async def _hold(self, waiting: str, job_id: str) -> None:
+        """A job waiting to try again is the key's waiting job: events meanwhile fold into
+        it (it reads the newest state when it runs)."""
+        with contextlib.suppress(RedisError):
+            await self.pool.set(waiting, job_id, nx=True, ex=WAITING_TTL_SECONDS)
 
     def _give_up_if_last(self, job: Job) -> None:
         if job.attempt >= self.max_tries:
@@ -151,6 +191,7 @@ class RedisQueue:
             log_results=False,
             job_serializer=_dumps,
             job_deserializer=_loads,
+            expires_extra_ms=EXPIRES_SECONDS * 1000,
         )
 
     async def run(self) -> None:
@@ -175,8 +216,12 @@ class RedisQueue:
 
     async def aclose(self) -> None:
         """Stop taking jobs; the ones running are cancelled and, still in Redis, run again
-        by the next worker once arq's in-progress mark expires. The pool is the caller's."""
+        by the next worker once arq's in-progress mark expires. Their locks are released
+        on the way out (briefly awaited). The pool is the caller's."""
         self._closed = True
         if self._worker is not None:
-            for task in list(self._worker.tasks.values()):
+            tasks = list(self._worker.tasks.values())
+            for task in tasks:
                 task.cancel()
+            if tasks:
+                await asyncio.wait(tasks, timeout=2)

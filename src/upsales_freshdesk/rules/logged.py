@@ -68,8 +68,10 @@ def without_marker(description: str | None) -> str | None:
 
 def timeline_stamp(activity: us.Activity) -> datetime | None:
     """When the ticket an automatic activity shows was last changed, or None for an
-    activity that is not kept up to date by itself."""
-    for notes_line in (activity.notes or "").splitlines():
+    activity that is not kept up to date by itself. The last such line: ours ends the
+    notes, and a line copied from what a customer wrote (the description's opt-in) must
+    not pass for it."""
+    for notes_line in reversed((activity.notes or "").splitlines()):
         if (when := _value(TIMELINE_STAMP_LINE, notes_line)) is not None:
             try:
                 stamp = datetime.fromisoformat(when)

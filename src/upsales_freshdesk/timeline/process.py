@@ -4,7 +4,11 @@ late or out of order: the ticket's own ``updated_at`` decides, never the event."
 
 from __future__ import annotations
 
+import asyncio
+import hashlib
 import time
+from collections.abc import AsyncIterator, Callable
+from contextlib import AbstractAsyncContextManager, asynccontextmanager
 from dataclasses import dataclass
 from typing import Literal
 
@@ -57,9 +61,17 @@ class TicketLogger:
     """Keeps each ticket's activity. ``links`` remembers ticket -> activity (ids only)."""
 
     def __init__(
-        self, settings: TimelineSettings, links: Links, *, activity_type: str | None = None
+        self,
+        settings: TimelineSettings,
+        links: Links,
+        *,
+        activity_type: str | None = None,
+        creating: Callable[[str], AbstractAsyncContextManager[object]] | None = None,
     ) -> None:
         self.settings, self.links = settings, links
+        #: One creation of a missing requester at a time per email (by its hash): two
+        #: tickets of a new requester must not make two Upsales contacts.
+        self.creating = creating or _local_locks()
         self.activity_type = settings.activity_type or activity_type
         self._agents: dict[int, tuple[str | None, float]] = {}
         self._type: tuple[int, float] | None = None
@@ -97,6 +109,8 @@ class TicketLogger:
         if isinstance(contact, Outcome):
             return contact
         found = await self._find(ups, contact.id, ref, deadline)
+        if found is None:  # the requester changed while the link was lost: by the marker
+            found = await self._find_anywhere(ups, ref, deadline)
         if found is not None:
             kept = timeline_stamp(found)
             now_shown = digest(found.description, found.notes)
@@ -166,11 +180,13 @@ class TicketLogger:
             cell_phone=present(requester.mobile),
             account_id=accounts[0].id,
         )
-        try:
-            return await create_upsales_contact(ups, new, deadline)
-        except ActionError:  # created meanwhile (an agent, the sync): use that one
-            again = await ups.contacts.find_by_email(email, deadline=deadline)
-            return again[0] if len(again) == 1 else _skip("several Upsales contacts")
+        digest = hashlib.sha256(canonical_email(email).encode()).hexdigest()[:32]
+        async with self.creating(digest):
+            try:
+                return await create_upsales_contact(ups, new, deadline)
+            except ActionError:  # created meanwhile (another ticket, an agent, the sync)
+                again = await ups.contacts.find_by_email(email, deadline=deadline)
+                return again[0] if len(again) == 1 else _skip("several Upsales contacts")
 
     async def _find(
         self, ups: UpsalesClient, contact_id: int, ref: TicketRef, deadline: Deadline
@@ -179,6 +195,16 @@ class TicketLogger:
             Filters().eq("contact.id", contact_id), limit=RECENT, sort="-id", deadline=deadline
         )
         return next((a for a in recent.items if ref.logged_in(a)), None)
+
+    async def _find_anywhere(
+        self, ups: UpsalesClient, ref: TicketRef, deadline: Deadline
+    ) -> us.Activity | None:
+        """The ticket's activity on any contact, by its marker (Upsales' substring filter
+        on the description; each hit checked by :meth:`TicketRef.logged_in`)."""
+        hits = await ups.activities.list(
+            Filters().src("description", ref.marker), limit=RECENT, sort="-id", deadline=deadline
+        )
+        return next((a for a in hits.items if ref.logged_in(a)), None)
 
     async def _create(
         self,
@@ -248,3 +274,24 @@ class TicketLogger:
             raise ValueError("UFD_TIMELINE_ACTIVITY_TYPE names no Upsales activity type") from None
         self._type = (chosen, time.monotonic() + CACHE_SECONDS)
         return chosen
+
+
+def _local_locks() -> Callable[[str], AbstractAsyncContextManager[object]]:
+    """In-process locks by name, dropped when nobody holds or awaits them."""
+    locks: dict[str, tuple[asyncio.Lock, int]] = {}
+
+    @asynccontextmanager
+    async def hold(name: str) -> AsyncIterator[object]:
+        lock, users = locks.get(name) or (asyncio.Lock(), 0)
+        locks[name] = (lock, users + 1)
+        try:
+            async with lock:
+                yield lock
+        finally:
+            lock, users = locks[name]
+            if users == 1:
+                del locks[name]
+            else:
+                locks[name] = (lock, users - 1)
+
+    return hold

@@ -163,7 +163,9 @@ async def _http_error(request: Request, exc: StarletteHTTPException) -> JSONResp
 
 async def _unexpected(request: Request, exc: Exception) -> JSONResponse:
     # Types and code locations only (logs.safe_exceptions): never the message or values.
-    log.error("unexpected_error", route=request.url.path, exc_info=exc)
+    # The route's template, never the path: a path may hold a secret (the Upsales receiver's).
+    route = getattr(request.scope.get("route"), "path", "unrouted")
+    log.error("unexpected_error", route=route, exc_info=exc)
     return _refusal(request, 500, "unavailable")
 
 

@@ -7,11 +7,16 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
+import math
 from collections.abc import AsyncIterator, Callable
-from contextlib import asynccontextmanager
+from contextlib import AbstractAsyncContextManager, asynccontextmanager
 from dataclasses import dataclass
 
-from ..clients import RetryPolicy
+from aiolimiter import AsyncLimiter
+from arq.connections import ArqRedis
+from redis.exceptions import RedisError
+
+from ..clients import RetryPolicy, plan_limit
 from ..clients.policy import account_key
 from ..jobs import Handler, Job, JobQueue, LocalQueue
 from ..jobs.redis import RedisQueue, arq_pool
@@ -31,6 +36,11 @@ from ..timeline.process import Outcome as TicketOutcome
 from ..timeline.process import TicketLogger
 from .deps import Credentials, Upstreams, make_clients
 
+#: Longest a shared lock of a job is held (a creation's).
+JOB_LOCK_SECONDS = 60
+#: Freshdesk calls of a job, at most: a ticket's read and its requester's; a contact's
+#: read and its write.
+CALLS_PER_JOB = 2
 #: Jobs are patient, but a 429 with a long Retry-After ends the try: the queue keeps the
 #: job and tries again then, holding no worker meanwhile.
 JOB_POLICY = RetryPolicy(max_attempts=3, backoff_base=0.5, backoff_max=5.0, retry_after_max=10.0)
@@ -74,6 +84,24 @@ def check_background(
         )
 
 
+def redis_locks(pool: ArqRedis) -> Callable[[str], AbstractAsyncContextManager[object]]:
+    """A lock by name shared by every process (redis-py's lock); Redis failing fails the
+    job, which the queue tries again."""
+
+    @asynccontextmanager
+    async def hold(name: str) -> AsyncIterator[object]:
+        lock = pool.lock(f"ufd:lock:{name}", timeout=JOB_LOCK_SECONDS, blocking_timeout=30)
+        if not await lock.acquire():
+            raise TimeoutError("lock")
+        try:
+            yield lock
+        finally:
+            with contextlib.suppress(RedisError):
+                await lock.release()
+
+    return hold
+
+
 @asynccontextmanager
 async def open_background(
     settings: Settings,
@@ -93,6 +121,25 @@ async def open_background(
         if outcome is not None:
             metrics.job_lag.labels(job.kind).observe(lag_seconds(job))
 
+    def share(fraction: float) -> float | None:
+        """With Redis, the jobs' throttles are their own share in background mode. In
+        process they are the cards' own throttles, whole (a throttle of another limit
+        under the same account would replace the cards'), and :func:`paced` keeps the
+        jobs to their share."""
+        return fraction if pool is not None else None
+
+    def paced(handler: Handler, fraction: float) -> Handler:
+        """Without Redis: jobs start no faster than their share of the Freshdesk plan
+        allows at :data:`CALLS_PER_JOB` calls each."""
+        per_window = plan_limit(settings.freshdesk_plan) * fraction / CALLS_PER_JOB
+        limiter = AsyncLimiter(max(1, math.floor(per_window)), settings.freshdesk_window_seconds)
+
+        async def run(job: Job) -> None:
+            await limiter.acquire()
+            await handler(job)
+
+        return run
+
     pool = None
     if settings.redis_url is not None:
         url = settings.redis_url.get_secret_value()
@@ -102,17 +149,23 @@ async def open_background(
     push_clients: Callable[[], PushClients] | None = None
     if timeline.enabled:
         links = LocalLinks() if pool is None else RedisLinks(pool)
-        ticket_logger = TicketLogger(timeline, links, activity_type=settings.log_activity_type)
+        ticket_logger = TicketLogger(
+            timeline,
+            links,
+            activity_type=settings.log_activity_type,
+            creating=None if pool is None else redis_locks(pool),
+        )
 
         def ticket_clients(host: str) -> TicketClients | None:
             if host != server.host:
                 return None
             made = make_clients(
-                settings, upstreams, server, background=timeline.share, policy=JOB_POLICY
+                settings, upstreams, server, background=share(timeline.share), policy=JOB_POLICY
             )
             return TicketClients(made.freshdesk, made.upsales)
 
-        handlers[TICKET] = ticket_handler(ticket_logger, ticket_clients, observe)
+        handler = ticket_handler(ticket_logger, ticket_clients, observe)
+        handlers[TICKET] = handler if pool is not None else paced(handler, timeline.share)
     account = account_key("upsales", server.upsales_token).rsplit(":", 1)[-1]
     if push.enabled:
         ids: IdLinks = LocalIdLinks() if pool is None else RedisIdLinks(pool, account)
@@ -121,12 +174,13 @@ async def open_background(
 
         def push_made() -> PushClients:
             made = make_clients(
-                settings, upstreams, server, background=push.share, policy=JOB_POLICY
+                settings, upstreams, server, background=share(push.share), policy=JOB_POLICY
             )
             return PushClients(made.freshdesk, made.upsales)
 
         push_clients = push_made
-        handlers[CONTACT] = contact_handler(pusher, push_made, observe)
+        handler = contact_handler(pusher, push_made, observe)
+        handlers[CONTACT] = handler if pool is not None else paced(handler, push.share)
     concurrency = max(timeline.concurrency, 1)
     queue: JobQueue = (
         LocalQueue(handlers, concurrency=concurrency, max_pending=timeline.max_pending)

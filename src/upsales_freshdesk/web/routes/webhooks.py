@@ -181,9 +181,13 @@ class TicketEvent(BaseModel):
         return int(self.ticket_id)
 
     def url_host(self) -> str | None:
+        """The URL's host ("" for a URL with none, or one that cannot be parsed)."""
         if not self.ticket_url:
             return None
-        return (urlsplit(self.ticket_url.strip()).hostname or "").lower() or None
+        try:
+            return (urlsplit(self.ticket_url.strip()).hostname or "").lower()
+        except ValueError:
+            return ""
 
 
 class EventAccepted(BaseModel):
