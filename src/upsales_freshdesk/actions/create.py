@@ -3,13 +3,11 @@ duplicates a contact or an account, even when an answer is lost on the way back.
 
 from __future__ import annotations
 
-import asyncio
 from dataclasses import dataclass, replace
 from typing import Literal
 
 from ..clients import (
     Deadline,
-    Filters,
     FreshdeskClient,
     UpsalesClient,
     UpstreamError,
@@ -20,22 +18,9 @@ from ..clients import (
 from ..clients.blank import is_blank
 from ..clients.upsales import models as us
 from ..rules.fields import FieldRule, norm_text
+from ..rules.matching import accounts_of_domain
 from .errors import ActionError
 from .uncertain import may_have_arrived
-
-FREE_MAIL = frozenset(
-    {
-        "gmail.com",
-        "hotmail.com",
-        "outlook.com",
-        "yahoo.com",
-        "icloud.com",
-        "live.com",
-        "telia.com",
-        "mail.example",
-        "freshmail.example",
-    }
-)
 
 
 @dataclass(frozen=True, slots=True)
@@ -48,24 +33,10 @@ class AccountChoice:
 async def propose_accounts(
     ups: UpsalesClient, email: str, deadline: Deadline
 ) -> list[AccountChoice]:
-    """Accounts that fit the email's domain: by website, then by colleagues' emails."""
-    domain = email_domain(email)
-    if domain in FREE_MAIL:
-        return []
-    by_web, by_colleagues = await asyncio.gather(
-        ups.accounts.list(Filters().src("webpage", domain), limit=5, deadline=deadline),
-        ups.contacts.list(Filters().src("email", f"@{domain}"), limit=25, deadline=deadline),
-    )
-    choices: dict[int, AccountChoice] = {}
-    for account in by_web.items:
-        choices.setdefault(account.id, AccountChoice(account.id, account.name, "website"))
-    for contact in by_colleagues.items:
-        if contact.client is not None:
-            choices.setdefault(
-                contact.client.id,
-                AccountChoice(contact.client.id, contact.client.name, "colleagues"),
-            )
-    return list(choices.values())[:5]
+    """Accounts that fit the email's domain: by website, then by colleagues' emails; none
+    for a free-mail domain (``rules/matching.py``: a maintained list)."""
+    found = await accounts_of_domain(ups, email_domain(email), deadline)
+    return [AccountChoice(a.id, a.name, a.reason) for a in found]
 
 
 async def search_accounts(ups: UpsalesClient, text: str, deadline: Deadline) -> list[AccountChoice]:
