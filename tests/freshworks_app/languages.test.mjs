@@ -5,7 +5,8 @@ import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { APP, installPage, ok } from './harness.mjs';
+import vm from 'node:vm';
+import { APP, fakeClient, installPage, ok, sidebar } from './harness.mjs';
 
 // The service's languages, as rules/language.py lists them.
 const SERVICE = readFileSync(join(APP, '..', 'src', 'upsales_freshdesk', 'rules', 'language.py'), 'utf8');
@@ -49,6 +50,44 @@ test("Freshdesk's language codes pick the page's language; an unknown one is Eng
 test("the settings page's words are complete in every language", () => {
   const dom = installPage({});
   checkTable('UFD_WORDS', dom.window.eval('UFD_WORDS'));
+});
+
+// text.js keeps its table in a closure and hands it to UfdI18n.words: run it with a
+// words() that hands the table back.
+function sidebarTable() {
+  const context = { window: { UfdI18n: { words: (table) => table } } };
+  vm.createContext(context);
+  vm.runInContext(readFileSync(join(APP, 'app', 'scripts', 'text.js'), 'utf8'), context);
+  return JSON.parse(JSON.stringify(context.window.UfdText));
+}
+
+test("the sidebar's words are complete in every language", () => {
+  checkTable('TEXT', sidebarTable());
+});
+
+test('the settings page quotes the sidebar\'s button as it reads in each language', async () => {
+  const ui = await sidebar(fakeClient({ invoke: () => ok({}) }));
+  const words = installPage({}).window.eval('UFD_WORDS');
+  for (const lang of LANGUAGES) {
+    const button = ui.dom.window.UfdText.get(lang, 'sync');
+    assert.ok(words[lang].help_auto_lookup.includes(button), `${lang}: ${button}`);
+  }
+});
+
+test('the sidebar follows a Norwegian, Danish or Finnish agent', async () => {
+  for (const [language, lang, button] of [
+    ['nb-NO', 'nb', 'Synkroniser kontakt fra Upsales'],
+    ['da', 'da', 'Synkroniser kontakt fra Upsales'],
+    ['fi', 'fi', 'Synkronoi yhteyshenkilö Upsalesista'],
+  ]) {
+    const fake = fakeClient({ language, invoke: () => ok({ status: 'found', html: '<section class="ufd-card"></section>' }) });
+    const ui = await sidebar(fake);
+    assert.equal(ui.button.textContent, button, language);
+    assert.equal(ui.doc.documentElement.getAttribute('lang'), lang);
+    ui.button.click();
+    await new Promise((r) => setTimeout(r, 0));
+    assert.equal(fake.calls.invoke[0].body.locale, lang, 'the service is asked in the same language');
+  }
 });
 
 test('the settings page follows a Norwegian, Danish or Finnish admin', async () => {
