@@ -112,3 +112,41 @@ def test_the_create_form_fits_in_each_language(
     measured = fits(frame)
     assert measured["wide"] == [], f"wider than the sidebar: {measured['wide']}"
     assert measured["cut"] == [], f"cut off inside a control: {measured['cut']}"
+
+
+#: The settings page's first field, as each language labels it.
+DOMAIN_FIELD = {
+    "en": "Freshdesk domain",
+    "sv": "Freshdesk-domän",
+    "nb": "Freshdesk-domene",
+    "da": "Freshdesk-domæne",
+    "fi": "Freshdesk-verkkotunnus",
+}
+
+
+@pytest.mark.parametrize("language", list(LANGUAGES))
+def test_the_settings_page_fits_in_each_language(
+    page: Any, demo: Demo, artifacts: Path, language: str
+) -> None:
+    """The installation page, in the admin's language, checked (every setting's message
+    shown) and measured like the sidebar."""
+    locale, _ = LANGUAGES[language]
+    page.set_viewport_size({"width": 1024, "height": 768})
+    demo.state(language=language)
+    page.goto(f"{demo.url}/install")
+    settings = page.frame_locator("[data-testid=settings-frame]")
+    settings.locator(f"html[lang={locale}]").wait_for(timeout=10_000)
+    settings.locator("fw-input#freshdesk_domain").wait_for(timeout=10_000)  # Crayons is up
+    assert (
+        settings.locator("fw-input#freshdesk_domain").get_attribute("label")
+        == (DOMAIN_FIELD[locale])
+    )
+    frame = page.frame(url=lambda u: "/config/iparams.html" in u)
+    frame.evaluate("() => validate()")
+    settings.locator("#ufd-summary:not(:empty)").wait_for(timeout=10_000)
+    folder = artifacts / "languages"
+    folder.mkdir(exist_ok=True)
+    page.screenshot(path=str(folder / f"settings-{locale}.png"), full_page=True)
+    measured = fits(settings)
+    assert measured["wide"] == [], f"wider than the page: {measured['wide']}"
+    assert measured["cut"] == [], f"cut off inside a control: {measured['cut']}"
