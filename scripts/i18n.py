@@ -7,8 +7,9 @@ English is the source language: its catalog maps every message to itself. The
 compiled ``.mo`` files ship inside the package. The languages are the service's own
 (``SUPPORTED`` in ``web/rendering/i18n.py``).
 
-The check fails, in any language, on a message that is missing, untranslated, fuzzy or
-unused (in the catalog but no longer in the code), on a translation whose placeholders
+The check fails on a message the code marks that the template lacks (or the reverse),
+and, in any language, on a message that is missing, untranslated, fuzzy or unused (in
+the catalog but no longer in the code), on a translation whose placeholders
 (``%(name)s``) are not exactly the English text's, and on a ``.mo`` that is not compiled
 from its ``.po`` or whose plural rule is not Babel's (CLDR's) for the language. The
 ``.po`` files carry no header: reading one, Babel gives a plural as many forms as the
@@ -20,6 +21,7 @@ from __future__ import annotations
 
 import subprocess
 import sys
+import tempfile
 from collections import Counter
 from collections.abc import Iterable, Sequence
 from pathlib import Path
@@ -42,11 +44,12 @@ def pybabel(*args: str) -> None:
     subprocess.run(cmd, check=True, cwd=ROOT)  # noqa: S603 - fixed arguments
 
 
-def extract() -> None:
+def extract(out: Path = POT, source: Path = ROOT / "src") -> None:
+    """The template of every message the code marks, from ``source`` into ``out``."""
     pybabel(
         "extract",
         "-F",
-        "babel.cfg",
+        str(ROOT / "babel.cfg"),
         "-k",
         "N_",
         "-k",
@@ -55,9 +58,24 @@ def extract() -> None:
         "--sort-output",
         "--omit-header",
         "-o",
-        str(POT),
-        "src",
+        str(out),
+        str(source),
     )
+
+
+def template_problems(pot: Path = POT, source: Path = ROOT / "src") -> list[str]:
+    """The template against the code: a message the code marks that the template (so
+    every catalog) lacks, or one the template keeps that the code no longer has."""
+    with tempfile.TemporaryDirectory() as folder:
+        fresh = Path(folder) / "messages.pot"
+        extract(fresh, source)
+        with fresh.open("rb") as f:
+            marked = {_hashable(m.id) for m in read_po(f) if m.id}
+    with pot.open("rb") as f:
+        kept = {_hashable(m.id) for m in read_po(f) if m.id}
+    found = [f"messages.pot: missing {i!r} (run make i18n)" for i in sorted(marked - kept, key=str)]
+    found += [f"messages.pot: unused {i!r} (run make i18n)" for i in sorted(kept - marked, key=str)]
+    return found
 
 
 def update(language: str) -> None:
@@ -198,7 +216,7 @@ def report(issues: Iterable[str], ok: str) -> int:
 
 def main() -> int:
     if "--check" in sys.argv:
-        return report(problems(), "catalogs complete")
+        return report(template_problems() + problems(), "catalogs complete")
     extract()
     for language in LANGUAGES:
         update(language)

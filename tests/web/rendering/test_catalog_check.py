@@ -143,3 +143,26 @@ def test_a_language_without_a_catalog_fails(tmp_path: Path) -> None:
 
 def test_the_check_covers_every_language_the_service_speaks() -> None:
     assert script.LANGUAGES == ("en", "sv", "nb", "da", "fi")
+
+
+def test_a_message_the_code_marks_and_the_template_lacks_fails(tmp_path: Path) -> None:
+    """A new ``N_()`` (or ``_()`` in a template) without ``make i18n`` is caught, and so is
+    a template message the code no longer has."""
+    package = tmp_path / "src" / "upsales_freshdesk"
+    package.mkdir(parents=True)
+    (package / "texts.py").write_text(
+        'HELLO = N_("Hello")\nWAIT = N_plural("%(n)d second", "%(n)d seconds")\n', "utf-8"
+    )
+    pot = Catalog()
+    pot.add("Hello")
+    pot.add("Gone")
+    with (tmp_path / "messages.pot").open("wb") as f:
+        write_po(f, pot, omit_header=True)
+    assert script.template_problems(tmp_path / "messages.pot", tmp_path / "src") == [
+        "messages.pot: missing ('%(n)d second', '%(n)d seconds') (run make i18n)",
+        "messages.pot: unused 'Gone' (run make i18n)",
+    ]
+
+
+def test_the_shipped_template_holds_what_the_code_marks() -> None:
+    assert script.template_problems() == []
