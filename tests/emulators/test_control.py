@@ -95,6 +95,9 @@ async def test_scenarios_are_listed(fd_raw: httpx.AsyncClient) -> None:
         "ambiguous",
         "non_ascii",
         "hostile",
+        "phone_match",
+        "name_at_domain",
+        "linked",
     }
     for s in scenarios:
         ticket = (

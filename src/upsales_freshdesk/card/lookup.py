@@ -5,10 +5,8 @@ the link to its Upsales contact) and the Upsales contact with the requester's em
 Round 2, in parallel:
 
 - for a linked contact (the link wins over any email): the Upsales contact by id, its
-  deals and its activities, all at once (their filters need only the id). Its account
-  is the one the contact embeds (name, managers, addresses); the company section reads
-  the rest when the agent opens it. A link to a contact that no longer exists is said,
-  and the emails are tried.
+  deals and activities at once (their filters need only the id), its account as the
+  contact embeds it. A link to a deleted contact is said, and the emails are tried.
 - for a single email match: the account (phone, addresses, account managers), the
   contact's deals (open opportunities and orders in one call) and its recent activities.
 
