@@ -24,6 +24,7 @@ import sys
 import tempfile
 from collections import Counter
 from collections.abc import Iterable, Sequence
+from datetime import UTC, datetime
 from pathlib import Path
 
 from babel.messages.catalog import PYTHON_FORMAT, Message
@@ -107,11 +108,17 @@ def update(language: str) -> None:
             write_po(f, catalog, omit_header=True, no_location=True, sort_output=True)
 
 
+#: The time a compiled catalog's header names: fixed, so that the same .po always gives
+#: the same .mo bytes (a compile that changes no message changes no file).
+COMPILED_AT = datetime(1970, 1, 1, tzinfo=UTC)
+
+
 def compile_all() -> None:
     for language in LANGUAGES:
         folder = LOCALES / language / "LC_MESSAGES"
         with (folder / "messages.po").open("rb") as f:
             catalog = read_po(f, locale=language)
+        catalog.creation_date = COMPILED_AT
         with (folder / "messages.mo").open("wb") as f:
             write_mo(f, catalog)
 
