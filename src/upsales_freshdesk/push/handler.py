@@ -1,5 +1,5 @@
 """The contact job as the queue runs it; which failures wait and come back is
-``rules/later.py``'s rule."""
+``rules/later.attempt``'s rule."""
 
 from __future__ import annotations
 
@@ -7,9 +7,9 @@ import logging
 from collections.abc import Callable
 from dataclasses import dataclass
 
-from ..clients import FreshdeskClient, UpsalesClient, UpstreamError
+from ..clients import FreshdeskClient, UpsalesClient
 from ..jobs import Handler, Job
-from ..rules.later import later_for
+from ..rules.later import attempt
 from .process import ContactPusher, Outcome
 
 logger = logging.getLogger(__name__)
@@ -37,16 +37,13 @@ def contact_handler(
     async def handle(job: Job) -> None:
         contact_id = int(job.args["contact_id"])
         made = clients()
-        try:
-            outcome = await pusher.push(made.freshdesk, made.upsales, contact_id)
-        except UpstreamError as e:
-            later = later_for(e, job.attempt)
-            if later is None:
-                logger.error("push: %s refused (%s %s)", e.service, e.kind, e.path)
-                observe(Outcome("skipped", "refused"), job)
-                return
-            observe(None, job)
-            raise later from None
+        outcome = await attempt(
+            job,
+            lambda: pusher.push(made.freshdesk, made.upsales, contact_id),
+            refused=Outcome("skipped", "refused"),
+            name="push",
+            observe=observe,
+        )
         if outcome.status == "skipped":
             logger.info("push: Upsales contact %s skipped (%s)", contact_id, outcome.reason)
         observe(outcome, job)

@@ -6,6 +6,10 @@ refusal of the values themselves (400, 404) ends it: a retry would send the same
 
 from __future__ import annotations
 
+import logging
+from collections.abc import Awaitable, Callable
+from typing import TypeVar
+
 from ..clients import (
     AuthenticationError,
     DailyCapReachedError,
@@ -15,8 +19,11 @@ from ..clients import (
     UpstreamError,
     ValidationError,
 )
-from ..jobs import Later
+from ..jobs import Job, Later
 from ..jobs.base import backoff
+
+ResultT = TypeVar("ResultT")
+logger = logging.getLogger(__name__)
 
 #: A wrong or revoked key waits this long before the next try: the operator may fix it.
 REFUSED_KEY_SECONDS = 300.0
@@ -33,3 +40,25 @@ def later_for(error: UpstreamError, attempt: int) -> Later | None:
     if isinstance(error, ValidationError | NotFoundError):
         return None
     return Later(error.retry_after or backoff(attempt), error.kind)
+
+
+async def attempt(
+    job: Job,
+    work: Callable[[], Awaitable[ResultT]],
+    *,
+    refused: ResultT,
+    name: str,
+    observe: Callable[[ResultT | None, Job], None],
+) -> ResultT:
+    """One try of a job's work under :func:`later_for`'s rule: its outcome; ``refused``
+    when an upstream refused it as it is (logged by kind and path, never values); a
+    failure time can mend observed as None and raised as :class:`~..jobs.Later`."""
+    try:
+        return await work()
+    except UpstreamError as e:
+        later = later_for(e, job.attempt)
+        if later is None:
+            logger.error("%s: %s refused (%s %s)", name, e.service, e.kind, e.path)
+            return refused
+        observe(None, job)
+        raise later from None

@@ -1,5 +1,5 @@
 """The ticket job as the queue runs it; which failures wait and come back is
-``rules/later.py``'s rule."""
+``rules/later.attempt``'s rule."""
 
 from __future__ import annotations
 
@@ -8,9 +8,9 @@ import time
 from collections.abc import Callable
 from dataclasses import dataclass
 
-from ..clients import FreshdeskClient, UpsalesClient, UpstreamError
+from ..clients import FreshdeskClient, UpsalesClient
 from ..jobs import Handler, Job
-from ..rules.later import later_for
+from ..rules.later import attempt
 from .process import Outcome, TicketLogger
 
 logger = logging.getLogger(__name__)
@@ -43,16 +43,13 @@ def ticket_handler(
         if clients is None:
             observe(Outcome("skipped", "another account"), job)
             return
-        try:
-            outcome = await ticket_logger.log(clients.freshdesk, clients.upsales, host, ticket_id)
-        except UpstreamError as e:
-            later = later_for(e, job.attempt)
-            if later is None:  # refused as it is: a retry sends the same (ids only logged)
-                logger.error("timeline: %s refused (%s %s)", e.service, e.kind, e.path)
-                observe(Outcome("skipped", "refused"), job)
-                return
-            observe(None, job)
-            raise later from None
+        outcome = await attempt(
+            job,
+            lambda: ticket_logger.log(clients.freshdesk, clients.upsales, host, ticket_id),
+            refused=Outcome("skipped", "refused"),
+            name="timeline",
+            observe=observe,
+        )
         if outcome.status == "skipped":
             logger.info("timeline: ticket %s skipped (%s)", ticket_id, outcome.reason)
         observe(outcome, job)
