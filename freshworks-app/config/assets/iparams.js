@@ -59,8 +59,16 @@ async function ufdClientReady() {
   return ufdClient;
 }
 
+// The page loads the platform's client script with `async`: it may run after this one.
+// Every async script has run once the window's load event has fired.
+function ufdPageLoaded() {
+  if (document.readyState === 'complete') { return Promise.resolve(); }
+  return new Promise((resolve) => { window.addEventListener('load', resolve, { once: true }); });
+}
+
 // The agent's language as the platform gives it; the browser's only as the fallback.
 async function ufdFollowAgent() {
+  if (!window.app?.initialized) { await ufdPageLoaded(); }
   if (!window.app?.initialized) { return ufdLang; }
   try {
     const language = await UfdI18n.agentLanguage(await ufdClientReady());
