@@ -9,6 +9,7 @@ from contextlib import asynccontextmanager
 from typing import Any
 
 from tests.support.faults import outage
+from tests.support.replicas import SHARED_REDIS_TIMEOUT
 from tests.support.service import Service, running
 from tests.timeline.test_ticket_events import SECRET, SERVER, activities, change_ticket
 from upsales_freshdesk.jobs.redis import RedisQueue
@@ -22,6 +23,7 @@ async def on_redis(redis_url: str, **options: Any) -> AsyncIterator[Service]:
         webhook_credentials=SERVER,
         timeline=TimelineSettings(enabled=True, **options),
         redis_url=redis_url,
+        redis_timeout_seconds=SHARED_REDIS_TIMEOUT,
     ) as service:
         yield service
 
