@@ -232,3 +232,38 @@ async def test_an_id_that_did_not_render_is_found_by_the_email() -> None:
         assert (await poke(service, shared)).status_code == 422  # two contacts: not one
         unknown = {"entity": "contact", "id": "", "email": "nobody@nowhere.example"}
         assert (await poke(service, unknown)).status_code == 422
+
+
+def by_email(service: Service, email: str) -> dict[str, Any]:
+    return next(c for c in service.fd.store.contacts.values() if c["email"] == email)
+
+
+async def test_a_linked_contact_follows_its_upsales_contact_whatever_the_emails() -> None:
+    """The card's link (``unique_external_id``, ``upsales:<id>``) is found from the
+    Upsales side: the linked Freshdesk contact follows, not the one that has the Upsales
+    address among its other emails, and nothing is created."""
+    async with pushing(create_missing=True) as service:
+        linked = by_email(service, SCENARIOS["linked"].email)
+        karin = int(linked["unique_external_id"].removeprefix("upsales:"))
+        service.us.store.tables["contacts"][karin]["title"] = "Verkställande direktör"
+        by_old_email = by_email(service, SCENARIOS["other_email"].email)
+        before = dict(by_old_email)
+        contacts = len(service.fd.store.contacts)
+        await poke(service, {"entity": "contact", "id": karin})
+        await settle(service)
+        assert by_email(service, SCENARIOS["linked"].email)["job_title"] == (
+            "Verkställande direktör"
+        )
+        assert by_email(service, SCENARIOS["other_email"].email) == before
+        assert len(service.fd.store.contacts) == contacts
+        assert service.fd.stats.by_route.get("GET /api/v2/search/contacts") is None
+
+
+async def test_an_email_match_linked_to_another_upsales_contact_is_left_alone() -> None:
+    async with pushing(create_missing=True) as service:
+        contact = freshdesk_contact(service, "different")
+        contact["unique_external_id"] = "upsales:999999"  # an agent linked it elsewhere
+        await poke(service, {"entity": "contact", "id": upsales_id(service, "different")})
+        await settle(service)
+        assert freshdesk_contact(service, "different")["job_title"] == "Teknisk chef"
+        assert fd_writes(service) == 0

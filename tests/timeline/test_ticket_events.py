@@ -455,3 +455,30 @@ async def test_events_during_a_retry_fold_into_the_waiting_job() -> None:
         answers = [(await event(service, {"ticket_id": 1})).json()["status"] for _ in range(5)]
         assert answers == ["coalesced"] * 5
         assert await queue(service).pending() == 1
+
+
+async def test_a_linked_requester_lands_on_the_linked_contact_whatever_the_email() -> None:
+    """Ticket 10's requester is linked to Karin Holm in Upsales, whose email is another:
+    the link is used before the email (which Upsales does not know)."""
+    async with timeline() as service:
+        requester = service.fd.store.contacts[service.fd.store.tickets[10]["requester_id"]]
+        karin = int(requester["unique_external_id"].removeprefix("upsales:"))
+        assert (await event(service, {"ticket_id": 10})).status_code == 202
+        await settle(service)
+        (activity,) = await activities(service, 10)
+        assert [c["id"] for c in activity["contacts"]] == [karin]
+
+
+async def test_a_link_to_a_deleted_contact_falls_back_to_the_email() -> None:
+    async with timeline() as service:
+        requester = service.fd.store.contacts[service.fd.store.tickets[1]["requester_id"]]
+        requester["unique_external_id"] = "upsales:999999"  # deleted in Upsales since
+        assert (await event(service, {"ticket_id": 1})).status_code == 202
+        await settle(service)
+        (activity,) = await activities(service, 1)
+        found = next(
+            c
+            for c in service.us.store.tables["contacts"].values()
+            if c.get("email") == SCENARIOS["found"].email
+        )
+        assert [c["id"] for c in activity["contacts"]] == [found["id"]]

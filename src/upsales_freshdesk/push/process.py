@@ -20,6 +20,7 @@ from ..clients import (
 from ..clients.blank import present
 from ..clients.freshdesk import models as fd
 from ..clients.upsales import models as us
+from ..rules.contact_link import LinkField
 from ..rules.fields import FieldRule, pair_matches, sync_requester
 from .links import IdLinks
 
@@ -42,11 +43,22 @@ def _skip(reason: str) -> Outcome:
 
 
 class ContactPusher:
-    """Upsales contact -> Freshdesk contact. ``links`` remembers Upsales id -> Freshdesk
-    id (ids only), so a known pair costs a read by id, not a search."""
+    """Upsales contact -> Freshdesk contact. The Freshdesk contact linked to it (the
+    card's "Link", ``rules/contact_link.py``) follows it whatever either side's email is
+    now; else the one with its email, unless linked to another Upsales contact.
+    ``links`` remembers Upsales id -> Freshdesk id (ids only), so a known pair costs a
+    read by id, not a search."""
 
-    def __init__(self, rule: FieldRule, links: IdLinks, *, create_missing: bool = False) -> None:
+    def __init__(
+        self,
+        rule: FieldRule,
+        links: IdLinks,
+        *,
+        link: LinkField | None = None,
+        create_missing: bool = False,
+    ) -> None:
         self.rule, self.links, self.create_missing = rule, links, create_missing
+        self.link = link or LinkField()
 
     async def push(self, fdc: FreshdeskClient, ups: UpsalesClient, contact_id: int) -> Outcome:
         deadline = Deadline.after(JOB_SECONDS)
@@ -54,17 +66,24 @@ class ContactPusher:
             source = await ups.contacts.get(contact_id, deadline=deadline)
         except NotFoundError:  # deleted, or not this key's account: nothing to follow
             return _skip("not in Upsales")
-        email = present(source.email)
-        if email is None or not is_email(email):
-            return _skip("no valid email")
-        owners = await ups.contacts.find_by_email(email, deadline=deadline)
-        if any(o.id != source.id for o in owners):
-            return _skip("email shared by several Upsales contacts")
-        target = await self._target(fdc, source, email, deadline)
+        known = await self._remembered(fdc, source.id, deadline)
+        target: fd.Contact | Outcome | None = None
+        if known is not None and self.link.linked_id(known) == source.id:
+            target = known
+        else:
+            target = await self._linked(fdc, source.id, deadline)
+        if target is None:
+            email = present(source.email)
+            if email is None or not is_email(email):
+                return _skip("no valid email")
+            owners = await ups.contacts.find_by_email(email, deadline=deadline)
+            if any(o.id != source.id for o in owners):
+                return _skip("email shared by several Upsales contacts")
+            target = await self._by_email(fdc, source, known, email, deadline)
+            if target is None:
+                return await self._create(fdc, source, email, deadline)
         if isinstance(target, Outcome):
             return target
-        if target is None:
-            return await self._create(fdc, source, email, deadline)
         try:
             synced = await sync_requester(fdc, target, source, self.rule, deadline=deadline)
         except ValidationError:
@@ -73,17 +92,38 @@ class ContactPusher:
         fields = tuple(c.field for c in synced.changes)
         return Outcome("updated" if fields else "unchanged", fields=fields)
 
-    async def _target(
-        self, fdc: FreshdeskClient, source: us.Contact, email: str, deadline: Deadline
+    async def _remembered(
+        self, fdc: FreshdeskClient, upsales_id: int, deadline: Deadline
+    ) -> fd.Contact | None:
+        remembered = await self.links.get(upsales_id)
+        if remembered is None:
+            return None
+        try:
+            known = await fdc.contacts.get(remembered, deadline=deadline)
+        except NotFoundError:
+            return None
+        return None if known.deleted else known
+
+    async def _linked(
+        self, fdc: FreshdeskClient, upsales_id: int, deadline: Deadline
     ) -> fd.Contact | Outcome | None:
-        linked = await self.links.get(source.id)
-        if linked is not None:
-            try:
-                known = await fdc.contacts.get(linked, deadline=deadline)
-            except NotFoundError:
-                known = None
-            if known is not None and pair_matches(known, source):
-                return known
+        holders = await self.link.holders(fdc, upsales_id, deadline=deadline)
+        if not holders:
+            return None
+        if len(holders) > 1:  # a custom field is not kept unique by Freshdesk
+            return _skip("linked from several Freshdesk contacts")
+        return holders[0]
+
+    async def _by_email(
+        self,
+        fdc: FreshdeskClient,
+        source: us.Contact,
+        known: fd.Contact | None,
+        email: str,
+        deadline: Deadline,
+    ) -> fd.Contact | Outcome | None:
+        if known is not None and self._unlinked_pair(known, source):
+            return known
         try:
             found = await fdc.contacts.search_by_email(canonical_email(email), deadline=deadline)
         except ValueError:  # an address Freshdesk's query language cannot hold
@@ -91,7 +131,14 @@ class ContactPusher:
         found = [c for c in found if pair_matches(c, source)]
         if len(found) > 1:
             return _skip("email on several Freshdesk contacts")
+        if found and not self._unlinked_pair(found[0], source):
+            return _skip("linked to another Upsales contact")
         return found[0] if found else None
+
+    def _unlinked_pair(self, contact: fd.Contact, source: us.Contact) -> bool:
+        """Same email, and not linked to another Upsales contact."""
+        other = self.link.linked_id(contact)
+        return other in (None, source.id) and pair_matches(contact, source)
 
     async def _create(
         self, fdc: FreshdeskClient, source: us.Contact, email: str, deadline: Deadline

@@ -27,6 +27,7 @@ import re
 from dataclasses import dataclass
 from typing import Any
 
+from ..clients import Deadline, FreshdeskClient
 from ..clients.blank import present
 from ..clients.freshdesk import models as fd
 from ..settings import check_link_field
@@ -80,6 +81,19 @@ class LinkField:
 
     def linked_id(self, contact: fd.Contact) -> int | None:
         return self.read(contact).upsales_id
+
+    async def holders(
+        self, client: FreshdeskClient, upsales_id: int, *, deadline: Deadline
+    ) -> list[fd.Contact] | None:
+        """The live Freshdesk contacts linked to ``upsales_id``, found from the Upsales
+        side; ``None`` where the field cannot be filtered on. ``unique_external_id`` is a
+        documented filter of List All Contacts; a custom field is not (Search Contacts
+        takes custom fields only of some types, no statement for single-line text), so
+        with one the link is read only where the contact is at hand."""
+        if self.custom is not None:
+            return None
+        found = await client.contacts.with_external_id(self.value(upsales_id), deadline=deadline)
+        return [c for c in found if not c.deleted and self.linked_id(c) == upsales_id]
 
     def value(self, upsales_id: int) -> str:
         return f"{PREFIX}{int(upsales_id)}" if self.custom is None else str(int(upsales_id))

@@ -30,6 +30,7 @@ from ..clients import (
 from ..clients.blank import present
 from ..clients.freshdesk.models import Ticket
 from ..clients.upsales import models as us
+from ..rules.contact_link import LinkField
 from ..rules.logged import timeline_stamp
 from .config import TimelineSettings
 from .links import Link, Links
@@ -67,8 +68,11 @@ class TicketLogger:
         *,
         activity_type: str | None = None,
         creating: Callable[[str], AbstractAsyncContextManager[object]] | None = None,
+        link: LinkField | None = None,
     ) -> None:
         self.settings, self.links = settings, links
+        #: Where the requester's link to its Upsales contact is kept: used before the email.
+        self.link = link or LinkField()
         #: One creation of a missing requester at a time per email (by its hash): two
         #: tickets of a new requester must not make two Upsales contacts.
         self.creating = creating or _local_locks()
@@ -158,6 +162,11 @@ class TicketLogger:
             requester = await fd.contacts.get(ticket.requester_id, deadline=deadline)
         except NotFoundError:
             return _skip("no requester")
+        if (linked := self.link.linked_id(requester)) is not None:
+            try:
+                return await ups.contacts.get(linked, deadline=deadline)
+            except NotFoundError:
+                pass  # the linked contact was deleted: the email decides, as on the card
         email = present(requester.email)
         if email is None or not is_email(email):
             return _skip("no requester email")

@@ -26,6 +26,7 @@ from ..push.handler import PushClients, contact_handler
 from ..push.links import IdLinks, LocalIdLinks, RedisIdLinks
 from ..push.process import ContactPusher
 from ..push.process import Outcome as PushOutcome
+from ..rules.contact_link import LinkField
 from ..rules.fields import FieldRule
 from ..settings import Settings, StartupError, secret_problem
 from ..timeline.config import TimelineSettings
@@ -153,6 +154,7 @@ async def open_background(
             timeline,
             links,
             activity_type=settings.log_activity_type,
+            link=LinkField.of(settings.link_field),
             creating=None if pool is None else redis_locks(pool),
         )
 
@@ -170,7 +172,9 @@ async def open_background(
     if push.enabled:
         ids: IdLinks = LocalIdLinks() if pool is None else RedisIdLinks(pool, account)
         rule = FieldRule.of(settings.field_mapping)
-        pusher = ContactPusher(rule, ids, create_missing=push.create_missing)
+        pusher = ContactPusher(
+            rule, ids, link=LinkField.of(settings.link_field), create_missing=push.create_missing
+        )
 
         def push_made() -> PushClients:
             made = make_clients(

@@ -146,6 +146,17 @@ class Contacts(_Resource):
                 # Freshdesk refuses page 301: start again from the newest change seen.
                 page, window_start = 1, newest
 
+    async def with_external_id(
+        self, value: str, *, deadline: Deadline | None = None
+    ) -> builtins.list[Contact]:
+        """``GET /contacts?unique_external_id=``, one of List All Contacts' documented
+        filters. Freshdesk keeps the field unique: one contact at most, in a list."""
+        params: Params = {"unique_external_id": value}
+        resp = await self._core.request("GET", "contacts", params=params, deadline=deadline)
+        if not isinstance(resp.data, list):
+            raise self._core.malformed("contacts", "GET")
+        return [self._core.parse(Contact, raw, "contacts") for raw in resp.data]
+
     async def search(
         self, query: str, *, deadline: Deadline | None = None
     ) -> builtins.list[Contact]:
