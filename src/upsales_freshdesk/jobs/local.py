@@ -34,8 +34,10 @@ class LocalQueue:
         self._waiting: set[str] = set()
         #: Jobs waiting out a Retry-After or a backoff, by their timer.
         self._deferred: dict[asyncio.TimerHandle, Job] = {}
-        #: One lock per key with a job running or about to: the lock and its users.
-        self._locks: dict[str, tuple[asyncio.Lock, int]] = {}
+        #: Keys with a job running; a job of one of them taken meanwhile is parked until
+        #: it ends (never holding a worker while it waits), at most one per key.
+        self._active: set[str] = set()
+        self._parked: dict[str, Job] = {}
         self._running = 0
         self._idle = asyncio.Event()
         self._idle.set()
@@ -61,7 +63,7 @@ class LocalQueue:
         self._ready.put_nowait(job)
 
     async def pending(self) -> int:
-        return self._ready.qsize() + len(self._deferred)
+        return self._ready.qsize() + len(self._deferred) + len(self._parked)
 
     async def run(self) -> None:
         workers = [asyncio.create_task(self._work()) for _ in range(self.concurrency)]
@@ -74,21 +76,27 @@ class LocalQueue:
     async def _work(self) -> None:
         while not self._closed:
             job = await self._ready.get()
+            if job.name in self._active:
+                # The key's other job runs: this one comes after it, and folds events
+                # meanwhile (still "waiting"); one parked job of a key is that work.
+                self._parked.setdefault(job.name, job)
+                continue
             self._waiting.discard(job.name)
+            self._active.add(job.name)
             self._running += 1
             try:
                 await self._one(job)
             finally:
                 self._running -= 1
+                self._active.discard(job.name)
+                if (after := self._parked.pop(job.name, None)) is not None:
+                    self._put(after)
                 self._settle()
 
     async def _one(self, job: Job) -> None:
         handler = self.handlers[job.kind]
-        lock, users = self._locks.get(job.name) or (asyncio.Lock(), 0)
-        self._locks[job.name] = (lock, users + 1)
         try:
-            async with lock:
-                await handler(job)
+            await handler(job)
             self.done += 1
         except Later as later:
             self._again(job, later.seconds)
@@ -98,12 +106,6 @@ class LocalQueue:
             # Types only: an exception's message may hold a record's values.
             logger.error("job %s failed (%s), try %d", job.kind, type(exc).__name__, job.attempt)
             self._again(job, backoff(job.attempt))
-        finally:
-            lock, users = self._locks[job.name]
-            if users == 1:  # dropped once unused: the dict does not keep every key seen
-                del self._locks[job.name]
-            else:
-                self._locks[job.name] = (lock, users - 1)
 
     def _again(self, job: Job, seconds: float) -> None:
         if job.attempt >= self.max_tries:
@@ -148,5 +150,6 @@ class LocalQueue:
         for handle in self._deferred:
             handle.cancel()
         self._deferred.clear()
+        self._parked.clear()
         with contextlib.suppress(Exception):
             self._idle.set()

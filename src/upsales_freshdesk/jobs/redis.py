@@ -142,12 +142,14 @@ class RedisQueue:
         job_id = str(ctx.get("job_id", ""))
         job = Job(kind, key, args, submitted_at, attempt)
         waiting = WAITING + job.name
-        lock = self.pool.lock(LOCK + job.name, timeout=JOB_TIMEOUT_SECONDS, blocking_timeout=1)
+        lock = self.pool.lock(LOCK + job.name, timeout=JOB_TIMEOUT_SECONDS)
         try:
             if await self.pool.get(waiting) in (job_id.encode(), job_id):
                 await self.pool.delete(waiting)  # started: a later event makes a new job
-            if not await lock.acquire():
-                raise Retry(defer=1)  # the key's other job runs: this one comes after it
+            if not await lock.acquire(blocking=False):
+                # The key's other job runs: this one comes after it, without holding a
+                # worker that another key's job could use meanwhile.
+                raise Retry(defer=1)
         except RedisError:
             raise Retry(defer=backoff(attempt)) from None
         self._running += 1
