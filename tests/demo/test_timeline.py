@@ -8,6 +8,7 @@ from __future__ import annotations
 from pathlib import Path
 from typing import Any
 
+import httpx
 import pytest
 
 from tests.support.demo import AXE, Demo
@@ -177,3 +178,13 @@ def test_with_upsales_down_the_upsales_side_says_so_and_the_job_waits(
     assert page.errors == []
     # Last in the module: the job waits out its backoff in the backend's queue, which a
     # demo reset does not empty (it then finds no such ticket, or the same one's marker).
+
+
+def test_the_upsales_side_follows_the_requesters_link(demo: Demo) -> None:
+    """Ticket 10's requester is linked to an Upsales contact whose email is another: the
+    panel shows that contact, as the timeline finds it."""
+    linked = requester_of(demo, "linked")
+    karin = int(linked["unique_external_id"].removeprefix("upsales:"))
+    answer = httpx.get(f"{demo.url}/_demo/upsales/tickets/{SCENARIOS['linked'].ticket_id}")
+    assert answer.status_code == 200
+    assert answer.json()["contact"]["id"] == karin

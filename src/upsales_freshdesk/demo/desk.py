@@ -28,9 +28,11 @@ from starlette.routing import Route
 
 from ..actions.log import TicketRef
 from ..clients import canonical_email, is_email
+from ..clients.freshdesk import models as fd
 from ..clients.upsales import models as us
 from ..emulators.freshdesk.app import DEFAULT_KEY, FreshdeskEmulator
 from ..emulators.upsales.app import DEFAULT_TOKEN, UpsalesEmulator
+from ..rules.contact_link import LinkField
 from ..rules.logged import timeline_stamp, without_marker
 from .timeline import FRESHDESK_HOST, DemoTimeline
 
@@ -112,12 +114,17 @@ class Desk:
             return Response(status_code=404)
         requester = store.contact(ticket["requester_id"] or 0) or {}
         answer: dict[str, Any] = {"ticket": tid, "contact": None, "activities": []}
+        linked = LinkField().linked_id(fd.Contact.model_validate(requester)) if requester else None
         email = requester.get("email")
-        if not email or not is_email(email):
+        if linked is None and (not email or not is_email(email)):
             return JSONResponse({**answer, "reason": "The requester has no email address."})
         try:
             async with _upsales_api(self.upsales) as api:
-                found = await _data(api, "/api/v2/contacts", {"email": canonical_email(email)})
+                # As the timeline finds it: the requester's link first, then the email.
+                found = await _data(api, "/api/v2/contacts", {"id": str(linked)}) if linked else []
+                if not found and email and is_email(email):
+                    query = {"email": canonical_email(email)}
+                    found = await _data(api, "/api/v2/contacts", query)
                 if len(found) != 1:
                     reason = (
                         "No Upsales contact has the requester's email address."
