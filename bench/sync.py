@@ -44,7 +44,7 @@ from pathlib import Path
 import httpx
 
 from upsales_freshdesk.clients import RetryPolicy, plan_limit
-from upsales_freshdesk.clients.policy import SMOOTH_BURST_SHARE
+from upsales_freshdesk.clients.throttle import SMOOTH_BURST_SHARE
 from upsales_freshdesk.emulators.freshdesk.app import DEFAULT_KEY, create_freshdesk_emulator
 from upsales_freshdesk.emulators.freshdesk.store import FreshdeskStore
 from upsales_freshdesk.emulators.process import EmulatorProcess, run_emulators

@@ -16,16 +16,11 @@ from upsales_freshdesk.clients import (
     DailyCapReachedError,
     FreshdeskClient,
     UpsalesClient,
-    policy,
+    daily,
 )
-from upsales_freshdesk.clients.policy import (
-    PROBATION_MIN,
-    DailyCalls,
-    Deadline,
-    ThrottleRegistry,
-    ThrottleWaitTooLong,
-    account_key,
-)
+from upsales_freshdesk.clients.accounts import account_key
+from upsales_freshdesk.clients.daily import DailyCalls
+from upsales_freshdesk.clients.policy import Deadline
 from upsales_freshdesk.clients.redis_budgets import (
     RedisGuard,
     SharedRegistry,
@@ -33,38 +28,14 @@ from upsales_freshdesk.clients.redis_budgets import (
     connect,
     redis_keys,
 )
+from upsales_freshdesk.clients.registry import ThrottleRegistry
+from upsales_freshdesk.clients.throttle import ThrottleWaitTooLong
 from upsales_freshdesk.emulators.freshdesk.app import DEFAULT_KEY, create_freshdesk_emulator
 from upsales_freshdesk.emulators.process import free_port
 from upsales_freshdesk.emulators.upsales.app import DEFAULT_TOKEN, create_upsales_emulator
 
 HOST = "demo.freshdesk.com"
 FD_BASE = f"https://{HOST}/api/v2/"
-
-
-def test_a_freshdesk_accounts_keys_share_one_throttle_tried_or_not() -> None:
-    registry = ThrottleRegistry()
-    working = registry.slot("freshdesk", HOST, "key-a", 60, 60)
-    untried = registry.slot("freshdesk", HOST, "key-b", 60, 60)
-    working.confirm()
-    assert working.throttle is untried.throttle  # one window: Freshdesk limits the account
-    other = registry.slot("freshdesk", "other.freshdesk.com", "key-a", 60, 60)
-    assert other.throttle is not working.throttle
-
-
-def test_an_upsales_token_keeps_its_throttle_when_it_starts_working() -> None:
-    registry = ThrottleRegistry()
-    slot = registry.slot("upsales", "", "token", 200, 10)
-    before = slot.throttle
-    slot.confirm()
-    assert slot.throttle is before  # the same window before and after the first success
-    assert registry.slot("upsales", "", "token-2", 200, 10).throttle is not before
-
-
-def test_the_probation_gate_is_a_bounded_part_of_the_window() -> None:
-    registry = ThrottleRegistry()
-    assert registry.slot("freshdesk", HOST, "k", 700, 60).gate.limit == 70
-    assert registry.slot("freshdesk", HOST, "k", 20, 60).gate.limit == PROBATION_MIN
-    assert registry.slot("freshdesk", HOST, "k", 6, 60).gate.limit == 3  # at most half
 
 
 async def test_a_wrong_key_costs_one_call_however_many_cards_use_it() -> None:
@@ -105,22 +76,6 @@ async def test_many_cards_with_a_new_key_probe_once_then_go_together() -> None:
     assert slot.verified
     # Only the probe passed the gate, and it left no trace: it was answered well.
     assert slot.gate._taken() == 0
-
-
-def test_daily_calls_count_per_key_and_day_and_stop_at_the_cap() -> None:
-    daily = DailyCalls(cap=3)
-    for _ in range(3):
-        daily.add("a")
-    daily.add("b")
-    assert daily.counts() == {"a": 3, "b": 1}
-    with pytest.raises(Exception, match="day's calls"):
-        daily.check("a")
-    daily.check("b")
-    today = policy.utc_day()[0]
-    daily.seen("b", 2, today)  # another process counted more
-    daily.seen("b", 1, today)  # never lower
-    daily.seen("b", 90_000, "19700101")  # another day's count is not today's
-    assert daily.today("b") == 2
 
 
 async def test_an_upsales_key_past_its_daily_cap_is_not_sent() -> None:
@@ -359,11 +314,11 @@ async def test_the_daily_count_of_yesterday_does_not_become_todays(
     redis_url: str, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     clock = [86_400 * 20_000 - 0.001]  # 1 ms before midnight UTC
-    monkeypatch.setattr(policy.time, "time", lambda: clock[0])
+    monkeypatch.setattr(daily.time, "time", lambda: clock[0])
     guard = RedisGuard(connect(redis_url, timeout=1), timeout=1)
     registry = SharedRegistry(guard)
     credential = account_key("upsales", "\0token")
-    (key,) = redis_keys(credential, f"day:{policy.utc_day()[0]}")
+    (key,) = redis_keys(credential, f"day:{daily.utc_day()[0]}")
     await guard.redis.set(key, 90_000)  # a busy yesterday
     registry.count_call(credential)  # sent at 23:59:59.999 ...
     clock[0] += 0.01  # ... its count comes back from Redis after midnight

@@ -9,20 +9,20 @@ import pytest
 
 from tests.support.redis import Guards
 from upsales_freshdesk.clients import ServerError
-from upsales_freshdesk.clients.policy import (
-    UPSALES_LIMIT,
-    UPSALES_WINDOW_SECONDS,
-    Deadline,
-    Throttle,
-    ThrottleWaitTooLong,
-    account_key,
-)
+from upsales_freshdesk.clients.accounts import account_key
+from upsales_freshdesk.clients.policy import Deadline
 from upsales_freshdesk.clients.redis_budgets import (
     RedisGuard,
     SharedBudget,
     SharedRegistry,
     SharedThrottle,
     jitter_margin,
+)
+from upsales_freshdesk.clients.throttle import (
+    UPSALES_LIMIT,
+    UPSALES_WINDOW_SECONDS,
+    Throttle,
+    ThrottleWaitTooLong,
 )
 from upsales_freshdesk.emulators.process import free_port
 

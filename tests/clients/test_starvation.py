@@ -12,14 +12,13 @@ from tests.support.emulated import US_BASE
 from tests.support.service import HEADERS, running
 from tests.support.sleeps import RecordingSleep
 from upsales_freshdesk.clients import RetryPolicy, ServerError, UpsalesClient
-from upsales_freshdesk.clients.policy import (
+from upsales_freshdesk.clients.accounts import Bounded
+from upsales_freshdesk.clients.policy import RetryBudget
+from upsales_freshdesk.clients.registry import MAX_PROBATION, ThrottleRegistry
+from upsales_freshdesk.clients.throttle import (
     MAX_PAUSE_SECONDS,
-    MAX_PROBATION,
     UPSALES_LIMIT,
     UPSALES_WINDOW_SECONDS,
-    Bounded,
-    RetryBudget,
-    ThrottleRegistry,
 )
 from upsales_freshdesk.emulators.faults import Faults
 from upsales_freshdesk.emulators.upsales.app import DEFAULT_TOKEN, create_upsales_emulator

@@ -239,7 +239,7 @@ def test_with_redis_the_sync_spends_from_the_services_windows(
     the same Redis keys as the cards' (the account's window, the key's day count)."""
     import redis
 
-    from upsales_freshdesk.clients.policy import account_key
+    from upsales_freshdesk.clients.accounts import account_key
 
     monkeypatch.setenv("UFD_REDIS_URL", redis_url)
     result = sync(served.config(tmp_path))

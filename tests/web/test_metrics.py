@@ -20,7 +20,7 @@ async def test_metrics_count_routes_upstreams_and_errors(service: Service) -> No
 
 
 async def test_rate_limit_waits_are_measured(service: Service) -> None:
-    from upsales_freshdesk.clients.policy import UPSALES_LIMIT, UPSALES_WINDOW_SECONDS
+    from upsales_freshdesk.clients.throttle import UPSALES_LIMIT, UPSALES_WINDOW_SECONDS
 
     registry = service.app.state.upstreams.registry
     token = HEADERS["X-Upsales-Token"]
@@ -38,7 +38,8 @@ async def test_rate_limit_waits_are_measured(service: Service) -> None:
 
 async def test_upsales_calls_of_the_day_are_shown_and_warned_about_at_80_percent() -> None:
     from tests.support.service import running
-    from upsales_freshdesk.clients.policy import account_key, utc_day
+    from upsales_freshdesk.clients.accounts import account_key
+    from upsales_freshdesk.clients.daily import utc_day
 
     async with running(upsales_daily_cap=10) as service:
         assert (await service.card("found")).json()["status"] == "found"

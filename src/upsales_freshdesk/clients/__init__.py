@@ -18,7 +18,9 @@ from .errors import (
 )
 from .freshdesk.client import FreshdeskClient
 from .plans import Plan, list_limit, parse_plan, plan_limit
-from .policy import Deadline, RetryBudget, RetryPolicy, Throttle, ThrottleRegistry
+from .policy import Deadline, RetryBudget, RetryPolicy
+from .registry import ThrottleRegistry
+from .throttle import Throttle
 from .transport import Wire
 from .upsales.client import UpsalesClient
 from .upsales.filters import Filters

@@ -20,6 +20,7 @@ import httpx
 import orjson
 import pydantic
 
+from .daily import DailyCapReached
 from .errors import (
     AuthenticationError,
     ConnectionFailedError,
@@ -36,18 +37,9 @@ from .errors import (
 )
 from .hostnames import is_loopback
 from .observe import CallObserver
-from .policy import (
-    DEFAULT_REGISTRY,
-    CredentialRefused,
-    DailyCapReached,
-    Deadline,
-    RetryBudget,
-    RetryPolicy,
-    Slot,
-    Throttle,
-    ThrottleRegistry,
-    ThrottleWaitTooLong,
-)
+from .policy import Deadline, RetryBudget, RetryPolicy
+from .registry import DEFAULT_REGISTRY, CredentialRefused, Slot, ThrottleRegistry
+from .throttle import Throttle, ThrottleWaitTooLong
 from .transport import (
     Params,
     Wire,

@@ -1,7 +1,7 @@
 """Throttles and retry budgets shared by every worker and replica through Redis.
 
 With ``UFD_REDIS_URL`` set, each account's throttle and retry budget live in Redis under
-``ufd:{<account key>}:...`` (the hashed key of :func:`.policy.account_key`; never a token
+``ufd:{<account key>}:...`` (the hashed key of :func:`.accounts.account_key`; never a token
 or a domain), so four replicas of four workers pace themselves as one client would.
 
 - The throttle is a sliding log of *reservations*: one Lua script, atomic in Redis,
@@ -34,19 +34,16 @@ from redis.asyncio.retry import Retry
 from redis.backoff import NoBackoff
 from redis.exceptions import RedisError
 
+from .daily import DailyCalls, utc_day
 from .errors import UpstreamError
-from .policy import (
+from .policy import Clock, Deadline, RetryBudget
+from .registry import ThrottleRegistry
+from .throttle import (
     MAX_PAUSE_SECONDS,
     SMOOTH_BURST_SHARE,
-    Clock,
-    DailyCalls,
-    Deadline,
     ProbeGate,
-    RetryBudget,
     Throttle,
-    ThrottleRegistry,
     ThrottleWaitTooLong,
-    utc_day,
 )
 
 T = TypeVar("T")
@@ -119,7 +116,7 @@ if ttl < wait + span + 1000 then redis.call('PEXPIRE', KEYS[1], wait + span + 10
 return {wait, 1, paused}
 """
 
-# A shared account's probe gate (see policy.ProbeGate): KEYS[1] the probes in flight (each
+# A shared account's probe gate (see throttle.ProbeGate): KEYS[1] the probes in flight (each
 # scored with the time it is given up), KEYS[2] the refused ones (scored when refused).
 GATE_LUA = """
 local t = redis.call('TIME')

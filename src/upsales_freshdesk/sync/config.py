@@ -23,9 +23,10 @@ from ..clients import (
     plan_limit,
     require_https,
 )
+from ..clients.daily import DailyCalls
 from ..clients.hostnames import account_host
-from ..clients.policy import SMOOTH_BURST_SHARE, UPSALES_LIMIT, DailyCalls
 from ..clients.redis_budgets import RedisGuard, SharedRegistry, connect
+from ..clients.throttle import SMOOTH_BURST_SHARE, UPSALES_LIMIT
 from ..clients.upsales.client import TOKEN_CHARS
 from ..settings import FieldMapping, check_link_field
 

@@ -17,7 +17,7 @@ from arq.connections import ArqRedis
 from redis.exceptions import RedisError
 
 from ..clients import RetryPolicy, plan_limit
-from ..clients.policy import account_key
+from ..clients.accounts import account_key
 from ..jobs import Handler, Job, JobQueue, LocalQueue
 from ..jobs.redis import RedisQueue, arq_pool
 from ..push.config import PushSettings

@@ -11,7 +11,8 @@ from pydantic import ValidationError
 
 from ..clients import FreshdeskClient, ThrottleRegistry, UpsalesClient, Wire, plan_limit
 from ..clients.hostnames import account_host
-from ..clients.policy import UPSALES_LIMIT, RetryPolicy
+from ..clients.policy import RetryPolicy
+from ..clients.throttle import UPSALES_LIMIT
 from ..rules.codes import Code
 from ..rules.domains import InvalidDomainError, account_of, check_freshdesk_domain
 from ..settings import Settings, StartupError

@@ -27,8 +27,8 @@ from pathlib import Path
 from prometheus_client import CollectorRegistry, Counter, Gauge, Histogram, generate_latest
 from prometheus_client.multiprocess import MultiProcessCollector, mark_process_dead
 
+from ..clients.daily import utc_day
 from ..clients.errors import Service, UpstreamError
-from ..clients.policy import utc_day
 
 BUCKETS = (0.025, 0.05, 0.1, 0.2, 0.3, 0.5, 0.75, 1, 2, 4, 8, 12)
 #: prometheus_client's switch to multiprocess mode: the folder the workers share.

@@ -60,8 +60,9 @@ from typing import Literal, TypeVar
 from redis.asyncio.lock import Lock
 from redis.exceptions import LockNotOwnedError
 
-from ..clients.policy import DailyCalls, ThrottleRegistry
+from ..clients.daily import DailyCalls
 from ..clients.redis_budgets import RedisGuard, RedisUnavailable, SharedRegistry, connect
+from ..clients.registry import ThrottleRegistry
 from ..rules.codes import Issue
 from ..settings import Settings
 from .errors import error_body, status_for

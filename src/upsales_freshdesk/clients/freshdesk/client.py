@@ -10,7 +10,8 @@ from ..core import BaseClient, HttpSettings, Wiring
 from ..hostnames import account_host
 from ..observe import CallObserver
 from ..plans import plan_limit
-from ..policy import RetryPolicy, ThrottleRegistry
+from ..policy import RetryPolicy
+from ..registry import ThrottleRegistry
 from ..transport import Wire
 from .automations import Automations
 from .resources import Agents, Companies, Contacts, Tickets

@@ -6,13 +6,9 @@ import httpx
 
 from ..core import BaseClient, HttpSettings, Wiring
 from ..observe import CallObserver
-from ..policy import (
-    UPSALES_LIMIT,
-    UPSALES_WINDOW_SECONDS,
-    Deadline,
-    RetryPolicy,
-    ThrottleRegistry,
-)
+from ..policy import Deadline, RetryPolicy
+from ..registry import ThrottleRegistry
+from ..throttle import UPSALES_LIMIT, UPSALES_WINDOW_SECONDS
 from ..transport import Wire
 from .models import SelfInfo
 from .resources import (

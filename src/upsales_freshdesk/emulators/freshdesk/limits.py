@@ -1,6 +1,6 @@
 """Freshdesk's API v2 rate limits, as the vendor documents them: the emulator's own table.
 
-The client keeps its own table (``clients.policy``) for pacing itself; this one is
+The client keeps its own table (``clients.plans``) for pacing itself; this one is
 written from the vendor's documentation, not from the client, so that a wrong number
 on either side shows up as a 429 in the tests instead of agreeing with itself.
 """

@@ -16,7 +16,7 @@ from fastapi.responses import JSONResponse
 from ...actions import create, log, update
 from ...actions.errors import ActionError
 from ...clients import Deadline, UpstreamError
-from ...clients.policy import account_key
+from ...clients.accounts import account_key
 from ...rules.codes import Code, Issue, Source
 from ...rules.contact_link import LinkField
 from ...rules.fields import FieldRule
