@@ -7,7 +7,7 @@ from collections.abc import AsyncIterator
 import pytest
 
 from tests.support.redis import Guards
-from upsales_freshdesk.clients.redis_budgets import RedisGuard, connect
+from upsales_freshdesk.clients.redis_guard import RedisGuard, connect
 
 
 @pytest.fixture

@@ -21,13 +21,8 @@ from upsales_freshdesk.clients import (
 from upsales_freshdesk.clients.accounts import account_key
 from upsales_freshdesk.clients.daily import DailyCalls
 from upsales_freshdesk.clients.policy import Deadline
-from upsales_freshdesk.clients.redis_budgets import (
-    RedisGuard,
-    SharedRegistry,
-    SharedThrottle,
-    connect,
-    redis_keys,
-)
+from upsales_freshdesk.clients.redis_budgets import SharedRegistry, SharedThrottle, redis_keys
+from upsales_freshdesk.clients.redis_guard import RedisGuard, connect
 from upsales_freshdesk.clients.registry import ThrottleRegistry
 from upsales_freshdesk.clients.throttle import ThrottleWaitTooLong
 from upsales_freshdesk.emulators.freshdesk.app import DEFAULT_KEY, create_freshdesk_emulator

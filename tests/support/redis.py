@@ -1,7 +1,9 @@
-"""Redis for the tests of what is shared across processes: guards on their own clients."""
+"""Redis for the tests of what is shared across processes: guards on their own clients,
+and a wait for their background updates."""
 
 from __future__ import annotations
 
+import asyncio
 import subprocess
 import time
 from collections.abc import Callable, Iterator
@@ -10,7 +12,7 @@ from pathlib import Path
 
 import redis
 
-from upsales_freshdesk.clients.redis_budgets import RedisGuard
+from upsales_freshdesk.clients.redis_guard import RedisGuard
 
 #: Debian's redis-server (``.ci/run`` installs it).
 REDIS_SERVER = Path("/usr/bin/redis-server")
@@ -18,6 +20,13 @@ REDIS_SERVER = Path("/usr/bin/redis-server")
 #: The ``guards`` fixture (tests/clients/conftest.py): a guard per call, as separate
 #: processes would have, closed after the test.
 Guards = Callable[..., RedisGuard]
+
+
+async def settle(*guards: RedisGuard) -> None:
+    """Let background updates (pauses, budget spends) reach Redis."""
+    for guard in guards:
+        if guard._tasks:
+            await asyncio.wait(set(guard._tasks))
 
 
 @contextmanager

@@ -258,7 +258,7 @@ async def test_an_empty_redis_pauses_writes_for_one_lock_ttl(redis_url: str) -> 
 async def test_a_write_that_outruns_its_lock_is_cut_off(redis_url: str) -> None:
     """A write still running 1 s before its lock expires is abandoned (a timeout, not
     remembered), so no write of ours runs on after its lock is gone; the lock is freed."""
-    from upsales_freshdesk.clients.redis_budgets import RedisGuard, connect
+    from upsales_freshdesk.clients.redis_guard import RedisGuard, connect
     from upsales_freshdesk.web.idempotency import Answer, LocalOnce
     from upsales_freshdesk.web.metrics import Metrics
     from upsales_freshdesk.web.redis_once import RedisOnce

@@ -1,8 +1,8 @@
-"""Throttles and retry budgets shared by every worker and replica through Redis.
+"""The throttles, probe gates, retry budgets and daily counts every process shares in Redis.
 
 With ``UFD_REDIS_URL`` set, each account's throttle and retry budget live in Redis under
-``ufd:{<account key>}:...`` (the hashed key of :func:`.accounts.account_key`; never a token
-or a domain), so four replicas of four workers pace themselves as one client would.
+``ufd:{<account key>}:...`` (the hashed key of :func:`.accounts.account_key`; never a
+token or a domain), so four replicas of four workers pace themselves as one client would.
 
 - The throttle is a sliding log of *reservations*: one Lua script, atomic in Redis,
   gives each call the earliest time at which it keeps the account under ``limit`` calls
@@ -13,9 +13,9 @@ or a domain), so four replicas of four workers pace themselves as one client wou
   it synchronously, so each process decides on the last value Redis told it and sends
   the spend (or refund) in the background: the budget is shared, a little late.
 
-Redis is a helper, never a dependency: every call has a short timeout, and after a
-failure :class:`RedisGuard` uses the in-process objects (the same classes as without
-Redis) for ``cooldown`` seconds before it tries again.
+The scripts are in :mod:`.redis_scripts`. Redis is a helper, never a dependency: while
+:class:`~.redis_guard.RedisGuard` finds it unavailable, each class here falls back on
+its in-process parent (:mod:`.throttle`, :mod:`.policy`, :mod:`.registry`).
 """
 
 from __future__ import annotations
@@ -24,19 +24,14 @@ import asyncio
 import secrets
 import time
 from collections import deque
-from collections.abc import Awaitable, Callable
 from contextlib import suppress
-from typing import Any, NoReturn, Protocol, TypeVar
 
 from aiolimiter import AsyncLimiter
-from redis.asyncio import Redis
-from redis.asyncio.retry import Retry
-from redis.backoff import NoBackoff
-from redis.exceptions import RedisError
 
 from .daily import DailyCalls, utc_day
 from .errors import UpstreamError
-from .policy import Clock, Deadline, RetryBudget
+from .policy import Deadline, RetryBudget
+from .redis_guard import RedisGuard, RedisUnavailable
 from .registry import ThrottleRegistry
 from .throttle import (
     MAX_PAUSE_SECONDS,
@@ -46,283 +41,12 @@ from .throttle import (
     ThrottleWaitTooLong,
 )
 
-T = TypeVar("T")
-
-#: How long to use the local objects after Redis failed, before trying it again.
-COOLDOWN_SECONDS = 5.0
-#: Connecting and loading the scripts at start-up may take this long.
-WARM_UP_SECONDS = 1.0
 #: The longest a call may reserve ahead when it has no deadline.
 NO_DEADLINE_WAIT = 600.0
 #: Idle retry budgets vanish from Redis after this long (a missing one is full).
 BUDGET_TTL_MS = 3_600_000
-#: How often a process tells Redis it is alive; one silent for three beats is not counted.
-HEARTBEAT_SECONDS = 10.0
-#: The processes assumed to share a plan when Redis failed before any was counted and the
-#: operator set none (``UFD_PROCESSES``): with Redis configured, there are at least two.
-ASSUMED_PROCESSES = 2
 #: A day's call count stays in Redis this long (into the next day, whatever the zone).
 DAY_KEY_SECONDS = 2 * 86_400
-
-# ARGV[6]: the ages (ms) of calls this process made on its fallback share while Redis was
-# unavailable; they are logged first, so the window holds them when Redis is back.
-# A foreground call (a card) gets the earliest slot that keeps <= limit calls in any span
-# (window + margin), after any pause. Its slots only move forward, so the log stays
-# sorted and the invariant holds by induction. A background call (the sync, ARGV[5] =
-# '1') never reserves ahead: it takes "now" only while fewer than its own (lower) limit
-# are logged from a span ago onward, future reservations included, and is otherwise told
-# when to ask again (reserved = -1). So the sync can only use what the cards leave, a card
-# never queues behind it, and every span still holds at most the plan.
-THROTTLE_LUA = """
-local limit = tonumber(ARGV[1])
-local span = tonumber(ARGV[2])
-local max_wait = tonumber(ARGV[3])
-local t = redis.call('TIME')
-local now = tonumber(t[1]) * 1000 + math.floor(tonumber(t[2]) / 1000)
-redis.call('ZREMRANGEBYSCORE', KEYS[1], '-inf', now - span)
-local i = 0
-for age in string.gmatch(ARGV[6], '%d+') do
-  i = i + 1
-  redis.call('ZADD', KEYS[1], now - tonumber(age), ARGV[4] .. ':' .. i)
-end
-local at = now
-local paused = redis.call('PTTL', KEYS[2])
-if paused > 0 then at = now + paused else paused = 0 end
-local n = redis.call('ZCARD', KEYS[1])
-if ARGV[5] == '1' then
-  if paused > 0 then return {paused, -1, paused} end
-  if n >= limit then
-    local first = redis.call('ZRANGE', KEYS[1], 0, 0, 'WITHSCORES')
-    return {math.max(10, tonumber(first[2]) + span - now), -1, 0}
-  end
-  redis.call('ZADD', KEYS[1], now, ARGV[4])
-  if redis.call('PTTL', KEYS[1]) < span + 1000 then redis.call('PEXPIRE', KEYS[1], span + 1000) end
-  return {0, 1, 0}
-end
-if n > 0 then
-  local last = redis.call('ZRANGE', KEYS[1], -1, -1, 'WITHSCORES')
-  if tonumber(last[2]) > at then at = tonumber(last[2]) end
-end
-if n >= limit then
-  local e = redis.call('ZRANGE', KEYS[1], n - limit, n - limit, 'WITHSCORES')
-  local free = tonumber(e[2]) + span
-  if free > at then at = free end
-end
-local wait = at - now
-if wait > max_wait then return {wait, 0, paused} end
-redis.call('ZADD', KEYS[1], at, ARGV[4])
-local ttl = redis.call('PTTL', KEYS[1])
-if ttl < wait + span + 1000 then redis.call('PEXPIRE', KEYS[1], wait + span + 1000) end
-return {wait, 1, paused}
-"""
-
-# A shared account's probe gate (see throttle.ProbeGate): KEYS[1] the probes in flight (each
-# scored with the time it is given up), KEYS[2] the refused ones (scored when refused).
-GATE_LUA = """
-local t = redis.call('TIME')
-local now = tonumber(t[1]) * 1000 + math.floor(tonumber(t[2]) / 1000)
-redis.call('ZREMRANGEBYSCORE', KEYS[1], '-inf', now)
-redis.call('ZREMRANGEBYSCORE', KEYS[2], '-inf', now - tonumber(ARGV[2]))
-if redis.call('ZCARD', KEYS[1]) + redis.call('ZCARD', KEYS[2]) >= tonumber(ARGV[1]) then
-  return 0
-end
-redis.call('ZADD', KEYS[1], now + tonumber(ARGV[3]), ARGV[4])
-if redis.call('PTTL', KEYS[1]) < tonumber(ARGV[3]) + 1000 then
-  redis.call('PEXPIRE', KEYS[1], tonumber(ARGV[3]) + 1000)
-end
-return 1
-"""
-
-GATE_LEAVE_LUA = """
-redis.call('ZREM', KEYS[1], ARGV[1])
-if ARGV[2] == '1' then
-  local t = redis.call('TIME')
-  local now = tonumber(t[1]) * 1000 + math.floor(tonumber(t[2]) / 1000)
-  redis.call('ZADD', KEYS[2], now, ARGV[1])
-  redis.call('PEXPIRE', KEYS[2], tonumber(ARGV[3]))
-end
-return 1
-"""
-
-# Every process says it is alive once per HEARTBEAT_SECONDS; the live ones are counted, so
-# each knows its share of a plan for when Redis fails.
-HEARTBEAT_LUA = """
-local t = redis.call('TIME')
-local now = tonumber(t[1]) * 1000 + math.floor(tonumber(t[2]) / 1000)
-redis.call('ZADD', KEYS[1], now, ARGV[1])
-redis.call('ZREMRANGEBYSCORE', KEYS[1], '-inf', now - tonumber(ARGV[2]))
-redis.call('PEXPIRE', KEYS[1], tonumber(ARGV[2]))
-return redis.call('ZCARD', KEYS[1])
-"""
-
-PAUSE_LUA = """
-local ms = tonumber(ARGV[1])
-if redis.call('PTTL', KEYS[1]) < ms then redis.call('SET', KEYS[1], '1', 'PX', ms) end
-return 1
-"""
-
-# Spend (negative delta) only when the bucket holds enough; refunds are capped.
-BUDGET_LUA = """
-local cap = tonumber(ARGV[1])
-local delta = tonumber(ARGV[2])
-local tokens = tonumber(redis.call('GET', KEYS[1]) or cap)
-local ok = 1
-if delta < 0 and tokens + delta < 0 then ok = 0 else tokens = math.min(cap, tokens + delta) end
-redis.call('SET', KEYS[1], tostring(tokens), 'PX', tonumber(ARGV[3]))
-return {ok, tostring(tokens)}
-"""
-
-
-#: Loaded at warm-up, so the first calls of a busy process need no round trip to load them.
-SCRIPTS = (THROTTLE_LUA, PAUSE_LUA, BUDGET_LUA, HEARTBEAT_LUA, GATE_LUA, GATE_LEAVE_LUA)
-
-
-class RedisUnavailable(Exception):
-    """Redis failed, timed out, or is in its cooldown: use the local objects."""
-
-
-class RedisWatcher(Protocol):
-    def redis_fallback(self, operation: str) -> None:
-        """One operation used the local objects instead of Redis."""
-
-    def redis_outage(self, error: str | None) -> None:
-        """Redis became unavailable (``error``: the exception's type), or back (``None``)."""
-
-
-class RedisGuard:
-    """Runs Redis operations with a timeout and a circuit breaker; one per process."""
-
-    def __init__(
-        self,
-        redis: Redis,
-        *,
-        timeout: float = 0.1,
-        cooldown: float = COOLDOWN_SECONDS,
-        watcher: RedisWatcher | None = None,
-        clock: Clock = time.monotonic,
-        processes: int | None = None,
-    ) -> None:
-        self.redis, self.timeout, self.cooldown = redis, timeout, cooldown
-        self.watcher, self.clock = watcher, clock
-        #: How many processes share each plan, as the operator set it (None: counted).
-        self.configured_processes = processes
-        self._counted: int | None = None
-        self._open_until = 0.0
-        self._down = False
-        self._tasks: set[asyncio.Task[Any]] = set()
-        self._beat: asyncio.Task[None] | None = None
-        self._me = secrets.token_hex(8)
-        self.throttle_script = redis.register_script(THROTTLE_LUA)
-        self.pause_script = redis.register_script(PAUSE_LUA)
-        self.budget_script = redis.register_script(BUDGET_LUA)
-        self.heartbeat_script = redis.register_script(HEARTBEAT_LUA)
-        self.gate_script = redis.register_script(GATE_LUA)
-        self.gate_leave_script = redis.register_script(GATE_LEAVE_LUA)
-
-    @property
-    def processes(self) -> int:
-        """The processes sharing each plan: while Redis fails, each keeps to 1/this of it.
-        The operator's ``UFD_PROCESSES``, else the most counted alive, else
-        :data:`ASSUMED_PROCESSES`."""
-        if self.configured_processes:
-            return self.configured_processes
-        return max(1, self._counted or ASSUMED_PROCESSES)
-
-    async def heartbeat(self) -> None:
-        """Say this process is alive, and count the live ones (never fewer than before
-        within a run: a replica that stopped beating may be the one Redis cannot reach)."""
-        span = round(HEARTBEAT_SECONDS * 3 * 1000)
-        with suppress(RedisUnavailable):
-            counted = await self.run(
-                "heartbeat",
-                lambda: self.heartbeat_script(keys=["ufd:processes"], args=[self._me, span]),
-            )
-            self._counted = max(int(counted), self._counted or 0)
-
-    async def _beating(self) -> None:
-        while True:
-            await asyncio.sleep(HEARTBEAT_SECONDS)
-            await self.heartbeat()
-
-    @property
-    def available(self) -> bool:
-        return self.clock() >= self._open_until
-
-    async def run(self, operation: str, call: Callable[[], Awaitable[T]]) -> T:
-        """``call``'s result, or :class:`RedisUnavailable` (counted, logged once per outage)."""
-        if not self.available:
-            self._fell_back(operation)
-        try:
-            async with asyncio.timeout(self.timeout):
-                result = await call()
-        except (RedisError, OSError, TimeoutError) as exc:
-            self._trip(exc)
-            self._fell_back(operation)
-        if self._down:
-            self._down = False
-            if self.watcher is not None:
-                self.watcher.redis_outage(None)
-        return result
-
-    async def warm_up(self, *scripts: str) -> bool:
-        """Connect and load the scripts (and ``scripts``) once, with a longer timeout than a
-        call's, so the first requests of a busy process do not time out setting up.
-        False: Redis is unavailable (for the cooldown)."""
-        try:
-            async with asyncio.timeout(WARM_UP_SECONDS):
-                await self.redis.ping()
-                for script in (*SCRIPTS, *scripts):
-                    await self.redis.script_load(script)
-        except (RedisError, OSError, TimeoutError) as exc:
-            self._trip(exc)
-            self._start_beating()
-            return False
-        await self.heartbeat()
-        self._start_beating()
-        return True
-
-    def _start_beating(self) -> None:
-        if self._beat is None:
-            self._beat = asyncio.get_running_loop().create_task(self._beating())
-
-    def _trip(self, exc: BaseException) -> None:
-        self._open_until = self.clock() + self.cooldown
-        if not self._down:
-            self._down = True
-            if self.watcher is not None:
-                self.watcher.redis_outage(type(exc).__name__)
-
-    def _fell_back(self, operation: str) -> NoReturn:
-        if self.watcher is not None:
-            self.watcher.redis_fallback(operation)
-        raise RedisUnavailable(operation)
-
-    def spawn(self, operation: str, call: Callable[[], Awaitable[Any]]) -> None:
-        """Run ``call`` in the background (from sync code); a failure only trips the guard."""
-        try:
-            loop = asyncio.get_running_loop()
-        except RuntimeError:
-            return  # no loop (a sync caller): the local object already has the change
-
-        async def quietly() -> None:
-            with suppress(RedisUnavailable):
-                await self.run(operation, call)
-
-        task = loop.create_task(quietly())
-        self._tasks.add(task)
-        task.add_done_callback(self._tasks.discard)
-
-    async def aclose(self) -> None:
-        """Let background updates finish (briefly), then close the client."""
-        if self._beat is not None:
-            self._beat.cancel()
-            with suppress(asyncio.CancelledError):
-                await self._beat
-        if self._tasks:
-            await asyncio.wait(set(self._tasks), timeout=self.timeout * 2)
-        for task in list(self._tasks):
-            task.cancel()
-        await self.redis.aclose()
 
 
 def redis_keys(key: str, *names: str) -> list[str]:
@@ -562,15 +286,3 @@ class SharedRegistry(ThrottleRegistry):
             for credential, counted in (await self.guard.run("daily", read)).items():
                 self.daily.seen(credential, counted, day)
         return self.daily.counts()
-
-
-def connect(url: str, *, timeout: float) -> Redis:
-    """A client that fails fast: short timeouts, no retries of its own."""
-    client: Redis = Redis.from_url(
-        url,
-        socket_timeout=timeout,
-        socket_connect_timeout=timeout,
-        retry=Retry(NoBackoff(), 0),
-        health_check_interval=0,
-    )
-    return client

@@ -25,7 +25,8 @@ from ..clients import (
 )
 from ..clients.daily import DailyCalls
 from ..clients.hostnames import account_host
-from ..clients.redis_budgets import RedisGuard, SharedRegistry, connect
+from ..clients.redis_budgets import SharedRegistry
+from ..clients.redis_guard import RedisGuard, connect
 from ..clients.throttle import SMOOTH_BURST_SHARE, UPSALES_LIMIT
 from ..clients.upsales.client import TOKEN_CHARS
 from ..settings import FieldMapping, check_link_field

@@ -61,7 +61,8 @@ from redis.asyncio.lock import Lock
 from redis.exceptions import LockNotOwnedError
 
 from ..clients.daily import DailyCalls
-from ..clients.redis_budgets import RedisGuard, RedisUnavailable, SharedRegistry, connect
+from ..clients.redis_budgets import SharedRegistry
+from ..clients.redis_guard import RedisGuard, RedisUnavailable, connect
 from ..clients.registry import ThrottleRegistry
 from ..rules.codes import Issue
 from ..settings import Settings
