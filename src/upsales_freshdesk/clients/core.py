@@ -1,32 +1,31 @@
-"""The HTTP core both clients are built on, and how a client is wired to it.
+"""The HTTP core both clients are built on.
 
 One call is: wait on the account's throttle, send (:mod:`.transport`), read the body up
 to a size cap, turn any failure into one typed error, and let the retry policy decide
-on another attempt. All of it happens inside the call's deadline.
+on another attempt. All of it happens inside the call's deadline. A client builds its
+core in :mod:`.base_client`; error bodies and headers are read in :mod:`.answers`.
 """
 
 from __future__ import annotations
 
-import json
 import time
 from collections.abc import Mapping
 from dataclasses import dataclass
 from functools import cache, lru_cache
-from types import TracebackType
-from typing import Any, Self, TypeVar
+from typing import Any, TypeVar
 from urllib.parse import urlsplit
 
 import httpx
 import orjson
 import pydantic
 
+from .answers import parse_error_body, request_id, reset_seconds, retry_after
 from .daily import DailyCapReached
 from .errors import (
     AuthenticationError,
     ConnectionFailedError,
     DailyCapReachedError,
     ErrorContext,
-    FieldError,
     MalformedResponseError,
     RateLimitedError,
     Service,
@@ -38,7 +37,7 @@ from .errors import (
 from .hostnames import is_loopback
 from .observe import CallObserver
 from .policy import Deadline, RetryBudget, RetryPolicy
-from .registry import DEFAULT_REGISTRY, CredentialRefused, Slot, ThrottleRegistry
+from .registry import CredentialRefused, Slot
 from .throttle import Throttle, ThrottleWaitTooLong
 from .transport import (
     Params,
@@ -268,14 +267,14 @@ class HttpCore:
             time_left=deadline.remaining(),  # the wire keeps it, head and body
         )
         headers = answer.headers
-        ctx = {**ctx, "status": answer.status, "request_id": _request_id(headers)}
+        ctx = {**ctx, "status": answer.status, "request_id": request_id(headers)}
         if answer.status < 400 or answer.status == 404:
             # The credential works: it gets its own budget, and any pause is over.
             self.slot.confirm()
             throttle.resume()
         elif answer.status == 401:
             self.slot.refuse()  # its other calls are answered without reaching the upstream
-        throttle.observe(headers, reset_seconds=_reset_seconds(headers))
+        throttle.observe(headers, reset_seconds=reset_seconds(headers))
         if answer.status >= 300:
             raise self._error(answer.status, headers, answer.body, ctx)
         data = (
@@ -334,10 +333,10 @@ class HttpCore:
         cls = error_class_for_status(status)
         message, field_errors = parse_error_body(body)
         if status == 429:
-            retry_after = _retry_after(headers)
-            if retry_after is not None:
-                self.throttle.pause(retry_after)
-            ctx["retry_after"] = retry_after
+            wait = retry_after(headers)
+            if wait is not None:
+                self.throttle.pause(wait)
+            ctx["retry_after"] = wait
             return RateLimitedError(message or "too many requests", **ctx)
         if cls is ValidationError:
             return ValidationError(message or "refused", field_errors=field_errors, **ctx)
@@ -368,164 +367,3 @@ class HttpCore:
 def adapter(shape: type[Any]) -> pydantic.TypeAdapter[Any]:
     """One validator per shape, built once (building one costs more than using it)."""
     return pydantic.TypeAdapter(shape)
-
-
-# -- wiring: how a client reaches its upstream ------------------------------------
-
-
-@dataclass(frozen=True, slots=True)
-class Wiring:
-    """How a client reaches its upstream; everything optional has a safe default."""
-
-    http: Wire | None = None
-    transport: httpx.AsyncBaseTransport | None = None
-    settings: HttpSettings | None = None
-    policy: RetryPolicy | None = None
-    registry: ThrottleRegistry | None = None
-    observer: CallObserver | None = None
-
-
-class BaseClient:
-    """One upstream account: a core over a (possibly shared) pooled HTTP client."""
-
-    _core: HttpCore
-
-    def _build_core(
-        self,
-        service: Service,
-        *,
-        base_url: str,
-        auth_headers: dict[str, str],
-        account: str,
-        secret: str,
-        limit: int,
-        window: float,
-        wiring: Wiring,
-    ) -> HttpCore:
-        settings = wiring.settings or HttpSettings()
-        self._owns_http = wiring.http is None
-        self._http = wiring.http or new_http_client(settings, wiring.transport)
-        registry = wiring.registry or DEFAULT_REGISTRY
-        self._core = HttpCore(
-            service=service,
-            base_url=base_url,
-            auth_headers=auth_headers,
-            http=self._http,
-            slot=registry.slot(service, account, secret, limit, window),
-            policy=wiring.policy or RetryPolicy(),
-            settings=settings,
-            observer=wiring.observer,
-        )
-        return self._core
-
-    @property
-    def core(self) -> HttpCore:
-        return self._core
-
-    async def aclose(self) -> None:
-        if self._owns_http:
-            await self._http.aclose()
-
-    async def __aenter__(self) -> Self:
-        return self
-
-    async def __aexit__(
-        self,
-        exc_type: type[BaseException] | None,
-        exc: BaseException | None,
-        tb: TracebackType | None,
-    ) -> None:
-        await self.aclose()
-
-
-# -- error bodies: a message and field errors, never more than a bound ------------
-
-MAX_MESSAGE = 300
-
-
-def parse_error_body(body: bytes) -> tuple[str, tuple[FieldError, ...]]:
-    """Like :func:`_parse_error_body`, with every message cut to ``MAX_MESSAGE`` characters."""
-    message, errors = _parse_error_body(body)
-    cut = tuple(
-        FieldError(e.field and e.field[:100], e.message[:MAX_MESSAGE], e.code and e.code[:100])
-        for e in errors[:50]
-    )
-    return message[:MAX_MESSAGE], cut
-
-
-def _parse_error_body(body: bytes) -> tuple[str, tuple[FieldError, ...]]:
-    """The message and field errors of an error body, from either vendor's shape.
-
-    Freshdesk: ``{"description", "errors": [{"field", "message", "code"}]}`` or
-    ``{"code", "message"}``. Upsales: ``{"error": {"key", "code", "errorCode", "msg"}}``
-    or ``{"error": "text"}``; also plain text (``Unauthorized``) and HTML 404 pages.
-    Anything else gives an empty message; this function never raises.
-    """
-    try:
-        data = json.loads(body) if body else None
-    except (ValueError, UnicodeDecodeError):
-        return _text_message(body), ()
-    if not isinstance(data, dict):
-        return "", ()
-    errors: list[FieldError] = []
-    raw_errors = data.get("errors")
-    if isinstance(raw_errors, list):
-        for item in raw_errors:
-            if isinstance(item, dict):
-                errors.append(
-                    FieldError(
-                        field=_opt_str(item.get("field")),
-                        message=_opt_str(item.get("message")) or "",
-                        code=_opt_str(item.get("code")),
-                    )
-                )
-    upsales = data.get("error")
-    if isinstance(upsales, dict):
-        msg = _opt_str(upsales.get("msg")) or _opt_str(upsales.get("key")) or ""
-        errors.append(FieldError(field=None, message=msg, code=_opt_str(upsales.get("key"))))
-        return msg, tuple(errors)
-    if isinstance(upsales, str):
-        return upsales[:200], tuple(errors)
-    message = _opt_str(data.get("description")) or _opt_str(data.get("message")) or ""
-    if not errors and isinstance(data.get("code"), str):
-        errors.append(FieldError(field=None, message=message, code=data["code"]))
-    return message, tuple(errors)
-
-
-def _text_message(body: bytes) -> str:
-    text = body[:300].decode("utf-8", "replace")
-    if "<pre>" in text and "</pre>" in text:  # Express' HTML 404 page
-        return text.split("<pre>", 1)[1].split("</pre>", 1)[0][:200]
-    return text.strip()[:200] if "<" not in text else ""
-
-
-def _opt_str(value: object) -> str | None:
-    return value if isinstance(value, str) else None
-
-
-def _request_id(headers: Mapping[str, str]) -> str | None:
-    value = headers.get("x-request-id")
-    return value[:100] if value else None
-
-
-def _float_header(headers: Mapping[str, str], name: str) -> float | None:
-    raw = headers.get(name)
-    if raw is None:
-        return None
-    try:
-        return float(raw.strip())
-    except ValueError:
-        return None
-
-
-def _reset_seconds(headers: Mapping[str, str]) -> float | None:
-    return _float_header(headers, "x-ratelimit-reset")
-
-
-def _retry_after(headers: Mapping[str, str]) -> float | None:
-    """Seconds to wait, from ``Retry-After`` (Freshdesk) or ``X-RateLimit-Reset`` (Upsales)."""
-    for name in ("retry-after", "x-ratelimit-reset"):
-        value = _float_header(headers, name)
-        if value is not None and value >= 0:
-            return value
-    return None

@@ -6,7 +6,8 @@ import base64
 
 import httpx
 
-from ..core import BaseClient, HttpSettings, Wiring
+from ..base_client import BaseClient, Wiring
+from ..core import HttpSettings
 from ..hostnames import account_host
 from ..observe import CallObserver
 from ..plans import plan_limit

@@ -4,7 +4,8 @@ from __future__ import annotations
 
 import httpx
 
-from ..core import BaseClient, HttpSettings, Wiring
+from ..base_client import BaseClient, Wiring
+from ..core import HttpSettings
 from ..observe import CallObserver
 from ..policy import Deadline, RetryPolicy
 from ..registry import ThrottleRegistry
