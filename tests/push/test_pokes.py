@@ -267,3 +267,28 @@ async def test_an_email_match_linked_to_another_upsales_contact_is_left_alone() 
         await settle(service)
         assert freshdesk_contact(service, "different")["job_title"] == "Teknisk chef"
         assert fd_writes(service) == 0
+
+
+async def test_each_triggers_last_call_is_kept_as_a_time_and_nothing_else() -> None:
+    """For ``triggers status``: the time of an authenticated call by its trigger's event
+    (also in /metrics); a made-up event and a forged call keep nothing."""
+    async with pushing() as service:
+        background = service.app.state.background
+        events = ["after_contact_update", "after_contact_insert"]
+        contact = upsales_id(service, "different")
+        await poke(service, {"entity": "contact", "id": contact, "event": "made_up"})
+        await poke(
+            service,
+            {"entity": "contact", "id": contact, "event": "after_contact_update"},
+            {"X-Webhook-Secret": "forged"},
+        )
+        assert await background.fired.last(background.account, events) == dict.fromkeys(events)
+        body = {"entity": "contact", "id": contact, "event": "after_contact_update"}
+        assert (await poke(service, body)).status_code == 202
+        kept = await background.fired.last(background.account, events)
+        assert kept["after_contact_insert"] is None
+        assert kept["after_contact_update"] is not None
+        metrics = (await service.http.get("/metrics")).text
+        line = 'ufd_trigger_last_call_timestamp_seconds{event="after_contact_update"}'
+        assert line in metrics
+        assert "made_up" not in metrics

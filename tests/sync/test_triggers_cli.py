@@ -5,11 +5,14 @@ the secret."""
 
 from __future__ import annotations
 
+import asyncio
 import os
+import time
 from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
+from redis.asyncio import Redis
 from typer.testing import CliRunner, Result
 
 from tests.support.served import in_a_thread
@@ -19,8 +22,9 @@ from upsales_freshdesk.emulators.upsales.app import (
     UpsalesEmulator,
     create_upsales_emulator,
 )
+from upsales_freshdesk.sync.fired import RedisFired, account_of
 from upsales_freshdesk.sync.triggers import SPECS
-from upsales_freshdesk.sync.triggers_cli import LAST_RUN, app
+from upsales_freshdesk.sync.triggers_cli import NO_REDIS, app
 
 SECRET = "cli-trigger-secret_0123456789-abcdefghij"
 SERVICE = "https://ufd.example.com"
@@ -113,7 +117,7 @@ def test_install_then_again_then_elsewhere(upsales: tuple[UpsalesEmulator, dict[
             f"{SERVICE}/v1/webhooks/upsales/<secret>, sends UFD_UPSALES_WEBHOOK_SECRET, up to date"
         )
         assert line in ready.output
-    assert LAST_RUN in ready.output
+    assert NO_REDIS in ready.output
 
     moved = triggers("install", "--url", "https://ufd2.example.com", **env)
     assert moved.output.count(": updated, trigger ") == 3
@@ -152,3 +156,39 @@ def test_the_command_is_upsales_freshdesk_triggers(
     assert result.exit_code == 0, result.output
     assert len(emu.store.triggers.listed()) == 3
     assert SECRET not in result.output
+
+
+def test_status_says_when_each_trigger_last_called(
+    upsales: tuple[UpsalesEmulator, dict[str, str]], redis_url: str
+) -> None:
+    """The service keeps the time of each trigger's last call in Redis; status reads it
+    there (Upsales' API keeps none)."""
+    _, env = upsales
+    assert triggers("install", "--url", SERVICE, **env).exit_code == 0
+    called = time.time() - 180
+
+    async def mark() -> None:
+        client = Redis.from_url(redis_url)
+        try:
+            await RedisFired(client).mark(account_of(DEFAULT_TOKEN), "after_contact_update", called)
+            # Another account's call is not this one's.
+            await RedisFired(client).mark(account_of("another-key"), "after_contact_insert")
+        finally:
+            await client.aclose()
+
+    asyncio.run(mark())
+    result = triggers("status", **env, UFD_REDIS_URL=redis_url)
+    assert result.exit_code == 0, result.output
+    lines = {
+        spec.event: line
+        for spec in SPECS
+        for line in result.output.splitlines()
+        if f"({spec.event})" in line
+    }
+    assert lines["after_contact_update"].endswith("(3 minutes ago)")
+    assert "; last call taken " in lines["after_contact_update"]
+    assert lines["after_contact_insert"].endswith("; no call taken in the last 90 days")
+    assert NO_REDIS not in result.output
+    down = triggers("status", **env, UFD_REDIS_URL="redis://127.0.0.1:9/0")
+    assert down.exit_code == 0
+    assert "Redis (UFD_REDIS_URL) did not answer" in down.output

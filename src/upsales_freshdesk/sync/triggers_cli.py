@@ -26,6 +26,8 @@ import typer
 from pydantic import AliasChoices, Field, SecretStr, field_validator
 from pydantic import ValidationError as SettingsInvalid
 from pydantic_settings import BaseSettings, SettingsConfigDict
+from redis.asyncio import Redis
+from redis.exceptions import RedisError
 from rich.console import Console
 
 from ..clients import (
@@ -41,8 +43,10 @@ from ..clients import (
 from ..clients.upsales.client import TOKEN_CHARS
 from ..clients.upsales.triggers import Triggers
 from ..settings import invalid_setting
+from .fired import RedisFired, account_of, said
 from .triggers import (
     SECRET_VARIABLE,
+    SPECS,
     Installed,
     Present,
     check_secret,
@@ -58,10 +62,14 @@ from .triggers import (
 OK, NOT_READY, BAD_CONFIG, STOPPED = 0, 1, 3, 4
 #: All of a command's calls are done within this.
 DEADLINE_SECONDS = 60.0
-LAST_RUN = (
-    "When each trigger last ran: Upsales' API does not say (a trigger has no such "
-    "field); the service's /metrics counts the calls it takes."
+#: Where the time of each trigger's last call is, when ``UFD_REDIS_URL`` is not set here.
+NO_REDIS = (
+    "When each trigger last called: the service keeps it in Redis (UFD_REDIS_URL, not set "
+    "here) and shows it in /metrics as ufd_trigger_last_call_timestamp_seconds; Upsales' "
+    "API does not say."
 )
+#: Longest the command waits for Redis.
+REDIS_SECONDS = 5.0
 T = TypeVar("T")
 Out = Callable[[str], None]
 
@@ -82,6 +90,8 @@ class TriggerSettings(BaseSettings):
         validation_alias=AliasChoices("UFD_SYNC_UPSALES_BASE_URL", "UFD_UPSALES_BASE_URL"),
     )
     webhook_secret: SecretStr | None = Field(default=None, validation_alias=SECRET_VARIABLE)
+    #: Where the service keeps when each trigger last called (``sync/fired.py``).
+    redis_url: SecretStr | None = Field(default=None, validation_alias="UFD_REDIS_URL")
 
     @field_validator("upsales_token")
     @classmethod
@@ -170,14 +180,16 @@ def run_status(*, out: Out) -> int:
         out(stop.message)
         return stop.code
     secret = settings.webhook_secret.get_secret_value() if settings.webhook_secret else None
+    times = _last_calls(settings)
     code = OK
     for item in found:
         line, ready = _present(item, secret)
-        out(line)
+        out(line if isinstance(times, str) else f"{line}; {said(times[item.spec.event])}")
         code = code if ready else NOT_READY
     if secret is None:
         out(f"{SECRET_VARIABLE} is not set here, so the triggers' secret was not checked.")
-    out(LAST_RUN)
+    if isinstance(times, str):
+        out(times)
     if code != OK:
         out("To fix it: upsales-freshdesk triggers install --url https://<the service's host>")
     return code
@@ -214,6 +226,29 @@ def _present(item: Present, secret: str | None) -> tuple[str, bool]:
     if len(item.found) > 1:
         parts.append(f"{len(item.found) - 1} more of the same name")
     return f"{label}: {', '.join(parts)}", ready
+
+
+def _last_calls(settings: TriggerSettings) -> dict[str, float | None] | str:
+    """When the service last took each trigger's call, or why it cannot be said."""
+    if settings.redis_url is None:
+        return NO_REDIS
+    account = account_of(settings.upsales_token.get_secret_value())
+    events = [spec.event for spec in SPECS]
+    url = settings.redis_url.get_secret_value()
+
+    async def read() -> dict[str, float | None]:
+        client = Redis.from_url(
+            url, socket_timeout=REDIS_SECONDS, socket_connect_timeout=REDIS_SECONDS
+        )
+        try:
+            return await RedisFired(client).last(account, events)
+        finally:
+            await client.aclose()
+
+    try:
+        return asyncio.run(read())
+    except (RedisError, OSError):
+        return "When each trigger last called: Redis (UFD_REDIS_URL) did not answer."
 
 
 def _settings() -> TriggerSettings:

@@ -10,14 +10,13 @@ import contextlib
 import math
 from collections.abc import AsyncIterator, Callable
 from contextlib import AbstractAsyncContextManager, asynccontextmanager
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
 from aiolimiter import AsyncLimiter
 from arq.connections import ArqRedis
 from redis.exceptions import RedisError
 
 from ..clients import RetryPolicy, plan_limit
-from ..clients.accounts import account_key
 from ..jobs import Handler, Job, JobQueue, LocalQueue
 from ..jobs.redis import RedisQueue, arq_pool
 from ..push.config import PushSettings
@@ -29,6 +28,7 @@ from ..push.process import Outcome as PushOutcome
 from ..rules.contact_link import LinkField
 from ..rules.fields import FieldRule
 from ..settings import Settings, StartupError, secret_problem
+from ..sync.fired import Fired, LocalFired, RedisFired, account_of
 from ..timeline.config import TimelineSettings
 from ..timeline.handler import KIND as TICKET
 from ..timeline.handler import TicketClients, lag_seconds, ticket_handler
@@ -59,6 +59,8 @@ class Background:
     push: PushSettings | None = None
     #: The pushes' clients (server credentials, background budgets).
     push_clients: Callable[[], PushClients] | None = None
+    #: When each Upsales trigger last called (``triggers status`` reads it from Redis).
+    fired: Fired = field(default_factory=LocalFired)
 
 
 def check_background(
@@ -168,7 +170,7 @@ async def open_background(
 
         handler = ticket_handler(ticket_logger, ticket_clients, observe)
         handlers[TICKET] = handler if pool is not None else paced(handler, timeline.share)
-    account = account_key("upsales", server.upsales_token).rsplit(":", 1)[-1]
+    account = account_of(server.upsales_token)
     if push.enabled:
         ids: IdLinks = LocalIdLinks() if pool is None else RedisIdLinks(pool, account)
         rule = FieldRule.of(settings.field_mapping)
@@ -201,6 +203,7 @@ async def open_background(
             links,
             push if push.enabled else None,
             push_clients,
+            LocalFired() if pool is None else RedisFired(pool),
         )
     finally:
         await queue.aclose()

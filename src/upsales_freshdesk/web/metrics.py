@@ -146,6 +146,15 @@ class Metrics:
             multiprocess_mode="max",
         )
 
+        # A time only moves forward: the latest any worker took is the trigger's last call.
+        self.trigger_last_call = Gauge(
+            "ufd_trigger_last_call_timestamp_seconds",
+            "When an Upsales trigger last called the receiver (Unix time), by its event",
+            ["event"],
+            registry=self.registry,
+            multiprocess_mode="max",
+        )
+
     def daily_calls(self, counts: dict[str, int]) -> None:
         """Today's count per Upsales key (by its hash: never the key), as of this scrape."""
         day, _ = utc_day()

@@ -10,6 +10,7 @@ Upsales with the server's own key before anything is written.
 from __future__ import annotations
 
 import re
+import time
 from typing import Annotated, Any, Literal
 
 from fastapi import APIRouter, Depends, Header, Request
@@ -19,6 +20,7 @@ from pydantic import BaseModel, ConfigDict, StringConstraints
 from ...clients import Deadline, UpstreamError, is_email
 from ...jobs import QueueFull, QueueUnavailable
 from ...push.handler import contact_job
+from ...sync.fired import known
 from ..background import Background
 from ..deps import ServiceError, UpstreamsDep
 from ..errors import ErrorResponse
@@ -92,6 +94,10 @@ async def _by_email(background: Background, email: str | None) -> int | None:
 
 async def _accept(body: Poke, background: Background, upstreams: UpstreamsDep) -> Any:
     counted = upstreams.metrics.events
+    if (event := known(body.event)) is not None:  # for `triggers status`: a time, no record
+        now = time.time()
+        await background.fired.mark(background.account, event, now)
+        upstreams.metrics.trigger_last_call.labels(event).set(now)
     if body.entity == "account":
         # No mapped Freshdesk field comes from the account (rules/fields.py): its change
         # leaves every Freshdesk contact as it is.
