@@ -1,53 +1,90 @@
 """The queue on Redis (arq, real redis-server): one job of a key at a time; another
-key's job runs meanwhile, and the busy key's next job comes back after the running one."""
+key's job runs meanwhile; the busy key's next job comes after the running one, folds the
+events that arrive meanwhile, and does not count its waits as tries; ``drain`` waits
+for it."""
 
 from __future__ import annotations
 
 import asyncio
+from collections.abc import AsyncIterator, Callable
+from contextlib import asynccontextmanager
 
-from upsales_freshdesk.jobs import Job
+from upsales_freshdesk.jobs import Handler, Job
 from upsales_freshdesk.jobs.redis import RedisQueue, arq_pool
 
 
-async def test_a_busy_keys_next_job_comes_after_it_others_run_meanwhile(redis_url: str) -> None:
-    release = asyncio.Event()
-    ran: list[str] = []
-    running: dict[str, int] = {}
-    most: dict[str, int] = {}
-
-    async def handle(job: Job) -> None:
-        running[job.key] = running.get(job.key, 0) + 1
-        most[job.key] = max(most.get(job.key, 0), running[job.key])
-        try:
-            if job.key == "hot":
-                await release.wait()
-            ran.append(job.key)
-        finally:
-            running[job.key] -= 1
-
+@asynccontextmanager
+async def working(redis_url: str, handle: Handler) -> AsyncIterator[RedisQueue]:
     pool = arq_pool(redis_url, timeout=2.0)
     await pool.flushdb()
     queue = RedisQueue(pool, {"k": handle}, concurrency=2)
     worker = asyncio.create_task(queue.run())
     try:
-        assert await queue.submit(Job("k", "hot", {}))
-        async with asyncio.timeout(10):
-            while not running.get("hot"):  # noqa: ASYNC110 - arq has no event for it
-                await asyncio.sleep(0.01)
-        assert await queue.submit(Job("k", "hot", {}))  # started: a new event, a new job
-        await asyncio.sleep(0.3)  # the second worker takes it, and lets it wait
-        assert await queue.submit(Job("k", "cold", {}))
-        async with asyncio.timeout(10):
-            while "cold" not in ran:  # noqa: ASYNC110
-                await asyncio.sleep(0.01)
-        assert ran == ["cold"]
-        release.set()
-        async with asyncio.timeout(20):  # the parked job is due a second later
-            while len(ran) < 3:  # noqa: ASYNC110
-                await asyncio.sleep(0.05)
-        assert ran == ["cold", "hot", "hot"]
-        assert most == {"hot": 1, "cold": 1}
+        yield queue
     finally:
         await queue.aclose()
         worker.cancel()
         await pool.aclose()
+
+
+async def until(condition: Callable[[], bool], seconds: float = 20) -> None:
+    async with asyncio.timeout(seconds):
+        while not condition():  # noqa: ASYNC110 - the handlers have no event for it
+            await asyncio.sleep(0.01)
+
+
+class Hot:
+    """A handler whose first run of the key "hot" holds it until released."""
+
+    def __init__(self) -> None:
+        self.release = asyncio.Event()
+        self.ran: list[str] = []
+        self.tries: list[int] = []
+        self.running: dict[str, int] = {}
+        self.most: dict[str, int] = {}
+
+    async def __call__(self, job: Job) -> None:
+        self.running[job.key] = self.running.get(job.key, 0) + 1
+        self.most[job.key] = max(self.most.get(job.key, 0), self.running[job.key])
+        try:
+            if job.key == "hot" and "hot" not in self.ran:
+                await self.release.wait()
+            self.ran.append(job.key)
+            self.tries.append(job.attempt)
+        finally:
+            self.running[job.key] -= 1
+
+
+async def test_a_busy_keys_next_job_comes_after_it_others_run_meanwhile(redis_url: str) -> None:
+    hot = Hot()
+    async with working(redis_url, hot) as queue:
+        assert await queue.submit(Job("k", "hot", {}))
+        await until(lambda: bool(hot.running.get("hot")))
+        assert await queue.submit(Job("k", "hot", {}))  # started: a new event, a new job
+        await asyncio.sleep(0.3)  # the second worker takes it, and lets it wait
+        assert await queue.submit(Job("k", "cold", {}))
+        await until(lambda: "cold" in hot.ran)
+        assert hot.ran == ["cold"]
+        hot.release.set()
+        async with asyncio.timeout(20):
+            await queue.drain()  # waits for the job that waited for its key
+        assert hot.ran == ["cold", "hot", "hot"]
+        assert hot.most == {"hot": 1, "cold": 1}
+
+
+async def test_events_fold_into_the_job_waiting_for_its_busy_key(redis_url: str) -> None:
+    hot = Hot()
+    async with working(redis_url, hot) as queue:
+        assert await queue.submit(Job("k", "hot", {}))
+        await until(lambda: bool(hot.running.get("hot")))
+        accepted = []
+        for _ in range(5):  # spaced past the waiting job's own retries
+            accepted.append(await queue.submit(Job("k", "hot", {})))
+            await asyncio.sleep(0.4)
+        assert accepted == [True, False, False, False, False]
+        hot.release.set()
+        async with asyncio.timeout(20):
+            await queue.drain()
+        assert hot.ran == ["hot", "hot"]
+        # Two seconds of waits for the key were no tries: its first run is its first try.
+        assert hot.tries == [1, 1]

@@ -14,7 +14,7 @@ from typing import Any
 
 from arq.connections import ArqRedis, RedisSettings
 from arq.worker import Retry, Worker, func
-from redis.exceptions import RedisError
+from redis.exceptions import LockError, RedisError
 
 from .base import (
     EXPIRES_SECONDS,
@@ -34,6 +34,12 @@ QUEUE = "ufd:jobs"
 #: expires, so a job lost with its Redis key cannot block its key for good.
 WAITING = "ufd:jobs:waiting:"
 LOCK = "ufd:jobs:lock:"
+#: Job id -> how often it found its key busy (a hash), and job id -> when it last did (a
+#: sorted set): a wait is no try, and :meth:`RedisQueue.drain` waits for such a job.
+LOCK_WAITS = "ufd:jobs:lockwaits"
+LOCK_WAITING = "ufd:jobs:lockwaiting"
+#: A job that found its key busy is tried again this much later.
+LOCK_RETRY_SECONDS = 1.0
 #: Longest a job may run; its key's lock is held no longer.
 JOB_TIMEOUT_SECONDS = 120
 WAITING_TTL_SECONDS = 3600
@@ -138,36 +144,58 @@ class RedisQueue:
         self, ctx: dict[str, Any], kind: str, key: str, args: dict[str, Any], submitted_at: float
     ) -> None:
         """Never raises but :class:`Retry`: anything else would make arq drop the job."""
-        attempt = int(ctx.get("job_try", 1))
+        job_try = int(ctx.get("job_try", 1))
         job_id = str(ctx.get("job_id", ""))
-        job = Job(kind, key, args, submitted_at, attempt)
-        waiting = WAITING + job.name
-        lock = self.pool.lock(LOCK + job.name, timeout=JOB_TIMEOUT_SECONDS)
+        name = Job(kind, key, args).name
+        waiting = WAITING + name
+        lock = self.pool.lock(LOCK + name, timeout=JOB_TIMEOUT_SECONDS)
         try:
-            if await self.pool.get(waiting) in (job_id.encode(), job_id):
-                await self.pool.delete(waiting)  # started: a later event makes a new job
             if not await lock.acquire(blocking=False):
-                # The key's other job runs: this one comes after it, without holding a
-                # worker that another key's job could use meanwhile.
-                raise Retry(defer=1)
+                await self._wait_for_key(job_id)
+            waits = await self._started(job_id, waiting)
         except RedisError:
-            raise Retry(defer=backoff(attempt)) from None
+            with contextlib.suppress(RedisError, LockError):
+                await lock.release()
+            raise Retry(defer=backoff(job_try)) from None
+        # A wait for the key is no try of the job's own: its backoff counts real tries.
+        job = Job(kind, key, args, submitted_at, max(1, job_try - waits))
         self._running += 1
         try:
             await self.handlers[kind](job)
         except Later as later:
-            self._give_up_if_last(job)
+            self._give_up_if_last(job, job_try)
             await self._hold(waiting, job_id)
             raise Retry(defer=later.seconds) from None
         except Exception as exc:
-            logger.error("job %s failed (%s), try %d", kind, type(exc).__name__, attempt)
-            self._give_up_if_last(job)
+            logger.error("job %s failed (%s), try %d", kind, type(exc).__name__, job.attempt)
+            self._give_up_if_last(job, job_try)
             await self._hold(waiting, job_id)
-            raise Retry(defer=backoff(attempt)) from None
+            raise Retry(defer=backoff(job.attempt)) from None
         finally:
             self._running -= 1
-            with contextlib.suppress(RedisError):
+            with contextlib.suppress(RedisError, LockError):
                 await lock.release()
+        with contextlib.suppress(RedisError):
+            await self.pool.hdel(LOCK_WAITS, job_id)  # type: ignore[misc]  # sync-or-async typing
+
+    async def _wait_for_key(self, job_id: str) -> None:
+        """The key's other job runs: this one comes after it, holding no worker meanwhile.
+        It stays the key's waiting job (events fold into it), its waits are counted apart
+        from its tries, and :meth:`drain` knows it is coming."""
+        async with self.pool.pipeline(transaction=True) as pipe:
+            pipe.hincrby(LOCK_WAITS, job_id, 1)
+            pipe.expire(LOCK_WAITS, EXPIRES_SECONDS)
+            pipe.zadd(LOCK_WAITING, {job_id: time.time()})
+            pipe.zremrangebyscore(LOCK_WAITING, 0, time.time() - WAITING_TTL_SECONDS)
+            await pipe.execute()
+        raise Retry(defer=LOCK_RETRY_SECONDS)
+
+    async def _started(self, job_id: str, waiting: str) -> int:
+        """The job holds its key: a later event makes a new job. Its waits so far."""
+        if await self.pool.get(waiting) in (job_id.encode(), job_id):
+            await self.pool.delete(waiting)
+        await self.pool.zrem(LOCK_WAITING, job_id)
+        return int(await self.pool.hget(LOCK_WAITS, job_id) or 0)  # type: ignore[misc]
 
     async def _hold(self, waiting: str, job_id: str) -> None:
         """A job waiting to try again is the key's waiting job: events meanwhile fold into
@@ -175,8 +203,9 @@ class RedisQueue:
         with contextlib.suppress(RedisError):
             await self.pool.set(waiting, job_id, nx=True, ex=WAITING_TTL_SECONDS)
 
-    def _give_up_if_last(self, job: Job) -> None:
-        if job.attempt >= self.max_tries:
+    def _give_up_if_last(self, job: Job, job_try: int) -> None:
+        """arq's last try (its count holds the waits for the key too)."""
+        if job_try >= self.max_tries:
             logger.error("job %s given up after %d tries", job.kind, job.attempt)
 
     def _new_worker(self) -> Worker:
@@ -209,8 +238,15 @@ class RedisQueue:
                 await asyncio.sleep(RESTART_SECONDS)
 
     async def drain(self) -> None:
-        while await self.due() or self._running:  # noqa: ASYNC110 - Redis has no event
+        """Until nothing is due, running, or about to run after its key's other job."""
+        while await self.due() or self._running or await self._key_waits():  # noqa: ASYNC110
             await asyncio.sleep(POLL_SECONDS)
+
+    async def _key_waits(self) -> int:
+        """Jobs that found their key busy within the last few seconds (a job lost with its
+        process drops out of the count by itself)."""
+        since = time.time() - 5 * LOCK_RETRY_SECONDS
+        return int(await self.pool.zcount(LOCK_WAITING, since, "+inf"))
 
     async def due(self) -> int:
         """Jobs due now (arq scores a job by when it is due, in milliseconds)."""
