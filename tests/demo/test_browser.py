@@ -8,7 +8,7 @@ from typing import Any
 import httpx
 
 from tests.support.demo import AXE, Demo, open_ticket, sync, toasts
-from upsales_freshdesk.demo.host import DEMO_SECRET
+from upsales_freshdesk.demo.platform import DEMO_SECRET
 
 
 def test_a_found_requester_shows_the_upsales_data(page: Any, demo: Demo, artifacts: Path) -> None:

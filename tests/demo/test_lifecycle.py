@@ -11,7 +11,7 @@ import httpx
 import pytest
 
 from tests.support.demo import Demo
-from upsales_freshdesk.demo.host import (
+from upsales_freshdesk.demo.platform import (
     REQUEST_TIMEOUT_S,
     REQUESTS_PER_MINUTE,
     SERVICE_HOST,
@@ -23,12 +23,12 @@ HEALTH = {"protocol": "https", "host": SERVICE_HOST, "method": "GET", "path": "/
 
 @pytest.fixture
 def limits(demo: Demo) -> Iterator[Any]:
-    host = demo.host
-    saved = (host.requests_per_minute, host.request_timeout_s)
-    host.sent.clear()
-    yield host
-    host.requests_per_minute, host.request_timeout_s = saved
-    host.sent.clear()
+    proxy = demo.host.proxy
+    saved = (proxy.requests_per_minute, proxy.request_timeout_s)
+    proxy.sent.clear()
+    yield proxy
+    proxy.requests_per_minute, proxy.request_timeout_s = saved
+    proxy.sent.clear()
     demo.state(upsales="normal")
 
 
@@ -58,10 +58,10 @@ def test_a_request_past_the_timeout_is_the_platforms_504(demo: Demo, limits: Any
         "path": "/v1/validate",
         "headers": {
             "Content-Type": "application/json",
-            "Authorization": f"Bearer {demo.host.state.iparams['service_secret']}",
+            "Authorization": f"Bearer {demo.host.installation.iparams['service_secret']}",
             "X-Freshdesk-Domain": "demo.freshdesk.com",
-            "X-Freshdesk-Api-Key": demo.host.state.iparams["freshdesk_api_key"],
-            "X-Upsales-Token": demo.host.state.iparams["upsales_api_key"],
+            "X-Freshdesk-Api-Key": demo.host.installation.iparams["freshdesk_api_key"],
+            "X-Upsales-Token": demo.host.installation.iparams["upsales_api_key"],
         },
         "body": "{}",
     }

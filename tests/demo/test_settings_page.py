@@ -10,7 +10,7 @@ import httpx
 import pytest
 
 from tests.support.demo import Demo
-from upsales_freshdesk.demo.host import MASK
+from upsales_freshdesk.demo.platform import MASK
 
 FIELDS = {
     "en": ("Freshdesk domain", "Freshdesk API key", "Upsales API key", "Service host"),

@@ -16,7 +16,8 @@ from ..emulators.upsales.app import create_upsales_emulator
 from ..settings import Settings
 from ..web.app import create_app
 from .desk import Desk
-from .host import DEMO_SECRET, DemoHost
+from .host import DemoHost
+from .platform import DEMO_SECRET
 from .timeline import (
     CREDENTIALS,
     EMULATED,

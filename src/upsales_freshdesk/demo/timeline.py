@@ -30,7 +30,7 @@ from ..timeline.config import TimelineSettings
 from ..timeline.links import LocalLinks
 from ..web.background import Background
 from ..web.deps import Credentials
-from .host import SERVICE_HOST
+from .platform import SERVICE_HOST
 
 #: The helpdesk the emulator plays; ``{{ticket.url}}`` names it, and the backend logs
 #: only its tickets.
