@@ -76,7 +76,7 @@ def plant(service: Service) -> None:
 
 LAYERS = {
     "render": "upsales_freshdesk.web.routes.card.render_card",
-    "lookup": "upsales_freshdesk.card.lookup.CardLookup._round_two",
+    "lookup": "upsales_freshdesk.card.details.UpsalesDetails.round_two",
     "client": "upsales_freshdesk.clients.core.HttpCore._shaped",
     "differences": "upsales_freshdesk.card.lookup.differences",
 }

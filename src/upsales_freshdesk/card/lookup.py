@@ -12,19 +12,19 @@ Round 2, in parallel:
 
 No match: the ``other_emails``, then the weak steps (``card/suggest.py``: same phone,
 same name at the company of the email's domain), which only suggest. A failure of one
-upstream never hides what the other gave.
+upstream never hides what the other gave. Round two's Upsales reads, and the card's
+Upsales side built from them, are ``card/details.py``'s.
 """
 
 from __future__ import annotations
 
 import asyncio
 import time
-from collections.abc import Awaitable, Callable
-from typing import Any, TypeVar
+from collections.abc import Callable
+from typing import Any
 
 from ..clients import (
     Deadline,
-    Filters,
     FreshdeskClient,
     NotFoundError,
     UpsalesClient,
@@ -37,33 +37,14 @@ from ..rules.codes import Issue, Source, issue_for
 from ..rules.contact_link import LinkField
 from ..rules.fields import FieldRule
 from ..rules.matching import MatchHow
+from .details import UpsalesDetails
 from .links import Links
-from .models import (
-    Account,
-    Card,
-    CardRequest,
-    CardResult,
-    FreshdeskSide,
-    Status,
-    UpsalesSide,
-)
-from .results import Failed, attempt, differences, kept, none, one_outage, status_of
-from .shaping import account as account_model
-from .shaping import (
-    account_from_contact,
-    apply_activities,
-    apply_deals,
-    candidate,
-    logged_state,
-    upsales_side,
-)
+from .models import Card, CardRequest, CardResult, FreshdeskSide, Status
+from .results import Failed, Trace, attempt, differences, kept, one_outage, status_of
+from .shaping import account_from_contact, candidate
 from .suggest import Requester, suggestions
 
-T = TypeVar("T")
 MAX_OTHER_EMAILS = 5
-DEALS_LIMIT = 30
-#: Recent activities read: the card shows them, and finds this ticket's log among them.
-ACTIVITIES_LIMIT = 10
 
 
 class CardLookup:
@@ -85,26 +66,23 @@ class CardLookup:
         self.fd = fd_client
         self.us = us_client
         self.deadline = deadline
-        self.links = links
-        self.logged_as = logged_as
         self.rule = rule or FieldRule.of(None)
         self.link = link or LinkField()
         self.region = region
-        self.issues: list[Issue] = []
-        self.timings: dict[str, float] = {}
+        #: The issues met and each call's time, this lookup's and its round two's.
+        self.trace = Trace()
+        #: Round two's Upsales reads for the contact found, and the card's side from them.
+        self.details = UpsalesDetails(
+            us_client,
+            deadline,
+            self.trace,
+            request.requester.email,
+            links=links,
+            logged_as=logged_as,
+        )
         #: The Freshdesk side as soon as it is known: kept if the whole lookup is cut short.
         self.freshdesk: FreshdeskSide | None = None
         self._started = time.perf_counter()
-
-    def _mark(self, name: str, since: float) -> None:
-        self.timings[name] = round((time.perf_counter() - since) * 1000, 1)
-
-    async def _timed(self, name: str, call: Awaitable[T]) -> T | Failed:
-        started = time.perf_counter()
-        try:
-            return await attempt(call)
-        finally:
-            self._mark(name, started)
 
     async def run(self) -> CardResult:
         """The Freshdesk contact and the Upsales lookup start together. Round two starts when
@@ -122,7 +100,7 @@ class CardLookup:
         email_task: asyncio.Future[Any] | None = None
         if req.upsales_contact_id is None:
             email_task = asyncio.ensure_future(
-                self._timed(
+                self.trace.timed(
                     "upsales_contact",
                     self.us.contacts.find_by_email(req.requester.email, deadline=self.deadline),
                 )
@@ -136,14 +114,14 @@ class CardLookup:
         card.freshdesk = self.freshdesk
         if card.freshdesk is not None and company is not None:
             card.freshdesk.company = company
-        self._mark("total", self._started)
-        status = status_of(card, self.issues, us_failed)
+        self.trace.mark("total", self._started)
+        status = status_of(card, self.trace.issues, us_failed)
         return CardResult(
             status=status,
             card=card,
             differences=differences(card, self.rule),
-            errors=one_outage(status, self.issues),
-            timings=self.timings,
+            errors=one_outage(status, self.trace.issues),
+            timings=self.trace.timings,
         )
 
     async def _match(
@@ -156,9 +134,9 @@ class CardLookup:
         Fills ``card``; answers whether Upsales failed, and the Freshdesk company's name."""
         chosen = self.req.upsales_contact_id
         if chosen is not None:
-            result = await self._timed("upsales_contact", self._by_id(chosen))
+            result = await self.trace.timed("upsales_contact", self._by_id(chosen))
             if isinstance(result, Failed):
-                self.issues.append(issue_for("upsales", result.error))
+                self.trace.issues.append(issue_for("upsales", result.error))
                 return True, None
             return await self._found(card, result[0], "chosen", fd_task)
         # The link comes first: wait for the Freshdesk contact, but never so long that a
@@ -175,7 +153,7 @@ class CardLookup:
             return True, None
         if len(matches) > 1:
             card.candidates = [candidate(c) for c in matches]
-            self.issues.append(Issue(source="upsales", code="ambiguous", level="warning"))
+            self.trace.issues.append(Issue(source="upsales", code="ambiguous", level="warning"))
             return False, None
         if matches:
             return await self._found(card, matches[0], self._how(matches[0]), fd_task)
@@ -189,7 +167,9 @@ class CardLookup:
         self, card: Card, contact: us.Contact, how: MatchHow, fd_task: asyncio.Future[Any]
     ) -> tuple[bool, str | None]:
         await asyncio.wait({fd_task}, timeout=self.deadline.remaining() / 2)
-        card.upsales, company = await self._round_two(contact, fd_task, how)
+        card.upsales, company = await self.details.round_two(
+            contact, how, lambda: self._company_name(fd_task)
+        )
         return False, company
 
     async def _linked(
@@ -198,18 +178,19 @@ class CardLookup:
         """The linked contact, read in one round with its deals and activities (their
         filters need only its id). ``None`` when it no longer exists: the card says so and
         the emails are tried."""
-        contact_call = self._timed(
+        contact_call = self.trace.timed(
             "upsales_contact", self.us.contacts.get(upsales_id, deadline=self.deadline)
         )
-        details = self._details(upsales_id, None, fd_task)
+        details = self.details.deals_and_activities(upsales_id, lambda: self._company_name(fd_task))
         contact, (deals, activities, company) = await asyncio.gather(contact_call, details)
         if isinstance(contact, Failed):
             if isinstance(contact.error, NotFoundError):
-                self.issues.append(Issue(source="upsales", code="link_gone", level="warning"))
+                self.trace.issues.append(Issue(source="upsales", code="link_gone", level="warning"))
                 return None
-            self.issues.append(issue_for("upsales", contact.error))
+            self.trace.issues.append(issue_for("upsales", contact.error))
             return True, None
-        card.upsales = self._side(contact, "link", account_from_contact(contact), deals, activities)
+        shown = account_from_contact(contact)
+        card.upsales = self.details.side(contact, "link", shown, deals, activities)
         return False, company
 
     async def _suggest(self, card: Card, fd_task: asyncio.Future[Any]) -> bool:
@@ -222,16 +203,16 @@ class CardLookup:
         try:
             found = await suggestions(self.us, person, self.region, self.deadline)
         except UpstreamError as error:
-            self.issues.append(issue_for("upsales", error))
+            self.trace.issues.append(issue_for("upsales", error))
             return True
         finally:
-            self._mark("upsales_suggestions", started)
+            self.trace.mark("upsales_suggestions", started)
         if found is None:
-            self.issues.append(Issue(source="upsales", code="not_found", level="warning"))
+            self.trace.issues.append(Issue(source="upsales", code="not_found", level="warning"))
             return False
         how, contacts = found
         card.candidates = [candidate(c, how) for c in contacts]
-        self.issues.append(Issue(source="upsales", code="suggested", level="warning"))
+        self.trace.issues.append(Issue(source="upsales", code="suggested", level="warning"))
         return False
 
     async def _by_email(
@@ -240,7 +221,7 @@ class CardLookup:
         """Steps 2 and 3: the primary email, then the Freshdesk contact's other emails."""
         us_result = await email_task
         if isinstance(us_result, Failed):
-            self.issues.append(issue_for("upsales", us_result.error))
+            self.trace.issues.append(issue_for("upsales", us_result.error))
             return [], True
         if us_result:
             return us_result, False
@@ -254,7 +235,7 @@ class CardLookup:
         if self.req.requester.id is None:
             self.freshdesk = self._freshdesk_side(None)
             return None
-        result = await self._timed(
+        result = await self.trace.timed(
             "freshdesk_contact", self.fd.contacts.get(self.req.requester.id, deadline=self.deadline)
         )
         self.freshdesk = self._freshdesk_side(result)
@@ -263,12 +244,12 @@ class CardLookup:
     def cut_short(self) -> CardResult:
         """What is known when the lookup had to stop at the card's deadline: the Freshdesk
         side if it came, and a timeout for what did not."""
-        self._mark("total", self._started)
+        self.trace.mark("total", self._started)
         source: Source = "upsales" if self.freshdesk is not None else "service"
-        issues = [*self.issues, Issue(source=source, code="timeout")]
+        issues = [*self.trace.issues, Issue(source=source, code="timeout")]
         card = Card(freshdesk=self.freshdesk)
         status: Status = "partial" if self.freshdesk is not None else "error"
-        return CardResult(status=status, card=card, errors=issues, timings=self.timings)
+        return CardResult(status=status, card=card, errors=issues, timings=self.trace.timings)
 
     async def _by_id(self, contact_id: int) -> list[us.Contact]:
         return [await self.us.contacts.get(contact_id, deadline=self.deadline)]
@@ -277,7 +258,7 @@ class CardLookup:
         r = self.req.requester
         company = self.req.company.name if self.req.company else None
         if isinstance(result, Failed):
-            self.issues.append(issue_for("freshdesk", result.error))
+            self.trace.issues.append(issue_for("freshdesk", result.error))
             return None
         link = self.link.read(result) if result is not None else None
         if result is None or link is None:  # no contact id given: what the app sent is all
@@ -312,81 +293,14 @@ class CardLookup:
         results = await asyncio.gather(
             *(attempt(self.us.contacts.find_by_email(e, deadline=self.deadline)) for e in others)
         )
-        self._mark("upsales_other_emails", started)
+        self.trace.mark("upsales_other_emails", started)
         found: dict[int, us.Contact] = {}
         for result in results:
             if isinstance(result, Failed):
-                self.issues.append(issue_for("upsales", result.error))
+                self.trace.issues.append(issue_for("upsales", result.error))
                 return [], True
             found.update((c.id, c) for c in result)
         return list(found.values()), False
-
-    async def _round_two(
-        self, contact: us.Contact, fd_task: asyncio.Future[Any], how: MatchHow
-    ) -> tuple[UpsalesSide, str | None]:
-        account_id = contact.client.id if contact.client else None
-        account_call = (
-            self._timed("upsales_account", self.us.accounts.get(account_id, deadline=self.deadline))
-            if account_id is not None
-            else none()
-        )
-        account, (deals, activities, company) = await asyncio.gather(
-            account_call, self._details(contact.id, account_id, fd_task)
-        )
-        if isinstance(account, Failed):
-            self.issues.append(issue_for("upsales", account.error))
-            shown = account_from_contact(contact)
-        else:
-            shown = account_model(account) if account is not None else None
-        return self._side(contact, how, shown, deals, activities), company
-
-    async def _details(
-        self, contact_id: int, account_id: int | None, fd_task: asyncio.Future[Any]
-    ) -> tuple[Any, Any, str | None]:
-        """The contact's deals and activities, and the Freshdesk company's name, at once."""
-        deals_filter = Filters().eq("contact.id", contact_id).gte("probability", 1)
-        calls: list[Awaitable[Any]] = [
-            self._timed(
-                "upsales_deals",
-                self.us.orders.list(
-                    deals_filter, limit=DEALS_LIMIT, sort="-date", deadline=self.deadline
-                ),
-            ),
-            self._timed(
-                "upsales_activities",
-                self.us.activities.list(
-                    Filters().eq("contact.id", contact_id),
-                    limit=ACTIVITIES_LIMIT,
-                    sort="-date",
-                    deadline=self.deadline,
-                ),
-            ),
-            self._company_name(fd_task),
-        ]
-        deals, activities, company = await asyncio.gather(*calls)
-        return deals, activities, company
-
-    def _side(
-        self,
-        contact: us.Contact,
-        how: MatchHow,
-        shown: Account | None,
-        deals: Any,
-        activities: Any,
-    ) -> UpsalesSide:
-        side = upsales_side(contact, self.req.requester.email, how)
-        side.account = shown
-        account_id = contact.client.id if contact.client else None
-        if self.links is not None:
-            side.link = self.links.contact(contact.id, account_id)
-        for result, apply in ((deals, apply_deals), (activities, apply_activities)):
-            if isinstance(result, Failed):
-                self.issues.append(issue_for("upsales", result.error))
-            else:
-                apply(side, result.items, self.links)
-        if not isinstance(activities, Failed) and self.logged_as is not None:
-            side.logged = logged_state(activities.items, self.logged_as)
-        return side
 
     async def _company_name(self, fd_task: asyncio.Future[Any]) -> str | None:
         """The Freshdesk company's name, only when the app did not send it."""
@@ -394,7 +308,7 @@ class CardLookup:
         side = self.freshdesk
         if side is None or side.company is not None or side.company_id is None:
             return None
-        result = await self._timed(
+        result = await self.trace.timed(
             "freshdesk_company", self.fd.companies.get(side.company_id, deadline=self.deadline)
         )
         return None if isinstance(result, Failed) else result.name

@@ -1,8 +1,10 @@
 """What the card lookup keeps of its calls and gives back: a failed call as a value,
-one message for both upstreams down, and the differences between the two contacts."""
+the issues and times of one lookup, one message for both upstreams down, and the
+differences between the two contacts."""
 
 from __future__ import annotations
 
+import time
 from collections.abc import Awaitable
 from typing import TypeVar
 
@@ -27,6 +29,26 @@ async def attempt(call: Awaitable[T]) -> T | Failed:
         return await call
     except UpstreamError as error:
         return Failed(error)
+
+
+class Trace:
+    """What one lookup met on its way: its issues, in order, and each call's time in ms."""
+
+    def __init__(self) -> None:
+        self.issues: list[Issue] = []
+        self.timings: dict[str, float] = {}
+
+    def mark(self, name: str, since: float) -> None:
+        """``name`` took the time since ``since``, a :func:`time.perf_counter` reading."""
+        self.timings[name] = round((time.perf_counter() - since) * 1000, 1)
+
+    async def timed(self, name: str, call: Awaitable[T]) -> T | Failed:
+        """The call's answer, or its failure as a value; its time is kept as ``name``."""
+        started = time.perf_counter()
+        try:
+            return await attempt(call)
+        finally:
+            self.mark(name, started)
 
 
 DOWN = frozenset({"unavailable", "timeout"})
