@@ -282,6 +282,9 @@ async def test_each_triggers_last_call_is_kept_as_a_time_and_nothing_else() -> N
             {"entity": "contact", "id": contact, "event": "after_contact_update"},
             {"X-Webhook-Secret": "forged"},
         )
+        # Refused (422: no id rendered, and no one contact with the email): not taken.
+        nobody = {"entity": "contact", "email": "nobody@example.se", "event": events[0]}
+        assert (await poke(service, nobody)).status_code == 422
         assert await background.fired.last(background.account, events) == dict.fromkeys(events)
         body = {"entity": "contact", "id": contact, "event": "after_contact_update"}
         assert (await poke(service, body)).status_code == 202
@@ -292,3 +295,55 @@ async def test_each_triggers_last_call_is_kept_as_a_time_and_nothing_else() -> N
         line = 'ufd_trigger_last_call_timestamp_seconds{event="after_contact_update"}'
         assert line in metrics
         assert "made_up" not in metrics
+
+
+async def test_an_email_changed_since_the_last_push_creates_no_duplicate() -> None:
+    async with pushing(create_missing=True) as service:
+        uid = upsales_id(service, "different")
+        await poke(service, {"entity": "contact", "id": uid})
+        await settle(service)  # followed by email, and remembered
+        contacts = len(service.fd.store.contacts)
+        row = service.us.store.tables["contacts"][uid]
+        row["email"], row["title"] = "new.address@example.se", "CTO och grundare"
+        await poke(service, {"entity": "contact", "id": uid})
+        await settle(service)
+        assert len(service.fd.store.contacts) == contacts
+        assert freshdesk_contact(service, "different")["job_title"] == "CTO"
+
+
+async def test_a_created_contact_is_linked_and_follows_later_email_changes() -> None:
+    async with pushing(create_missing=True) as service:
+        uid = upsales_id(service, "different")
+        row = service.us.store.tables["contacts"][uid]
+        row["email"] = "first@example.se"
+        await poke(service, {"entity": "contact", "id": uid})
+        await settle(service)
+        made = by_email(service, "first@example.se")
+        assert made["unique_external_id"] == f"upsales:{uid}"
+        contacts = len(service.fd.store.contacts)
+        row["email"], row["title"] = "second@example.se", "Grundare"
+        await poke(service, {"entity": "contact", "id": uid})
+        await settle(service)
+        assert len(service.fd.store.contacts) == contacts
+        assert service.fd.store.contacts[made["id"]]["job_title"] == "Grundare"
+
+
+async def test_with_a_custom_link_field_nothing_is_created_beside_a_linked_contact() -> None:
+    """A custom field cannot be filtered on: a contact linked under another email cannot
+    be ruled out, so the push creates nothing (the nightly sync reads every link)."""
+    settings = PushSettings(
+        enabled=True, UFD_UPSALES_WEBHOOK_SECRET=SECRET, coalesce_seconds=0, create_missing=True
+    )
+    async with running(
+        webhook_secret="ticket-webhook-secret-for-tests-0123456789",
+        webhook_credentials=SERVER,
+        push=settings,
+        link_field="custom_fields.upsales_id",
+    ) as service:
+        uid = upsales_id(service, "different")
+        freshdesk_contact(service, "different")["custom_fields"] = {"upsales_id": str(uid)}
+        contacts = len(service.fd.store.contacts)
+        service.us.store.tables["contacts"][uid]["email"] = "moved@example.se"
+        await poke(service, {"entity": "contact", "id": uid})
+        await settle(service)
+        assert len(service.fd.store.contacts) == contacts

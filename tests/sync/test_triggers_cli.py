@@ -192,3 +192,9 @@ def test_status_says_when_each_trigger_last_called(
     down = triggers("status", **env, UFD_REDIS_URL="redis://127.0.0.1:9/0")
     assert down.exit_code == 0
     assert "Redis (UFD_REDIS_URL) did not answer" in down.output
+    for wrong in ("localhost:6379", "redis://:hunter2-pw@127.0.0.1:99999/0"):
+        said = triggers("status", **env, UFD_REDIS_URL=wrong)
+        assert said.exit_code == 0, said.output
+        assert said.output.count(": trigger ") == 3  # the triggers are still shown
+        assert "UFD_REDIS_URL is not a Redis URL" in said.output or "did not answer" in said.output
+        assert "hunter2" not in said.output

@@ -6,7 +6,7 @@ left alone."""
 from __future__ import annotations
 
 from dataclasses import dataclass
-from typing import Literal
+from typing import Any, Literal
 
 from ..clients import (
     Deadline,
@@ -67,11 +67,13 @@ class ContactPusher:
         except NotFoundError:  # deleted, or not this key's account: nothing to follow
             return _skip("not in Upsales")
         known = await self._remembered(fdc, source.id, deadline)
+        holders: list[fd.Contact] | None = None  # None: links cannot be looked up
         target: fd.Contact | Outcome | None = None
         if known is not None and self.link.linked_id(known) == source.id:
             target = known
         else:
-            target = await self._linked(fdc, source.id, deadline)
+            holders = await self._holders(fdc, source.id, deadline)
+            target = _one_holder(holders)
         if target is None:
             email = present(source.email)
             if email is None or not is_email(email):
@@ -80,8 +82,12 @@ class ContactPusher:
             if any(o.id != source.id for o in owners):
                 return _skip("email shared by several Upsales contacts")
             target = await self._by_email(fdc, source, known, email, deadline)
+            if target is None and known is not None:
+                # Followed before under another address: one side's email changed. A
+                # new contact would be a duplicate; the agent links them on the card.
+                return _skip("email changed since the last push")
             if target is None:
-                return await self._create(fdc, source, email, deadline)
+                return await self._create(fdc, source, email, holders, deadline)
         if isinstance(target, Outcome):
             return target
         try:
@@ -104,15 +110,16 @@ class ContactPusher:
             return None
         return None if known.deleted else known
 
-    async def _linked(
+    async def _holders(
         self, fdc: FreshdeskClient, upsales_id: int, deadline: Deadline
-    ) -> fd.Contact | Outcome | None:
-        holders = await self.link.holders(fdc, upsales_id, deadline=deadline)
-        if not holders:
+    ) -> list[fd.Contact] | None:
+        """The Freshdesk contacts linked to the Upsales contact; None where the link field
+        cannot be filtered on (a custom field), or Freshdesk refuses the filter (the
+        field is not on the account's plan)."""
+        try:
+            return await self.link.holders(fdc, upsales_id, deadline=deadline)
+        except ValidationError:
             return None
-        if len(holders) > 1:  # a custom field is not kept unique by Freshdesk
-            return _skip("linked from several Freshdesk contacts")
-        return holders[0]
 
     async def _by_email(
         self,
@@ -141,11 +148,21 @@ class ContactPusher:
         return other in (None, source.id) and pair_matches(contact, source)
 
     async def _create(
-        self, fdc: FreshdeskClient, source: us.Contact, email: str, deadline: Deadline
+        self,
+        fdc: FreshdeskClient,
+        source: us.Contact,
+        email: str,
+        holders: list[fd.Contact] | None,
+        deadline: Deadline,
     ) -> Outcome:
         if not self.create_missing:
             return _skip("not in Freshdesk")
+        if holders is None:
+            # A contact linked to it under another email cannot be ruled out: creating
+            # could duplicate it. The nightly sync, which reads every link, creates it.
+            return _skip("not created: the link field cannot be looked up")
         body = self.rule.create_body(source, email)
+        body = {**body, **_merged(body, self.link.body(source.id))}  # found by it later
         try:
             created = await fdc.contacts.create(body, deadline=deadline)
         except ValidationError:
@@ -155,3 +172,18 @@ class ContactPusher:
             return _skip("Freshdesk refused the contact")
         await self.links.put(source.id, created.id)
         return Outcome("created", fields=tuple(body))
+
+
+def _one_holder(holders: list[fd.Contact] | None) -> fd.Contact | Outcome | None:
+    if not holders:
+        return None
+    if len(holders) > 1:  # a custom field is not kept unique by Freshdesk
+        return _skip("linked from several Freshdesk contacts")
+    return holders[0]
+
+
+def _merged(body: dict[str, Any], link: dict[str, Any]) -> dict[str, Any]:
+    """The link's part of a create body, custom fields joined to the mapping's."""
+    if "custom_fields" in link and isinstance(body.get("custom_fields"), dict):
+        return {"custom_fields": {**body["custom_fields"], **link["custom_fields"]}}
+    return link

@@ -234,12 +234,16 @@ def _last_calls(settings: TriggerSettings) -> dict[str, float | None] | str:
         return NO_REDIS
     account = account_of(settings.upsales_token.get_secret_value())
     events = [spec.event for spec in SPECS]
-    url = settings.redis_url.get_secret_value()
+    try:
+        client = Redis.from_url(
+            settings.redis_url.get_secret_value(),
+            socket_timeout=REDIS_SECONDS,
+            socket_connect_timeout=REDIS_SECONDS,
+        )
+    except ValueError:  # its text may hold the URL's password: never shown
+        return "When each trigger last called: UFD_REDIS_URL is not a Redis URL."
 
     async def read() -> dict[str, float | None]:
-        client = Redis.from_url(
-            url, socket_timeout=REDIS_SECONDS, socket_connect_timeout=REDIS_SECONDS
-        )
         try:
             return await RedisFired(client).last(account, events)
         finally:
@@ -247,7 +251,7 @@ def _last_calls(settings: TriggerSettings) -> dict[str, float | None] | str:
 
     try:
         return asyncio.run(read())
-    except (RedisError, OSError):
+    except (RedisError, OSError, ValueError):
         return "When each trigger last called: Redis (UFD_REDIS_URL) did not answer."
 
 

@@ -94,14 +94,11 @@ async def _by_email(background: Background, email: str | None) -> int | None:
 
 async def _accept(body: Poke, background: Background, upstreams: UpstreamsDep) -> Any:
     counted = upstreams.metrics.events
-    if (event := known(body.event)) is not None:  # for `triggers status`: a time, no record
-        now = time.time()
-        await background.fired.mark(background.account, event, now)
-        upstreams.metrics.trigger_last_call.labels(event).set(now)
     if body.entity == "account":
         # No mapped Freshdesk field comes from the account (rules/fields.py): its change
         # leaves every Freshdesk contact as it is.
         counted.labels("upsales", "ignored").inc()
+        await _taken(body, background, upstreams)
         return JSONResponse({"status": "ignored"}, status_code=202)
     assert background.push is not None  # checked by get_push
     record_id = body.record_id
@@ -121,7 +118,17 @@ async def _accept(body: Poke, background: Background, upstreams: UpstreamsDep) -
         raise ServiceError(503, "unavailable") from None
     result = "queued" if queued else "coalesced"
     counted.labels("upsales", result).inc()
+    await _taken(body, background, upstreams)
     return JSONResponse({"status": result}, status_code=202)
+
+
+async def _taken(body: Poke, background: Background, upstreams: UpstreamsDep) -> None:
+    """For ``triggers status``: when the trigger's call was last taken (an event name
+    and a time, nothing of the record); a refused call is not taken."""
+    if (event := known(body.event)) is not None:
+        now = time.time()
+        await background.fired.mark(background.account, event, now)
+        upstreams.metrics.trigger_last_call.labels(event).set(now)
 
 
 @router.post("", response_model=PokeAccepted, status_code=202)
