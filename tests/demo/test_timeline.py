@@ -183,6 +183,7 @@ def test_with_upsales_down_the_upsales_side_says_so_and_the_job_waits(
 def test_the_upsales_side_follows_the_requesters_link(demo: Demo) -> None:
     """Ticket 10's requester is linked to an Upsales contact whose email is another: the
     panel shows that contact, as the timeline finds it."""
+    demo.state(reset=True, language="en", upsales="normal", freshdesk="normal")
     linked = requester_of(demo, "linked")
     karin = int(linked["unique_external_id"].removeprefix("upsales:"))
     answer = httpx.get(f"{demo.url}/_demo/upsales/tickets/{SCENARIOS['linked'].ticket_id}")
