@@ -9,15 +9,20 @@ import asyncio
 from collections.abc import AsyncIterator, Callable
 from contextlib import asynccontextmanager
 
+import pytest
+
 from upsales_freshdesk.jobs import Handler, Job
+from upsales_freshdesk.jobs import redis as redis_queue
 from upsales_freshdesk.jobs.redis import RedisQueue, arq_pool
 
 
 @asynccontextmanager
-async def working(redis_url: str, handle: Handler) -> AsyncIterator[RedisQueue]:
+async def working(
+    redis_url: str, handle: Handler, max_tries: int = 10
+) -> AsyncIterator[RedisQueue]:
     pool = arq_pool(redis_url, timeout=2.0)
     await pool.flushdb()
-    queue = RedisQueue(pool, {"k": handle}, concurrency=2)
+    queue = RedisQueue(pool, {"k": handle}, concurrency=2, max_tries=max_tries)
     worker = asyncio.create_task(queue.run())
     try:
         yield queue
@@ -88,3 +93,37 @@ async def test_events_fold_into_the_job_waiting_for_its_busy_key(redis_url: str)
         assert hot.ran == ["hot", "hot"]
         # Two seconds of waits for the key were no tries: its first run is its first try.
         assert hot.tries == [1, 1]
+
+
+async def test_waits_for_a_busy_key_never_use_up_the_jobs_tries(redis_url: str) -> None:
+    """Two tries allowed, three seconds of waits: the waiting job still runs, and the
+    events folded into it meanwhile are not lost with it."""
+    hot = Hot()
+    async with working(redis_url, hot, max_tries=2) as queue:
+        assert await queue.submit(Job("k", "hot", {}))
+        await until(lambda: bool(hot.running.get("hot")))
+        assert await queue.submit(Job("k", "hot", {}))
+        await asyncio.sleep(3)
+        assert not await queue.submit(Job("k", "hot", {}))  # folded into the waiting one
+        hot.release.set()
+        async with asyncio.timeout(20):
+            await queue.drain()
+        assert hot.ran == ["hot", "hot"]
+
+
+async def test_a_handler_past_its_time_is_tried_again_not_dropped(
+    redis_url: str, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setattr(redis_queue, "HANDLER_SECONDS", 0.3)
+    tries: list[int] = []
+
+    async def slow_once(job: Job) -> None:
+        tries.append(job.attempt)
+        if len(tries) == 1:
+            await asyncio.sleep(5)  # past its time: cut off, and tried again
+
+    async with working(redis_url, slow_once) as queue:
+        assert await queue.submit(Job("k", "slow", {}))
+        await until(lambda: len(tries) == 2)
+        assert tries == [1, 2]
+        assert not await queue.pool.keys("ufd:jobs:lock:*")  # its key is free again

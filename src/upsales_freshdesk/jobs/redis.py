@@ -34,14 +34,22 @@ QUEUE = "ufd:jobs"
 #: expires, so a job lost with its Redis key cannot block its key for good.
 WAITING = "ufd:jobs:waiting:"
 LOCK = "ufd:jobs:lock:"
-#: Job id -> how often it found its key busy (a hash), and job id -> when it last did (a
-#: sorted set): a wait is no try, and :meth:`RedisQueue.drain` waits for such a job.
-LOCK_WAITS = "ufd:jobs:lockwaits"
+#: How often a job found its key busy (a counter per job id), and job id -> when it last
+#: did (a sorted set): a wait is no try, and :meth:`RedisQueue.drain` waits for such a job.
+LOCK_WAITS = "ufd:jobs:lockwaits:"
 LOCK_WAITING = "ufd:jobs:lockwaiting"
 #: A job that found its key busy is tried again this much later.
 LOCK_RETRY_SECONDS = 1.0
+#: A job that met a Redis error before it started is tried again this much later.
+REDIS_RETRY_SECONDS = 2.0
+#: arq's own limit of tries, which counts the waits for a busy key too: never the one
+#: that ends a job (``max_tries`` limits the job's own tries).
+ARQ_TRIES = 1_000_000
 #: Longest a job may run; its key's lock is held no longer.
 JOB_TIMEOUT_SECONDS = 120
+#: A handler's time: past it, the job is tried again later (arq's timeout, a little
+#: longer, would drop it).
+HANDLER_SECONDS = JOB_TIMEOUT_SECONDS - 10
 WAITING_TTL_SECONDS = 3600
 #: How often an idle worker looks for due jobs.
 POLL_SECONDS = 0.05
@@ -50,7 +58,8 @@ RESTART_SECONDS = 1.0
 
 
 def _dumps(value: dict[str, Any]) -> bytes:
-    return json.dumps(value, separators=(",", ":")).encode()
+    # ``default=str``: arq also records a given-up job's exception, which JSON cannot hold.
+    return json.dumps(value, separators=(",", ":"), default=str).encode()
 
 
 def _loads(raw: bytes) -> dict[str, Any]:
@@ -143,74 +152,86 @@ class RedisQueue:
     async def _run_job(
         self, ctx: dict[str, Any], kind: str, key: str, args: dict[str, Any], submitted_at: float
     ) -> None:
-        """Never raises but :class:`Retry`: anything else would make arq drop the job."""
+        """Never raises but :class:`Retry`: anything else would make arq drop the job.
+
+        arq's try count holds the waits for the job's busy key too; the job's own tries
+        (``attempt``, its backoff) do not, and :attr:`max_tries` limits those."""
         job_try = int(ctx.get("job_try", 1))
         job_id = str(ctx.get("job_id", ""))
         name = Job(kind, key, args).name
-        waiting = WAITING + name
+        waiting, waits = WAITING + name, LOCK_WAITS + job_id
         lock = self.pool.lock(LOCK + name, timeout=JOB_TIMEOUT_SECONDS)
+        held = False
         try:
-            if not await lock.acquire(blocking=False):
-                await self._wait_for_key(job_id)
-            waits = await self._started(job_id, waiting)
-        except RedisError:
-            with contextlib.suppress(RedisError, LockError):
-                await lock.release()
-            raise Retry(defer=backoff(job_try)) from None
-        # A wait for the key is no try of the job's own: its backoff counts real tries.
-        job = Job(kind, key, args, submitted_at, max(1, job_try - waits))
+            try:
+                held = bool(await lock.acquire(blocking=False))
+                if not held:
+                    await self._wait_for_key(job_id, waits)
+                waited = await self._started(job_id, waiting, waits)
+            except RedisError:
+                raise Retry(defer=REDIS_RETRY_SECONDS) from None
+            job = Job(kind, key, args, submitted_at, max(1, job_try - waited))
+            await self._handle(job, job_id, waiting, waits)
+        finally:  # also when cancelled (a shutdown): the key is not blocked for a lock's TTL
+            if held:
+                with contextlib.suppress(RedisError, LockError):
+                    await lock.release()
+
+    async def _handle(self, job: Job, job_id: str, waiting: str, waits: str) -> None:
         self._running += 1
         try:
-            await self.handlers[kind](job)
+            # Within arq's own timeout, whose expiry would drop the job instead.
+            async with asyncio.timeout(HANDLER_SECONDS):
+                await self.handlers[job.kind](job)
         except Later as later:
-            self._give_up_if_last(job, job_try)
-            await self._hold(waiting, job_id)
-            raise Retry(defer=later.seconds) from None
-        except Exception as exc:
-            logger.error("job %s failed (%s), try %d", kind, type(exc).__name__, job.attempt)
-            self._give_up_if_last(job, job_try)
-            await self._hold(waiting, job_id)
-            raise Retry(defer=backoff(job.attempt)) from None
+            await self._again(job, job_id, waiting, waits, later.seconds)
+        except Exception as exc:  # a handler's bug, or its time up: tried again later
+            logger.error("job %s failed (%s), try %d", job.kind, type(exc).__name__, job.attempt)
+            await self._again(job, job_id, waiting, waits, backoff(job.attempt))
+        else:
+            with contextlib.suppress(RedisError):
+                await self.pool.delete(waits)
         finally:
             self._running -= 1
-            with contextlib.suppress(RedisError, LockError):
-                await lock.release()
-        with contextlib.suppress(RedisError):
-            await self.pool.hdel(LOCK_WAITS, job_id)  # type: ignore[misc]  # sync-or-async typing
 
-    async def _wait_for_key(self, job_id: str) -> None:
+    async def _again(self, job: Job, job_id: str, waiting: str, waits: str, seconds: float) -> None:
+        """Try the job again in ``seconds``, as the key's waiting job (events meanwhile
+        fold into it); after its last try it is given up, and the key's next event makes
+        a new job."""
+        if job.attempt >= self.max_tries:
+            logger.error("job %s given up after %d tries", job.kind, job.attempt)
+            with contextlib.suppress(RedisError):
+                if await self.pool.get(waiting) in (job_id.encode(), job_id):
+                    await self.pool.delete(waiting)
+                await self.pool.delete(waits)
+            return
+        with contextlib.suppress(RedisError):
+            await self.pool.set(waiting, job_id, nx=True, ex=WAITING_TTL_SECONDS)
+        raise Retry(defer=seconds)
+
+    async def _wait_for_key(self, job_id: str, waits: str) -> None:
         """The key's other job runs: this one comes after it, holding no worker meanwhile.
         It stays the key's waiting job (events fold into it), its waits are counted apart
         from its tries, and :meth:`drain` knows it is coming."""
+        now = time.time()
         async with self.pool.pipeline(transaction=True) as pipe:
-            pipe.hincrby(LOCK_WAITS, job_id, 1)
-            pipe.expire(LOCK_WAITS, EXPIRES_SECONDS)
-            pipe.zadd(LOCK_WAITING, {job_id: time.time()})
-            pipe.zremrangebyscore(LOCK_WAITING, 0, time.time() - WAITING_TTL_SECONDS)
+            pipe.incr(waits)
+            pipe.expire(waits, EXPIRES_SECONDS)
+            pipe.zadd(LOCK_WAITING, {job_id: now})
+            pipe.zremrangebyscore(LOCK_WAITING, 0, now - WAITING_TTL_SECONDS)
             await pipe.execute()
         raise Retry(defer=LOCK_RETRY_SECONDS)
 
-    async def _started(self, job_id: str, waiting: str) -> int:
+    async def _started(self, job_id: str, waiting: str, waits: str) -> int:
         """The job holds its key: a later event makes a new job. Its waits so far."""
         if await self.pool.get(waiting) in (job_id.encode(), job_id):
             await self.pool.delete(waiting)
         await self.pool.zrem(LOCK_WAITING, job_id)
-        return int(await self.pool.hget(LOCK_WAITS, job_id) or 0)  # type: ignore[misc]
-
-    async def _hold(self, waiting: str, job_id: str) -> None:
-        """A job waiting to try again is the key's waiting job: events meanwhile fold into
-        it (it reads the newest state when it runs)."""
-        with contextlib.suppress(RedisError):
-            await self.pool.set(waiting, job_id, nx=True, ex=WAITING_TTL_SECONDS)
-
-    def _give_up_if_last(self, job: Job, job_try: int) -> None:
-        """arq's last try (its count holds the waits for the key too)."""
-        if job_try >= self.max_tries:
-            logger.error("job %s given up after %d tries", job.kind, job.attempt)
+        return int(await self.pool.get(waits) or 0)
 
     def _new_worker(self) -> Worker:
         return Worker(
-            [func(self._run_job, name="ufd_job", max_tries=self.max_tries)],
+            [func(self._run_job, name="ufd_job", max_tries=ARQ_TRIES)],
             redis_pool=self.pool,
             queue_name=QUEUE,
             handle_signals=False,
@@ -218,7 +239,7 @@ class RedisQueue:
             job_timeout=JOB_TIMEOUT_SECONDS,
             keep_result=0,
             poll_delay=POLL_SECONDS,
-            max_tries=self.max_tries,
+            max_tries=ARQ_TRIES,
             log_results=False,
             job_serializer=_dumps,
             job_deserializer=_loads,
@@ -235,6 +256,8 @@ class RedisQueue:
                 raise
             except (RedisError, OSError) as exc:
                 logger.warning("job worker lost Redis (%s); starting again", type(exc).__name__)
+                for task in self._worker.tasks.values():  # the next worker takes their jobs
+                    task.cancel()
                 await asyncio.sleep(RESTART_SECONDS)
 
     async def drain(self) -> None:
