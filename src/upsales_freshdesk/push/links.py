@@ -9,8 +9,14 @@ from typing import Protocol
 from redis.asyncio import Redis
 from redis.exceptions import RedisError
 
+from ..jobs import Later
+
+#: A job that could not read its pair comes back this much later.
+REDIS_RETRY_SECONDS = 5.0
 MAX_LOCAL = 100_000
-TTL_SECONDS = 90 * 86_400
+#: A pair is kept this long after its last push: it is what keeps a contact whose email
+#: changed from being created again (``UFD_PUSH_CREATE_MISSING``).
+TTL_SECONDS = 400 * 86_400
 
 
 class IdLinks(Protocol):
@@ -34,7 +40,9 @@ class LocalIdLinks:
 
 
 class RedisIdLinks:
-    """Shared by every process; Redis failing is a missing link (a search), never an error."""
+    """Shared by every process. Redis failing on a read makes the job wait and come back
+    (taken for "no pair", it could make a duplicate); a lost write is made by the next
+    push of the contact."""
 
     def __init__(self, redis: Redis, scope: str) -> None:
         self.redis, self.prefix = redis, f"ufd:push:{scope}:"
@@ -43,7 +51,7 @@ class RedisIdLinks:
         try:
             raw = await self.redis.get(f"{self.prefix}{upsales_id}")
         except RedisError:
-            return None
+            raise Later(REDIS_RETRY_SECONDS, "redis") from None
         try:
             return int(raw) if raw is not None else None
         except ValueError:

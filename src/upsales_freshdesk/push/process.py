@@ -82,7 +82,7 @@ class ContactPusher:
             if any(o.id != source.id for o in owners):
                 return _skip("email shared by several Upsales contacts")
             target = await self._by_email(fdc, source, known, email, deadline)
-            if target is None and known is not None:
+            if target is None and known is not None and self.link.linked_id(known) is None:
                 # Followed before under another address: one side's email changed. A
                 # new contact would be a duplicate; the agent links them on the card.
                 return _skip("email changed since the last push")
