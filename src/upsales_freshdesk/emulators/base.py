@@ -22,7 +22,7 @@ from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 from .faults import TRANSPORT_KEY, ErrorShaper, FaultInjector, Faults
 from .ratelimit import WindowLimiter
-from .responses import JSONResponse
+from .responses import JSONResponse, invalid
 
 _ID_SEGMENT = re.compile(r"/\d+(?=/|$)")
 
@@ -143,10 +143,6 @@ class Emulator(Generic[StoreT, ApiT]):
         try:
             faults = Faults.model_validate_json(await request.body() or b"{}")
         except pydantic.ValidationError as exc:
-            errors = [
-                {"field": ".".join(str(p) for p in e["loc"]), "message": e["msg"]}
-                for e in exc.errors(include_url=False, include_input=False)
-            ]
-            return JSONResponse({"errors": errors}, status_code=422)
+            return invalid(exc)
         self.faults.set(faults)
         return JSONResponse(faults.model_dump(mode="json"))

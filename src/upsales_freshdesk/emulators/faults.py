@@ -13,14 +13,43 @@ import json
 import random
 import re
 from collections.abc import Awaitable, Callable, MutableMapping
-from typing import Any, Protocol
+from typing import Annotated, Any, Protocol
 
-from pydantic import BaseModel, ConfigDict, Field, field_validator
+from pydantic import AfterValidator, BaseModel, ConfigDict, Field, field_validator
 from starlette.responses import Response
 from starlette.types import Receive, Scope, Send
 
 #: A hang never lasts longer than this, so a forgotten fault cannot leak a task forever.
 MAX_HANG_SECONDS = 600.0
+
+
+def _regular_expression(value: str) -> str:
+    try:
+        re.compile(value)
+    except re.error as exc:
+        raise ValueError(f"not a regular expression: {exc}") from None
+    return value
+
+
+#: A fault's ``match``: text that must compile as a regular expression (a 422 otherwise).
+RegexText = Annotated[str, AfterValidator(_regular_expression)]
+
+
+class Countdown:
+    """A fault's ``times``: it applies to the next N matching calls, then no more (None:
+    to every one)."""
+
+    def __init__(self, times: int | None = None) -> None:
+        self._left = times
+
+    def take(self) -> bool:
+        """Whether the fault applies to this call (counting it)."""
+        if self._left is None:
+            return True
+        if self._left <= 0:
+            return False
+        self._left -= 1
+        return True
 
 
 class Storm(BaseModel):
@@ -61,7 +90,7 @@ class Faults(BaseModel):
     #: Pad every JSON answer to at least this many bytes.
     oversized_bytes: int | None = Field(default=None, ge=1, le=512 * 1024 * 1024)
     #: Apply only to API paths matching this regular expression (default: all).
-    match: str | None = None
+    match: RegexText | None = None
     #: Apply only to these HTTP methods (default: all), e.g. ``["POST"]``.
     methods: list[str] | None = None
     #: Apply only to the next N matching calls, then clear.
@@ -82,16 +111,6 @@ class Faults(BaseModel):
     def _methods(cls, value: list[str] | None) -> list[str] | None:
         return None if value is None else [m.upper() for m in value]
 
-    @field_validator("match")
-    @classmethod
-    def _match(cls, value: str | None) -> str | None:
-        if value is not None:
-            try:
-                re.compile(value)
-            except re.error as exc:
-                raise ValueError(f"not a regular expression: {exc}") from None
-        return value
-
 
 class ErrorShaper(Protocol):
     """Builds the vendor's own error answer for a status (500, 502, 429...)."""
@@ -109,7 +128,7 @@ class FaultInjector:
         self.faults = Faults()
         self._rng = rng or random.Random()
         self._storm_left = 0
-        self._times_left: int | None = None
+        self._times = Countdown()
         self._pattern: re.Pattern[str] | None = None
         self._release = asyncio.Event()
 
@@ -119,7 +138,7 @@ class FaultInjector:
         self._release = asyncio.Event()
         self.faults = faults
         self._storm_left = faults.storm.count if faults.storm else 0
-        self._times_left = faults.times
+        self._times = Countdown(faults.times)
         self._pattern = re.compile(faults.match) if faults.match else None
 
     async def _pause(self, seconds: float) -> bool:
@@ -137,11 +156,7 @@ class FaultInjector:
             return False
         if self.faults.methods is not None and method.upper() not in self.faults.methods:
             return False
-        if self._times_left is not None:
-            if self._times_left <= 0:
-                return False
-            self._times_left -= 1
-        return True
+        return self._times.take()
 
     async def handle(
         self, scope: Scope, receive: Receive, send: Send, app: ASGIApp, shaper: ErrorShaper

@@ -14,6 +14,7 @@ from starlette.routing import Route
 from starlette.types import Receive, Scope, Send
 
 from ..base import Emulator
+from ..delivery import outbox_routes
 from ..ratelimit import WindowLimiter
 from ..responses import JSONResponse
 from . import appointments, catalogue, sales, shaping, trigger_routes, writes
@@ -380,5 +381,5 @@ def create_upsales_emulator(
         store=store,
         shaper=shaper,
         limiters=[limiter],
-        extra_routes=trigger_routes.control_routes(store.webhooks),
+        extra_routes=outbox_routes(store.webhooks),
     )

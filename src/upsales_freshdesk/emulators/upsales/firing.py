@@ -43,7 +43,7 @@ from datetime import UTC, date, datetime, timedelta
 from typing import Any, Literal
 from urllib.parse import quote
 
-from ..freshdesk.webhooks import WebhookRequest
+from ..delivery import WebhookRequest
 from .outbox import Delivery, TriggerOutbox
 from .store import Record, UpsalesStore
 from .triggers import TriggerBook

@@ -1,5 +1,4 @@
-"""``/api/v2/triggers`` (list, one, create, update, delete), and the emulator's controls
-of the triggers' web requests (``/_emulator/webhooks...``).
+"""``/api/v2/triggers`` (list, one, create, update, delete).
 
 The API's answers follow :mod:`.triggers`' sources: the list in the envelope with
 ``metadata: {"total": N}`` only and every trigger whatever ``limit`` and ``offset`` say
@@ -7,11 +6,9 @@ The API's answers follow :mod:`.triggers`' sources: the list in the envelope wit
 ...}``; a delete ``{"error": null}`` (as Upsales answers its other deletes: Postman
 "Delete company", recorded ``contact_delete.json``).
 
-| control | what it does |
-|---|---|
-| ``GET /_emulator/webhooks`` | every delivery since the last reset (no path, headers or bodies) |
-| ``POST /_emulator/webhooks/drain`` | wait for every delivery in flight, then list them |
-| ``GET/POST /_emulator/webhooks/faults`` | read or replace the faults (``{}`` clears them) |
+The controls of the triggers' web requests (``/_emulator/webhooks...``) are the
+emulators' shared ones (:func:`..delivery.outbox_routes`); a delivery is listed without
+its URL's path, headers or body (:meth:`.outbox.Delivery.summary`).
 """
 
 from __future__ import annotations
@@ -19,14 +16,11 @@ from __future__ import annotations
 from collections.abc import Awaitable, Callable
 from typing import Any
 
-import pydantic
 from starlette.requests import Request
 from starlette.responses import Response
-from starlette.routing import Route
 
 from ..responses import JSONResponse
 from .errors import UpsalesError
-from .outbox import TriggerOutbox, WebhookFaults
 from .triggers import TriggerBook
 
 Work = Callable[[Request], Awaitable[Response]]
@@ -70,35 +64,4 @@ def api_work(book: TriggerBook, json_body: JsonBody) -> list[tuple[str, str, Wor
         ("/api/v2/triggers/{rid:int}", "GET", one),
         ("/api/v2/triggers/{rid:int}", "PUT", update),
         ("/api/v2/triggers/{rid:int}", "DELETE", delete),
-    ]
-
-
-def control_routes(outbox: TriggerOutbox) -> list[Route]:
-    async def deliveries(request: Request) -> Response:
-        return JSONResponse([d.summary() for d in outbox.deliveries])
-
-    async def drain(request: Request) -> Response:
-        await outbox.drain()
-        return await deliveries(request)
-
-    async def get_faults(request: Request) -> Response:
-        return JSONResponse(outbox.faults.model_dump(mode="json"))
-
-    async def set_faults(request: Request) -> Response:
-        try:
-            faults = WebhookFaults.model_validate_json(await request.body() or b"{}")
-        except pydantic.ValidationError as exc:
-            errors = [
-                {"field": ".".join(str(p) for p in e["loc"]), "message": e["msg"]}
-                for e in exc.errors(include_url=False, include_input=False)
-            ]
-            return JSONResponse({"errors": errors}, status_code=422)
-        outbox.set_faults(faults)
-        return JSONResponse(faults.model_dump(mode="json"))
-
-    return [
-        Route("/_emulator/webhooks", deliveries, methods=["GET"]),
-        Route("/_emulator/webhooks/drain", drain, methods=["POST"]),
-        Route("/_emulator/webhooks/faults", get_faults, methods=["GET"]),
-        Route("/_emulator/webhooks/faults", set_faults, methods=["POST"]),
     ]
