@@ -19,7 +19,7 @@ def patient_redis(monkeypatch: pytest.MonkeyPatch) -> None:
     """The replicas share a working Redis here; its failure is tested on its own. A
     loaded machine can take longer than the default 0.2 s to answer, and a replica that
     took that for an outage would keep to its own share for a moment."""
-    monkeypatch.setenv("UFD_REDIS_TIMEOUT_SECONDS", "1.0")
+    monkeypatch.setenv("UFD_REDIS_TIMEOUT_SECONDS", "2.0")
 
 
 async def test_four_replicas_keep_to_the_plan_together(redis_url: str) -> None:
