@@ -35,12 +35,13 @@ import re
 from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import Any, Literal
-from urllib.parse import urlsplit, urlunsplit
+from urllib.parse import urlsplit
 
 from ..clients import Deadline
-from ..clients.hostnames import is_loopback
 from ..clients.upsales.triggers import Trigger, Triggers
 from ..settings import secret_problem
+from . import hooks
+from .hooks import Result
 
 PATH = "/v1/webhooks/upsales"
 SECRET_VARIABLE = "UFD_UPSALES_WEBHOOK_SECRET"  # noqa: S105 - the variable's name
@@ -53,7 +54,6 @@ DESCRIPTION = (
 CONTENT_TYPE = "application/json"
 
 Entity = Literal["contact", "account"]
-Result = Literal["created", "updated", "unchanged"]
 
 
 @dataclass(frozen=True, slots=True)
@@ -89,25 +89,13 @@ def check_secret(secret: str) -> str | None:
 
 def receiver_url(base: str, secret: str) -> str:
     """The receiver's URL on the service at ``base`` (``https://ufd.example.com``), the
-    secret as its last segment. https only (plain http on loopback, for a test), no
-    user, password, query or fragment. ``ValueError`` for anything else."""
-    parts = urlsplit(base.strip())
-    host = parts.hostname or ""
-    if parts.scheme not in ("https", "http") or not host:
-        raise ValueError("the service's URL must be https://<host>")
-    if parts.scheme == "http" and not is_loopback(host):
-        raise ValueError("the service's URL must be https (plain http only on loopback)")
-    if parts.username is not None or parts.password is not None:
-        raise ValueError("the service's URL must not hold a user name or password")
-    if parts.query or parts.fragment:
-        raise ValueError("the service's URL must not have a query or a fragment")
+    secret as its last segment (:func:`.hooks.service_url` says which bases pass).
+    ``ValueError`` for a base or a secret that cannot be."""
+    url = hooks.service_url(base, PATH)
     problem = check_secret(secret)
     if problem is not None:
         raise ValueError(problem)
-    path = parts.path.rstrip("/")
-    if not path.endswith(PATH):
-        path += PATH
-    return urlunsplit((parts.scheme, parts.netloc.lower(), f"{path}/{secret}", "", ""))
+    return f"{url}/{secret}"
 
 
 def poke_body(spec: Spec) -> str:
@@ -163,12 +151,8 @@ def web_request(found: Trigger) -> tuple[str, str] | None:
 
 
 def shown_url(url: str) -> str:
-    """``url`` to print: scheme, host and path, its last segment (the secret, in ours)
-    hidden, and never a query."""
-    parts = urlsplit(url)
-    head, _, last = parts.path.rpartition("/")
-    path = f"{head}/<secret>" if last else parts.path
-    return urlunsplit((parts.scheme, parts.hostname or "", path, "", ""))
+    """``url`` to print, its last segment (the secret, in ours) hidden."""
+    return hooks.shown_url(url, secret_last=True)
 
 
 def sends_secret(found: Trigger, secret: str) -> bool:
@@ -207,21 +191,20 @@ async def present(triggers: Triggers, *, deadline: Deadline) -> list[Present]:
 
 
 async def install(triggers: Triggers, url: str, *, deadline: Deadline) -> list[Installed]:
-    """Our three triggers made or brought up to date: a trigger of the name is updated
-    in place, one that already says what it should is left alone, and only a missing
-    one is created."""
+    """Our three triggers made or brought up to date (:func:`.hooks.place`), the oldest
+    of a name counting first."""
     listed = await triggers.list(deadline=deadline)
-    done = []
-    for spec in SPECS:
-        named = _named(listed, spec)
-        if not named:
-            made = await triggers.create(trigger_body(spec, url), deadline=deadline)
-            done.append(Installed(spec, "created", made))
-            continue
-        first, others = named[0], tuple(t.id for t in named[1:])
-        if up_to_date(first, spec, url):
-            done.append(Installed(spec, "unchanged", first, others))
-            continue
-        changed = await triggers.update(first.id, trigger_body(spec, url), deadline=deadline)
-        done.append(Installed(spec, "updated", changed, others))
-    return done
+    return [await _install(triggers, listed, spec, url, deadline) for spec in SPECS]
+
+
+async def _install(
+    triggers: Triggers, listed: Sequence[Trigger], spec: Spec, url: str, deadline: Deadline
+) -> Installed:
+    body = trigger_body(spec, url)
+    placed = await hooks.place(
+        _named(listed, spec),
+        current=lambda found: up_to_date(found, spec, url),
+        create=lambda: triggers.create(body, deadline=deadline),
+        update=lambda found: triggers.update(found.id, body, deadline=deadline),
+    )
+    return Installed(spec, placed.result, placed.found, placed.duplicates)

@@ -24,26 +24,17 @@ from typing import Annotated, TypeVar
 
 import typer
 from pydantic import AliasChoices, Field, SecretStr, field_validator
-from pydantic import ValidationError as SettingsInvalid
 from pydantic_settings import BaseSettings, SettingsConfigDict
 from redis.asyncio import Redis
 from redis.exceptions import RedisError
 from rich.console import Console
 
-from ..clients import (
-    AuthenticationError,
-    Deadline,
-    PermissionDeniedError,
-    ThrottleRegistry,
-    UpsalesClient,
-    UpstreamError,
-    ValidationError,
-    require_https,
-)
+from ..clients import Deadline, ThrottleRegistry, UpsalesClient, require_https
 from ..clients.upsales.client import TOKEN_CHARS
 from ..clients.upsales.triggers import Triggers
-from ..settings import invalid_setting
+from . import hooks_cli
 from .fired import RedisFired, account_of, said
+from .hooks_cli import DEADLINE_SECONDS, NOT_READY, OK, Out, Stop
 from .triggers import (
     SECRET_VARIABLE,
     SPECS,
@@ -59,9 +50,6 @@ from .triggers import (
     web_request,
 )
 
-OK, NOT_READY, BAD_CONFIG, STOPPED = 0, 1, 3, 4
-#: All of a command's calls are done within this.
-DEADLINE_SECONDS = 60.0
 #: Where the time of each trigger's last call is, when ``UFD_REDIS_URL`` is not set here.
 NO_REDIS = (
     "When each trigger last called: the service keeps it in Redis (UFD_REDIS_URL, not set "
@@ -71,7 +59,6 @@ NO_REDIS = (
 #: Longest the command waits for Redis.
 REDIS_SECONDS = 5.0
 T = TypeVar("T")
-Out = Callable[[str], None]
 
 app = typer.Typer(
     help="The Upsales triggers that tell the service at once when a contact or account changes.",
@@ -107,12 +94,6 @@ class TriggerSettings(BaseSettings):
         return None if value is None else require_https(value)
 
 
-class Stop(Exception):
-    def __init__(self, code: int, message: str) -> None:
-        super().__init__(message)
-        self.code, self.message = code, message
-
-
 def _say(line: str) -> None:
     _console.print(line, markup=False, highlight=False, soft_wrap=True)
 
@@ -145,16 +126,15 @@ def status_command() -> None:
 def run_install(base: str, *, out: Out) -> int:
     try:
         settings = _settings()
-        if settings.webhook_secret is None:
-            raise Stop(
-                BAD_CONFIG,
-                f"{SECRET_VARIABLE}: not set; the triggers send it as their URL's last "
-                "segment, and the service takes no call without it",
-            )
-        secret = settings.webhook_secret.get_secret_value()
+        secret = hooks_cli.required_secret(
+            settings.webhook_secret,
+            SECRET_VARIABLE,
+            "the triggers send it as their URL's last segment, and the service takes no "
+            "call without it",
+        )
         problem = check_secret(secret)
         if problem is not None:
-            raise Stop(BAD_CONFIG, problem)
+            raise Stop(hooks_cli.BAD_CONFIG, problem)
         try:
             url = receiver_url(base, secret)
         except ValueError as exc:
@@ -199,12 +179,8 @@ def run_status(*, out: Out) -> int:
 
 
 def _installed(item: Installed) -> str:
-    line = f"{item.spec.name} ({item.spec.event}): {item.result}, trigger {item.found.id}"
-    if item.duplicates:
-        ids = ", ".join(str(i) for i in item.duplicates)
-        which = f"triggers {ids} have" if len(item.duplicates) > 1 else f"trigger {ids} has"
-        line += f"; {which} the same name and each calls the service again: delete them"
-    return line
+    label = f"{item.spec.name} ({item.spec.event})"
+    return hooks_cli.installed_line(label, item, noun="trigger", again="calls the service again")
 
 
 def _present(item: Present, secret: str | None) -> tuple[str, bool]:
@@ -256,45 +232,24 @@ def _last_calls(settings: TriggerSettings) -> dict[str, float | None] | str:
 
 
 def _settings() -> TriggerSettings:
-    try:
-        return TriggerSettings()
-    except (SettingsInvalid, ValueError) as exc:
-        reason = invalid_setting(exc, prefix="")
-        if reason.startswith("UFD_SYNC_UPSALES_BASE_URL:"):  # either variable may be the one set
-            reason = "UFD_SYNC_UPSALES_BASE_URL or UFD_UPSALES_BASE_URL" + reason[25:]
-        raise Stop(BAD_CONFIG, f"{reason}; the triggers use the server's own Upsales key") from None
+    return hooks_cli.load(
+        TriggerSettings,
+        prefix="",
+        why="the triggers use the server's own Upsales key",
+        # either variable may be the one set
+        names={"UFD_SYNC_UPSALES_BASE_URL": "UFD_SYNC_UPSALES_BASE_URL or UFD_UPSALES_BASE_URL"},
+    )
 
 
 def _run(settings: TriggerSettings, work: Callable[[Triggers], Awaitable[T]]) -> T:
-    async def main() -> T:
-        client = UpsalesClient(
+    return hooks_cli.run(
+        lambda: UpsalesClient(
             settings.upsales_token.get_secret_value(),
             base_url=settings.upsales_base_url,
             registry=ThrottleRegistry(),  # one command, one event loop: throttles of its own
-        )
-        async with client:
-            try:
-                return await work(client.triggers)
-            except UpstreamError as error:
-                raise _stopped(error) from None
-
-    return asyncio.run(main())
-
-
-def _stopped(error: UpstreamError) -> Stop:
-    if isinstance(error, AuthenticationError):
-        return Stop(BAD_CONFIG, "Upsales refused UFD_SYNC_UPSALES_TOKEN (401): check it")
-    if isinstance(error, PermissionDeniedError):
-        return Stop(
-            BAD_CONFIG,
-            "Upsales refused the triggers to UFD_SYNC_UPSALES_TOKEN (403): the key must be "
-            "an admin's, on an account with triggers",
-        )
-    if isinstance(error, ValidationError):
-        said = "; ".join(f"{e.field}: {e.message}" for e in error.field_errors) or str(error)
-        return Stop(STOPPED, f"Upsales refused the trigger ({said})")
-    return Stop(
-        STOPPED,
-        f"stopped: Upsales {error.kind} on {error.method} {error.path}; what was done "
-        "stays, and running the command again finishes it",
+        ),
+        lambda client: work(client.triggers),
+        hook="trigger",
+        forbidden="Upsales refused the triggers to UFD_SYNC_UPSALES_TOKEN (403): the key must "
+        "be an admin's, on an account with triggers",
     )

@@ -31,8 +31,7 @@ import hmac
 import json
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
-from typing import Any, Literal
-from urllib.parse import urlsplit, urlunsplit
+from typing import Any
 
 from ..clients import Deadline
 from ..clients.freshdesk.automations import (
@@ -42,7 +41,8 @@ from ..clients.freshdesk.automations import (
     Automations,
     AutomationType,
 )
-from ..clients.hostnames import is_loopback
+from ..sync import hooks
+from ..sync.hooks import Result
 
 PATH = "/v1/webhooks/freshdesk/ticket-event"
 HEADER = "X-Webhook-Secret"
@@ -78,29 +78,11 @@ EVERY_TICKET: list[dict[str, Any]] = [
     }
 ]
 
-Result = Literal["created", "updated", "unchanged"]
-
 
 def webhook_url(base: str) -> str:
-    """The receiver's URL on the service at ``base`` (``https://ufd.example.com``).
-
-    https only (plain http on loopback, for a test), no user or password, query or
-    fragment: the URL is printed and stored in the rule where every admin reads it.
-    """
-    parts = urlsplit(base.strip())
-    host = parts.hostname or ""
-    if parts.scheme not in ("https", "http") or not host:
-        raise ValueError("the service's URL must be https://<host>")
-    if parts.scheme == "http" and not is_loopback(host):
-        raise ValueError("the service's URL must be https (plain http only on loopback)")
-    if parts.username is not None or parts.password is not None:
-        raise ValueError("the service's URL must not hold a user name or password")
-    if parts.query or parts.fragment:
-        raise ValueError("the service's URL must not have a query or a fragment")
-    path = parts.path.rstrip("/")
-    if not path.endswith(PATH):
-        path += PATH
-    return urlunsplit((parts.scheme, parts.netloc.lower(), path, "", ""))
+    """The receiver's URL on the service at ``base`` (``https://ufd.example.com``); which
+    bases pass is :func:`..sync.hooks.service_url`'s rule. ``ValueError`` for another."""
+    return hooks.service_url(base, PATH)
 
 
 def content(*, ticket_url: bool = True) -> dict[str, str]:
@@ -245,12 +227,9 @@ def sends_secret(found: AutomationRule, secret: str) -> bool:
 
 
 def called_url(found: AutomationRule) -> str | None:
-    """The URL the rule's webhook calls, without a query (never printed with one)."""
+    """The URL the rule's webhook calls, as printed (never with a query)."""
     url = (webhook_of(found) or {}).get("url")
-    if not isinstance(url, str):
-        return None
-    parts = urlsplit(url)
-    return urlunsplit((parts.scheme, parts.hostname or "", parts.path, "", ""))
+    return hooks.shown_url(url) if isinstance(url, str) else None
 
 
 def _ordered(rules: Sequence[AutomationRule]) -> list[AutomationRule]:
@@ -298,20 +277,21 @@ async def install(
     ticket_url: bool = True,
     deadline: Deadline,
 ) -> list[Installed]:
-    """Both rules made or brought up to date: a rule of the name is updated in place,
-    one that already says what it should is left alone, and only a missing one is
-    created."""
-    done = []
-    for rule in timeline_rules(url, secret, ticket_url=ticket_url):
-        named = await _named(automations, rule.type_id, rule.name, deadline)
-        if not named:
-            made = await automations.create(rule.type_id, rule.body, deadline=deadline)
-            done.append(Installed(rule, "created", made))
-            continue
-        first, others = named[0], tuple(r.id for r in named[1:])
-        if up_to_date(first, rule):
-            done.append(Installed(rule, "unchanged", first, others))
-            continue
-        changed = await automations.update(rule.type_id, first.id, rule.body, deadline=deadline)
-        done.append(Installed(rule, "updated", changed, others))
-    return done
+    """Both rules made or brought up to date (:func:`..sync.hooks.place`), the one that
+    runs first counting first."""
+    return [
+        await _install(automations, rule, deadline)
+        for rule in timeline_rules(url, secret, ticket_url=ticket_url)
+    ]
+
+
+async def _install(automations: Automations, rule: Rule, deadline: Deadline) -> Installed:
+    placed = await hooks.place(
+        await _named(automations, rule.type_id, rule.name, deadline),
+        current=lambda found: up_to_date(found, rule),
+        create=lambda: automations.create(rule.type_id, rule.body, deadline=deadline),
+        update=lambda found: automations.update(
+            rule.type_id, found.id, rule.body, deadline=deadline
+        ),
+    )
+    return Installed(rule, placed.result, placed.found, placed.duplicates)

@@ -13,25 +13,18 @@ invalid, or the key refused; 4 Freshdesk failed, could not be reached, or refuse
 
 from __future__ import annotations
 
-import asyncio
 import json
 from collections.abc import Awaitable, Callable
 from typing import TypeVar
 
 from pydantic import ValidationError as SettingsInvalid
 
-from ..clients import (
-    AuthenticationError,
-    Deadline,
-    FreshdeskClient,
-    PermissionDeniedError,
-    ThrottleRegistry,
-    UpstreamError,
-    ValidationError,
-)
+from ..clients import Deadline, FreshdeskClient, ThrottleRegistry
 from ..clients.freshdesk.automations import Automations
 from ..settings import Settings, invalid_setting
+from ..sync import hooks_cli
 from ..sync.config import SyncCredentials
+from ..sync.hooks_cli import DEADLINE_SECONDS, NOT_READY, OK, Out, Stop
 from .automation import (
     Installed,
     Present,
@@ -44,23 +37,13 @@ from .automation import (
 )
 from .config import TimelineSettings
 
-Out = Callable[[str], None]
 T = TypeVar("T")
 
-OK, NOT_READY, BAD_CONFIG, STOPPED = 0, 1, 3, 4
-#: All of a command's calls are done within this.
-DEADLINE_SECONDS = 60.0
 TABS = {1: "Ticket Creation", 4: "Ticket Updates"}
 FIX = (
     "To fix it: upsales-freshdesk timeline install --url https://<the service's host>, "
     "or make the rules by hand (upsales-freshdesk timeline rules --url ...)."
 )
-
-
-class Stop(Exception):
-    def __init__(self, code: int, message: str) -> None:
-        super().__init__(message)
-        self.code, self.message = code, message
 
 
 def print_rules(url: str, *, as_json: bool, ticket_url: bool, out: Out) -> int:
@@ -77,13 +60,12 @@ def run_install(url: str, *, ticket_url: bool, out: Out) -> int:
     """Create or update both rules so that they call ``url`` with the webhook secret."""
     try:
         settings = _settings()
-        if settings.webhook_secret is None:
-            raise Stop(
-                BAD_CONFIG,
-                "UFD_WEBHOOK_SECRET: not set; the rules send it in their X-Webhook-Secret "
-                "header, and the service takes no event without it",
-            )
-        secret = settings.webhook_secret.get_secret_value()
+        secret = hooks_cli.required_secret(
+            settings.webhook_secret,
+            "UFD_WEBHOOK_SECRET",
+            "the rules send it in their X-Webhook-Secret header, and the service takes no "
+            "event without it",
+        )
         warning = _timeline_off()
         done = _run(
             settings,
@@ -126,12 +108,8 @@ def run_status(out: Out) -> int:
 
 
 def _installed(item: Installed) -> str:
-    line = f"{item.rule.name} ({TABS[item.rule.type_id]}): {item.result}, rule {item.found.id}"
-    if item.duplicates:
-        ids = ", ".join(str(i) for i in item.duplicates)
-        which = f"rules {ids} have" if len(item.duplicates) > 1 else f"rule {ids} has"
-        line += f"; {which} the same name and each sends the event again: delete them"
-    return line
+    label = f"{item.rule.name} ({TABS[item.rule.type_id]})"
+    return hooks_cli.installed_line(label, item, noun="rule", again="sends the event again")
 
 
 def _present(item: Present, secret: str | None) -> tuple[str, bool]:
@@ -154,10 +132,7 @@ def _present(item: Present, secret: str | None) -> tuple[str, bool]:
 
 
 def _settings() -> Settings:
-    try:
-        return Settings()
-    except (SettingsInvalid, ValueError) as exc:
-        raise Stop(BAD_CONFIG, invalid_setting(exc)) from None
+    return hooks_cli.load(Settings)
 
 
 def _timeline_off() -> str | None:
@@ -175,13 +150,9 @@ def _timeline_off() -> str | None:
 
 
 def _client(settings: Settings) -> FreshdeskClient:
-    try:
-        creds = SyncCredentials()
-    except SettingsInvalid as exc:
-        reason = invalid_setting(exc, "UFD_SYNC_")
-        raise Stop(
-            BAD_CONFIG, f"{reason}; the timeline uses the server's own credentials"
-        ) from None
+    creds = hooks_cli.load(
+        SyncCredentials, prefix="UFD_SYNC_", why="the timeline uses the server's own credentials"
+    )
     return FreshdeskClient(
         creds.freshdesk_domain,
         creds.freshdesk_api_key.get_secret_value(),
@@ -193,30 +164,10 @@ def _client(settings: Settings) -> FreshdeskClient:
 
 
 def _run(settings: Settings, work: Callable[[Automations], Awaitable[T]]) -> T:
-    async def main() -> T:
-        async with _client(settings) as fd:
-            try:
-                return await work(fd.automations)
-            except UpstreamError as error:
-                raise _stopped(error) from None
-
-    return asyncio.run(main())
-
-
-def _stopped(error: UpstreamError) -> Stop:
-    if isinstance(error, AuthenticationError):
-        return Stop(BAD_CONFIG, "Freshdesk refused UFD_SYNC_FRESHDESK_API_KEY (401): check it")
-    if isinstance(error, PermissionDeniedError):
-        return Stop(
-            BAD_CONFIG,
-            "Freshdesk refused the automation rules to UFD_SYNC_FRESHDESK_API_KEY's agent "
-            "(403): the key must be an admin's, on a plan with webhooks (Growth and up)",
-        )
-    if isinstance(error, ValidationError):
-        said = "; ".join(f"{e.field}: {e.message}" for e in error.field_errors) or str(error)
-        return Stop(STOPPED, f"Freshdesk refused the rule ({said})")
-    return Stop(
-        STOPPED,
-        f"stopped: Freshdesk {error.kind} on {error.method} {error.path}; what was done "
-        "stays, and running the command again finishes it",
+    return hooks_cli.run(
+        lambda: _client(settings),
+        lambda fd: work(fd.automations),
+        hook="rule",
+        forbidden="Freshdesk refused the automation rules to UFD_SYNC_FRESHDESK_API_KEY's "
+        "agent (403): the key must be an admin's, on a plan with webhooks (Growth and up)",
     )
