@@ -5,22 +5,14 @@ from __future__ import annotations
 
 import logging
 from collections.abc import Callable
-from dataclasses import dataclass
 
-from ..clients import FreshdeskClient, UpsalesClient
 from ..jobs import Handler, Job
-from ..rules.later import attempt
+from ..rules.later import JobClients, run_job
 from .process import ContactPusher, Outcome
 
 logger = logging.getLogger(__name__)
 
 KIND = "upsales-contact"
-
-
-@dataclass(frozen=True, slots=True)
-class PushClients:
-    freshdesk: FreshdeskClient
-    upsales: UpsalesClient
 
 
 def contact_job(account: str, contact_id: int, delay: float = 0.0) -> Job:
@@ -31,21 +23,21 @@ def contact_job(account: str, contact_id: int, delay: float = 0.0) -> Job:
 
 def contact_handler(
     pusher: ContactPusher,
-    clients: Callable[[], PushClients],
+    clients: Callable[[], JobClients],
     observe: Callable[[Outcome | None, Job], None] = lambda outcome, job: None,
 ) -> Handler:
     async def handle(job: Job) -> None:
         contact_id = int(job.args["contact_id"])
         made = clients()
-        outcome = await attempt(
+        await run_job(
             job,
             lambda: pusher.push(made.freshdesk, made.upsales, contact_id),
             refused=Outcome("skipped", "refused"),
             name="push",
+            what="Upsales contact",
+            key=contact_id,
             observe=observe,
+            log=logger,
         )
-        if outcome.status == "skipped":
-            logger.info("push: Upsales contact %s skipped (%s)", contact_id, outcome.reason)
-        observe(outcome, job)
 
     return handle

@@ -6,22 +6,14 @@ from __future__ import annotations
 import logging
 import time
 from collections.abc import Callable
-from dataclasses import dataclass
 
-from ..clients import FreshdeskClient, UpsalesClient
 from ..jobs import Handler, Job
-from ..rules.later import attempt
+from ..rules.later import JobClients, run_job
 from .process import Outcome, TicketLogger
 
 logger = logging.getLogger(__name__)
 
 KIND = "ticket"
-
-
-@dataclass(frozen=True, slots=True)
-class TicketClients:
-    freshdesk: FreshdeskClient
-    upsales: UpsalesClient
 
 
 def ticket_job(host: str, ticket_id: int) -> Job:
@@ -31,7 +23,7 @@ def ticket_job(host: str, ticket_id: int) -> Job:
 
 def ticket_handler(
     ticket_logger: TicketLogger,
-    clients_for: Callable[[str], TicketClients | None],
+    clients_for: Callable[[str], JobClients | None],
     observe: Callable[[Outcome | None, Job], None] = lambda outcome, job: None,
 ) -> Handler:
     """``clients_for(host)`` gives the server's clients for that Freshdesk host, or None
@@ -43,16 +35,16 @@ def ticket_handler(
         if clients is None:
             observe(Outcome("skipped", "another account"), job)
             return
-        outcome = await attempt(
+        await run_job(
             job,
             lambda: ticket_logger.log(clients.freshdesk, clients.upsales, host, ticket_id),
             refused=Outcome("skipped", "refused"),
             name="timeline",
+            what="ticket",
+            key=ticket_id,
             observe=observe,
+            log=logger,
         )
-        if outcome.status == "skipped":
-            logger.info("timeline: ticket %s skipped (%s)", ticket_id, outcome.reason)
-        observe(outcome, job)
 
     return handle
 

@@ -21,17 +21,18 @@ from ..jobs import Handler, Job, JobQueue, LocalQueue
 from ..jobs.redis import RedisQueue, arq_pool
 from ..push.config import PushSettings
 from ..push.handler import KIND as CONTACT
-from ..push.handler import PushClients, contact_handler
+from ..push.handler import contact_handler
 from ..push.links import IdLinks, LocalIdLinks, RedisIdLinks
 from ..push.process import ContactPusher
 from ..push.process import Outcome as PushOutcome
 from ..rules.contact_link import LinkField
 from ..rules.fields import FieldRule
+from ..rules.later import JobClients
 from ..settings import Settings, StartupError, secret_problem
 from ..sync.fired import Fired, LocalFired, RedisFired, account_of
 from ..timeline.config import TimelineSettings
 from ..timeline.handler import KIND as TICKET
-from ..timeline.handler import TicketClients, lag_seconds, ticket_handler
+from ..timeline.handler import lag_seconds, ticket_handler
 from ..timeline.links import Links, LocalLinks, RedisLinks
 from ..timeline.process import Outcome as TicketOutcome
 from ..timeline.process import TicketLogger
@@ -58,7 +59,7 @@ class Background:
     links: Links | None = None
     push: PushSettings | None = None
     #: The pushes' clients (server credentials, background budgets).
-    push_clients: Callable[[], PushClients] | None = None
+    push_clients: Callable[[], JobClients] | None = None
     #: When each Upsales trigger last called (``triggers status`` reads it from Redis).
     fired: Fired = field(default_factory=LocalFired)
 
@@ -149,7 +150,7 @@ async def open_background(
         pool = arq_pool(url, timeout=settings.redis_timeout_seconds)
     handlers: dict[str, Handler] = {}
     links: Links | None = None
-    push_clients: Callable[[], PushClients] | None = None
+    push_clients: Callable[[], JobClients] | None = None
     if timeline.enabled:
         links = LocalLinks() if pool is None else RedisLinks(pool)
         ticket_logger = TicketLogger(
@@ -160,13 +161,13 @@ async def open_background(
             creating=None if pool is None else redis_locks(pool),
         )
 
-        def ticket_clients(host: str) -> TicketClients | None:
+        def ticket_clients(host: str) -> JobClients | None:
             if host != server.host:
                 return None
             made = make_clients(
                 settings, upstreams, server, background=share(timeline.share), policy=JOB_POLICY
             )
-            return TicketClients(made.freshdesk, made.upsales)
+            return JobClients(made.freshdesk, made.upsales)
 
         handler = ticket_handler(ticket_logger, ticket_clients, observe)
         handlers[TICKET] = handler if pool is not None else paced(handler, timeline.share)
@@ -178,11 +179,11 @@ async def open_background(
             rule, ids, link=LinkField.of(settings.link_field), create_missing=push.create_missing
         )
 
-        def push_made() -> PushClients:
+        def push_made() -> JobClients:
             made = make_clients(
                 settings, upstreams, server, background=share(push.share), policy=JOB_POLICY
             )
-            return PushClients(made.freshdesk, made.upsales)
+            return JobClients(made.freshdesk, made.upsales)
 
         push_clients = push_made
         handler = contact_handler(pusher, push_made, observe)
