@@ -13,18 +13,17 @@ import re
 import time
 from typing import Annotated, Any, Literal
 
-from fastapi import APIRouter, Depends, Header, Request
+from fastapi import APIRouter, Depends, Header
 from fastapi.responses import JSONResponse
 from pydantic import BaseModel, ConfigDict, StringConstraints
 
 from ...clients import Deadline, UpstreamError, is_email
-from ...jobs import QueueFull, QueueUnavailable
 from ...push.handler import contact_job
 from ...sync.fired import known
 from ..background import Background
 from ..deps import ServiceError, UpstreamsDep
 from ..errors import ErrorResponse
-from ..security import token_matches
+from .pokes import check_secret, enabled, submit
 
 router = APIRouter(prefix="/v1/webhooks/upsales")
 ID = re.compile(r"[1-9][0-9]{0,15}")
@@ -61,20 +60,11 @@ LOOKUP_SECONDS = 5.0
 router.responses.update({429: {"model": ErrorResponse}, 503: {"model": ErrorResponse}})
 
 
-async def get_push(request: Request) -> Background:
-    background: Background | None = request.app.state.background
-    if background is None or background.push is None:
-        raise ServiceError(404, "invalid_request")  # not enabled
-    return background
-
-
-PushDep = Annotated[Background, Depends(get_push)]
+PushDep = Annotated[Background, Depends(enabled(lambda background: background.push))]
 
 
 def _check(background: Background, presented: str | None) -> None:
-    secret = background.push.secret if background.push is not None else None
-    if secret is None or not token_matches(presented, secret.get_secret_value()):
-        raise ServiceError(401, "auth_failed")
+    check_secret(presented, background.push.secret if background.push is not None else None)
 
 
 async def _by_email(background: Background, email: str | None) -> int | None:
@@ -100,7 +90,7 @@ async def _accept(body: Poke, background: Background, upstreams: UpstreamsDep) -
         counted.labels("upsales", "ignored").inc()
         await _taken(body, background, upstreams)
         return JSONResponse({"status": "ignored"}, status_code=202)
-    assert background.push is not None  # checked by get_push
+    assert background.push is not None  # checked by PushDep
     record_id = body.record_id
     if record_id is None:
         record_id = await _by_email(background, body.email)
@@ -108,16 +98,7 @@ async def _accept(body: Poke, background: Background, upstreams: UpstreamsDep) -
         counted.labels("upsales", "unknown_record").inc()
         raise ServiceError(422, "invalid_request")  # no id, and no one contact by the email
     job = contact_job(background.account, record_id, background.push.coalesce_seconds)
-    try:
-        queued = await background.queue.submit(job)
-    except QueueFull:
-        counted.labels("upsales", "queue_full").inc()
-        raise ServiceError(429, "rate_limited") from None
-    except QueueUnavailable:
-        counted.labels("upsales", "queue_unavailable").inc()
-        raise ServiceError(503, "unavailable") from None
-    result = "queued" if queued else "coalesced"
-    counted.labels("upsales", result).inc()
+    result = await submit(background.queue, job, counted, "upsales")
     await _taken(body, background, upstreams)
     return JSONResponse({"status": result}, status_code=202)
 

@@ -16,7 +16,6 @@ from pydantic import BaseModel, ConfigDict, Field, StringConstraints, model_vali
 
 from ...clients import Deadline, NotFoundError, UpstreamError, ValidationError, is_email
 from ...clients.blank import present
-from ...jobs import QueueFull, QueueUnavailable
 from ...rules.fields import FieldRule, sync_requester
 from ...settings import Settings
 from ...timeline.handler import ticket_job
@@ -32,7 +31,7 @@ from ..deps import (
 )
 from ..errors import ErrorResponse
 from ..idempotency import Answer, scoped
-from ..security import token_matches
+from .pokes import check_secret, enabled, submit
 
 router = APIRouter(prefix="/v1/webhooks")
 
@@ -62,11 +61,9 @@ router.responses.update({502: {"model": WebhookResult}, 503: {"model": ErrorResp
 async def check_webhook_secret(
     settings: SettingsDep, x_webhook_secret: Annotated[str | None, Header()] = None
 ) -> None:
-    expected = settings.webhook_secret
-    if expected is None:
+    if settings.webhook_secret is None:
         raise ServiceError(404, "invalid_request")  # not enabled
-    if not token_matches(x_webhook_secret, expected.get_secret_value()):
-        raise ServiceError(401, "auth_failed")
+    check_secret(x_webhook_secret, settings.webhook_secret)
 
 
 async def webhook_clients(
@@ -194,14 +191,7 @@ class EventAccepted(BaseModel):
     status: Literal["queued", "coalesced"]
 
 
-async def get_timeline(request: Request) -> Background:
-    background: Background | None = request.app.state.background
-    if background is None or background.timeline is None:
-        raise ServiceError(404, "invalid_request")  # not enabled
-    return background
-
-
-TimelineDep = Annotated[Background, Depends(get_timeline)]
+TimelineDep = Annotated[Background, Depends(enabled(lambda background: background.timeline))]
 
 
 @router.post(
@@ -227,14 +217,5 @@ async def ticket_event(
     if host is not None and host != timeline.host:
         counted.labels("ticket", "other_account").inc()
         raise ServiceError(422, "mismatch")
-    try:
-        queued = await timeline.queue.submit(ticket_job(timeline.host, body.id))
-    except QueueFull:
-        counted.labels("ticket", "queue_full").inc()
-        raise ServiceError(429, "rate_limited") from None
-    except QueueUnavailable:
-        counted.labels("ticket", "queue_unavailable").inc()
-        raise ServiceError(503, "unavailable") from None
-    result = "queued" if queued else "coalesced"
-    counted.labels("ticket", result).inc()
+    result = await submit(timeline.queue, ticket_job(timeline.host, body.id), counted, "ticket")
     return JSONResponse({"status": result}, status_code=202)
