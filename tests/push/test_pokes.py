@@ -9,11 +9,11 @@ from contextlib import asynccontextmanager
 from typing import Any
 
 from tests.support.faults import lost_answer, outage, rate_limited
-from tests.support.service import Service, running
+from tests.support.service import Service, running, settle
+from tests.support.service import local_queue as queue
 from upsales_freshdesk.emulators.freshdesk.app import DEFAULT_KEY
 from upsales_freshdesk.emulators.scenarios import SCENARIOS
 from upsales_freshdesk.emulators.upsales.app import DEFAULT_TOKEN
-from upsales_freshdesk.jobs import LocalQueue
 from upsales_freshdesk.push.config import PushSettings
 from upsales_freshdesk.web.deps import Credentials
 
@@ -33,17 +33,6 @@ async def pushing(**options: Any) -> AsyncIterator[Service]:
         push=settings,
     ) as service:
         yield service
-
-
-def queue(service: Service) -> LocalQueue:
-    q = service.app.state.background.queue
-    assert isinstance(q, LocalQueue)
-    return q
-
-
-async def settle(service: Service) -> None:
-    async with asyncio.timeout(30):
-        await queue(service).drain()
 
 
 def upsales_id(service: Service, scenario: str) -> int:

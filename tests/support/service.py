@@ -2,10 +2,11 @@
 
 from __future__ import annotations
 
+import asyncio
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 from dataclasses import dataclass
-from typing import Any
+from typing import Any, TypeVar
 
 import httpx
 from fastapi import FastAPI
@@ -14,11 +15,15 @@ from tests.support.emulated import EMULATED
 from upsales_freshdesk.emulators.freshdesk import app as freshdesk
 from upsales_freshdesk.emulators.scenarios import SCENARIOS
 from upsales_freshdesk.emulators.upsales import app as upsales
+from upsales_freshdesk.jobs import JobQueue, LocalQueue
+from upsales_freshdesk.jobs.redis import RedisQueue
 from upsales_freshdesk.push.config import PushSettings
 from upsales_freshdesk.settings import Settings
 from upsales_freshdesk.timeline.config import TimelineSettings
 from upsales_freshdesk.web.app import create_app
 from upsales_freshdesk.web.deps import Credentials
+
+QueueT = TypeVar("QueueT", bound=JobQueue)
 
 HEADERS = {
     "X-Freshdesk-Domain": "demo.freshdesk.com",
@@ -111,3 +116,24 @@ async def running(
         ) as http,
     ):
         yield Service(http, fd, us, app)
+
+
+def queue_of(service: Service, kind: type[QueueT]) -> QueueT:
+    """The service's job queue, which the test expects to be a ``kind``."""
+    queue = service.app.state.background.queue
+    assert isinstance(queue, kind)
+    return queue
+
+
+def local_queue(service: Service) -> LocalQueue:
+    return queue_of(service, LocalQueue)
+
+
+def redis_queue(service: Service) -> RedisQueue:
+    return queue_of(service, RedisQueue)
+
+
+async def settle(service: Service) -> None:
+    """Wait until every job the service accepted has run (30 s at the most)."""
+    async with asyncio.timeout(30):
+        await service.app.state.background.queue.drain()

@@ -6,7 +6,6 @@ the secret."""
 from __future__ import annotations
 
 import asyncio
-import os
 import time
 from collections.abc import Iterator
 from pathlib import Path
@@ -15,6 +14,7 @@ import pytest
 from redis.asyncio import Redis
 from typer.testing import CliRunner, Result
 
+from tests.support.commands import invoke, own_environment
 from tests.support.served import in_a_thread
 from upsales_freshdesk.cli import app as main_app
 from upsales_freshdesk.emulators.upsales.app import (
@@ -32,10 +32,7 @@ SERVICE = "https://ufd.example.com"
 
 @pytest.fixture(autouse=True)
 def clean_env(monkeypatch: pytest.MonkeyPatch, tmp_path: Path) -> None:
-    """No UFD_* from the machine and no .env: each test says what the command sees."""
-    for key in [k for k in os.environ if k.startswith("UFD_")]:
-        monkeypatch.delenv(key)
-    monkeypatch.chdir(tmp_path)
+    own_environment(monkeypatch, tmp_path)
 
 
 @pytest.fixture
@@ -54,7 +51,7 @@ def upsales() -> Iterator[tuple[UpsalesEmulator, dict[str, str]]]:
 
 
 def triggers(*args: str, **env: str) -> Result:
-    result = CliRunner().invoke(app, list(args), env={"COLUMNS": "200", **env})
+    result = invoke(app, args, env)
     assert SECRET not in result.output
     assert DEFAULT_TOKEN not in result.output
     return result

@@ -15,8 +15,8 @@ import httpx
 import pytest
 
 from tests.support.emulated import EMULATED
-from tests.support.service import Service
-from tests.timeline.test_ticket_events import SECRET, activities, settle, timeline
+from tests.support.service import Service, settle
+from tests.timeline.test_ticket_events import SECRET, activities, timeline
 from upsales_freshdesk.clients import Deadline, FreshdeskClient, ThrottleRegistry
 from upsales_freshdesk.clients.freshdesk.automations import Automations
 from upsales_freshdesk.emulators.freshdesk.app import (

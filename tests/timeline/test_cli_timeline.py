@@ -5,13 +5,13 @@ on a loopback socket, and checked."""
 from __future__ import annotations
 
 import json
-import os
 from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
-from typer.testing import CliRunner, Result
+from typer.testing import Result
 
+from tests.support.commands import invoke, own_environment
 from tests.support.served import in_a_thread
 from upsales_freshdesk.cli import app
 from upsales_freshdesk.emulators.freshdesk.app import (
@@ -28,10 +28,7 @@ RECEIVER = f"{SERVICE}/v1/webhooks/freshdesk/ticket-event"
 
 @pytest.fixture(autouse=True)
 def clean_env(monkeypatch: pytest.MonkeyPatch, tmp_path: Path) -> None:
-    """No UFD_* from the machine and no .env: each test says what the command sees."""
-    for key in [k for k in os.environ if k.startswith("UFD_")]:
-        monkeypatch.delenv(key)
-    monkeypatch.chdir(tmp_path)
+    own_environment(monkeypatch, tmp_path)
 
 
 @pytest.fixture
@@ -53,7 +50,7 @@ def freshdesk() -> Iterator[tuple[FreshdeskEmulator, dict[str, str]]]:
 
 
 def timeline(*args: str, **env: str) -> Result:
-    return CliRunner().invoke(app, ["timeline", *args], env={"COLUMNS": "200", **env})
+    return invoke(app, ["timeline", *args], env)
 
 
 def test_rules_print_the_url_and_header_and_never_the_secret() -> None:

@@ -10,9 +10,9 @@ from typing import Any
 
 from tests.support.faults import outage
 from tests.support.replicas import SHARED_REDIS_TIMEOUT
-from tests.support.service import Service, running
+from tests.support.service import Service, running, settle
+from tests.support.service import redis_queue as queue
 from tests.timeline.test_ticket_events import SECRET, SERVER, activities, change_ticket
-from upsales_freshdesk.jobs.redis import RedisQueue
 from upsales_freshdesk.timeline.config import TimelineSettings
 
 
@@ -26,17 +26,6 @@ async def on_redis(redis_url: str, **options: Any) -> AsyncIterator[Service]:
         redis_timeout_seconds=SHARED_REDIS_TIMEOUT,
     ) as service:
         yield service
-
-
-def queue(service: Service) -> RedisQueue:
-    q = service.app.state.background.queue
-    assert isinstance(q, RedisQueue)
-    return q
-
-
-async def settle(service: Service) -> None:
-    async with asyncio.timeout(30):
-        await queue(service).drain()
 
 
 async def event(service: Service, ticket_id: int) -> int:

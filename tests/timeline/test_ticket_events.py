@@ -12,12 +12,12 @@ import httpx
 import pytest
 
 from tests.support.faults import lost_answer, outage, rate_limited
-from tests.support.service import Service, running
+from tests.support.service import Service, running, settle
+from tests.support.service import local_queue as queue
 from upsales_freshdesk.emulators.faults import Faults
 from upsales_freshdesk.emulators.freshdesk.app import DEFAULT_KEY
 from upsales_freshdesk.emulators.scenarios import FRESHDESK_AGENT, SCENARIOS
 from upsales_freshdesk.emulators.upsales.app import DEFAULT_TOKEN
-from upsales_freshdesk.jobs import LocalQueue
 from upsales_freshdesk.rules.logged import timeline_stamp
 from upsales_freshdesk.timeline.config import TimelineSettings
 from upsales_freshdesk.web.deps import Credentials
@@ -38,17 +38,6 @@ async def timeline(**options: Any) -> AsyncIterator[Service]:
         timeline=settings,
     ) as service:
         yield service
-
-
-def queue(service: Service) -> LocalQueue:
-    q = service.app.state.background.queue
-    assert isinstance(q, LocalQueue)
-    return q
-
-
-async def settle(service: Service) -> None:
-    async with asyncio.timeout(30):
-        await queue(service).drain()
 
 
 async def event(service: Service, body: Any, headers: dict[str, str] | None = None) -> Any:
