@@ -33,6 +33,7 @@ from pathlib import Path
 from typing import Any
 
 import httpx
+from harness import pass_through, print_figures
 from scaleout import redis_server
 
 from upsales_freshdesk.clients import FreshdeskClient, UpsalesClient
@@ -65,35 +66,11 @@ class Probe:
         if scope["type"] != "http":
             await self.app(scope, receive, send)
             return
-        chunks: list[bytes] = []
-        if scope["method"] == "PUT":
-            while True:
-                message = await receive()
-                chunks.append(message.get("body", b""))
-                if not message.get("more_body"):
-                    break
-        body = b"".join(chunks)
-        sent = False
-
-        async def replay() -> dict[str, Any]:
-            nonlocal sent
-            if sent or scope["method"] != "PUT":
-                return await receive()
-            sent = True
-            return {"type": "http.request", "body": body, "more_body": False}
-
-        status = 0
-
-        async def watch(message: dict[str, Any]) -> None:
-            nonlocal status
-            if message["type"] == "http.response.start":
-                status = message["status"]
-            await send(message)
-
-        await self.app(scope, replay, watch)
+        put = scope["method"] == "PUT"
+        body, status = await pass_through(self.app, scope, receive, send, read_body=put)
         now = time.monotonic()
         self.calls.append((now, status))
-        if scope["method"] == "PUT" and status == 200 and "/contacts/" in scope["path"]:
+        if put and status == 200 and "/contacts/" in scope["path"]:
             title = json.loads(body or b"{}").get("job_title")
             if title is not None:
                 cid = int(scope["path"].rstrip("/").rsplit("/", 1)[-1])
@@ -268,8 +245,7 @@ async def run(args: argparse.Namespace, redis_url: str) -> None:
         ("repaired by the next reconciliation", f"{first}", f"= {dropped}"),
         ("repaired by a second one", f"{second}", "0"),
     ]
-    for name, value, goal in rows:
-        print(f"  {name:<40} {value:>12}   {'goal: ' + goal if goal else ''}")
+    print_figures(rows, name_width=40, value_width=12)
 
 
 def main() -> None:

@@ -30,13 +30,15 @@ from datetime import UTC, datetime, timedelta
 from typing import Any
 
 import httpx
+from harness import pass_through, print_figures
 from scaleout import redis_server
 
+from upsales_freshdesk.clients.upsales.models import Activity
 from upsales_freshdesk.emulators.faults import Faults
 from upsales_freshdesk.emulators.freshdesk.app import DEFAULT_KEY, create_freshdesk_emulator
 from upsales_freshdesk.emulators.scenarios import SCENARIOS
 from upsales_freshdesk.emulators.upsales.app import DEFAULT_TOKEN, create_upsales_emulator
-from upsales_freshdesk.rules.logged import TIMELINE_STAMP
+from upsales_freshdesk.rules.logged import timeline_stamp
 from upsales_freshdesk.settings import Settings
 from upsales_freshdesk.timeline.config import TimelineSettings
 from upsales_freshdesk.web.app import create_app
@@ -59,44 +61,17 @@ class Writes:
         if scope["type"] != "http" or scope["method"] not in ("POST", "PUT"):
             await self.app(scope, receive, send)
             return
-        chunks: list[bytes] = []
-        while True:
-            message = await receive()
-            chunks.append(message.get("body", b""))
-            if not message.get("more_body"):
-                break
-        body = b"".join(chunks)
-        done = False
-
-        async def replay() -> dict[str, Any]:
-            nonlocal done
-            if done:
-                return {"type": "http.disconnect"}
-            done = True
-            return {"type": "http.request", "body": body, "more_body": False}
-
-        status = 0
-
-        async def watch(message: dict[str, Any]) -> None:
-            nonlocal status
-            if message["type"] == "http.response.start":
-                status = message["status"]
-            await send(message)
-
-        await self.app(scope, replay, watch)
+        body, status = await pass_through(self.app, scope, receive, send, read_body=True)
         if "/activities" in scope["path"] and status == 200:
             self._record(body)
 
     def _record(self, body: bytes) -> None:
         data = json.loads(body or b"{}")
-        description, notes = data.get("description") or "", data.get("notes") or ""
-        stamp = next(
-            (line[len(TIMELINE_STAMP) :] for line in notes.splitlines() if TIMELINE_STAMP in line),
-            None,
-        )
-        if stamp and "#" in description:
+        description = data.get("description") or ""
+        stamp = timeline_stamp(Activity(id=0, notes=data.get("notes")))
+        if stamp is not None and "#" in description:
             ticket = int(description.split("#", 1)[1].split("]", 1)[0])
-            self.shown.setdefault(ticket, []).append((time.monotonic(), stamp))
+            self.shown.setdefault(ticket, []).append((time.monotonic(), stamp.isoformat()))
 
 
 def iso(moment: datetime) -> str:
@@ -216,8 +191,7 @@ def report(
         f"timeline: {args.events} events, {args.tickets} tickets, {args.seconds:.0f} s, "
         f"{args.latency_ms:.0f} ms a call, Freshdesk enterprise (700/min)"
     )
-    for name, value, goal in rows:
-        print(f"  {name:<42} {value:>16}   goal: {goal}")
+    print_figures(rows, name_width=42, value_width=16)
 
 
 def main() -> None:
