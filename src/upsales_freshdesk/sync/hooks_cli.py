@@ -12,7 +12,7 @@ own error text but for the fields a refused hook names.
 from __future__ import annotations
 
 import asyncio
-from collections.abc import Awaitable, Callable, Mapping
+from collections.abc import Awaitable, Callable, Iterable, Mapping
 from typing import Protocol, TypeVar
 
 from pydantic import SecretStr
@@ -99,6 +99,20 @@ def stopped(error: UpstreamError, *, hook: str, forbidden: str) -> Stop:
         f"stopped: {vendor} {error.kind} on {error.method} {error.path}; what was done "
         "stays, and running the command again finishes it",
     )
+
+
+def status(hooks: Iterable[tuple[str, bool]], out: Out, *, notes: Iterable[str], fix: str) -> int:
+    """Each hook's line, then ``notes``; 0 when every hook is ready, else 1 after ``fix``
+    (the command that makes them so)."""
+    code = OK
+    for line, ready in hooks:
+        out(line)
+        code = code if ready else NOT_READY
+    for note in notes:
+        out(note)
+    if code != OK:
+        out(fix)
+    return code
 
 
 class Outcome(Protocol):

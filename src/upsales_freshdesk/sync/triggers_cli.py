@@ -34,7 +34,7 @@ from ..clients.upsales.client import TOKEN_CHARS
 from ..clients.upsales.triggers import Triggers
 from . import hooks_cli
 from .fired import RedisFired, account_of, said
-from .hooks_cli import DEADLINE_SECONDS, NOT_READY, OK, Out, Stop
+from .hooks_cli import DEADLINE_SECONDS, OK, Out, Stop
 from .triggers import (
     SECRET_VARIABLE,
     SPECS,
@@ -56,6 +56,7 @@ NO_REDIS = (
     "here) and shows it in /metrics as ufd_trigger_last_call_timestamp_seconds; Upsales' "
     "API does not say."
 )
+FIX = "To fix it: upsales-freshdesk triggers install --url https://<the service's host>"
 #: Longest the command waits for Redis.
 REDIS_SECONDS = 5.0
 T = TypeVar("T")
@@ -161,18 +162,17 @@ def run_status(*, out: Out) -> int:
         return stop.code
     secret = settings.webhook_secret.get_secret_value() if settings.webhook_secret else None
     times = _last_calls(settings)
-    code = OK
-    for item in found:
-        line, ready = _present(item, secret)
-        out(line if isinstance(times, str) else f"{line}; {said(times[item.spec.event])}")
-        code = code if ready else NOT_READY
+
+    def line(item: Present) -> tuple[str, bool]:
+        text, ready = _present(item, secret)
+        return text if isinstance(times, str) else f"{text}; {said(times[item.spec.event])}", ready
+
+    notes = []
     if secret is None:
-        out(f"{SECRET_VARIABLE} is not set here, so the triggers' secret was not checked.")
+        notes.append(f"{SECRET_VARIABLE} is not set here, so the triggers' secret was not checked.")
     if isinstance(times, str):
-        out(times)
-    if code != OK:
-        out("To fix it: upsales-freshdesk triggers install --url https://<the service's host>")
-    return code
+        notes.append(times)
+    return hooks_cli.status(map(line, found), out, notes=notes, fix=FIX)
 
 
 # -- the parts ----------------------------------------------------------------------------

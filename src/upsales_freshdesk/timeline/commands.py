@@ -24,7 +24,7 @@ from ..clients.freshdesk.automations import Automations
 from ..settings import Settings, invalid_setting
 from ..sync import hooks_cli
 from ..sync.config import SyncCredentials
-from ..sync.hooks_cli import DEADLINE_SECONDS, NOT_READY, OK, Out, Stop
+from ..sync.hooks_cli import DEADLINE_SECONDS, OK, Out, Stop
 from .automation import (
     Installed,
     Present,
@@ -92,16 +92,10 @@ def run_status(out: Out) -> int:
         out(stop.message)
         return stop.code
     secret = settings.webhook_secret.get_secret_value() if settings.webhook_secret else None
-    code = OK
-    for item in found:
-        line, ready = _present(item, secret)
-        out(line)
-        code = code if ready else NOT_READY
+    notes = []
     if secret is None:
-        out("UFD_WEBHOOK_SECRET is not set here, so the rules' header was not checked.")
-    if code != OK:
-        out(FIX)
-    return code
+        notes.append("UFD_WEBHOOK_SECRET is not set here, so the rules' header was not checked.")
+    return hooks_cli.status((_present(item, secret) for item in found), out, notes=notes, fix=FIX)
 
 
 # -- the parts ----------------------------------------------------------------------------
