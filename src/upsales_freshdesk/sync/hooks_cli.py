@@ -23,7 +23,22 @@ from ..settings import invalid_setting
 from .checks import BAD_CONFIG, KEY_VARIABLE, NAME, OK, STOPPED, Stop
 from .hooks import Listed, Result
 
-__all__ = ["BAD_CONFIG", "DEADLINE_SECONDS", "NOT_READY", "OK", "STOPPED", "Out", "Stop"]
+__all__ = [
+    "BAD_CONFIG",
+    "DEADLINE_SECONDS",
+    "NOT_READY",
+    "OK",
+    "STOPPED",
+    "Out",
+    "Outcome",
+    "Stop",
+    "installed_line",
+    "load",
+    "required_secret",
+    "run",
+    "status",
+    "stopped",
+]
 
 NOT_READY = 1
 #: All of a command's calls are done within this.
