@@ -59,8 +59,10 @@ async function ufdClientReady() {
   return ufdClient;
 }
 
-// The page loads the platform's client script with `async`: it may run after this one.
-// Every async script has run once the window's load event has fired.
+// The page loads the platform's client script with `async`, as Freshworks' installation
+// page sample does (developers.freshworks.com, app-sdk v3.0, "Custom installation page"):
+// it may run after this one. The window's load event waits for every async script (HTML
+// Living Standard, "the end": the load event follows the scripts that delay it).
 function ufdPageLoaded() {
   if (document.readyState === 'complete') { return Promise.resolve(); }
   return new Promise((resolve) => { window.addEventListener('load', resolve, { once: true }); });

@@ -15,6 +15,7 @@ so that each of the platform's rules sits with its source:
 from __future__ import annotations
 
 import asyncio
+import secrets
 import time
 from collections import deque
 from typing import Any
@@ -30,8 +31,9 @@ from ..emulators.upsales.app import DEFAULT_TOKEN
 #: The host name the installed app uses for the backend; the relay resolves it locally.
 SERVICE_HOST = "upsales-freshdesk.demo.example"
 #: The demo backend's service secret, pre-filled in the installation: the app's settings
-#: page requires one, as ``serve`` does (made-up, like every key of the demo).
-DEMO_SECRET = "demo-service-secret-made-up-for-the-demo"  # noqa: S105
+#: page requires one, as ``serve`` does. Drawn anew by each demo process, so no value in
+#: the repository ever opens a service.
+DEMO_SECRET = secrets.token_urlsafe(32)
 SECURE = ("freshdesk_api_key", "upsales_api_key", "service_secret")
 #: What "Edit settings" hands getConfigs() for a stored secure value: "Secure iparams are
 #: masked from the view of all app users once the values are saved, ... when editing their

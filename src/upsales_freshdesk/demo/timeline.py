@@ -14,6 +14,7 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
+import secrets
 from collections.abc import AsyncIterator, Coroutine
 from contextlib import asynccontextmanager
 from typing import Any
@@ -35,9 +36,9 @@ from .platform import SERVICE_HOST
 #: The helpdesk the emulator plays; ``{{ticket.url}}`` names it, and the backend logs
 #: only its tickets.
 FRESHDESK_HOST = f"{DEFAULT_DOMAIN}.freshdesk.com"
-#: The header value the rules send and the backend expects (made-up, like every key of
-#: the demo; ``UFD_WEBHOOK_SECRET`` in a real service).
-WEBHOOK_SECRET = "demo-webhook-secret-made-up-for-the-demo"  # noqa: S105
+#: The header value the rules send and the backend expects (drawn by each demo process;
+#: ``UFD_WEBHOOK_SECRET`` in a real service).
+WEBHOOK_SECRET = secrets.token_urlsafe(32)
 #: The server's own credentials: the timeline's jobs read and write with them.
 CREDENTIALS = Credentials(FRESHDESK_HOST, DEFAULT_KEY, DEFAULT_TOKEN)
 #: The backend's receiver, on the host name the installed app uses for the backend.
