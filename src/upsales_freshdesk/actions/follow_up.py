@@ -17,20 +17,20 @@ from dataclasses import dataclass
 from datetime import date
 from typing import Literal
 
-from ..clients import Deadline, Filters, FreshdeskClient, UpsalesClient, UpstreamError
+from ..clients import Deadline, FreshdeskClient, UpsalesClient
+from ..clients.upsales import models as us
 from ..rules.contact_link import LinkField
 from ..rules.fields import pair_matches
 from ..rules.language import N_
 from ..rules.logged import line
 from .activity_types import activity_type_id
 from .errors import ActionError
-from .uncertain import may_have_arrived
+from .uncertain import create_activity, recent_activity
 
 Kind = Literal["todo", "call"]
 #: The task type each kind is, by the key of Upsales' ``/todoTypes`` (a name the account's
 #: own types also carry).
 TYPES: dict[Kind, str] = {"todo": "TODO", "call": "PHONE_CALL"}
-RECENT = 100
 #: The notes' last line, in the agent's language: the ticket, linked.
 TICKET_LINK_LINE = N_("Freshdesk ticket #%(id)s: %(url)s")
 
@@ -78,8 +78,12 @@ async def create_follow_up(
     if contact.client is None or user_id not in {u.id for u in contact.client.users}:
         raise ActionError("mismatch")  # not one of the account's managers
     mark = marker(host, ticket.id, key)
-    if (earlier := await _made(us_client, contact.id, mark, deadline)) is not None:
-        return FollowUp(earlier, created=False)
+
+    def ours(activity: us.Activity) -> bool:
+        return (activity.description or "").startswith(mark)
+
+    if (earlier := await recent_activity(us_client, contact.id, ours, deadline)) is not None:
+        return FollowUp(earlier.id, created=False)
     type_id = await activity_type_id(us_client, TYPES[kind], deadline=deadline)
     url = f"https://{host}/a/tickets/{ticket.id}"
     text = " ".join(note.split())
@@ -94,20 +98,5 @@ async def create_follow_up(
         "client": {"id": contact.client.id},
         "activityType": {"id": type_id},
     }
-    try:
-        made = await us_client.activities.create(body, deadline=deadline)
-    except UpstreamError as error:
-        arrived = may_have_arrived(error) and await _made(us_client, contact.id, mark, deadline)
-        if not arrived:
-            raise
-        return FollowUp(arrived, created=True)
-    return FollowUp(made.id, created=True)
-
-
-async def _made(
-    us_client: UpsalesClient, contact_id: int, mark: str, deadline: Deadline
-) -> int | None:
-    recent = await us_client.activities.list(
-        Filters().eq("contact.id", contact_id), limit=RECENT, sort="-id", deadline=deadline
-    )
-    return next((a.id for a in recent.items if (a.description or "").startswith(mark)), None)
+    made = await create_activity(us_client, body, contact.id, ours, deadline)
+    return FollowUp(made, created=True)

@@ -7,16 +7,14 @@ import asyncio
 from dataclasses import dataclass
 from datetime import UTC, datetime
 
-from ..clients import Deadline, Filters, FreshdeskClient, UpsalesClient, UpstreamError
+from ..clients import Deadline, FreshdeskClient, UpsalesClient
 from ..clients.upsales import models as us
 from ..rules.contact_link import LinkField
 from ..rules.fields import pair_matches
 from ..rules.logged import LOGGED_BY_LINE, TICKET_LINE, line
 from .activity_types import activity_type_id
 from .errors import ActionError
-from .uncertain import may_have_arrived
-
-RECENT_ACTIVITIES = 100
+from .uncertain import create_activity, recent_activity
 
 
 @dataclass(frozen=True, slots=True)
@@ -84,31 +82,13 @@ async def log_ticket(
     if not pair_matches(requester, contact, (link or LinkField()).linked_id(requester)):
         raise ActionError("mismatch")
     ref = TicketRef(host, ticket.id, ticket.subject or "")
-    if (earlier := await _logged(us_client, contact.id, ref, deadline)) is not None:
-        return LogResult(earlier, created=False)
+    earlier = await recent_activity(us_client, contact.id, ref.logged_in, deadline)
+    if earlier is not None:
+        return LogResult(earlier.id, created=False)
     type_id = await activity_type_id(us_client, activity_type, deadline=deadline)
-    try:
-        created = await us_client.activities.create(
-            _activity(ref, contact, type_id, agent, locale), deadline=deadline
-        )
-    except UpstreamError as error:
-        arrived = may_have_arrived(error) and await _logged(us_client, contact.id, ref, deadline)
-        if not arrived:
-            raise
-        return LogResult(arrived, created=True)
-    return LogResult(created.id, created=True)
-
-
-async def _logged(
-    us_client: UpsalesClient, contact_id: int, ref: TicketRef, deadline: Deadline
-) -> int | None:
-    recent = await us_client.activities.list(
-        Filters().eq("contact.id", contact_id),
-        limit=RECENT_ACTIVITIES,
-        sort="-id",
-        deadline=deadline,
-    )
-    return next((a.id for a in recent.items if ref.logged_in(a)), None)
+    body = _activity(ref, contact, type_id, agent, locale)
+    created = await create_activity(us_client, body, contact.id, ref.logged_in, deadline)
+    return LogResult(created, created=True)
 
 
 def _activity(

@@ -16,14 +16,13 @@ from ..actions.activity_types import activity_type_id
 from ..actions.create import NewContact, create_upsales_contact, propose_accounts
 from ..actions.errors import ActionError
 from ..actions.log import TicketRef
-from ..actions.uncertain import may_have_arrived
+from ..actions.uncertain import create_activity, recent_activity
 from ..clients import (
     Deadline,
     Filters,
     FreshdeskClient,
     NotFoundError,
     UpsalesClient,
-    UpstreamError,
     canonical_email,
     is_email,
 )
@@ -39,7 +38,7 @@ from .shape import activity_body, digest, is_done, stamp_of
 #: A job's calls must be done within this; a throttle that would make it wait longer
 #: ends the try, and the queue tries again later.
 JOB_SECONDS = 60.0
-#: The contact's recent activities searched for the ticket's marker.
+#: Activities searched for the ticket's marker on any contact.
 RECENT = 100
 #: Agents' names and the activity type are read again after this long.
 CACHE_SECONDS = 600.0
@@ -112,7 +111,7 @@ class TicketLogger:
         contact = await self._contact(fd, ups, ticket, deadline)
         if isinstance(contact, Outcome):
             return contact
-        found = await self._find(ups, contact.id, ref, deadline)
+        found = await recent_activity(ups, contact.id, ref.logged_in, deadline)
         if found is None:  # the requester changed while the link was lost: by the marker
             found = await self._find_anywhere(ups, ref, deadline)
         if found is not None:
@@ -132,7 +131,7 @@ class TicketLogger:
         if self.settings.when == "resolved" and not is_done(ticket):
             return _skip("not resolved yet")
         body = await self._body(fd, ups, ref, ticket, contact, deadline)
-        activity_id = await self._create(ups, contact.id, ref, body, deadline)
+        activity_id = await create_activity(ups, body, contact.id, ref.logged_in, deadline)
         shown = digest(body["description"], body["notes"])
         await self.links.put(host, ticket.id, Link(activity_id, stamp, shown))
         return Outcome("created")
@@ -197,14 +196,6 @@ class TicketLogger:
                 again = await ups.contacts.find_by_email(email, deadline=deadline)
                 return again[0] if len(again) == 1 else _skip("several Upsales contacts")
 
-    async def _find(
-        self, ups: UpsalesClient, contact_id: int, ref: TicketRef, deadline: Deadline
-    ) -> us.Activity | None:
-        recent = await ups.activities.list(
-            Filters().eq("contact.id", contact_id), limit=RECENT, sort="-id", deadline=deadline
-        )
-        return next((a for a in recent.items if ref.logged_in(a)), None)
-
     async def _find_anywhere(
         self, ups: UpsalesClient, ref: TicketRef, deadline: Deadline
     ) -> us.Activity | None:
@@ -214,24 +205,6 @@ class TicketLogger:
             Filters().src("description", ref.marker), limit=RECENT, sort="-id", deadline=deadline
         )
         return next((a for a in hits.items if ref.logged_in(a)), None)
-
-    async def _create(
-        self,
-        ups: UpsalesClient,
-        contact_id: int,
-        ref: TicketRef,
-        body: dict[str, object],
-        deadline: Deadline,
-    ) -> int:
-        try:
-            return (await ups.activities.create(body, deadline=deadline)).id
-        except UpstreamError as error:
-            # The answer was lost: look before writing again, so a retry never duplicates.
-            if may_have_arrived(error):
-                arrived = await self._find(ups, contact_id, ref, deadline)
-                if arrived is not None:
-                    return arrived.id
-            raise
 
     async def _body(
         self,
